@@ -1,0 +1,37 @@
+package dev.taskjob.core.cloud;
+
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * VMs in one region of one cloud. The cloud is the source of truth: every VM carries its owner tags
+ * from the create call on, and {@link #list} finds VMs by those tags after any restart.
+ * Implementations are thread-safe.
+ */
+public interface CloudProvider extends AutoCloseable {
+
+  /** "aws", "gcp" or "local". */
+  String name();
+
+  /** Instance types with prices for the configured region (fetched, snapshot or overridden; see {@link PriceSource}). */
+  InstanceCatalog catalog();
+
+  /**
+   * Creates one VM. Idempotent on {@link CreateInstanceRequest#idempotencyKey()}: a retry of the same
+   * request (after a timeout or a crash) returns the VM the first call made rather than a second one.
+   *
+   * @throws CapacityException when the (type, zone, spot) combination has no capacity or quota
+   * @throws CloudException for other failures ({@link CloudException#isRetryable()} says whether to retry)
+   */
+  Instance create(CreateInstanceRequest request);
+
+  /** Every VM, in any state, whose tags include all of {@code tags}. Paginates internally. */
+  List<Instance> list(Map<String, String> tags);
+
+  /** Terminates VMs by id. Unknown or already terminated ids are not an error. */
+  void terminate(Collection<String> instanceIds);
+
+  @Override
+  default void close() {}
+}

@@ -1,0 +1,52 @@
+package dev.taskjob.core.cloud;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Where and as whom a provider works.
+ *
+ * @param provider "aws", "gcp" or "local"
+ * @param region the region (AWS region, GCP region); for local, ignored
+ * @param zones zones to use, empty for all zones of the region
+ * @param properties provider settings; the keys are in {@link Keys}
+ */
+public record ProviderConfig(String provider, String region, List<String> zones, Map<String, String> properties) {
+
+  public ProviderConfig {
+    Objects.requireNonNull(provider, "provider");
+    zones = zones == null ? List.of() : List.copyOf(zones);
+    properties = properties == null ? Map.of() : Map.copyOf(properties);
+  }
+
+  public String property(String key) {
+    return properties.get(key);
+  }
+
+  public String property(String key, String fallback) {
+    return properties.getOrDefault(key, fallback);
+  }
+
+  /** Property keys shared by the providers. Each provider README lists the ones it reads. */
+  public static final class Keys {
+    /** GCP project id. */
+    public static final String PROJECT = "project";
+    /** Endpoint override for AWS services (else AWS_ENDPOINT_URL). */
+    public static final String AWS_ENDPOINT = "aws.endpoint";
+    /** Endpoint override for the Pub/Sub API, host:port, plain text (else PUBSUB_EMULATOR_HOST). */
+    public static final String PUBSUB_ENDPOINT = "pubsub.endpoint";
+    /** Endpoint override for the Compute Engine REST API (base URL). */
+    public static final String COMPUTE_ENDPOINT = "compute.endpoint";
+    /** Endpoint override for the Cloud Billing Catalog REST API (base URL). */
+    public static final String BILLING_ENDPOINT = "billing.endpoint";
+    /** Credentials: keys of the referenced Secret are passed as {@code credentials.<key>}. */
+    public static final String CREDENTIALS_PREFIX = "credentials.";
+    /** Local provider: the directory holding queues and instance work dirs. */
+    public static final String LOCAL_ROOT = "local.root";
+    /** Local provider: the command that starts a worker (else the bundled worker jar). */
+    public static final String LOCAL_WORKER_COMMAND = "local.workerCommand";
+
+    private Keys() {}
+  }
+}

@@ -1,0 +1,65 @@
+package dev.taskjob.core.queue;
+
+import dev.taskjob.core.event.TaskEvent;
+import dev.taskjob.core.task.Task;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * A job's queues: the task queue (with its dead-letter queue) and the event queue.
+ *
+ * <p>Delivery is at least once. A received task is leased for {@link QueueSettings#leaseDuration()};
+ * it reappears if not acked or extended in time. A task delivered {@link QueueSettings#maxAttempts()}
+ * times without an ack moves to the dead-letter queue. Implementations are thread-safe.
+ */
+public interface TaskQueue extends AutoCloseable {
+
+  QueueSettings settings();
+
+  /** Creates the task, dead-letter and event queues if absent. Idempotent. */
+  void ensure();
+
+  /** True when the task queue exists. */
+  boolean exists();
+
+  /** Deletes the task, dead-letter and event queues. Idempotent. */
+  void delete();
+
+  /**
+   * Sends tasks, split into the provider's batch size. Returns once every task is accepted; entries
+   * the service rejects are resent individually. Throws {@link QueueException} when it gives up.
+   */
+  void send(List<Task> tasks);
+
+  /** Receives up to {@code maxTasks}, waiting up to {@code wait} for the first (long poll). */
+  List<LeasedTask> receive(int maxTasks, Duration wait);
+
+  /** Sets the lease of a received task to expire {@code leaseFromNow} from now. */
+  void extendLease(LeasedTask task, Duration leaseFromNow);
+
+  /** Removes a task for good (it reached a final result). */
+  void ack(LeasedTask task);
+
+  /** Ends the lease now so the task is delivered again (retry, shutdown, preemption). */
+  void release(LeasedTask task);
+
+  /** Approximate counts; see {@link QueueDepth}. */
+  QueueDepth depth();
+
+  /** Removes every task (not the queues). */
+  void purge();
+
+  /** Sends events to the event queue. */
+  void publishEvents(List<TaskEvent> events);
+
+  /** Receives events; each must be acked with {@link #ackEvents} once recorded. */
+  List<ReceivedEvent> receiveEvents(int maxEvents, Duration wait);
+
+  void ackEvents(List<ReceivedEvent> events);
+
+  /** Receives tasks from the dead-letter queue (acked with {@link #ack}). */
+  List<LeasedTask> receiveDeadLetters(int maxTasks, Duration wait);
+
+  @Override
+  void close();
+}

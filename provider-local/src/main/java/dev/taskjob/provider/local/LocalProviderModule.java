@@ -1,0 +1,26 @@
+package dev.taskjob.provider.local;
+
+import dev.taskjob.core.cloud.CloudProvider;
+import dev.taskjob.core.cloud.ProviderConfig;
+import dev.taskjob.core.cloud.ProviderModule;
+import dev.taskjob.core.queue.QueueSettings;
+import dev.taskjob.core.queue.TaskQueue;
+
+/** The "local" provider, found by {@link java.util.ServiceLoader}. */
+public final class LocalProviderModule implements ProviderModule {
+
+  @Override
+  public String name() {
+    return "local";
+  }
+
+  @Override
+  public CloudProvider cloud(ProviderConfig config) {
+    throw new UnsupportedOperationException("the local cloud provider is being built (issue 5)");
+  }
+
+  @Override
+  public TaskQueue queue(ProviderConfig config, QueueSettings settings) {
+    throw new UnsupportedOperationException("the local queue is being built (issue 4)");
+  }
+}
