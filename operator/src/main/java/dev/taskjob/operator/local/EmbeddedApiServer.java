@@ -1,0 +1,123 @@
+package dev.taskjob.operator.local;
+
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.fabric8.mockwebserver.Context;
+import io.fabric8.mockwebserver.MockWebServer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+
+/**
+ * An in-process Kubernetes API for local runs: fabric8's mock server in CRUD mode (objects are kept
+ * in memory, no scheduler, no admission, no CEL validation), with discovery and table printing added
+ * so kubectl can read it. It is for local runs and tests only, never a substitute for a cluster.
+ */
+public final class EmbeddedApiServer implements AutoCloseable {
+
+  /** The CRD manifests the crds module generates, as packaged on the class path. */
+  public static final List<String> CRD_RESOURCES = List.of(
+      "META-INF/fabric8/taskjobs.taskjob.dev-v1.yml",
+      "META-INF/fabric8/instancepools.taskjob.dev-v1.yml");
+
+  private final KubernetesMockServer server;
+  private final KubernetesClient client;
+
+  private EmbeddedApiServer(KubernetesMockServer server, KubernetesClient client) {
+    this.server = server;
+    this.client = client;
+  }
+
+  /** Starts on 127.0.0.1 (port 0 picks a free one) and installs the given CRDs. */
+  public static EmbeddedApiServer start(int port, List<CustomResourceDefinition> crds) {
+    KubernetesCrudDispatcher crud = new KubernetesCrudDispatcher(List.of());
+    KubernetesMockServer server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
+        new DiscoveryDispatcher(crud, crds), false);
+    server.init(InetAddress.getLoopbackAddress(), port);
+    KubernetesClient client = new KubernetesClientBuilder().withConfig(clientConfig(server)).build();
+    for (CustomResourceDefinition crd : crds) {
+      client.apiextensions().v1().customResourceDefinitions().resource(crd).create();
+    }
+    return new EmbeddedApiServer(server, client);
+  }
+
+  /** Starts with the TaskJob and InstancePool CRDs from the class path. */
+  public static EmbeddedApiServer startWithTaskJobCrds(int port) {
+    return start(port, bundledCrds());
+  }
+
+  /** The bundled CRDs, as generated from the crds module. */
+  public static List<CustomResourceDefinition> bundledCrds() {
+    return CRD_RESOURCES.stream().map(EmbeddedApiServer::loadCrd).toList();
+  }
+
+  private static CustomResourceDefinition loadCrd(String resource) {
+    try (InputStream in = EmbeddedApiServer.class.getClassLoader().getResourceAsStream(resource)) {
+      if (in == null) {
+        throw new IllegalStateException("CRD " + resource + " is not on the class path (is taskjob-crds built?)");
+      }
+      return Serialization.unmarshal(in, CustomResourceDefinition.class);
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot read CRD " + resource, e);
+    }
+  }
+
+  private static Config clientConfig(KubernetesMockServer server) {
+    Config config = Config.empty();
+    config.setMasterUrl("http://" + server.getHostName() + ":" + server.getPort());
+    config.setNamespace("default");
+    config.setTrustCerts(true);
+    config.setHttp2Disable(true);
+    return config;
+  }
+
+  public KubernetesClient client() {
+    return client;
+  }
+
+  /** The API's base URL (plain HTTP on loopback). */
+  public String url() {
+    return "http://" + server.getHostName() + ":" + server.getPort();
+  }
+
+  /** Writes a kubeconfig for this API so {@code kubectl --kubeconfig FILE get taskjobs} works. */
+  public Path writeKubeconfig(Path file) throws IOException {
+    String kubeconfig = """
+        apiVersion: v1
+        kind: Config
+        clusters:
+        - name: taskjob-local
+          cluster:
+            server: %s
+        users:
+        - name: taskjob-local
+          user: {}
+        contexts:
+        - name: taskjob-local
+          context:
+            cluster: taskjob-local
+            user: taskjob-local
+            namespace: default
+        current-context: taskjob-local
+        """.formatted(url());
+    Files.createDirectories(file.toAbsolutePath().getParent());
+    Files.writeString(file, kubeconfig, StandardCharsets.UTF_8);
+    return file;
+  }
+
+  @Override
+  public void close() {
+    client.close();
+    server.destroy();
+  }
+}
