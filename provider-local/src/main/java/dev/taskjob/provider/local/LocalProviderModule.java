@@ -21,6 +21,6 @@ public final class LocalProviderModule implements ProviderModule {
 
   @Override
   public TaskQueue queue(ProviderConfig config, QueueSettings settings) {
-    throw new UnsupportedOperationException("the local queue is being built (issue 4)");
+    return new LocalTaskQueue(LocalTaskQueue.root(config), settings);
   }
 }
