@@ -16,7 +16,7 @@ public final class LocalProviderModule implements ProviderModule {
 
   @Override
   public CloudProvider cloud(ProviderConfig config) {
-    throw new UnsupportedOperationException("the local cloud provider is being built (issue 5)");
+    return new LocalCloudProvider(config);
   }
 
   @Override
