@@ -21,6 +21,6 @@ public final class AwsProviderModule implements ProviderModule {
 
   @Override
   public TaskQueue queue(ProviderConfig config, QueueSettings settings) {
-    throw new UnsupportedOperationException("the aws queue is being built (issue 4)");
+    return SqsTaskQueue.create(config, settings);
   }
 }
