@@ -46,7 +46,7 @@ class SqsTaskQueueTest {
 
   @RegisterExtension static final MotoServerExtension MOTO = new MotoServerExtension();
 
-  private static final Duration LEASE = Duration.ofSeconds(1);
+  private static final Duration LEASE = Duration.ofSeconds(2);
   private static final AtomicInteger QUEUE_COUNTER = new AtomicInteger();
   private final List<TaskQueue> opened = new ArrayList<>();
 
