@@ -1,14 +1,9 @@
 package dev.taskjob.provider.aws;
 
 import dev.taskjob.core.cloud.ProviderConfig;
-import dev.taskjob.core.cloud.ProviderConfig.Keys;
 import java.net.URI;
 import java.time.Duration;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
-import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
-import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
@@ -17,10 +12,9 @@ import software.amazon.awssdk.services.ec2.Ec2Client;
 import software.amazon.awssdk.services.pricing.PricingClient;
 
 /**
- * Builds the SDK clients for a {@link ProviderConfig}: region, endpoint override ({@link Keys#AWS_ENDPOINT},
- * else {@code AWS_ENDPOINT_URL}), credentials from the {@code credentials.aws_access_key_id} /
- * {@code credentials.aws_secret_access_key} / {@code credentials.aws_session_token} properties or the default
- * chain (IRSA, instance profile, environment), and the SDK's standard retry strategy: exponential backoff with
+ * Builds the EC2 and Pricing clients for a {@link ProviderConfig}: the region (required: VMs never land in a
+ * default region), endpoint and credentials as {@link AwsClientConfig} resolves them, and the SDK's standard
+ * retry strategy: exponential backoff with
  * jitter on throttling and transient errors, up to 8 attempts ({@link AwsKeys#MAX_ATTEMPTS}).
  */
 final class AwsClients {
@@ -92,27 +86,10 @@ final class AwsClients {
   }
 
   static URI endpoint(ProviderConfig config) {
-    String configured = config.property(Keys.AWS_ENDPOINT);
-    if (configured == null || configured.isBlank()) {
-      configured = System.getenv("AWS_ENDPOINT_URL");
-    }
-    return configured == null || configured.isBlank() ? null : URI.create(configured);
+    return AwsClientConfig.endpoint(config);
   }
 
   static AwsCredentialsProvider credentials(ProviderConfig config) {
-    String prefix = Keys.CREDENTIALS_PREFIX;
-    String keyId = config.property(prefix + "aws_access_key_id");
-    String secret = config.property(prefix + "aws_secret_access_key");
-    String token = config.property(prefix + "aws_session_token");
-    if (keyId == null && secret == null) {
-      return DefaultCredentialsProvider.builder().build();
-    }
-    if (keyId == null || secret == null) {
-      throw new IllegalArgumentException("credentials: the Secret must hold both aws_access_key_id and "
-          + "aws_secret_access_key (one of them is missing)");
-    }
-    return StaticCredentialsProvider.create(token == null
-        ? AwsBasicCredentials.create(keyId, secret)
-        : AwsSessionCredentials.create(keyId, secret, token));
+    return AwsClientConfig.credentials(config);
   }
 }
