@@ -104,7 +104,12 @@ public final class TaskListReader implements Iterator<Task>, AutoCloseable {
     if (format == TaskListFormat.JSON_ARRAY) {
       parser.nextToken(); // the opening '['
     } else if (format == TaskListFormat.YAML) {
-      JsonToken first = parser.nextToken();
+      JsonToken first;
+      try {
+        first = parser.nextToken();
+      } catch (JsonProcessingException e) {
+        throw error(errorLine(e, 0), syntaxProblem(e), e);
+      }
       if (first == null) {
         done = true;
       } else if (first != JsonToken.START_ARRAY) {

@@ -106,6 +106,9 @@ class TaskListReaderTest {
         malformed("invalid YAML",
             "- id: a\n- id: [b\n",
             "task 2 (line 2)", "not valid YAML: while parsing a flow sequence: expected ',' or ']', but got <stream end>"),
+        malformed("invalid YAML on the first line",
+            "\t- id: a\n",
+            "line 1", "not valid YAML: while scanning for the next token: found character '\\t(TAB)' that cannot start any token"),
         malformed("YAML alias bomb",
             yamlAliasBomb(),
             "task 2 (line 5)", "YAML aliases are not supported in task lists (found *a0)"));
