@@ -105,6 +105,14 @@ final class CrdFiles {
     }
   }
 
+  static JsonNode parse(String yaml) {
+    try {
+      return YAML.readTree(yaml);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   static String readString(Path path) {
     try {
       return Files.exists(path) ? Files.readString(path) : "";

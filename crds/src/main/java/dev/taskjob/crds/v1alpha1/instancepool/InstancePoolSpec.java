@@ -29,9 +29,6 @@ import java.util.Map;
 @ValidationRule(
     value = "!has(oldSelf.project) || (has(self.project) && self.project == oldSelf.project)",
     message = "spec.project is immutable; create a new InstancePool")
-@ValidationRule(
-    value = "!has(self.workerEnvironment) || self.workerEnvironment.all(name, name.matches('^[A-Za-z_][A-Za-z0-9_]*$'))",
-    message = "workerEnvironment names must be letters, digits and underscores, not starting with a digit")
 public class InstancePoolSpec {
 
   /** Used when {@code startupTimeout} is not given. */
@@ -41,19 +38,19 @@ public class InstancePoolSpec {
 
   @Required
   @ValidationRule(value = "self == oldSelf", message = "spec.provider is immutable; create a new InstancePool")
-  @JsonPropertyDescription("Where the instances run: local, aws or gcp.")
+  @JsonPropertyDescription("Where the instances run: local, aws or gcp. Immutable.")
   private Provider provider;
 
   @Size(max = 64)
-  @JsonPropertyDescription("Cloud region, e.g. us-east-1 or us-central1. Required for aws and gcp.")
+  @JsonPropertyDescription("Cloud region, e.g. us-east-1 or us-central1. Required for aws and gcp. Immutable once set.")
   private String region;
 
   @Size(max = 16)
   @JsonPropertyDescription("Zones within the region instances may use. Empty: any zone of the region.")
-  private java.util.List<String> zones;
+  private java.util.List<@Size(max = 64) String> zones;
 
   @Size(max = 64)
-  @JsonPropertyDescription("Google Cloud project id. Required for gcp.")
+  @JsonPropertyDescription("Google Cloud project id. Required for gcp. Immutable once set.")
   private String project;
 
   @JsonPropertyDescription(
@@ -85,7 +82,7 @@ public class InstancePoolSpec {
   @Size(max = 128)
   @JsonPropertyDescription(
       "Environment of the worker on every instance (TASKJOB_* variables; see the worker's README).")
-  private Map<String, String> workerEnvironment;
+  private Map<String, @Size(max = 32768) String> workerEnvironment;
 
   @Pattern(Patterns.DURATION)
   @Default(DEFAULT_STARTUP_TIMEOUT)

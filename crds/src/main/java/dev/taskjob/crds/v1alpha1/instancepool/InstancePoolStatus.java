@@ -35,7 +35,7 @@ public class InstancePoolStatus {
 
   @Size(max = 20)
   @JsonPropertyDescription("Next-cheapest instance types meeting the constraints, tried in order on capacity errors.")
-  private List<String> fallbackTypes;
+  private List<@Size(max = 128) String> fallbackTypes;
 
   @JsonPropertyDescription("Instances being created.")
   private Integer pending;

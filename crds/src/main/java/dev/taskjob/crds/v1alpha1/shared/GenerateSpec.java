@@ -20,10 +20,6 @@ import java.util.TreeMap;
 @ValidationRule(
     value = "has(self.count) || (has(self.parameters) && size(self.parameters) > 0)",
     message = "generate needs count, parameters, or both")
-@ValidationRule(
-    value = "!has(self.parameters) || self.parameters.all(name, name.matches('^[A-Za-z_][A-Za-z0-9_]*$'))",
-    message = "parameter names must be letters, digits and underscores, not starting with a digit"
-        + " (they become TASK_ARG_<NAME> variables)")
 public class GenerateSpec {
 
   /** Id prefix when {@code idPrefix} is not given. */
@@ -44,7 +40,8 @@ public class GenerateSpec {
 
   @Size(max = 16)
   @JsonPropertyDescription(
-      "Named ranges; each task's data holds one value of each, e.g. {\"x\": {\"from\": 1, \"to\": 100}}. "
+      "Named ranges; each task's data holds one value of each, e.g. {\"x\": {\"from\": 1, \"to\": 100}}. Names "
+          + "should be letters, digits and underscores (they become TASK_ARG_<NAME> variables). "
           + "Combinations are enumerated in name order, the alphabetically last name varying fastest.")
   private Map<String, ParameterRange> parameters;
 

@@ -38,7 +38,7 @@ public class InstanceRequirements {
   @Size(max = 64)
   @JsonPropertyDescription(
       "Instance type names or globs the type must match, e.g. [\"c7g.*\", \"n2d-standard-*\"]. Empty: any type.")
-  private List<String> types;
+  private List<@Size(max = 128) String> types;
 
   @Default("x86_64")
   @JsonPropertyDescription("CPU architecture of the instance type: x86_64 or arm64. Default: x86_64.")

@@ -31,7 +31,7 @@ public class WorkerSpec {
   @Size(min = 1, max = 256)
   @JsonPropertyDescription(
       "The task program and its arguments, run once per task, e.g. [\"python3\", \"add.py\"].")
-  private List<String> command;
+  private List<@Size(max = 4096) String> command;
 
   @Size(max = 256)
   @JsonPropertyDescription("Environment variables for every task process.")

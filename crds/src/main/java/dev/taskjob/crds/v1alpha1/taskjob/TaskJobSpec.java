@@ -39,19 +39,19 @@ public class TaskJobSpec {
 
   @Required
   @ValidationRule(value = "self == oldSelf", message = "spec.provider is immutable; create a new TaskJob")
-  @JsonPropertyDescription("Where instances and queues live: local, aws or gcp.")
+  @JsonPropertyDescription("Where instances and queues live: local, aws or gcp. Immutable.")
   private Provider provider;
 
   @Size(max = 64)
-  @JsonPropertyDescription("Cloud region, e.g. us-east-1 or us-central1. Required for aws and gcp.")
+  @JsonPropertyDescription("Cloud region, e.g. us-east-1 or us-central1. Required for aws and gcp. Immutable once set.")
   private String region;
 
   @Size(max = 16)
   @JsonPropertyDescription("Zones within the region instances may use. Empty: any zone of the region.")
-  private List<String> zones;
+  private List<@Size(max = 64) String> zones;
 
   @Size(max = 64)
-  @JsonPropertyDescription("Google Cloud project id. Required for gcp.")
+  @JsonPropertyDescription("Google Cloud project id. Required for gcp. Immutable once set.")
   private String project;
 
   @JsonPropertyDescription(
@@ -60,12 +60,12 @@ public class TaskJobSpec {
 
   @Required
   @ValidationRule(value = "self == oldSelf", message = "spec.tasks is immutable; create a new TaskJob")
-  @JsonPropertyDescription("Where the tasks come from: configMapRefs or generate.")
+  @JsonPropertyDescription("Where the tasks come from: configMapRefs or generate. Immutable.")
   private TaskSource tasks;
 
   @Required
   @ValidationRule(value = "self == oldSelf", message = "spec.worker is immutable; create a new TaskJob")
-  @JsonPropertyDescription("The program that processes one task, its resources, time limit and retry policy.")
+  @JsonPropertyDescription("The program that processes one task, its resources, time limit and retry policy. Immutable.")
   private WorkerSpec worker;
 
   @JsonPropertyDescription(

@@ -95,7 +95,7 @@ public class TaskJobStatus {
 
   @Size(max = MAX_FAILED_TASK_IDS)
   @JsonPropertyDescription("Ids of failed tasks, at most 100; the ledger ConfigMap lists all of them.")
-  private List<String> failedTaskIds;
+  private List<@Size(max = 1024) String> failedTaskIds;
 
   @JsonPropertyDescription("Human-readable summary of the current state.")
   private String message;
