@@ -6,17 +6,35 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** Every install carries the CRDs exactly as generated into crds/. */
+/**
+ * Every install carries the CRDs exactly as generated into crds/. With {@code -Dcrds.update=true} (the
+ * crds module's refresh switch) the copies in deploy/base/crds are refreshed first.
+ */
 class CustomResourceDefinitionsTest {
+
+  static final String REFRESH_HINT = "refresh the copies with `cp crds/*.yml deploy/base/crds/`, or with "
+      + "mvn -B -pl crds,deploy-tests -am verify -Dcrds.update=true (regenerates crds/ and copies)";
+
+  @BeforeAll
+  static void refreshCopiesWhenAsked() throws IOException {
+    if (Boolean.parseBoolean(System.getProperty("crds.update", "false"))) {
+      Path copies = Kustomize.repoRoot().resolve("deploy/base/crds");
+      for (Path file : crdFiles()) {
+        Files.copy(file, copies.resolve(file.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+      }
+    }
+  }
 
   static List<String> installs() {
     return Installs.all();
@@ -33,8 +51,7 @@ class CustomResourceDefinitionsTest {
 
     assertThat(rendered.keySet()).as(install + " CRDs").isEqualTo(generated.keySet());
     generated.forEach((name, crd) -> assertThat(JsonDiff.differences(crd, rendered.get(name)))
-        .as("%s renders CRD %s differently from crds/; refresh deploy/base/crds/ with `cp crds/*.yml deploy/base/crds/`",
-            install, name)
+        .as("%s renders CRD %s differently from crds/; %s", install, name, REFRESH_HINT)
         .isEmpty());
   }
 
@@ -45,7 +62,7 @@ class CustomResourceDefinitionsTest {
       Path copy = copies.resolve(file.getFileName());
       assertThat(copy).as("copy of " + file.getFileName()).exists();
       assertThat(Files.readString(copy))
-          .as("deploy/base/crds/%s is stale; refresh with `cp crds/*.yml deploy/base/crds/`", file.getFileName())
+          .as("deploy/base/crds/%s is stale; %s", file.getFileName(), REFRESH_HINT)
           .isEqualTo(Files.readString(file));
     }
   }
