@@ -107,8 +107,7 @@ class ImageTarTest {
 
     static Image read(Path tar) throws IOException {
       if (!Files.exists(tar)) {
-        return fail(tar + " does not exist; build it with: mvn -B -pl deploy-tests -am verify jib:buildTar "
-            + "-Pimage-tars -Djib.from.image=scratch -Dtest=ImageTarTest -Dsurefire.failIfNoSpecifiedTests=false");
+        return fail(tar + " does not exist; build the image tars and check them with .ci/image-tars");
       }
       Map<String, byte[]> entries = new HashMap<>();
       try (TarArchiveInputStream in = new TarArchiveInputStream(Files.newInputStream(tar))) {
