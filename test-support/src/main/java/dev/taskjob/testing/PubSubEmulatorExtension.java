@@ -6,6 +6,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Google's Pub/Sub emulator ({@code gcloud beta emulators pubsub start}) on a free loopback port.
@@ -31,6 +32,14 @@ public class PubSubEmulatorExtension extends ExternalServerExtension {
   protected List<String> command(String executablePath, int port) {
     return List.of(executablePath, "beta", "emulators", "pubsub", "start",
         "--host-port=127.0.0.1:" + port, "--project=" + PROJECT, "--quiet");
+  }
+
+  /** No prompts, update checks or usage reports: the emulator must start the same way offline. */
+  @Override
+  protected void configureEnvironment(Map<String, String> environment) {
+    environment.put("CLOUDSDK_CORE_DISABLE_PROMPTS", "1");
+    environment.put("CLOUDSDK_COMPONENT_MANAGER_DISABLE_UPDATE_CHECK", "1");
+    environment.put("CLOUDSDK_CORE_DISABLE_USAGE_REPORTING", "true");
   }
 
   @Override

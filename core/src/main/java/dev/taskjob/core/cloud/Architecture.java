@@ -8,6 +8,9 @@ public enum Architecture {
   ARM64;
 
   public static Architecture parse(String value) {
+    if (value == null || value.isBlank()) {
+      throw new IllegalArgumentException("architecture is empty (use x86_64 or arm64)");
+    }
     String v = value.trim().toLowerCase(Locale.ROOT);
     return switch (v) {
       case "x86_64", "x86-64", "amd64", "x64", "x86" -> X86_64;

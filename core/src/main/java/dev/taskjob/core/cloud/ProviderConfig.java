@@ -46,6 +46,12 @@ public record ProviderConfig(String provider, String region, List<String> zones,
     public static final String LOCAL_ROOT = "local.root";
     /** Local provider: the command that starts a worker (else the bundled worker jar). */
     public static final String LOCAL_WORKER_COMMAND = "local.workerCommand";
+    /** Prefix of user price overrides: {@code price.<key>} = a ConfigMap entry, see {@link PriceOverrides}. */
+    public static final String PRICE_OVERRIDE_PREFIX = "price.";
+    /** {@code auto} (default: the cloud's APIs, the bundled snapshot when they cannot be reached) or {@code snapshot}. */
+    public static final String CATALOG_SOURCE = "catalog.source";
+    /** How often the catalog's prices are refreshed, in seconds (default 3600). */
+    public static final String CATALOG_REFRESH_SECONDS = "catalog.refreshSeconds";
 
     private Keys() {}
   }

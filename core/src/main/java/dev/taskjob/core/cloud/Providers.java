@@ -23,8 +23,8 @@ public final class Providers {
     Map<String, ProviderModule> modules = available();
     ProviderModule module = modules.get(name);
     if (module == null) {
-      throw new IllegalArgumentException(
-          "unknown provider '" + name + "'; available: " + String.join(", ", modules.keySet()));
+      String available = modules.isEmpty() ? "none (no provider module on the class path)" : String.join(", ", modules.keySet());
+      throw new IllegalArgumentException("unknown provider '" + name + "'; available: " + available);
     }
     return module;
   }

@@ -22,7 +22,11 @@ import java.util.Objects;
  */
 public final class TaskGenerator implements Iterable<Task> {
 
-  /** Inclusive range {@code from, from+step, ..., <= to}; integers when all three are integers. */
+  /**
+   * Inclusive range {@code from, from+step, ..., <= to}. Its values are JSON integers when from, to
+   * and step are all whole numbers, else JSON decimals for every value (1.0, not 1), so a task
+   * program sees one type per parameter.
+   */
   public record Range(BigDecimal from, BigDecimal to, BigDecimal step) {
     public Range {
       Objects.requireNonNull(from, "from");
@@ -42,11 +46,24 @@ public final class TaskGenerator implements Iterable<Task> {
 
     /** Number of values in the range. */
     public long size() {
-      return to.subtract(from).divideToIntegralValue(step).longValueExact() + 1;
+      try {
+        return Math.addExact(to.subtract(from).divideToIntegralValue(step).longValueExact(), 1);
+      } catch (ArithmeticException e) {
+        throw new IllegalArgumentException("range " + from + ".." + to + " step " + step + " has too many values", e);
+      }
+    }
+
+    /** True when every value is a whole number. */
+    public boolean integral() {
+      return isWhole(from) && isWhole(to) && isWhole(step);
     }
 
     BigDecimal value(long i) {
       return from.add(step.multiply(BigDecimal.valueOf(i)));
+    }
+
+    private static boolean isWhole(BigDecimal v) {
+      return v.signum() == 0 || v.stripTrailingZeros().scale() <= 0;
     }
   }
 
@@ -62,10 +79,18 @@ public final class TaskGenerator implements Iterable<Task> {
    */
   public TaskGenerator(String idPrefix, Long count, Map<String, Range> parameters) {
     this.idPrefix = idPrefix == null ? "task-" : idPrefix;
+    String prefixProblem = TaskListReader.idProblem(this.idPrefix + "1");
+    if (prefixProblem != null) {
+      throw new IllegalArgumentException("idPrefix: " + prefixProblem);
+    }
     this.parameters = new ArrayList<>(new LinkedHashMap<>(parameters == null ? Map.of() : parameters).entrySet());
     long product = 1;
     for (Map.Entry<String, Range> p : this.parameters) {
-      product = Math.multiplyExact(product, p.getValue().size());
+      try {
+        product = Math.multiplyExact(product, p.getValue().size());
+      } catch (ArithmeticException e) {
+        throw new IllegalArgumentException("the parameter ranges give more than " + Long.MAX_VALUE + " tasks", e);
+      }
     }
     if (this.parameters.isEmpty()) {
       if (count == null || count <= 0) {
@@ -103,11 +128,12 @@ public final class TaskGenerator implements Iterable<Task> {
         rest /= size;
       }
       for (int p = 0; p < parameters.size(); p++) {
-        BigDecimal v = values[p].stripTrailingZeros();
-        if (v.scale() <= 0) {
-          data.put(parameters.get(p).getKey(), v.longValueExact());
+        Map.Entry<String, Range> parameter = parameters.get(p);
+        if (parameter.getValue().integral()) {
+          data.put(parameter.getKey(), values[p].longValueExact());
         } else {
-          data.put(parameters.get(p).getKey(), v);
+          // Computed exactly, then the nearest double: 0.1 + 2 * 0.1 is written 0.3, and 1 as 1.0.
+          data.put(parameter.getKey(), values[p].doubleValue());
         }
       }
     }

@@ -6,12 +6,19 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.io.JsonEOFException;
+import com.fasterxml.jackson.core.util.JsonParserDelegate;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.io.BufferedInputStream;
+import java.io.CharConversionException;
+import java.io.EOFException;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -21,8 +28,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Iterator;
 import java.util.NoSuchElementException;
+import java.util.Locale;
 import java.util.zip.GZIPInputStream;
-import org.yaml.snakeyaml.LoaderOptions;
+import java.util.zip.ZipException;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
 
 /**
  * Streams tasks from a JSON array, JSON Lines or YAML list, plain or gzip, holding one task at a time
@@ -63,7 +72,10 @@ public final class TaskListReader implements Iterator<Task>, AutoCloseable {
     }
   }
 
-  private static final ObjectMapper JSON = new ObjectMapper();
+  // A field given twice ({"id": "a", "id": "b"}) is an error, not "last one wins".
+  private static final ObjectMapper JSON = JsonMapper.builder()
+      .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+      .build();
   private static final ObjectMapper YAML = yamlMapper();
 
   private final String source;
@@ -86,17 +98,24 @@ public final class TaskListReader implements Iterator<Task>, AutoCloseable {
     BufferedInputStream content = new BufferedInputStream(input, 64 * 1024);
     this.format = detect(content);
     this.parser = switch (format) {
-      case YAML -> YAML.getFactory().createParser(content);
+      case YAML -> new AliasRefusingParser((YAMLParser) YAML.getFactory().createParser(content));
       case JSON_ARRAY, JSON_LINES -> JSON.getFactory().createParser(content);
     };
     if (format == TaskListFormat.JSON_ARRAY) {
       parser.nextToken(); // the opening '['
     } else if (format == TaskListFormat.YAML) {
-      JsonToken first = parser.nextToken();
+      JsonToken first;
+      try {
+        first = parser.nextToken();
+      } catch (JsonProcessingException e) {
+        throw error(errorLine(e, 0), syntaxProblem(e), e);
+      }
       if (first == null) {
         done = true;
       } else if (first != JsonToken.START_ARRAY) {
-        throw error(0, "a YAML task list must be a sequence ('- id: ...'), found " + describe(first));
+        throw error(line(parser.currentTokenLocation()),
+            "a YAML task list must be a sequence of tasks ('- id: ...'), found "
+                + (first == JsonToken.START_OBJECT ? "a mapping" : describe(first)));
       }
     }
   }
@@ -150,38 +169,95 @@ public final class TaskListReader implements Iterator<Task>, AutoCloseable {
 
   private Task readNext() {
     try {
-      JsonToken token = parser.nextToken();
+      JsonToken token = nextStructuralToken();
       if (token == null) {
         if (format == TaskListFormat.JSON_ARRAY) {
           throw error(0, "unexpected end of input: the JSON array is not closed with ']'");
         }
-        if (format == TaskListFormat.YAML) {
-          throw error(0, "unexpected end of input in the YAML sequence");
-        }
         return null;
       }
       if (token == JsonToken.END_ARRAY && format != TaskListFormat.JSON_LINES) {
-        JsonToken after = parser.nextToken();
-        if (after != null && format == TaskListFormat.JSON_ARRAY) {
-          throw error(line(parser.currentTokenLocation()), "unexpected content after the closing ']'");
-        }
+        refuseTrailingContent();
         return null;
       }
       long line = line(parser.currentTokenLocation());
       if (token != JsonToken.START_OBJECT) {
-        parser.skipChildren();
         throw elementError(line, "must be an object with \"id\" and \"data\", found " + describe(token));
       }
-      JsonNode node = parser.readValueAsTree();
+      JsonNode node;
+      try {
+        node = parser.readValueAsTree();
+      } catch (JsonProcessingException e) {
+        throw new TaskListException(source, element, errorLine(e, line), syntaxProblem(e), e);
+      }
       return toTask(node, line);
     } catch (TaskListException e) {
+      done = true;
       throw e;
     } catch (JsonProcessingException e) {
-      JsonLocation loc = e.getLocation();
-      throw error(loc == null ? 0 : line(loc), "not valid " + formatName() + ": " + e.getOriginalMessage(), e);
+      done = true;
+      throw error(errorLine(e, 0), syntaxProblem(e), e);
     } catch (IOException e) {
+      done = true;
       throw error(0, readFailure(e), e);
     }
+  }
+
+  /** The next token between elements, with the end of a JSON array's input named as such. */
+  private JsonToken nextStructuralToken() throws IOException {
+    try {
+      return parser.nextToken();
+    } catch (JsonEOFException e) {
+      if (format == TaskListFormat.JSON_ARRAY) {
+        throw error(errorLine(e, 0), "unexpected end of input: the JSON array is not closed with ']'", e);
+      }
+      throw e;
+    }
+  }
+
+  /** After the closing ']' (or the end of the YAML sequence) only whitespace may follow. */
+  private void refuseTrailingContent() throws IOException {
+    String what = format == TaskListFormat.JSON_ARRAY
+        ? "unexpected content after the closing ']' of the task array"
+        : "unexpected content after the task sequence (a second YAML document?)";
+    JsonToken after;
+    try {
+      after = parser.nextToken();
+    } catch (JsonProcessingException e) {
+      throw error(errorLine(e, 0), what, e);
+    }
+    if (after != null) {
+      throw error(line(parser.currentTokenLocation()), what);
+    }
+  }
+
+  private String syntaxProblem(JsonProcessingException e) {
+    String original = String.valueOf(e.getOriginalMessage());
+    if (original.contains("Invalid UTF-8")) {
+      return "not valid UTF-8 text (" + original + ")";
+    }
+    for (Throwable cause = e.getCause(); cause != null; cause = cause.getCause()) {
+      if (cause instanceof CharConversionException || cause instanceof CharacterCodingException) {
+        return "not valid UTF-8 text (" + cause.getMessage() + ")";
+      }
+    }
+    if (e instanceof JsonEOFException) {
+      return "the input ends inside this task (a '{', '[' or '\"' is not closed)";
+    }
+    if (e.getCause() instanceof MarkedYAMLException yaml) {
+      String context = yaml.getContext() == null ? "" : yaml.getContext() + ": ";
+      return "not valid YAML: " + context + yaml.getProblem();
+    }
+    if (original.startsWith("Duplicate field")) {
+      return "a field appears twice: " + original;
+    }
+    return "not valid " + formatName() + ": " + original;
+  }
+
+  private static long errorLine(JsonProcessingException e, long fallback) {
+    JsonLocation loc = e.getLocation();
+    long line = line(loc);
+    return line > 0 ? line : fallback;
   }
 
   private Task toTask(JsonNode node, long line) {
@@ -196,8 +272,10 @@ public final class TaskListReader implements Iterator<Task>, AutoCloseable {
     if (idNode == null || idNode.isNull()) {
       throw elementError(line, "missing \"id\"");
     }
-    if (!idNode.isTextual() && !idNode.isIntegralNumber()) {
-      throw elementError(line, "\"id\" must be a string, found " + idNode.getNodeType().name().toLowerCase());
+    if (!idNode.isTextual()) {
+      // Numbers are refused rather than converted: YAML reads `id: 010` as 8 and `id: 1e3` as 1000.0.
+      throw elementError(line, "\"id\" must be a string, found " + nodeKind(idNode)
+          + (idNode.isNumber() ? " (put the id in quotes)" : ""));
     }
     String id = idNode.asText();
     String idProblem = idProblem(id);
@@ -206,8 +284,7 @@ public final class TaskListReader implements Iterator<Task>, AutoCloseable {
     }
     JsonNode data = node.get("data");
     if (data != null && !data.isNull() && !data.isObject()) {
-      throw elementError(line, "\"data\" of task \"" + id + "\" must be an object, found "
-          + data.getNodeType().name().toLowerCase());
+      throw elementError(line, "\"data\" of task \"" + id + "\" must be an object, found " + nodeKind(data));
     }
     if (!ids.add(id)) {
       throw elementError(line, "duplicate id \"" + id + "\"");
@@ -258,6 +335,18 @@ public final class TaskListReader implements Iterator<Task>, AutoCloseable {
     return loc == null ? 0 : Math.max(0, loc.getLineNr());
   }
 
+  private static String nodeKind(JsonNode node) {
+    return switch (node.getNodeType()) {
+      case ARRAY -> "a list";
+      case OBJECT -> "an object";
+      case STRING -> "a string";
+      case NUMBER -> "a number";
+      case BOOLEAN -> "a boolean";
+      case NULL -> "null";
+      default -> node.getNodeType().name().toLowerCase(Locale.ROOT);
+    };
+  }
+
   private static String describe(JsonToken token) {
     return switch (token) {
       case START_ARRAY -> "a list";
@@ -274,8 +363,11 @@ public final class TaskListReader implements Iterator<Task>, AutoCloseable {
     if (e instanceof CharacterCodingException || String.valueOf(e.getMessage()).contains("Invalid UTF-8")) {
       return "not valid UTF-8 text";
     }
-    if (e instanceof java.util.zip.ZipException) {
+    if (e instanceof ZipException) {
       return "corrupt gzip data: " + e.getMessage();
+    }
+    if (e instanceof EOFException && String.valueOf(e.getMessage()).contains("ZLIB")) {
+      return "corrupt gzip data: the compressed stream is truncated";
     }
     return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
   }
@@ -315,13 +407,8 @@ public final class TaskListReader implements Iterator<Task>, AutoCloseable {
   }
 
   private static ObjectMapper yamlMapper() {
-    LoaderOptions loader = new LoaderOptions();
-    // Aliases expand shared nodes; a few legitimate uses are fine, an alias bomb is not.
-    loader.setMaxAliasesForCollections(50);
-    loader.setAllowDuplicateKeys(false);
-    loader.setCodePointLimit(Integer.MAX_VALUE);
     YAMLFactory factory = YAMLFactory.builder()
-        .loaderOptions(loader)
+        .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
         .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(100).build())
         .build();
     return new YAMLMapper(factory);
@@ -342,6 +429,36 @@ public final class TaskListReader implements Iterator<Task>, AutoCloseable {
       in.close();
     } catch (IOException ignored) {
       // already failing; the original error is more useful
+    }
+  }
+
+  /**
+   * Refuses YAML aliases ({@code *name}). Jackson does not expand them but returns the anchor's name as
+   * a string, which would silently turn {@code id: *x} into the id "x"; and an alias bomb must never be
+   * expanded by a later consumer. Task lists have no use for them, so the first one is an error.
+   */
+  private final class AliasRefusingParser extends JsonParserDelegate {
+    private final YAMLParser yaml;
+
+    AliasRefusingParser(YAMLParser yaml) {
+      super(yaml);
+      this.yaml = yaml;
+    }
+
+    @Override
+    public JsonToken nextToken() throws IOException {
+      JsonToken token = super.nextToken();
+      if (yaml.isCurrentAlias()) {
+        throw elementError(line(yaml.currentTokenLocation()),
+            "YAML aliases are not supported in task lists (found *" + yaml.getText() + "); write the value out");
+      }
+      return token;
+    }
+
+    @Override
+    public JsonToken nextValue() throws IOException {
+      JsonToken token = nextToken();
+      return token == JsonToken.FIELD_NAME ? nextToken() : token;
     }
   }
 

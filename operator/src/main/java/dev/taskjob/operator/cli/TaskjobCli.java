@@ -14,6 +14,8 @@ import picocli.CommandLine.Command;
     description = "Runs large batches of independent tasks on the cheapest cloud VMs that fit.",
     subcommands = {
         CommandLine.HelpCommand.class,
+        LoadQueueCommand.class,
+        QueueCommand.class,
     })
 public final class TaskjobCli implements Runnable {
 

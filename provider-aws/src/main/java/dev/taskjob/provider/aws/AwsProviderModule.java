@@ -16,11 +16,11 @@ public final class AwsProviderModule implements ProviderModule {
 
   @Override
   public CloudProvider cloud(ProviderConfig config) {
-    throw new UnsupportedOperationException("the aws cloud provider is being built (issue 5)");
+    return new Ec2CloudProvider(config);
   }
 
   @Override
   public TaskQueue queue(ProviderConfig config, QueueSettings settings) {
-    throw new UnsupportedOperationException("the aws queue is being built (issue 4)");
+    return SqsTaskQueue.create(config, settings);
   }
 }

@@ -21,6 +21,6 @@ public final class GcpProviderModule implements ProviderModule {
 
   @Override
   public TaskQueue queue(ProviderConfig config, QueueSettings settings) {
-    throw new UnsupportedOperationException("the gcp queue is being built (issue 4)");
+    return PubSubTaskQueue.create(config, settings);
   }
 }

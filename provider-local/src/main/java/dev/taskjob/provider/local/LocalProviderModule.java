@@ -16,11 +16,11 @@ public final class LocalProviderModule implements ProviderModule {
 
   @Override
   public CloudProvider cloud(ProviderConfig config) {
-    throw new UnsupportedOperationException("the local cloud provider is being built (issue 5)");
+    return new LocalCloudProvider(config);
   }
 
   @Override
   public TaskQueue queue(ProviderConfig config, QueueSettings settings) {
-    throw new UnsupportedOperationException("the local queue is being built (issue 4)");
+    return new LocalTaskQueue(LocalTaskQueue.root(config), settings);
   }
 }

@@ -1,0 +1,173 @@
+package dev.taskjob.crds.v1alpha1.instancepool;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import dev.taskjob.crds.v1alpha1.shared.Condition;
+import io.fabric8.generator.annotation.Size;
+import java.util.ArrayList;
+import java.util.List;
+
+/** What the operator observed about an InstancePool. Timestamps are RFC 3339 strings. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class InstancePoolStatus {
+
+  /** Most entries kept in {@code instances}; the counts cover every instance. */
+  public static final int MAX_LISTED_INSTANCES = 200;
+
+  @JsonPropertyDescription("Pending, Scaling, Ready, Terminating or Failed.")
+  private InstancePoolPhase phase;
+
+  @JsonPropertyDescription("The metadata.generation this status describes.")
+  private Long observedGeneration;
+
+  @Size(max = 32)
+  @JsonPropertyDescription("Conditions: Ready, CapacityLimited, Failed.")
+  private List<Condition> conditions = new ArrayList<>();
+
+  @JsonPropertyDescription("Selected instance type, e.g. c7g.2xlarge.")
+  private String instanceType;
+
+  @JsonPropertyDescription("Whether the instances are spot (preemptible) instances.")
+  private Boolean spot;
+
+  @JsonPropertyDescription("Price of one instance of the selected type, in USD per hour.")
+  private Double pricePerHour;
+
+  @Size(max = 20)
+  @JsonPropertyDescription("Next-cheapest instance types meeting the constraints, tried in order on capacity errors.")
+  private List<@Size(max = 128) String> fallbackTypes;
+
+  @JsonPropertyDescription("Instances being created.")
+  private Integer pending;
+
+  @JsonPropertyDescription("Instances running.")
+  private Integer running;
+
+  @JsonPropertyDescription("Instances being terminated.")
+  private Integer terminating;
+
+  @JsonPropertyDescription("Instances replaced so far because they died, were preempted or stopped reporting.")
+  private Long replacements;
+
+  @JsonPropertyDescription("Price of the running and pending instances, in USD per hour.")
+  private Double costPerHour;
+
+  @Size(max = MAX_LISTED_INSTANCES)
+  @JsonPropertyDescription("The pool's instances (at most 200 listed).")
+  private List<PoolInstance> instances;
+
+  @JsonPropertyDescription("Human-readable summary of the current state.")
+  private String message;
+
+  public InstancePoolPhase getPhase() {
+    return phase;
+  }
+
+  public void setPhase(InstancePoolPhase phase) {
+    this.phase = phase;
+  }
+
+  public Long getObservedGeneration() {
+    return observedGeneration;
+  }
+
+  public void setObservedGeneration(Long observedGeneration) {
+    this.observedGeneration = observedGeneration;
+  }
+
+  public List<Condition> getConditions() {
+    return conditions;
+  }
+
+  public void setConditions(List<Condition> conditions) {
+    this.conditions = conditions;
+  }
+
+  public String getInstanceType() {
+    return instanceType;
+  }
+
+  public void setInstanceType(String instanceType) {
+    this.instanceType = instanceType;
+  }
+
+  public Boolean getSpot() {
+    return spot;
+  }
+
+  public void setSpot(Boolean spot) {
+    this.spot = spot;
+  }
+
+  public Double getPricePerHour() {
+    return pricePerHour;
+  }
+
+  public void setPricePerHour(Double pricePerHour) {
+    this.pricePerHour = pricePerHour;
+  }
+
+  public List<String> getFallbackTypes() {
+    return fallbackTypes;
+  }
+
+  public void setFallbackTypes(List<String> fallbackTypes) {
+    this.fallbackTypes = fallbackTypes;
+  }
+
+  public Integer getPending() {
+    return pending;
+  }
+
+  public void setPending(Integer pending) {
+    this.pending = pending;
+  }
+
+  public Integer getRunning() {
+    return running;
+  }
+
+  public void setRunning(Integer running) {
+    this.running = running;
+  }
+
+  public Integer getTerminating() {
+    return terminating;
+  }
+
+  public void setTerminating(Integer terminating) {
+    this.terminating = terminating;
+  }
+
+  public Long getReplacements() {
+    return replacements;
+  }
+
+  public void setReplacements(Long replacements) {
+    this.replacements = replacements;
+  }
+
+  public Double getCostPerHour() {
+    return costPerHour;
+  }
+
+  public void setCostPerHour(Double costPerHour) {
+    this.costPerHour = costPerHour;
+  }
+
+  public List<PoolInstance> getInstances() {
+    return instances;
+  }
+
+  public void setInstances(List<PoolInstance> instances) {
+    this.instances = instances;
+  }
+
+  public String getMessage() {
+    return message;
+  }
+
+  public void setMessage(String message) {
+    this.message = message;
+  }
+}

@@ -1,0 +1,143 @@
+package dev.taskjob.crds.v1alpha1.shared;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Max;
+import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
+import java.util.List;
+
+/**
+ * What runs each task and how: the program, its resources, its time limit and retry policy. Every
+ * task runs in its own process with {@code TASK_ID}, {@code TASK_DATA}, {@code TASK_DATA_FILE} and
+ * {@code TASK_ARG_<NAME>} in its environment.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class WorkerSpec {
+
+  /** Used when {@code shutdownGracePeriod} is not given. */
+  public static final String DEFAULT_SHUTDOWN_GRACE_PERIOD = "30s";
+
+  @Size(max = 512)
+  @JsonPropertyDescription(
+      "Container image holding the task program, pulled on every instance. Required for aws and gcp; "
+          + "local runs the command directly.")
+  private String image;
+
+  @Required
+  @Size(min = 1, max = 256)
+  @JsonPropertyDescription(
+      "The task program and its arguments, run once per task, e.g. [\"python3\", \"add.py\"].")
+  private List<@Size(max = 4096) String> command;
+
+  @Size(max = 256)
+  @JsonPropertyDescription("Environment variables for every task process.")
+  private List<EnvVar> env;
+
+  @Min(value = 0, inclusive = false)
+  @Max(1024)
+  @Default("1")
+  @JsonPropertyDescription("vCPUs one task needs; may be fractional (0.5: two tasks per vCPU). Default: 1.")
+  private Double cpusPerTask = 1.0;
+
+  @Min(0)
+  @JsonPropertyDescription("Memory one task needs, in GiB. Unset: no memory requirement per task.")
+  private Double memoryPerTaskGiB;
+
+  @Min(1)
+  @Max(4096)
+  @JsonPropertyDescription(
+      "Tasks run at once on one instance. Unset: derived from the instance type (vCPUs / cpusPerTask, "
+          + "limited by memory / memoryPerTaskGiB).")
+  private Integer simultaneousTasks;
+
+  @Pattern(Patterns.DURATION)
+  @JsonPropertyDescription(
+      "Longest a task may run before its process tree is killed, e.g. 30m or 1h30m. Unset: no limit.")
+  private String maxRuntime;
+
+  @JsonPropertyDescription("When failed or timed-out tasks run again.")
+  private RetrySpec retry;
+
+  @Pattern(Patterns.DURATION)
+  @Default(DEFAULT_SHUTDOWN_GRACE_PERIOD)
+  @JsonPropertyDescription(
+      "On shutdown or spot interruption, how long running tasks may finish before they are killed and "
+          + "released to the queue. Default: 30s.")
+  private String shutdownGracePeriod = DEFAULT_SHUTDOWN_GRACE_PERIOD;
+
+  public String getImage() {
+    return image;
+  }
+
+  public void setImage(String image) {
+    this.image = image;
+  }
+
+  public List<String> getCommand() {
+    return command;
+  }
+
+  public void setCommand(List<String> command) {
+    this.command = command;
+  }
+
+  public List<EnvVar> getEnv() {
+    return env;
+  }
+
+  public void setEnv(List<EnvVar> env) {
+    this.env = env;
+  }
+
+  public Double getCpusPerTask() {
+    return cpusPerTask;
+  }
+
+  public void setCpusPerTask(Double cpusPerTask) {
+    this.cpusPerTask = cpusPerTask;
+  }
+
+  public Double getMemoryPerTaskGiB() {
+    return memoryPerTaskGiB;
+  }
+
+  public void setMemoryPerTaskGiB(Double memoryPerTaskGiB) {
+    this.memoryPerTaskGiB = memoryPerTaskGiB;
+  }
+
+  public Integer getSimultaneousTasks() {
+    return simultaneousTasks;
+  }
+
+  public void setSimultaneousTasks(Integer simultaneousTasks) {
+    this.simultaneousTasks = simultaneousTasks;
+  }
+
+  public String getMaxRuntime() {
+    return maxRuntime;
+  }
+
+  public void setMaxRuntime(String maxRuntime) {
+    this.maxRuntime = maxRuntime;
+  }
+
+  public RetrySpec getRetry() {
+    return retry;
+  }
+
+  public void setRetry(RetrySpec retry) {
+    this.retry = retry;
+  }
+
+  public String getShutdownGracePeriod() {
+    return shutdownGracePeriod;
+  }
+
+  public void setShutdownGracePeriod(String shutdownGracePeriod) {
+    this.shutdownGracePeriod = shutdownGracePeriod;
+  }
+}

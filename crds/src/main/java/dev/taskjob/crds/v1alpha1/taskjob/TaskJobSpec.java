@@ -1,0 +1,180 @@
+package dev.taskjob.crds.v1alpha1.taskjob;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import dev.taskjob.crds.v1alpha1.shared.CredentialsRef;
+import dev.taskjob.crds.v1alpha1.shared.InstanceRequirements;
+import dev.taskjob.crds.v1alpha1.shared.Patterns;
+import dev.taskjob.crds.v1alpha1.shared.Provider;
+import dev.taskjob.crds.v1alpha1.shared.WorkerSpec;
+import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
+import io.fabric8.generator.annotation.ValidationRule;
+import java.util.List;
+
+/**
+ * What a TaskJob runs and under which limits. The fields that define the work ({@code tasks},
+ * {@code worker}, {@code provider}, {@code region}, {@code project}) cannot change once set; the
+ * budget in {@code instances} can.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+@ValidationRule(value = "self.provider == 'local' || has(self.region)", message = "region is required for aws and gcp")
+@ValidationRule(value = "self.provider != 'gcp' || has(self.project)", message = "project is required for gcp")
+@ValidationRule(
+    value = "self.provider == 'local' || has(self.worker.image)",
+    message = "worker.image is required for aws and gcp")
+@ValidationRule(
+    value = "!has(oldSelf.region) || (has(self.region) && self.region == oldSelf.region)",
+    message = "spec.region is immutable; create a new TaskJob")
+@ValidationRule(
+    value = "!has(oldSelf.project) || (has(self.project) && self.project == oldSelf.project)",
+    message = "spec.project is immutable; create a new TaskJob")
+public class TaskJobSpec {
+
+  /** Used when {@code terminationDelay} is not given. */
+  public static final String DEFAULT_TERMINATION_DELAY = "1m";
+
+  @Required
+  @ValidationRule(value = "self == oldSelf", message = "spec.provider is immutable; create a new TaskJob")
+  @JsonPropertyDescription("Where instances and queues live: local, aws or gcp. Immutable.")
+  private Provider provider;
+
+  @Size(max = 64)
+  @JsonPropertyDescription("Cloud region, e.g. us-east-1 or us-central1. Required for aws and gcp. Immutable once set.")
+  private String region;
+
+  @Size(max = 16)
+  @JsonPropertyDescription("Zones within the region instances may use. Empty: any zone of the region.")
+  private List<@Size(max = 64) String> zones;
+
+  @Size(max = 64)
+  @JsonPropertyDescription("Google Cloud project id. Required for gcp. Immutable once set.")
+  private String project;
+
+  @JsonPropertyDescription(
+      "Secret with cloud credentials. Unset: the operator's ambient identity (workload identity, instance role).")
+  private CredentialsRef credentials;
+
+  @Required
+  @ValidationRule(value = "self == oldSelf", message = "spec.tasks is immutable; create a new TaskJob")
+  @JsonPropertyDescription("Where the tasks come from: configMapRefs or generate. Immutable.")
+  private TaskSource tasks;
+
+  @Required
+  @ValidationRule(value = "self == oldSelf", message = "spec.worker is immutable; create a new TaskJob")
+  @JsonPropertyDescription("The program that processes one task, its resources, time limit and retry policy. Immutable.")
+  private WorkerSpec worker;
+
+  @JsonPropertyDescription(
+      "Which instance types may be used, and the budget (minInstances, maxInstances, maxTotalCpus, maxPricePerHour).")
+  private InstanceRequirements instances;
+
+  @Pattern(Patterns.DURATION)
+  @Default(DEFAULT_TERMINATION_DELAY)
+  @JsonPropertyDescription(
+      "How long the task queue must stay empty with no task running before the job drains anyway, when task "
+          + "events were lost. Default: 1m.")
+  private String terminationDelay = DEFAULT_TERMINATION_DELAY;
+
+  @Default("delete")
+  @JsonPropertyDescription(
+      "What happens to the job's queues when it finishes: delete, or keep (until the TaskJob is deleted). Default: delete.")
+  private CleanupPolicy cleanup = CleanupPolicy.DELETE;
+
+  @Min(0)
+  @JsonPropertyDescription(
+      "Delete the TaskJob this many seconds after it finishes. Unset: keep it until deleted. Not for use with "
+          + "Argo CD or Flux, which would recreate it.")
+  private Integer ttlSecondsAfterFinished;
+
+  public Provider getProvider() {
+    return provider;
+  }
+
+  public void setProvider(Provider provider) {
+    this.provider = provider;
+  }
+
+  public String getRegion() {
+    return region;
+  }
+
+  public void setRegion(String region) {
+    this.region = region;
+  }
+
+  public List<String> getZones() {
+    return zones;
+  }
+
+  public void setZones(List<String> zones) {
+    this.zones = zones;
+  }
+
+  public String getProject() {
+    return project;
+  }
+
+  public void setProject(String project) {
+    this.project = project;
+  }
+
+  public CredentialsRef getCredentials() {
+    return credentials;
+  }
+
+  public void setCredentials(CredentialsRef credentials) {
+    this.credentials = credentials;
+  }
+
+  public TaskSource getTasks() {
+    return tasks;
+  }
+
+  public void setTasks(TaskSource tasks) {
+    this.tasks = tasks;
+  }
+
+  public WorkerSpec getWorker() {
+    return worker;
+  }
+
+  public void setWorker(WorkerSpec worker) {
+    this.worker = worker;
+  }
+
+  public InstanceRequirements getInstances() {
+    return instances;
+  }
+
+  public void setInstances(InstanceRequirements instances) {
+    this.instances = instances;
+  }
+
+  public String getTerminationDelay() {
+    return terminationDelay;
+  }
+
+  public void setTerminationDelay(String terminationDelay) {
+    this.terminationDelay = terminationDelay;
+  }
+
+  public CleanupPolicy getCleanup() {
+    return cleanup;
+  }
+
+  public void setCleanup(CleanupPolicy cleanup) {
+    this.cleanup = cleanup;
+  }
+
+  public Integer getTtlSecondsAfterFinished() {
+    return ttlSecondsAfterFinished;
+  }
+
+  public void setTtlSecondsAfterFinished(Integer ttlSecondsAfterFinished) {
+    this.ttlSecondsAfterFinished = ttlSecondsAfterFinished;
+  }
+}

@@ -1,0 +1,77 @@
+package dev.taskjob.operator.decision;
+
+import java.time.Duration;
+import java.time.Instant;
+
+/**
+ * When a running job stops taking work: when the ledger has a final result for every task, or, as a
+ * fallback for lost events, when the queue reports nothing waiting or leased and no worker has
+ * reported anything for {@code terminationDelay}. Queue depth alone is approximate (SQS says so), so
+ * it never ends a job on its own.
+ */
+public final class DrainDecision {
+
+  /** Why (or whether) to drain. */
+  public enum Verdict {
+    /** Work remains. */
+    KEEP_RUNNING,
+    /** Every task has a final result in the ledger. */
+    ALL_TASKS_FINISHED,
+    /** The queue is empty and workers have been silent for terminationDelay; some results were not reported. */
+    QUEUE_EMPTY_AND_IDLE
+  }
+
+  /**
+   * What the decision looks at.
+   *
+   * @param loadingComplete every task was sent to the queue
+   * @param allFinished the ledger has a final result for every task
+   * @param waiting tasks the queue reports waiting, or -1 when unknown
+   * @param leased tasks the queue reports leased, or -1 when unknown
+   * @param lastActivity the last event from any worker, or null
+   * @param loadedAt when loading completed (the idle clock starts no earlier)
+   * @param terminationDelay how long the queue must stay empty and workers silent
+   * @param now the current time
+   */
+  public record Inputs(boolean loadingComplete, boolean allFinished, long waiting, long leased, Instant lastActivity,
+      Instant loadedAt, Duration terminationDelay, Instant now) {}
+
+  private DrainDecision() {}
+
+  public static Verdict decide(Inputs in) {
+    if (!in.loadingComplete()) {
+      return Verdict.KEEP_RUNNING;
+    }
+    if (in.allFinished()) {
+      return Verdict.ALL_TASKS_FINISHED;
+    }
+    if (in.waiting() != 0 || in.leased() != 0) {
+      return Verdict.KEEP_RUNNING;
+    }
+    Instant idleSince = latest(in.lastActivity(), in.loadedAt());
+    if (idleSince != null && !in.now().isBefore(idleSince.plus(in.terminationDelay()))) {
+      return Verdict.QUEUE_EMPTY_AND_IDLE;
+    }
+    return Verdict.KEEP_RUNNING;
+  }
+
+  /** How long until the fallback could fire, for scheduling the next look; null when it cannot. */
+  public static Duration untilFallback(Inputs in) {
+    Instant idleSince = latest(in.lastActivity(), in.loadedAt());
+    if (idleSince == null) {
+      return null;
+    }
+    Duration left = Duration.between(in.now(), idleSince.plus(in.terminationDelay()));
+    return left.isNegative() ? Duration.ZERO : left;
+  }
+
+  private static Instant latest(Instant a, Instant b) {
+    if (a == null) {
+      return b;
+    }
+    if (b == null) {
+      return a;
+    }
+    return a.isAfter(b) ? a : b;
+  }
+}

@@ -1,0 +1,321 @@
+package dev.taskjob.operator.ledger;
+
+import dev.taskjob.core.event.EventType;
+import dev.taskjob.core.event.TaskEvent;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.Collections;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * The exact account of a job's tasks: which task indexes reached a final result (a bitmap), which of
+ * those failed (a second bitmap), counts, and a bounded list of failed tasks with their reasons.
+ *
+ * <p>Applying the same event twice changes nothing: events applied since the last {@link #checkpoint}
+ * are remembered by fingerprint, and that window is saved with the ledger, so events redelivered after
+ * a crash between saving the ledger and acknowledging them are recognised. A second final result for
+ * an index that is already final, from a different event, is a duplicate execution (a task delivered
+ * twice): it is counted in {@link #duplicates()} and does not change the other counts.
+ *
+ * <p>Not thread-safe; {@link dev.taskjob.operator.progress.JobProgress} serialises access.
+ */
+public final class Ledger {
+
+  /** Failed-task records kept with their ids, by total size of ids and reasons (the bitmap keeps every index). */
+  public static final int MAX_FAILED_RECORD_BYTES = 128 * 1024;
+  /** Longest reason kept per failed task. */
+  public static final int MAX_REASON_LENGTH = 200;
+
+  /** A task that finished with a final failure. */
+  public record FailedTask(long index, String id, String reason) {
+    public FailedTask {
+      Objects.requireNonNull(id, "id");
+      reason = reason == null ? "" : clean(reason);
+    }
+
+    int sizeInBytes() {
+      return id.getBytes(StandardCharsets.UTF_8).length + reason.getBytes(StandardCharsets.UTF_8).length + 24;
+    }
+  }
+
+  /** What applying one event did. */
+  public enum Outcome {
+    /** First final success for the index. */
+    SUCCEEDED,
+    /** First final failure for the index. */
+    FAILED,
+    /** A non-final failure: the task goes back to the queue for another attempt. */
+    RETRIED,
+    /** A final result for an index that was already final. */
+    DUPLICATE,
+    /** Seen before (redelivered event): nothing changed. */
+    REPLAYED,
+    /** The event has no task index, or one outside the job. */
+    INVALID,
+    /** Not an event the ledger records (worker events, task_started). */
+    IGNORED
+  }
+
+  private final long total;
+  private final BitSet finished;
+  private final BitSet failedSet;
+  private long succeeded;
+  private long failed;
+  private long retried;
+  private long duplicates;
+  private long deadLettered;
+  private long invalid;
+  private final List<FailedTask> failedTasks;
+  private int failedTaskBytes;
+  private boolean failedTasksTruncated;
+  /** Fingerprints of the events applied in the previous window (saved) and the current one. */
+  private final Set<Long> savedWindow;
+  private final Set<Long> currentWindow;
+
+  public Ledger(long total) {
+    this(total, new BitSet(), new BitSet(), 0, 0, 0, 0, List.of(), false, Set.of());
+  }
+
+  Ledger(long total, BitSet finished, BitSet failedSet, long retried, long duplicates, long deadLettered,
+      long invalid, List<FailedTask> failedTasks, boolean failedTasksTruncated, Set<Long> window) {
+    if (total < 0 || total > Integer.MAX_VALUE) {
+      throw new IllegalArgumentException("total must be 0.." + Integer.MAX_VALUE + ", was " + total);
+    }
+    this.total = total;
+    this.finished = finished;
+    this.failedSet = failedSet;
+    this.failed = failedSet.cardinality();
+    this.succeeded = finished.cardinality() - failed;
+    this.retried = retried;
+    this.duplicates = duplicates;
+    this.deadLettered = deadLettered;
+    this.invalid = invalid;
+    this.failedTasks = new ArrayList<>(failedTasks);
+    this.failedTaskBytes = failedTasks.stream().mapToInt(FailedTask::sizeInBytes).sum();
+    this.failedTasksTruncated = failedTasksTruncated;
+    this.savedWindow = new LinkedHashSet<>(window);
+    this.currentWindow = new LinkedHashSet<>();
+  }
+
+  /** Records one worker event. */
+  public Outcome apply(TaskEvent event) {
+    EventType type = event.eventType();
+    if (type == null || !type.isTaskEvent() || type == EventType.TASK_STARTED || type == EventType.TASK_RETRIED) {
+      return Outcome.IGNORED;
+    }
+    Long index = event.taskIndex();
+    if (index == null || index < 0 || index >= total) {
+      invalid++;
+      return Outcome.INVALID;
+    }
+    long fingerprint = fingerprint(event);
+    if (savedWindow.contains(fingerprint) || !currentWindow.add(fingerprint)) {
+      return Outcome.REPLAYED;
+    }
+    if (!isFinal(event)) {
+      retried++;
+      return Outcome.RETRIED;
+    }
+    if (type == EventType.TASK_COMPLETED) {
+      return markFinished(index.intValue(), null, null);
+    }
+    return markFinished(index.intValue(), event.taskId(), failureReason(event));
+  }
+
+  /**
+   * Records a task that reached the dead-letter queue (it was delivered the maximum number of times
+   * without a final result, e.g. because its worker died each time). Idempotent: a task that is already
+   * final is left alone and not counted as a duplicate, since it did not run again.
+   */
+  public Outcome applyDeadLetter(long index, String id, int deliveries) {
+    if (index < 0 || index >= total) {
+      invalid++;
+      return Outcome.INVALID;
+    }
+    if (finished.get((int) index)) {
+      return Outcome.REPLAYED;
+    }
+    deadLettered++;
+    return markFinished((int) index, id, "dead-lettered after " + deliveries + " deliveries without a result");
+  }
+
+  private Outcome markFinished(int index, String failedId, String reason) {
+    if (finished.get(index)) {
+      duplicates++;
+      return Outcome.DUPLICATE;
+    }
+    finished.set(index);
+    if (failedId == null) {
+      succeeded++;
+      return Outcome.SUCCEEDED;
+    }
+    failedSet.set(index);
+    failed++;
+    FailedTask record = new FailedTask(index, failedId, reason);
+    if (failedTaskBytes + record.sizeInBytes() <= MAX_FAILED_RECORD_BYTES) {
+      failedTasks.add(record);
+      failedTaskBytes += record.sizeInBytes();
+    } else {
+      failedTasksTruncated = true;
+    }
+    return Outcome.FAILED;
+  }
+
+  /** A failure is final when the worker says so, or says no retry follows. */
+  static boolean isFinal(TaskEvent event) {
+    if (event.eventType() == EventType.TASK_COMPLETED) {
+      return true;
+    }
+    if (event.finalAttempt() != null) {
+      return event.finalAttempt();
+    }
+    return !Boolean.TRUE.equals(event.retry());
+  }
+
+  private static String failureReason(TaskEvent event) {
+    StringBuilder sb = new StringBuilder();
+    sb.append(event.eventType() == EventType.TASK_TIMED_OUT ? "timed out" : "failed");
+    if (event.exitCode() != null) {
+      sb.append(" with exit code ").append(event.exitCode());
+    }
+    if (event.attempt() != null) {
+      sb.append(" on attempt ").append(event.attempt());
+    }
+    if (event.result() != null && !event.result().isBlank()) {
+      sb.append(": ").append(event.result().strip());
+    }
+    return sb.toString();
+  }
+
+  /**
+   * Starts a new replay window: call once the ledger (with {@link #windowToSave()}) is saved and the
+   * events applied so far are acknowledged. Older fingerprints are forgotten.
+   */
+  public void checkpoint() {
+    savedWindow.clear();
+    savedWindow.addAll(currentWindow);
+    currentWindow.clear();
+  }
+
+  /** Fingerprints to save with the ledger: every event applied since the previous checkpoint. */
+  public Set<Long> windowToSave() {
+    Set<Long> all = new LinkedHashSet<>(savedWindow);
+    all.addAll(currentWindow);
+    return Collections.unmodifiableSet(all);
+  }
+
+  /** Events applied since the last checkpoint (the caller saves before this grows large). */
+  public int windowSize() {
+    return currentWindow.size();
+  }
+
+  /** Identifies one event: a redelivered copy has the same fingerprint, a second execution does not. */
+  static long fingerprint(TaskEvent e) {
+    String key = e.eventType() + "|" + e.taskIndex() + "|" + e.attempt() + "|" + e.instanceId() + "|"
+        + e.slot() + "|" + (e.timestamp() == null ? "" : e.timestamp().toString()) + "|" + e.exitCode();
+    long h = 0xcbf29ce484222325L;
+    for (byte b : key.getBytes(StandardCharsets.UTF_8)) {
+      h ^= b & 0xff;
+      h *= 0x100000001b3L;
+    }
+    h ^= h >>> 33;
+    h *= 0xff51afd7ed558ccdL;
+    h ^= h >>> 33;
+    return h;
+  }
+
+  private static String clean(String reason) {
+    String oneLine = reason.replaceAll("[\\p{Cntrl}]+", " ").strip();
+    return oneLine.length() <= MAX_REASON_LENGTH ? oneLine : oneLine.substring(0, MAX_REASON_LENGTH - 3) + "...";
+  }
+
+  public long total() {
+    return total;
+  }
+
+  public long succeeded() {
+    return succeeded;
+  }
+
+  /** Tasks that failed for good (after their retries, or dead-lettered). */
+  public long failed() {
+    return failed;
+  }
+
+  public long finished() {
+    return succeeded + failed;
+  }
+
+  public long remaining() {
+    return total - finished();
+  }
+
+  /** Non-final failures: attempts that were retried. */
+  public long retried() {
+    return retried;
+  }
+
+  /** Final results for tasks that already had one (the task ran more than once). */
+  public long duplicates() {
+    return duplicates;
+  }
+
+  public long deadLettered() {
+    return deadLettered;
+  }
+
+  /** Events without a usable task index. */
+  public long invalidEvents() {
+    return invalid;
+  }
+
+  /** True when every task has a final result. */
+  public boolean allFinished() {
+    return finished() == total;
+  }
+
+  public boolean isFinished(long index) {
+    return index >= 0 && index < total && finished.get((int) index);
+  }
+
+  public boolean isFailed(long index) {
+    return index >= 0 && index < total && failedSet.get((int) index);
+  }
+
+  /** Failed tasks with ids and reasons, in the order they failed; bounded, see {@link #failedTasksTruncated()}. */
+  public List<FailedTask> failedTasks() {
+    return Collections.unmodifiableList(failedTasks);
+  }
+
+  /** True when more tasks failed than {@link #failedTasks()} holds; the failed bitmap still has every index. */
+  public boolean failedTasksTruncated() {
+    return failedTasksTruncated;
+  }
+
+  /** Indexes of all failed tasks, ascending (complete even when the id list is truncated). */
+  public long[] failedIndexes() {
+    return failedSet.stream().asLongStream().toArray();
+  }
+
+  /** Indexes of tasks without a final result, ascending, at most {@code limit}. */
+  public long[] unfinishedIndexes(int limit) {
+    long[] out = new long[(int) Math.min(limit, remaining())];
+    int n = 0;
+    for (int i = finished.nextClearBit(0); i < total && n < out.length; i = finished.nextClearBit(i + 1)) {
+      out[n++] = i;
+    }
+    return out;
+  }
+
+  BitSet finishedBits() {
+    return finished;
+  }
+
+  BitSet failedBits() {
+    return failedSet;
+  }
+}

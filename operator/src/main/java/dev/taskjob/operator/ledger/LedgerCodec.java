@@ -1,0 +1,183 @@
+package dev.taskjob.operator.ledger;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.taskjob.core.Json;
+import java.io.BufferedReader;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStreamWriter;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.zip.GZIPInputStream;
+import java.util.zip.GZIPOutputStream;
+
+/**
+ * The ledger's form in its ConfigMap: two gzip entries in {@code binaryData} and a readable summary in
+ * {@code data}. The bitmaps of a million tasks take at most 125 KiB each before compression and the
+ * failed-task list is capped at {@link Ledger#MAX_FAILED_RECORD_BYTES}, so a ledger stays far below the
+ * 1 MiB object limit whatever the outcome.
+ */
+public final class LedgerCodec {
+
+  /** Counts, bitmaps and the replay window (gzip, binary). */
+  public static final String STATE_KEY = "ledger.bin.gz";
+  /** Failed tasks, one per line: {@code index<TAB>id<TAB>reason} (gzip). */
+  public static final String FAILED_KEY = "failed-tasks.tsv.gz";
+  /** Human-readable counts (JSON) in {@code data}. */
+  public static final String SUMMARY_KEY = "summary.json";
+
+  private static final int MAGIC = 0x544a4c31; // "TJL1"
+
+  private LedgerCodec() {}
+
+  /** The entries of {@code binaryData}, raw bytes (the ConfigMap holds them base64-encoded). */
+  public static Map<String, byte[]> encodeBinary(Ledger ledger) {
+    Map<String, byte[]> out = new LinkedHashMap<>();
+    out.put(STATE_KEY, gzip(stateBytes(ledger)));
+    out.put(FAILED_KEY, gzip(failedBytes(ledger)));
+    return out;
+  }
+
+  /** The readable summary for {@code data}. */
+  public static String summary(Ledger ledger) {
+    ObjectNode node = Json.MAPPER.createObjectNode();
+    node.put("total", ledger.total());
+    node.put("succeeded", ledger.succeeded());
+    node.put("failed", ledger.failed());
+    node.put("remaining", ledger.remaining());
+    node.put("retried", ledger.retried());
+    node.put("duplicates", ledger.duplicates());
+    node.put("deadLettered", ledger.deadLettered());
+    node.put("failedTasksListed", ledger.failedTasks().size());
+    node.put("failedTasksTruncated", ledger.failedTasksTruncated());
+    return node.toPrettyString();
+  }
+
+  /** Rebuilds a ledger from its {@code binaryData} entries. */
+  public static Ledger decode(Map<String, byte[]> binary) {
+    byte[] state = binary.get(STATE_KEY);
+    if (state == null) {
+      throw new IllegalArgumentException("ledger has no " + STATE_KEY);
+    }
+    try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(gunzip(state)))) {
+      if (in.readInt() != MAGIC) {
+        throw new IllegalArgumentException("ledger " + STATE_KEY + " has an unknown format");
+      }
+      long total = in.readLong();
+      long retried = in.readLong();
+      long duplicates = in.readLong();
+      long deadLettered = in.readLong();
+      long invalid = in.readLong();
+      boolean truncated = in.readBoolean();
+      BitSet finished = BitSet.valueOf(readBytes(in));
+      BitSet failed = BitSet.valueOf(readBytes(in));
+      int windowSize = in.readInt();
+      Set<Long> window = new LinkedHashSet<>();
+      for (int i = 0; i < windowSize; i++) {
+        window.add(in.readLong());
+      }
+      byte[] failedEntry = binary.get(FAILED_KEY);
+      List<Ledger.FailedTask> failedTasks = failedEntry == null ? List.of() : parseFailed(gunzip(failedEntry));
+      return new Ledger(total, finished, failed, retried, duplicates, deadLettered, invalid, failedTasks, truncated,
+          window);
+    } catch (IOException e) {
+      throw new IllegalArgumentException("ledger " + STATE_KEY + " is corrupt: " + e.getMessage(), e);
+    }
+  }
+
+  private static byte[] stateBytes(Ledger ledger) {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    try (DataOutputStream out = new DataOutputStream(bytes)) {
+      out.writeInt(MAGIC);
+      out.writeLong(ledger.total());
+      out.writeLong(ledger.retried());
+      out.writeLong(ledger.duplicates());
+      out.writeLong(ledger.deadLettered());
+      out.writeLong(ledger.invalidEvents());
+      out.writeBoolean(ledger.failedTasksTruncated());
+      writeBytes(out, ledger.finishedBits().toByteArray());
+      writeBytes(out, ledger.failedBits().toByteArray());
+      Set<Long> window = ledger.windowToSave();
+      out.writeInt(window.size());
+      for (long fingerprint : window) {
+        out.writeLong(fingerprint);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return bytes.toByteArray();
+  }
+
+  private static byte[] failedBytes(Ledger ledger) {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    try (Writer w = new OutputStreamWriter(bytes, StandardCharsets.UTF_8)) {
+      for (Ledger.FailedTask t : ledger.failedTasks()) {
+        w.write(Long.toString(t.index()));
+        w.write('\t');
+        w.write(t.id());
+        w.write('\t');
+        w.write(t.reason());
+        w.write('\n');
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return bytes.toByteArray();
+  }
+
+  private static List<Ledger.FailedTask> parseFailed(byte[] text) throws IOException {
+    List<Ledger.FailedTask> out = new ArrayList<>();
+    try (BufferedReader r = new BufferedReader(new InputStreamReader(new ByteArrayInputStream(text),
+        StandardCharsets.UTF_8))) {
+      String line;
+      while ((line = r.readLine()) != null) {
+        String[] parts = line.split("\t", 3);
+        if (parts.length == 3) {
+          out.add(new Ledger.FailedTask(Long.parseLong(parts[0]), parts[1], parts[2]));
+        }
+      }
+    }
+    return out;
+  }
+
+  private static void writeBytes(DataOutputStream out, byte[] b) throws IOException {
+    out.writeInt(b.length);
+    out.write(b);
+  }
+
+  private static byte[] readBytes(DataInputStream in) throws IOException {
+    int n = in.readInt();
+    if (n < 0 || n > 512 * 1024 * 1024 / 8) {
+      throw new IOException("bitmap length " + n + " out of range");
+    }
+    return in.readNBytes(n);
+  }
+
+  static byte[] gzip(byte[] raw) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(raw.length / 4 + 64);
+    try (GZIPOutputStream gz = new GZIPOutputStream(out)) {
+      gz.write(raw);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out.toByteArray();
+  }
+
+  static byte[] gunzip(byte[] compressed) throws IOException {
+    try (GZIPInputStream in = new GZIPInputStream(new ByteArrayInputStream(compressed))) {
+      return in.readAllBytes();
+    }
+  }
+}

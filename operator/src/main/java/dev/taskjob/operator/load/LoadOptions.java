@@ -1,0 +1,72 @@
+package dev.taskjob.operator.load;
+
+import java.time.Duration;
+
+/**
+ * How the loader sends.
+ *
+ * @param batchSize tasks per {@code TaskQueue.send} call (the queue splits further into its own request size)
+ * @param concurrency sends in flight at once; with {@code batchSize} this bounds the tasks sent twice after a crash
+ * @param maxRetries retries of a batch after a retryable queue error, before the load fails
+ * @param initialBackoff first wait before a retry; doubles per retry (with jitter) up to {@code maxBackoff}
+ * @param maxBackoff longest wait between retries
+ * @param maxMessageBytes largest task message the queue accepts (checked while validating, before anything is sent)
+ * @param maxDecompressedBytes largest task list accepted once decompressed
+ * @param progressInterval least time between two progress reports (the first and last are always reported)
+ */
+public record LoadOptions(int batchSize, int concurrency, int maxRetries, Duration initialBackoff, Duration maxBackoff,
+    long maxMessageBytes, long maxDecompressedBytes, Duration progressInterval) {
+
+  public LoadOptions {
+    if (batchSize < 1) {
+      throw new IllegalArgumentException("batchSize must be >= 1, was " + batchSize);
+    }
+    if (concurrency < 1) {
+      throw new IllegalArgumentException("concurrency must be >= 1, was " + concurrency);
+    }
+    if (maxRetries < 0) {
+      throw new IllegalArgumentException("maxRetries must be >= 0, was " + maxRetries);
+    }
+  }
+
+  /**
+   * Defaults tuned per provider (see docs/benchmarks.md): SQS takes 10 messages per request, so many
+   * requests in flight; Pub/Sub's publisher batches across threads; the local queue writes one segment
+   * file per batch.
+   */
+  public static LoadOptions forProvider(String provider) {
+    return switch (provider == null ? "" : provider) {
+      case "aws" -> new LoadOptions(100, 32, 8, Duration.ofMillis(200), Duration.ofSeconds(20), 256 * 1024,
+          Long.MAX_VALUE, Duration.ofMillis(500));
+      case "gcp" -> new LoadOptions(1000, 8, 8, Duration.ofMillis(200), Duration.ofSeconds(20), 10_000_000,
+          Long.MAX_VALUE, Duration.ofMillis(500));
+      default -> new LoadOptions(1000, 2, 3, Duration.ofMillis(50), Duration.ofSeconds(2), Long.MAX_VALUE,
+          Long.MAX_VALUE, Duration.ofMillis(500));
+    };
+  }
+
+  /** Most tasks that may be sent but not yet covered by a checkpoint: the in-flight window. */
+  public long window() {
+    return (long) batchSize * concurrency;
+  }
+
+  public LoadOptions withBatchSize(int v) {
+    return new LoadOptions(v, concurrency, maxRetries, initialBackoff, maxBackoff, maxMessageBytes, maxDecompressedBytes, progressInterval);
+  }
+
+  public LoadOptions withConcurrency(int v) {
+    return new LoadOptions(batchSize, v, maxRetries, initialBackoff, maxBackoff, maxMessageBytes, maxDecompressedBytes, progressInterval);
+  }
+
+  public LoadOptions withRetries(int max, Duration initial, Duration longest) {
+    return new LoadOptions(batchSize, concurrency, max, initial, longest, maxMessageBytes, maxDecompressedBytes, progressInterval);
+  }
+
+  public LoadOptions withMaxDecompressedBytes(long v) {
+    return new LoadOptions(batchSize, concurrency, maxRetries, initialBackoff, maxBackoff, maxMessageBytes, v, progressInterval);
+  }
+
+  public LoadOptions withProgressInterval(Duration v) {
+    return new LoadOptions(batchSize, concurrency, maxRetries, initialBackoff, maxBackoff, maxMessageBytes, maxDecompressedBytes, v);
+  }
+}

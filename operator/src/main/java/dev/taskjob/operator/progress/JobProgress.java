@@ -1,0 +1,124 @@
+package dev.taskjob.operator.progress;
+
+import dev.taskjob.core.event.EventType;
+import dev.taskjob.core.event.TaskEvent;
+import dev.taskjob.operator.ledger.Ledger;
+import dev.taskjob.operator.ledger.LedgerCodec;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One job's live account: the {@link Ledger}, what its workers report, and its throughput. The job's
+ * event consumer applies events; the reconciler reads {@link #snapshot}. Thread-safe.
+ */
+public final class JobProgress {
+
+  /** Failed ids shown in a job's status; the ledger ConfigMap holds the longer list. */
+  public static final int STATUS_FAILED_IDS = 20;
+
+  /** A consistent view for the job's status. */
+  public record Snapshot(
+      long total,
+      long succeeded,
+      long failed,
+      long retried,
+      long duplicates,
+      long deadLettered,
+      long remaining,
+      int running,
+      int liveWorkers,
+      double tasksPerSecond,
+      Duration eta,
+      Instant lastActivity,
+      List<String> failedTaskIds,
+      boolean allFinished) {}
+
+  /** What a save needs: the encoded ledger, taken under the lock. */
+  public record LedgerImage(Map<String, byte[]> binaryData, String summary) {}
+
+  private final Ledger ledger;
+  private final WorkerActivity activity = new WorkerActivity();
+  private final Throughput throughput;
+  private final Heartbeats heartbeats;
+  private final Duration silentAfter;
+
+  /**
+   * @param ledger the ledger, new or restored
+   * @param heartbeats where instance heartbeats are shared with the pool reconciler
+   * @param silentAfter a worker not heard from for this long is not counted as running anything
+   */
+  public JobProgress(Ledger ledger, Heartbeats heartbeats, Duration silentAfter) {
+    this(ledger, heartbeats, silentAfter, new Throughput());
+  }
+
+  public JobProgress(Ledger ledger, Heartbeats heartbeats, Duration silentAfter, Throughput throughput) {
+    this.ledger = ledger;
+    this.heartbeats = heartbeats;
+    this.silentAfter = silentAfter;
+    this.throughput = throughput;
+  }
+
+  /** Applies events received at {@code now}; returns how many tasks got their final result. */
+  public synchronized long apply(List<TaskEvent> events, Instant now) {
+    long newlyFinished = 0;
+    for (TaskEvent e : events) {
+      activity.record(e, now);
+      if (e.instanceId() != null && !e.instanceId().isBlank() && e.eventType() != EventType.WORKER_STOPPING) {
+        WorkerActivity.Worker w = activity.worker(e.instanceId());
+        heartbeats.record(e.instanceId(), now, w == null ? 0 : w.runningTasks());
+      }
+      Ledger.Outcome outcome = ledger.apply(e);
+      if (outcome == Ledger.Outcome.SUCCEEDED || outcome == Ledger.Outcome.FAILED) {
+        newlyFinished++;
+      }
+    }
+    throughput.add(now, newlyFinished);
+    return newlyFinished;
+  }
+
+  /** Records a dead-lettered task; returns true when it was not final before. */
+  public synchronized boolean applyDeadLetter(long index, String id, int deliveries, Instant now) {
+    boolean changed = ledger.applyDeadLetter(index, id, deliveries) == Ledger.Outcome.FAILED;
+    if (changed) {
+      throughput.add(now, 1);
+    }
+    return changed;
+  }
+
+  public synchronized boolean isFinished(long index) {
+    return ledger.isFinished(index);
+  }
+
+  /** Events applied since the last {@link #checkpoint()}. */
+  public synchronized int unsavedEvents() {
+    return ledger.windowSize();
+  }
+
+  public synchronized LedgerImage ledgerImage() {
+    return new LedgerImage(LedgerCodec.encodeBinary(ledger), LedgerCodec.summary(ledger));
+  }
+
+  /** Call after the image was saved and the events it covers acknowledged. */
+  public synchronized void checkpoint() {
+    ledger.checkpoint();
+  }
+
+  public synchronized Snapshot snapshot(Instant now) {
+    List<String> failedIds = ledger.failedTasks().stream().limit(STATUS_FAILED_IDS).map(Ledger.FailedTask::id).toList();
+    return new Snapshot(ledger.total(), ledger.succeeded(), ledger.failed(), ledger.retried(), ledger.duplicates(),
+        ledger.deadLettered(), ledger.remaining(), activity.runningTasks(now, silentAfter),
+        activity.liveWorkers(now, silentAfter), throughput.perSecond(now), throughput.eta(now, ledger.remaining()),
+        activity.lastActivity(), failedIds, ledger.allFinished());
+  }
+
+  /** The full failed-task records held by the ledger (bounded). */
+  public synchronized List<Ledger.FailedTask> failedTasks() {
+    return List.copyOf(ledger.failedTasks());
+  }
+
+  public synchronized WorkerActivity.Worker worker(String instanceId) {
+    return activity.worker(instanceId);
+  }
+}

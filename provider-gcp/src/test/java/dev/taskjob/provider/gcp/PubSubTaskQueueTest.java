@@ -1,0 +1,238 @@
+package dev.taskjob.provider.gcp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.taskjob.core.cloud.ProviderConfig;
+import dev.taskjob.core.cloud.Providers;
+import dev.taskjob.core.event.EventType;
+import dev.taskjob.core.event.TaskEvent;
+import dev.taskjob.core.queue.LeasedTask;
+import dev.taskjob.core.queue.QueueException;
+import dev.taskjob.core.queue.QueueSettings;
+import dev.taskjob.core.queue.ReceivedEvent;
+import dev.taskjob.core.queue.TaskQueue;
+import dev.taskjob.core.task.Task;
+import dev.taskjob.core.task.TaskGenerator;
+import dev.taskjob.testing.PubSubEmulatorExtension;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.LongStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** Against Google's Pub/Sub emulator. */
+class PubSubTaskQueueTest {
+
+  @RegisterExtension static final PubSubEmulatorExtension EMULATOR = new PubSubEmulatorExtension();
+
+  private static final Duration LEASE = Duration.ofSeconds(2);
+  private static final AtomicInteger QUEUE_COUNTER = new AtomicInteger();
+  private final List<TaskQueue> opened = new ArrayList<>();
+
+  @AfterEach
+  void deleteQueues() {
+    opened.forEach(q -> {
+      q.delete();
+      q.close();
+    });
+  }
+
+  private static ProviderConfig config() {
+    return new ProviderConfig("gcp", "us-central1", null, Map.of(
+        ProviderConfig.Keys.PROJECT, PubSubEmulatorExtension.PROJECT,
+        ProviderConfig.Keys.PUBSUB_ENDPOINT, EMULATOR.hostPort()));
+  }
+
+  private static QueueSettings settings(Duration lease, int maxAttempts) {
+    return new QueueSettings("tj-pubsub-test-" + QUEUE_COUNTER.incrementAndGet(), lease, maxAttempts);
+  }
+
+  private TaskQueue open(QueueSettings settings) {
+    TaskQueue queue = Providers.get("gcp").queue(config(), settings);
+    queue.ensure();
+    opened.add(queue);
+    return queue;
+  }
+
+  private static List<Task> tasks(int count) {
+    TaskGenerator generator = TaskGenerator.ofCount(count);
+    return LongStream.range(0, count).mapToObj(generator::task).toList();
+  }
+
+  /** Receives until {@code count} tasks arrived or a bounded number of pulls came back short. */
+  private static List<LeasedTask> receiveAll(TaskQueue queue, int count) {
+    List<LeasedTask> got = new ArrayList<>();
+    for (int round = 0; round < 20 && got.size() < count; round++) {
+      got.addAll(queue.receive(count - got.size(), Duration.ofSeconds(2)));
+    }
+    return got;
+  }
+
+  @Test
+  void deliversTasksWithDataIndexAndAttempt() {
+    TaskQueue queue = open(settings(Duration.ofSeconds(60), 5));
+    queue.send(tasks(1500));
+
+    List<LeasedTask> got = receiveAll(queue, 1500);
+
+    assertThat(got).hasSize(1500);
+    assertThat(got).extracting(t -> t.task().id()).doesNotHaveDuplicates().contains("task-0001", "task-1500");
+    assertThat(got).allSatisfy(t -> {
+      assertThat(t.deliveryAttempt()).isEqualTo(1);
+      assertThat(t.task().data().get("n").asLong()).isEqualTo(t.task().index());
+    });
+  }
+
+  @Test
+  void leasedTaskNotAckedReappearsAfterItsLease() {
+    TaskQueue queue = open(settings(LEASE, 5));
+    queue.send(tasks(1));
+    LeasedTask first = receiveAll(queue, 1).get(0);
+
+    assertThat(queue.receive(1, Duration.ZERO)).as("invisible while leased").isEmpty();
+    List<LeasedTask> again = queue.receive(1, Duration.ofSeconds(8));
+
+    assertThat(again).singleElement().satisfies(t -> {
+      assertThat(t.task().id()).isEqualTo(first.task().id());
+      assertThat(t.deliveryAttempt()).isEqualTo(2);
+    });
+  }
+
+  @Test
+  void extendedLeaseHolds() throws Exception {
+    TaskQueue queue = open(settings(LEASE, 5));
+    queue.send(tasks(1));
+    LeasedTask leased = receiveAll(queue, 1).get(0);
+
+    queue.extendLease(leased, Duration.ofSeconds(30));
+    Thread.sleep(LEASE.toMillis() + 1500);
+
+    assertThat(queue.receive(1, Duration.ofSeconds(1))).as("still leased past the original lease").isEmpty();
+    queue.ack(leased);
+    assertThat(queue.receive(1, Duration.ofSeconds(1))).as("acked").isEmpty();
+  }
+
+  @Test
+  void releasedTaskComesBackAtOnce() {
+    TaskQueue queue = open(settings(Duration.ofMinutes(5), 5));
+    queue.send(tasks(1));
+    LeasedTask leased = receiveAll(queue, 1).get(0);
+
+    queue.release(leased);
+
+    assertThat(queue.receive(1, Duration.ofSeconds(2))).singleElement()
+        .satisfies(t -> assertThat(t.deliveryAttempt()).isEqualTo(2));
+  }
+
+  @Test
+  void taskFailingMaxAttemptsTimesLandsInDeadLetterTopic() {
+    TaskQueue queue = open(settings(Duration.ofMinutes(5), 5));
+    queue.send(tasks(1));
+    for (int attempt = 1; attempt <= 5; attempt++) {
+      List<LeasedTask> got = queue.receive(1, Duration.ofSeconds(3));
+      int expected = attempt;
+      assertThat(got).as("delivery " + attempt).singleElement()
+          .satisfies(t -> assertThat(t.deliveryAttempt()).isEqualTo(expected));
+      queue.release(got.get(0));
+    }
+
+    assertThat(queue.receive(1, Duration.ofSeconds(1))).as("Pub/Sub moved it after the fifth attempt").isEmpty();
+    List<LeasedTask> dead = queue.receiveDeadLetters(10, Duration.ofSeconds(3));
+    assertThat(dead).singleElement().satisfies(t -> assertThat(t.task().id()).isEqualTo("task-1"));
+    queue.ack(dead.get(0));
+    assertThat(queue.receiveDeadLetters(10, Duration.ofSeconds(1))).isEmpty();
+  }
+
+  @Test
+  void fewerAttemptsThanPubSubAllowsAreDeadLetteredByTheQueue() {
+    TaskQueue queue = open(settings(Duration.ofMinutes(5), 2));
+    queue.send(tasks(1));
+    for (int attempt = 1; attempt <= 2; attempt++) {
+      List<LeasedTask> got = queue.receive(1, Duration.ofSeconds(3));
+      assertThat(got).as("delivery " + attempt).hasSize(1);
+      queue.release(got.get(0));
+    }
+
+    assertThat(queue.receive(1, Duration.ofSeconds(2))).as("the third delivery is dead-lettered").isEmpty();
+    List<LeasedTask> dead = queue.receiveDeadLetters(10, Duration.ofSeconds(3));
+    assertThat(dead).singleElement().satisfies(t -> {
+      assertThat(t.task().id()).isEqualTo("task-1");
+      assertThat(t.deliveryAttempt()).as("deliveries before it was dead-lettered").isEqualTo(2);
+    });
+  }
+
+  @Test
+  void eventsArePublishedReceivedAndAcked() {
+    TaskQueue queue = open(settings(Duration.ofMinutes(5), 5));
+    List<TaskEvent> events = new ArrayList<>();
+    for (int i = 0; i < 12; i++) {
+      events.add(TaskEvent.builder(EventType.TASK_COMPLETED).taskId("task-" + i).taskIndex(i).build());
+    }
+    queue.publishEvents(events);
+
+    Set<String> ids = new HashSet<>();
+    List<ReceivedEvent> got = new ArrayList<>();
+    for (int round = 0; round < 10 && ids.size() < 12; round++) {
+      List<ReceivedEvent> batch = queue.receiveEvents(12, Duration.ofSeconds(2));
+      batch.forEach(e -> ids.add(e.event().taskId()));
+      got.addAll(batch);
+    }
+    assertThat(ids).hasSize(12);
+    queue.ackEvents(got);
+
+    assertThat(queue.receiveEvents(10, Duration.ofSeconds(1))).isEmpty();
+  }
+
+  @Test
+  void purgeRemovesWaitingTasks() {
+    TaskQueue queue = open(settings(Duration.ofMinutes(5), 5));
+    queue.send(tasks(20));
+
+    queue.purge();
+
+    assertThat(queue.exists()).isTrue();
+    assertThat(queue.receive(20, Duration.ofSeconds(1))).isEmpty();
+  }
+
+  @Test
+  void depthIsReportedUnknown() {
+    TaskQueue queue = open(settings(Duration.ofMinutes(5), 5));
+
+    assertThat(queue.depth().waiting()).isEqualTo(-1);
+    assertThat(queue.depth().unfinished()).isEqualTo(-1);
+  }
+
+  @Test
+  void queuesAreDeletedCleanly() {
+    QueueSettings settings = settings(Duration.ofMinutes(5), 5);
+    try (TaskQueue queue = Providers.get("gcp").queue(config(), settings)) {
+      queue.ensure();
+      queue.send(tasks(3));
+
+      queue.delete();
+      queue.delete();
+
+      assertThat(queue.exists()).isFalse();
+      assertThatThrownBy(() -> queue.receive(1, Duration.ZERO))
+          .isInstanceOf(QueueException.class).hasMessageContaining("does not exist");
+      assertThatThrownBy(() -> queue.send(tasks(1)))
+          .isInstanceOf(QueueException.class).hasMessageContaining("does not exist");
+    }
+  }
+
+  @Test
+  void missingProjectIsAClearError() {
+    ProviderConfig noProject = new ProviderConfig("gcp", null, null, Map.of(ProviderConfig.Keys.PUBSUB_ENDPOINT, EMULATOR.hostPort()));
+    if (System.getenv("GOOGLE_CLOUD_PROJECT") == null) {
+      assertThatThrownBy(() -> Providers.get("gcp").queue(noProject, settings(LEASE, 5)))
+          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("project");
+    }
+  }
+}

@@ -1,0 +1,303 @@
+package dev.taskjob.provider.local;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import dev.taskjob.core.Json;
+import dev.taskjob.core.cloud.CloudException;
+import dev.taskjob.core.cloud.CloudProvider;
+import dev.taskjob.core.cloud.CreateInstanceRequest;
+import dev.taskjob.core.cloud.Instance;
+import dev.taskjob.core.cloud.InstanceCatalog;
+import dev.taskjob.core.cloud.InstanceState;
+import dev.taskjob.core.cloud.ProviderConfig;
+import dev.taskjob.core.cloud.ProviderConfig.Keys;
+import java.io.File;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * "VMs" that are worker processes on this machine. Each lives in {@code <root>/instances/<name>/} with its
+ * state file {@code instance.json} (tags, type, pid), its working directory {@code work/} and its output in
+ * {@code worker.log}. The worker is started as {@code java -cp <this JVM's class path>
+ * dev.taskjob.worker.WorkerMain}, or {@link Keys#LOCAL_WORKER_COMMAND} (a JSON array or a space-separated
+ * command line), with this process's environment plus the request's worker environment,
+ * {@code TASKJOB_INSTANCE_ID} and {@code TASKJOB_LOCAL_ROOT}. The request's startup script is written next
+ * to the state file for reference and not run: locally the worker is started directly.
+ *
+ * <p>Create, list and terminate take a file lock on {@code <root>/instances/.lock}, so an operator and a
+ * CLI on the same root never race.
+ */
+public final class LocalCloudProvider implements CloudProvider {
+
+  /** The worker's main class, from the worker-image module. */
+  public static final String WORKER_MAIN_CLASS = "dev.taskjob.worker.WorkerMain";
+  static final String STATE_FILE = "instance.json";
+  private static final Pattern NAME = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
+  private static final Duration TERMINATE_GRACE = Duration.ofSeconds(10);
+  private static final Map<Path, Object> MONITORS = new ConcurrentHashMap<>();
+  private static final Logger log = LoggerFactory.getLogger(LocalCloudProvider.class);
+
+  private final Path root;
+  private final Path instancesDir;
+  private final List<String> workerCommand;
+  private final InstanceCatalog catalog;
+  private final Clock clock;
+
+  public LocalCloudProvider(ProviderConfig config) {
+    this(rootOf(config), workerCommandOf(config), LocalCatalog.forThisMachine(), Clock.systemUTC());
+  }
+
+  LocalCloudProvider(Path root, List<String> workerCommand, InstanceCatalog catalog, Clock clock) {
+    this.root = root.toAbsolutePath();
+    this.instancesDir = this.root.resolve("instances");
+    this.workerCommand = List.copyOf(workerCommand);
+    this.catalog = catalog;
+    this.clock = clock;
+  }
+
+  /** {@link Keys#LOCAL_ROOT}, else {@code ${java.io.tmpdir}/taskjob-local}. */
+  public static Path rootOf(ProviderConfig config) {
+    String configured = config.property(Keys.LOCAL_ROOT);
+    return configured != null && !configured.isBlank()
+        ? Path.of(configured)
+        : Path.of(System.getProperty("java.io.tmpdir"), "taskjob-local");
+  }
+
+  static List<String> workerCommandOf(ProviderConfig config) {
+    String configured = config.property(Keys.LOCAL_WORKER_COMMAND);
+    if (configured == null || configured.isBlank()) {
+      String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+      return List.of(java, "-cp", System.getProperty("java.class.path"), WORKER_MAIN_CLASS);
+    }
+    String trimmed = configured.trim();
+    if (trimmed.startsWith("[")) {
+      try {
+        List<String> command = Json.MAPPER.readValue(trimmed, new TypeReference<List<String>>() {});
+        if (!command.isEmpty()) {
+          return command;
+        }
+      } catch (IOException e) {
+        throw new IllegalArgumentException(Keys.LOCAL_WORKER_COMMAND + ": not a JSON array of strings: " + trimmed, e);
+      }
+      throw new IllegalArgumentException(Keys.LOCAL_WORKER_COMMAND + ": the command is empty");
+    }
+    return List.of(trimmed.split("\\s+"));
+  }
+
+  @Override
+  public String name() {
+    return "local";
+  }
+
+  public Path root() {
+    return root;
+  }
+
+  @Override
+  public InstanceCatalog catalog() {
+    return catalog;
+  }
+
+  @Override
+  public Instance create(CreateInstanceRequest request) {
+    if (!NAME.matcher(request.name()).matches()) {
+      throw new IllegalArgumentException("instance name '" + request.name()
+          + "' must be 1-63 lower-case letters, digits or '-', starting and ending with a letter or digit");
+    }
+    if (catalog.find(request.instanceType()).isEmpty()) {
+      throw new IllegalArgumentException("instanceType '" + request.instanceType() + "' is not a local type; have "
+          + catalog.types().stream().map(t -> t.name()).toList());
+    }
+    return locked(() -> {
+      Optional<LocalInstanceRecord> existing = readAll().stream()
+          .filter(r -> r.idempotencyKey().equals(request.idempotencyKey()))
+          .findFirst();
+      if (existing.isPresent()) {
+        return toInstance(existing.get());
+      }
+      Path dir = instancesDir.resolve(request.name());
+      if (Files.exists(dir.resolve(STATE_FILE))) {
+        throw new CloudException("a local instance named '" + request.name()
+            + "' already exists with another idempotency key", false);
+      }
+      Path work = Files.createDirectories(dir.resolve("work"));
+      if (request.startupScript() != null) {
+        Files.writeString(dir.resolve("startup-script.sh"), request.startupScript());
+      }
+      ProcessBuilder builder = new ProcessBuilder(workerCommand)
+          .directory(work.toFile())
+          .redirectErrorStream(true)
+          .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("worker.log").toFile()))
+          .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+      builder.environment().putAll(request.workerEnvironment());
+      builder.environment().put("TASKJOB_INSTANCE_ID", request.name());
+      builder.environment().put("TASKJOB_LOCAL_ROOT", root.toString());
+      Process process;
+      try {
+        process = builder.start();
+      } catch (IOException e) {
+        throw new CloudException("cannot start the local worker " + workerCommand + ": " + e.getMessage(), false, e);
+      }
+      Instant now = clock.instant();
+      LocalInstanceRecord created = new LocalInstanceRecord(request.name(), request.idempotencyKey(),
+          request.instanceType(), request.spot(), request.tags(), workerCommand, process.pid(),
+          process.info().startInstant().orElse(null), now, null);
+      write(dir, created);
+      log.info("started local instance {} (pid {}, type {})", request.name(), process.pid(), request.instanceType());
+      return toInstance(created);
+    });
+  }
+
+  @Override
+  public List<Instance> list(Map<String, String> tags) {
+    return locked(() -> readAll().stream()
+        .filter(r -> r.tags().entrySet().containsAll(tags.entrySet()))
+        .map(this::toInstance)
+        .toList());
+  }
+
+  /**
+   * Sends SIGTERM to each worker and everything it started, waits up to 10 seconds for them to exit (the worker shuts down cleanly on SIGTERM), then kills what is left.
+   */
+  @Override
+  public void terminate(Collection<String> instanceIds) {
+    locked(() -> {
+      List<ProcessHandle> signalled = new ArrayList<>();
+      for (String id : instanceIds) {
+        Path dir = instancesDir.resolve(id);
+        if (!NAME.matcher(id).matches() || !Files.exists(dir.resolve(STATE_FILE))) {
+          continue;
+        }
+        LocalInstanceRecord record = read(dir);
+        Optional<ProcessHandle> process = liveProcess(record);
+        if (process.isPresent()) {
+          List<ProcessHandle> tree = new ArrayList<>(process.get().descendants().toList());
+          tree.add(0, process.get());
+          tree.forEach(ProcessHandle::destroy);
+          signalled.addAll(tree);
+        }
+        if (record.terminatedAt() == null) {
+          write(dir, record.terminated(clock.instant()));
+          log.info("terminated local instance {} (pid {})", id, record.pid());
+        }
+      }
+      long deadline = System.nanoTime() + TERMINATE_GRACE.toNanos();
+      for (ProcessHandle handle : signalled) {
+        long left = deadline - System.nanoTime();
+        try {
+          if (left > 0) {
+            handle.onExit().get(left, TimeUnit.NANOSECONDS);
+          }
+        } catch (Exception e) {
+          // still running after the grace period: killed below
+        }
+        if (handle.isAlive()) {
+          handle.descendants().forEach(ProcessHandle::destroyForcibly);
+          handle.destroyForcibly();
+        }
+      }
+      return null;
+    });
+  }
+
+  private Instance toInstance(LocalInstanceRecord r) {
+    InstanceState state;
+    if (r.terminatedAt() != null) {
+      state = liveProcess(r).isPresent() ? InstanceState.TERMINATING : InstanceState.TERMINATED;
+    } else {
+      // A worker that exits on its own (queue drained, crash) is gone, like a VM that shut itself down.
+      state = liveProcess(r).isPresent() ? InstanceState.RUNNING : InstanceState.TERMINATED;
+    }
+    return new Instance(r.name(), r.name(), r.instanceType(), LocalCatalog.ZONE, r.spot(), state, r.launchTime(),
+        r.tags());
+  }
+
+  /** The worker process if it still runs; a different process that reused the pid does not count. */
+  private static Optional<ProcessHandle> liveProcess(LocalInstanceRecord r) {
+    return ProcessHandle.of(r.pid())
+        .filter(ProcessHandle::isAlive)
+        .filter(h -> r.processStart() == null
+            || h.info().startInstant().map(s -> Math.abs(Duration.between(s, r.processStart()).toMillis()) < 1000)
+                .orElse(true));
+  }
+
+  private List<LocalInstanceRecord> readAll() throws IOException {
+    if (!Files.isDirectory(instancesDir)) {
+      return List.of();
+    }
+    List<LocalInstanceRecord> records = new ArrayList<>();
+    try (Stream<Path> dirs = Files.list(instancesDir)) {
+      for (Path dir : dirs.sorted().toList()) {
+        if (Files.isRegularFile(dir.resolve(STATE_FILE))) {
+          try {
+            records.add(read(dir));
+          } catch (IOException e) {
+            log.warn("skipping unreadable local instance state {}: {}", dir.resolve(STATE_FILE), e.getMessage());
+          }
+        }
+      }
+    }
+    return records;
+  }
+
+  private static LocalInstanceRecord read(Path dir) throws IOException {
+    return Json.MAPPER.readValue(dir.resolve(STATE_FILE).toFile(), LocalInstanceRecord.class);
+  }
+
+  private static void write(Path dir, LocalInstanceRecord record) throws IOException {
+    Path tmp = dir.resolve(STATE_FILE + ".tmp");
+    Json.MAPPER.writerWithDefaultPrettyPrinter().writeValue(tmp.toFile(), record);
+    try {
+      Files.move(tmp, dir.resolve(STATE_FILE), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    } catch (AtomicMoveNotSupportedException e) {
+      Files.move(tmp, dir.resolve(STATE_FILE), StandardCopyOption.REPLACE_EXISTING);
+    }
+  }
+
+  private interface IoAction<T> {
+    T run() throws IOException;
+  }
+
+  /**
+   * Runs under a per-root monitor (several providers in one JVM may share a root, and a JVM may hold a file
+   * lock only once) and the root's file lock (another process may share the root).
+   */
+  private <T> T locked(IoAction<T> action) {
+    Object monitor = MONITORS.computeIfAbsent(instancesDir, k -> new Object());
+    synchronized (monitor) {
+      return lockedFile(action);
+    }
+  }
+
+  private <T> T lockedFile(IoAction<T> action) {
+    try {
+      Files.createDirectories(instancesDir);
+      try (FileChannel channel = FileChannel.open(instancesDir.resolve(".lock"),
+              StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+          FileLock lock = channel.lock()) {
+        return action.run();
+      }
+    } catch (IOException e) {
+      throw new CloudException("local instances under " + instancesDir + ": " + e, false, e);
+    }
+  }
+}

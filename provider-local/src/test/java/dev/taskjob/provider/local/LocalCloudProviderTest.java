@@ -1,0 +1,153 @@
+package dev.taskjob.provider.local;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.taskjob.core.cloud.CloudProvider;
+import dev.taskjob.core.cloud.CreateInstanceRequest;
+import dev.taskjob.core.cloud.Instance;
+import dev.taskjob.core.cloud.InstanceState;
+import dev.taskjob.core.cloud.OwnerTags;
+import dev.taskjob.core.cloud.ProviderConfig;
+import dev.taskjob.core.cloud.ProviderConfig.Keys;
+import dev.taskjob.core.cloud.Providers;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Real processes: the "worker" is a small shell command given through {@link Keys#LOCAL_WORKER_COMMAND}. */
+class LocalCloudProviderTest {
+
+  private static final Map<String, String> OWNER = Map.of(
+      OwnerTags.MANAGED_BY, OwnerTags.MANAGED_BY_VALUE, OwnerTags.POOL_UID, "pool-1");
+
+  @TempDir Path root;
+  private final List<CloudProvider> providers = new ArrayList<>();
+
+  private CloudProvider provider(String workerScript) {
+    ProviderConfig config = new ProviderConfig("local", null, List.of(), Map.of(
+        Keys.LOCAL_ROOT, root.toString(),
+        Keys.LOCAL_WORKER_COMMAND, "[\"sh\", \"-c\", \"" + workerScript.replace("\"", "\\\"") + "\"]"));
+    CloudProvider provider = Providers.get("local").cloud(config);
+    providers.add(provider);
+    return provider;
+  }
+
+  private static CreateInstanceRequest request(String name, String key, Map<String, String> tags) {
+    return new CreateInstanceRequest(name, key, "local-1", null, false, tags, null, 10, null,
+        Map.of("TASKJOB_QUEUE_NAME", "job-a"), "#!/bin/sh\necho not run locally\n");
+  }
+
+  @AfterEach
+  void terminateEverything() {
+    for (CloudProvider provider : providers) {
+      provider.terminate(provider.list(Map.of()).stream().map(Instance::id).toList());
+    }
+  }
+
+  @Test
+  void startsWorkerWithItsEnvironmentAndARestartedOperatorFindsItByTags() throws Exception {
+    CloudProvider provider = provider("env > env.txt; exec sleep 60");
+
+    Instance created = provider.create(request("worker-a", "key-a", OWNER));
+    provider.create(request("other-pool", "key-b", Map.of(OwnerTags.POOL_UID, "pool-2")));
+
+    assertThat(created.state()).isEqualTo(InstanceState.RUNNING);
+    Path env = root.resolve("instances/worker-a/work/env.txt");
+    awaitFile(env);
+    assertThat(Files.readAllLines(env)).contains("TASKJOB_QUEUE_NAME=job-a", "TASKJOB_INSTANCE_ID=worker-a",
+        "TASKJOB_LOCAL_ROOT=" + root.toAbsolutePath());
+    assertThat(Files.readString(root.resolve("instances/worker-a/instance.json")))
+        .contains("\"instanceType\" : \"local-1\"", "\"taskjob-pool-uid\" : \"pool-1\"", "\"pid\"");
+
+    CloudProvider afterRestart = provider("exec sleep 60");
+    assertThat(afterRestart.list(Map.of(OwnerTags.POOL_UID, "pool-1")))
+        .singleElement()
+        .satisfies(i -> {
+          assertThat(i.id()).isEqualTo("worker-a");
+          assertThat(i.state()).isEqualTo(InstanceState.RUNNING);
+          assertThat(i.instanceType()).isEqualTo("local-1");
+          assertThat(i.tags()).containsAllEntriesOf(OWNER);
+        });
+  }
+
+  @Test
+  void retriedCreateWithTheSameIdempotencyKeyStartsNoSecondWorker() {
+    CloudProvider provider = provider("exec sleep 60");
+
+    Instance first = provider.create(request("worker-a", "key-a", OWNER));
+    Instance retried = provider.create(request("worker-a", "key-a", OWNER));
+
+    assertThat(retried.id()).isEqualTo(first.id());
+    assertThat(provider.list(OWNER)).hasSize(1);
+    assertThat(ProcessHandle.current().children().count()).isEqualTo(1);
+  }
+
+  @Test
+  void refusesASecondInstanceWithTheSameNameButAnotherKey() {
+    CloudProvider provider = provider("exec sleep 60");
+    provider.create(request("worker-a", "key-a", OWNER));
+
+    assertThatThrownBy(() -> provider.create(request("worker-a", "key-other", OWNER)))
+        .hasMessageContaining("a local instance named 'worker-a' already exists with another idempotency key");
+  }
+
+  @Test
+  void terminateKillsTheWholeProcessTreeAndIsIdempotent() throws Exception {
+    CloudProvider provider = provider("sleep 300 & echo $! > child.pid; wait");
+    Instance created = provider.create(request("worker-a", "key-a", OWNER));
+    Path childPidFile = root.resolve("instances/worker-a/work/child.pid");
+    awaitFile(childPidFile);
+    long childPid = Long.parseLong(Files.readString(childPidFile).trim());
+    assertThat(ProcessHandle.of(childPid)).isPresent();
+
+    provider.terminate(List.of(created.id()));
+    provider.terminate(List.of(created.id(), "never-existed"));
+
+    assertThat(ProcessHandle.of(childPid).map(ProcessHandle::isAlive).orElse(false)).isFalse();
+    assertThat(provider.list(OWNER)).singleElement()
+        .satisfies(i -> assertThat(i.state()).isEqualTo(InstanceState.TERMINATED));
+  }
+
+  @Test
+  void aWorkerThatExitsOnItsOwnIsReportedTerminated() throws Exception {
+    CloudProvider provider = provider("exit 0");
+    provider.create(request("worker-a", "key-a", OWNER));
+
+    InstanceState state = null;
+    for (int i = 0; i < 100 && state != InstanceState.TERMINATED; i++) {
+      state = provider.list(OWNER).get(0).state();
+      Thread.sleep(50);
+    }
+
+    assertThat(state).isEqualTo(InstanceState.TERMINATED);
+  }
+
+  @Test
+  void refusesInvalidNamesAndUnknownTypesBeforeStartingAnything() {
+    CloudProvider provider = provider("exec sleep 60");
+
+    assertThatThrownBy(() -> provider.create(request("Bad_Name", "k", OWNER)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("instance name 'Bad_Name' must be 1-63 lower-case letters");
+    assertThatThrownBy(() -> provider.create(new CreateInstanceRequest("ok", "k", "m6i.large", null, false, OWNER,
+        null, 10, null, Map.of(), null)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("instanceType 'm6i.large' is not a local type");
+    assertThat(provider.list(Map.of())).isEmpty();
+  }
+
+  private static void awaitFile(Path file) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (!(Files.exists(file) && file.toFile().length() > 0) && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
+    assertThat(file).exists();
+  }
+}
