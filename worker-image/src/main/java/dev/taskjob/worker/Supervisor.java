@@ -4,6 +4,7 @@ import dev.taskjob.core.event.EventType;
 import dev.taskjob.core.event.TaskEvent;
 import dev.taskjob.core.queue.QueueException;
 import dev.taskjob.worker.events.EventPublisher;
+import dev.taskjob.worker.process.ProcessTree;
 import dev.taskjob.worker.process.TaskDirectories;
 import dev.taskjob.worker.process.TaskLauncher;
 import dev.taskjob.worker.process.TaskRun;
@@ -70,6 +71,8 @@ public final class Supervisor {
   // dispatcher-thread state
   private final TaskRun[] slots;
   private final BitSet busySlots = new BitSet();
+  /** Pids of tasks started as session leaders, to find what they left behind when the worker ends. */
+  private final BitSet sessionLeaders = new BitSet();
   private int running;
   private long taken;
   private boolean stopping;
@@ -240,6 +243,9 @@ public final class Supervisor {
     }
     busySlots.set(slot);
     slots[slot] = run;
+    if (launcher.usesProcessGroups() && run.pid() <= Integer.MAX_VALUE) {
+      sessionLeaders.set((int) run.pid());
+    }
     running++;
     if (source.isQueue()) {
       taken++;
@@ -269,6 +275,9 @@ public final class Supervisor {
 
   private void finished(TaskRun run, long endNanos) {
     run.cancelTimeout();
+    if (run.killReason() != TaskRun.Kill.NONE) {
+      run.awaitKill();
+    }
     active.remove(run);
     slots[run.slot()] = null;
     busySlots.clear(run.slot());
@@ -457,6 +466,10 @@ public final class Supervisor {
     }
     timeouts.shutdownNow();
     background.shutdownNow();
+    int leftovers = ProcessTree.killLeftovers(sessionLeaders);
+    if (leftovers > 0) {
+      LOG.info("Killed {} process(es) that finished tasks left running in the background", leftovers);
+    }
     if (summary.finallyFailed() > 0 && exitCode == EXIT_OK) {
       exitCode = EXIT_TASKS_FAILED;
     }

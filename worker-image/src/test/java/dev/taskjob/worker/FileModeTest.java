@@ -109,6 +109,17 @@ class FileModeTest {
   }
 
   @Test
+  void killsWhatFinishedTasksLeftInTheBackgroundWhenTheWorkerEnds() throws Exception {
+    Files.writeString(dir.resolve("tasks.json"), "[{\"id\": \"leaves-a-sleeper\"}]");
+    int exit = run("--task-file", dir.resolve("tasks.json").toString(), "--",
+        "sleep 120 > /dev/null 2>&1 & echo $! > background.pid");
+
+    assertThat(exit).isZero();
+    long background = Long.parseLong(Files.readString(dir.resolve("work/tasks/leaves-a-sleeper/background.pid")).trim());
+    assertThat(ProcessTree.isRunning(background)).as("background process %d running", background).isFalse();
+  }
+
+  @Test
   void retriesFailuresUpToMaxAttempts() throws IOException {
     Files.writeString(dir.resolve("tasks.json"), "[{\"id\": \"flaky\"}, {\"id\": \"fine\"}]");
     int exit = run("--task-file", dir.resolve("tasks.json").toString(), "--retry-on-failure", "--max-attempts", "3",
@@ -163,7 +174,7 @@ class FileModeTest {
 
     assertThat(exit).isZero();
     assertThat(events().of(EventType.TASK_COMPLETED)).extracting(TaskEvent::result)
-        .containsExactlyInAnyOrder("1,0", "1,0.5", "1,1", "2,0", "2,0.5", "2,1");
+        .containsExactlyInAnyOrder("1,0.0", "1,0.5", "1,1.0", "2,0.0", "2,0.5", "2,1.0");
     assertThat(events().countByTask(EventType.TASK_COMPLETED)).containsKey("sweep-1");
   }
 

@@ -74,8 +74,8 @@ public final class ProcessTree {
     if (!procAvailable()) {
       return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
     }
-    long[] stat = readStat(PROC.resolve(Long.toString(pid)).resolve("stat"));
-    return stat != null && stat[0] != 'Z';
+    ProcStat stat = readStat(PROC.resolve(Long.toString(pid)).resolve("stat"));
+    return stat != null && stat.state() != 'Z';
   }
 
   /** Live processes (not zombies) whose process group is {@code group}. */
@@ -87,8 +87,8 @@ public final class ProcessTree {
         if (name.isEmpty() || !Character.isDigit(name.charAt(0))) {
           continue;
         }
-        long[] stat = readStat(dir.resolve("stat"));
-        if (stat != null && stat[1] == group && stat[0] != 'Z') {
+        ProcStat stat = readStat(dir.resolve("stat"));
+        if (stat != null && stat.group() == group && stat.state() != 'Z') {
           members.add(Long.parseLong(name));
         }
       }
@@ -98,19 +98,65 @@ public final class ProcessTree {
     return members;
   }
 
-  /** {state, pgrp} from /proc/PID/stat, or null when the process is gone. */
-  private static long[] readStat(Path stat) {
+  /** The fields of {@code /proc/PID/stat} the worker needs. */
+  record ProcStat(char state, long group, long session, long startTicks) {}
+
+  /** The stat of a process, or null when it is gone. */
+  static ProcStat readStat(Path stat) {
     try {
       String s = new String(Files.readAllBytes(stat), StandardCharsets.US_ASCII);
-      // "pid (comm) state ppid pgrp ...": comm may hold spaces and parentheses, so parse after the last ')'
+      // "pid (comm) state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt utime stime cutime
+      // cstime priority nice threads itrealvalue starttime ...": comm may hold spaces and parentheses.
       int close = s.lastIndexOf(')');
       if (close < 0 || close + 2 >= s.length()) {
         return null;
       }
-      String[] fields = s.substring(close + 2).split(" ", 4);
-      return new long[] {fields[0].charAt(0), Long.parseLong(fields[2])};
+      String[] f = s.substring(close + 2).split(" ", 21);
+      return new ProcStat(f[0].charAt(0), Long.parseLong(f[2]), Long.parseLong(f[3]), Long.parseLong(f[19]));
     } catch (IOException | RuntimeException e) {
       return null;
     }
+  }
+
+  /**
+   * Kills processes left behind by tasks that already ended: members of a session one of the worker's
+   * tasks led (its pid is in {@code leaders}) whose leader is gone, started after the worker itself.
+   * A pid reused by an unrelated session leader is left alone, since that leader is alive.
+   *
+   * @return how many processes were killed
+   */
+  public static int killLeftovers(java.util.BitSet leaders) {
+    if (leaders.isEmpty() || !procAvailable()) {
+      return 0;
+    }
+    ProcStat self = readStat(PROC.resolve("self/stat"));
+    if (self == null) {
+      return 0;
+    }
+    int killed = 0;
+    try (DirectoryStream<Path> dirs = Files.newDirectoryStream(PROC)) {
+      for (Path dir : dirs) {
+        String name = dir.getFileName().toString();
+        if (name.isEmpty() || !Character.isDigit(name.charAt(0))) {
+          continue;
+        }
+        long pid = Long.parseLong(name);
+        ProcStat st = readStat(dir.resolve("stat"));
+        if (st == null || st.state() == 'Z' || st.session() > Integer.MAX_VALUE || !leaders.get((int) st.session())
+            || st.startTicks() < self.startTicks() || pid == st.session()) {
+          continue;
+        }
+        ProcStat leader = readStat(PROC.resolve(Long.toString(st.session())).resolve("stat"));
+        if (leader != null && leader.state() != 'Z' && leader.session() == st.session()) {
+          continue;
+        }
+        if (ProcessHandle.of(pid).map(ProcessHandle::destroyForcibly).orElse(false)) {
+          killed++;
+        }
+      }
+    } catch (IOException e) {
+      // /proc unreadable: nothing more can be found
+    }
+    return killed;
   }
 }

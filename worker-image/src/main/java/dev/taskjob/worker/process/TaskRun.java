@@ -123,6 +123,14 @@ public final class TaskRun {
     return true;
   }
 
+  /**
+   * Returns once a kill started by {@link #kill} has finished, so that the worker reports a killed task
+   * only after every process of its tree is gone.
+   */
+  public synchronized void awaitKill() {
+    // kill() holds this monitor until its work is done
+  }
+
   /** The last non-empty line of stdout (at most {@code maxBytes}), or null: rms-cloud-tasks' "result". */
   public String lastStdoutLine(int maxBytes) {
     String tail = tail(stdout, maxBytes);
