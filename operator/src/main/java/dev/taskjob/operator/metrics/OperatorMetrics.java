@@ -85,8 +85,15 @@ public final class OperatorMetrics {
         .toList().forEach(registry::remove);
   }
 
-  public void tasksLoaded(String provider, long count) {
-    Counter.builder("taskjob_tasks_loaded_total").tag("provider", provider).register(registry).increment(count);
+  /** A job's saved load checkpoint: tasks queued so far. */
+  public void loadCheckpoint(String namespace, String name, long loaded) {
+    AtomicReference<JobFigures> ref = jobs.get(namespace + "/" + name);
+    if (ref != null) {
+      JobFigures f = ref.get();
+      ref.set(new JobFigures(f.total(), loaded, f.succeeded(), f.failed(), f.retried(), f.duplicates(), f.running(),
+          f.tasksPerSecond(), f.costPerHour(), f.costSoFar()));
+    }
+    Counter.builder("taskjob_load_checkpoints_total").register(registry).increment();
   }
 
   public void instanceLaunched(String provider, String instanceType) {

@@ -11,7 +11,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * What the operator holds in memory for one running job: its queue, its live progress and event
- * consumer, the open task cursor while loading, and the ranked instance types. Rebuilt from the
+ * consumer, its loader while loading, and the ranked instance types. Rebuilt from the
  * cluster (status, ledger ConfigMap) after a restart.
  */
 final class JobRuntime implements AutoCloseable {
@@ -25,8 +25,7 @@ final class JobRuntime implements AutoCloseable {
   final Selection selection;
   EventConsumer consumer;
   JobTasks tasks;
-  JobTasks.TaskCursor cursor;
-  long cursorOffset;
+  LoadRunner loader;
   Instant costAccruedAt;
   /** The spec the job started with (JSON, from the ledger ConfigMap). */
   String startedSpec;
@@ -39,10 +38,11 @@ final class JobRuntime implements AutoCloseable {
     this.selection = selection;
   }
 
-  void closeCursor() {
-    if (cursor != null) {
-      cursor.close();
-      cursor = null;
+  /** Stops loading (what was sent stays sent) and drops the task lists held for it. */
+  void stopLoading() {
+    if (loader != null) {
+      loader.stop();
+      loader = null;
     }
     tasks = null;
   }
@@ -57,8 +57,8 @@ final class JobRuntime implements AutoCloseable {
 
   @Override
   public void close() {
+    stopLoading();
     stopConsumer();
-    closeCursor();
     try {
       queue.close();
     } catch (RuntimeException e) {

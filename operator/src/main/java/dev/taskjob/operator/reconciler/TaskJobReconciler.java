@@ -10,7 +10,11 @@ import dev.taskjob.core.queue.QueueDepth;
 import dev.taskjob.core.queue.QueueNames;
 import dev.taskjob.core.queue.QueueSettings;
 import dev.taskjob.core.queue.TaskQueue;
-import dev.taskjob.core.task.Task;
+import dev.taskjob.operator.load.LoadException;
+import dev.taskjob.operator.load.LoadOptions;
+import dev.taskjob.operator.load.TaskLoader;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import dev.taskjob.crds.v1alpha1.instancepool.InstancePool;
 import dev.taskjob.crds.v1alpha1.instancepool.InstancePoolPhase;
 import dev.taskjob.crds.v1alpha1.instancepool.InstancePoolSpec;
@@ -86,7 +90,6 @@ public class TaskJobReconciler implements Reconciler<TaskJob>, Cleaner<TaskJob> 
   public static final String SPEC_CHANGE_REFUSED = "SpecChangeRefused";
 
   private static final Logger LOG = LoggerFactory.getLogger(TaskJobReconciler.class);
-  private static final int SEND_BATCH = 1_000;
 
   private final KubernetesClient client;
   private final ProviderAccess providers;
@@ -166,8 +169,7 @@ public class TaskJobReconciler implements Reconciler<TaskJob>, Cleaner<TaskJob> 
     if (status.getPhase() == TaskJobPhase.DRAINING) {
       return drain(job, spec, status, runtime, pool, now);
     }
-    return status.getPhase() == TaskJobPhase.LOADING && loadingIncomplete(status) ? Duration.ofMillis(10)
-        : settings.resyncInterval();
+    return settings.resyncInterval();
   }
 
   // ---- start -------------------------------------------------------------------------------------
@@ -341,52 +343,38 @@ public class TaskJobReconciler implements Reconciler<TaskJob>, Cleaner<TaskJob> 
 
   // ---- loading ------------------------------------------------------------------------------------
 
-  private static boolean loadingIncomplete(TaskJobStatus status) {
-    return status.getLoaded() == null || status.getTotal() == null || status.getLoaded() < status.getTotal();
-  }
-
-  /** Sends one slice of tasks from the checkpoint in status.loaded; the status patch is the next checkpoint. */
+  /**
+   * Runs the loader in the background from the checkpoint in {@code status.loaded} (which only the
+   * loader's thread writes, so a status patch of the reconcile never moves it back), and moves to
+   * Running once every task is queued.
+   */
   private void load(TaskJob job, TaskJobStatus status, JobRuntime runtime, Instant now) {
-    long loaded = status.getLoaded() == null ? 0 : status.getLoaded();
     long total = status.getTotal();
-    if (loaded < total) {
-      if (runtime.tasks == null) {
-        runtime.tasks = openTasks(job, status);
+    long loaded = status.getLoaded() == null ? 0 : status.getLoaded();
+    LoadRunner runner = runtime.loader;
+    if (runner != null && runner.failure() != null) {
+      runtime.loader = null;
+      RuntimeException e = runner.failure();
+      if (!retryable(e)) {
+        String message = "loading stopped: " + e.getMessage();
+        Conditions.set(status.getConditions(), ConditionTypes.FAILED, Condition.TRUE, "LoadFailed", message,
+            generation(job), now);
+        events.warning(job, "LoadFailed", message);
+        startDraining(job, status, "LoadFailed", message, now);
+        return;
       }
-      if (runtime.cursor == null || runtime.cursorOffset != loaded) {
-        runtime.closeCursor();
-        if (runtime.tasks == null) {
-          runtime.tasks = openTasks(job, status);
-        }
-        runtime.cursor = runtime.tasks.from(loaded);
-        runtime.cursorOffset = loaded;
-      }
-      long sliceEnd = Math.min(total, loaded + settings.loadSliceTasks());
-      Instant deadline = clock.instant().plus(settings.loadSliceTime());
-      List<Task> batch = new ArrayList<>(SEND_BATCH);
-      while (runtime.cursorOffset < sliceEnd && runtime.cursor.hasNext()) {
-        batch.add(runtime.cursor.next());
-        runtime.cursorOffset++;
-        if (batch.size() == SEND_BATCH || runtime.cursorOffset == sliceEnd) {
-          runtime.queue.send(batch);
-          metrics.tasksLoaded(runtime.provider.provider(), batch.size());
-          batch = new ArrayList<>(SEND_BATCH);
-          if (clock.instant().isAfter(deadline)) {
-            break;
-          }
-        }
-      }
-      if (!batch.isEmpty()) {
-        runtime.queue.send(batch);
-        metrics.tasksLoaded(runtime.provider.provider(), batch.size());
-      }
-      loaded = runtime.cursorOffset;
-      status.setLoaded(loaded);
-      Conditions.set(status.getConditions(), ConditionTypes.LOADING, Condition.TRUE, "LoadingTasks",
-          loaded + " of " + total + " tasks queued", generation(job), now);
+      Conditions.set(status.getConditions(), ConditionTypes.LOADING, Condition.TRUE, "LoadRetrying",
+          "loading paused at " + Math.max(loaded, runner.saved()) + " of " + total + " tasks: " + e.getMessage()
+              + "; retrying", generation(job), now);
+      return;
+    }
+    if (runner != null && runner.done()) {
+      runtime.loader = null;
+      runtime.tasks = null;
+      status.setLoaded(total);
+      loaded = total;
     }
     if (loaded >= total) {
-      runtime.closeCursor();
       status.setPhase(TaskJobPhase.RUNNING);
       Conditions.set(status.getConditions(), ConditionTypes.LOADING, Condition.FALSE, "AllTasksLoaded",
           total + " tasks queued", generation(job), now);
@@ -394,14 +382,41 @@ public class TaskJobReconciler implements Reconciler<TaskJob>, Cleaner<TaskJob> 
           total + " tasks queued", generation(job), now);
       events.normal(job, "Loaded", "All " + total + " tasks are in queue " + status.getQueueName());
       LOG.info("job {}/{}: loaded {} tasks", job.getMetadata().getNamespace(), job.getMetadata().getName(), total);
+      return;
     }
+    if (runner == null) {
+      if (runtime.tasks == null) {
+        runtime.tasks = openTasks(job, status, runtime.provider.provider());
+      }
+      ResourceID id = ResourceID.fromResource(job);
+      runner = new LoadRunner(job.getMetadata().getNamespace() + "/" + job.getMetadata().getName(),
+          new TaskLoader(LoadOptions.forProvider(runtime.provider.provider())), runtime.queue, runtime.tasks.input(),
+          total, loaded, offset -> saveLoaded(job, offset), () -> progressEvents.propagateEvent(id));
+      runtime.loader = runner;
+      runner.start();
+    }
+    Conditions.set(status.getConditions(), ConditionTypes.LOADING, Condition.TRUE, "LoadingTasks",
+        Math.max(loaded, runner.saved()) + " of " + total + " tasks queued", generation(job), now);
+  }
+
+  private static boolean retryable(RuntimeException e) {
+    return (e instanceof LoadException le && le.isRetryable())
+        || (e instanceof dev.taskjob.core.queue.QueueException qe && qe.isRetryable());
+  }
+
+  /** The load checkpoint: a merge patch of status.loaded alone, written before the loader sends further. */
+  private void saveLoaded(TaskJob job, long offset) {
+    client.resources(TaskJob.class).inNamespace(job.getMetadata().getNamespace()).withName(job.getMetadata().getName())
+        .subresource("status").patch(PatchContext.of(PatchType.JSON_MERGE), "{\"status\":{\"loaded\":" + offset + "}}");
+    metrics.loadCheckpoint(job.getMetadata().getNamespace(), job.getMetadata().getName(), offset);
   }
 
   /** Reopens the task lists after a restart, refusing lists that changed since the job started. */
-  private JobTasks openTasks(TaskJob job, TaskJobStatus status) {
+  private JobTasks openTasks(TaskJob job, TaskJobStatus status, String provider) {
     LedgerStore.Stored stored = ledgers.load(job).orElseThrow();
     TaskJobSpec started = stored.specJson() == null ? job.getSpec() : JobSpecs.parse(stored.specJson());
-    JobTasks tasks = JobTasks.open(client, job.getMetadata().getNamespace(), started.getTasks());
+    JobTasks tasks = JobTasks.open(client, job.getMetadata().getNamespace(), started.getTasks(),
+        LoadOptions.forProvider(provider).maxMessageBytes());
     if (stored.tasksDigest() != null && !stored.tasksDigest().isEmpty() && !stored.tasksDigest().equals(tasks.digest())) {
       throw new TaskSourceException(TaskSourceException.TASK_LIST_CHANGED, "spec.tasks",
           "spec.tasks: the task lists changed after loading started; restore them or create a new TaskJob");
@@ -446,8 +461,7 @@ public class TaskJobReconciler implements Reconciler<TaskJob>, Cleaner<TaskJob> 
   private InstancePool scalePool(InstancePool pool, int count) {
     return client.resources(InstancePool.class).inNamespace(pool.getMetadata().getNamespace())
         .withName(pool.getMetadata().getName())
-        .patch(io.fabric8.kubernetes.client.dsl.base.PatchContext.of(
-            io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE), "{\"spec\":{\"count\":" + count + "}}");
+        .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\":{\"count\":" + count + "}}");
   }
 
   private static Candidate candidateFor(Selection selection, InstancePool pool) {
@@ -556,6 +570,7 @@ public class TaskJobReconciler implements Reconciler<TaskJob>, Cleaner<TaskJob> 
       status.setMessage("draining: waiting for " + liveInstances(pool) + " instances to terminate");
       return settings.resyncInterval();
     }
+    runtime.stopLoading();
     runtime.stopConsumer();
     JobProgress.Snapshot progress = runtime.progress.snapshot(now);
     report(job, status, runtime, progress, pool, now);
@@ -700,8 +715,8 @@ public class TaskJobReconciler implements Reconciler<TaskJob>, Cleaner<TaskJob> 
   public DeleteControl cleanup(TaskJob job, Context<TaskJob> context) {
     JobRuntime runtime = runtimes.remove(job.getMetadata().getUid());
     if (runtime != null) {
+      runtime.stopLoading();
       runtime.stopConsumer();
-      runtime.closeCursor();
     }
     TaskJobStatus status = job.getStatus();
     if (status == null || status.getQueueName() == null) {

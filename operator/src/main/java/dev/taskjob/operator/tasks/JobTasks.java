@@ -8,7 +8,9 @@ import dev.taskjob.core.task.TaskListReader;
 import dev.taskjob.crds.v1alpha1.shared.ConfigMapTaskRef;
 import dev.taskjob.crds.v1alpha1.shared.GenerateSpec;
 import dev.taskjob.crds.v1alpha1.shared.ParameterRange;
-import dev.taskjob.crds.v1alpha1.taskjob.TaskSource;
+import dev.taskjob.core.Json;
+import dev.taskjob.operator.load.TaskInput;
+import dev.taskjob.operator.load.TaskSource;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.ByteArrayInputStream;
@@ -19,28 +21,21 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HexFormat;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.NoSuchElementException;
 import java.util.TreeMap;
 
 /**
  * A job's tasks, checked and re-readable from any offset: the task lists of its ConfigMaps (read in
  * order, indexes continuing from one list to the next, ids unique across all) or its generator.
- * Opening reads and checks everything once, so a bad list is refused before anything is created.
+ * Opening reads and checks everything once (format, unique ids, message size), so a bad list is
+ * refused before anything is created; the loader then sends the checked content.
  */
 public final class JobTasks {
 
   /** Largest decompressed task list accepted from one ConfigMap key. */
   public static final long MAX_LIST_BYTES = 256L * 1024 * 1024;
-
-  /** An iterator that holds open readers; close it when done. */
-  public interface TaskCursor extends Iterator<Task>, AutoCloseable {
-    @Override
-    void close();
-  }
 
   private record TaskList(String field, String source, byte[] bytes, long firstIndex, long size) {}
 
@@ -61,15 +56,32 @@ public final class JobTasks {
    *
    * @throws TaskSourceException naming the field, the ConfigMap and key, the task and line, and the reason
    */
-  public static JobTasks open(KubernetesClient client, String namespace, TaskSource source) {
+  public static JobTasks open(KubernetesClient client, String namespace,
+      dev.taskjob.crds.v1alpha1.taskjob.TaskSource source, long maxMessageBytes) {
     if (source == null || (source.getConfigMapRefs() == null) == (source.getGenerate() == null)) {
       throw new TaskSourceException(TaskSourceException.INVALID_TASK_LIST, "spec.tasks",
           "spec.tasks needs exactly one of configMapRefs or generate");
     }
     if (source.getGenerate() != null) {
-      return generated(source.getGenerate());
+      JobTasks tasks = generated(source.getGenerate());
+      if (tasks.size > 0) {
+        checkSize("spec.tasks.generate", "the generator", tasks.generator.task(0), maxMessageBytes);
+        checkSize("spec.tasks.generate", "the generator", tasks.generator.task(tasks.size - 1), maxMessageBytes);
+      }
+      return tasks;
     }
-    return fromConfigMaps(client, namespace, source.getConfigMapRefs());
+    return fromConfigMaps(client, namespace, source.getConfigMapRefs(), maxMessageBytes);
+  }
+
+  private static void checkSize(String field, String source, Task task, long maxMessageBytes) {
+    if (maxMessageBytes == Long.MAX_VALUE) {
+      return;
+    }
+    int bytes = Json.taskToJson(task).getBytes(StandardCharsets.UTF_8).length;
+    if (bytes > maxMessageBytes) {
+      throw new TaskSourceException(TaskSourceException.INVALID_TASK_LIST, field, field + ": " + source + ": task \""
+          + task.id() + "\" is " + bytes + " bytes as a queue message; the queue takes at most " + maxMessageBytes);
+    }
   }
 
   static JobTasks generated(GenerateSpec spec) {
@@ -101,7 +113,8 @@ public final class JobTasks {
     return new JobTasks(List.of(), generator, generator.size(), digest);
   }
 
-  static JobTasks fromConfigMaps(KubernetesClient client, String namespace, List<ConfigMapTaskRef> refs) {
+  static JobTasks fromConfigMaps(KubernetesClient client, String namespace, List<ConfigMapTaskRef> refs,
+      long maxMessageBytes) {
     if (refs.isEmpty()) {
       throw new TaskSourceException(TaskSourceException.INVALID_TASK_LIST, "spec.tasks.configMapRefs",
           "spec.tasks.configMapRefs is empty");
@@ -130,7 +143,7 @@ public final class JobTasks {
       try (TaskListReader reader = TaskListReader.open(new ByteArrayInputStream(bytes),
           TaskListReader.Options.named(source).withFirstIndex(next).withIds(ids).withMaxDecompressedBytes(MAX_LIST_BYTES))) {
         while (reader.hasNext()) {
-          reader.next();
+          checkSize(field, source, reader.next(), maxMessageBytes);
           count++;
         }
       } catch (TaskListException e) {
@@ -170,70 +183,12 @@ public final class JobTasks {
     return digest;
   }
 
-  /** Tasks with index {@code offset} and above, in index order. */
-  public TaskCursor from(long offset) {
+  /** The tasks as the loader reads them: the checked list contents, or the generator. */
+  public TaskInput input() {
     if (generator != null) {
-      Iterator<Task> it = generator.iterator(Math.min(offset, size));
-      return new TaskCursor() {
-        @Override public boolean hasNext() { return it.hasNext(); }
-        @Override public Task next() { return it.next(); }
-        @Override public void close() { }
-      };
+      return TaskInput.generated(generator);
     }
-    return new ListsCursor(offset);
-  }
-
-  /** Walks the lists, skipping whole lists before the offset and tasks before it within its list. */
-  private final class ListsCursor implements TaskCursor {
-    private int list;
-    private TaskListReader reader;
-    private final long offset;
-
-    ListsCursor(long offset) {
-      this.offset = offset;
-      while (list < lists.size() && lists.get(list).firstIndex() + lists.get(list).size() <= offset) {
-        list++;
-      }
-    }
-
-    @Override
-    public boolean hasNext() {
-      while (true) {
-        if (reader == null) {
-          if (list >= lists.size()) {
-            return false;
-          }
-          TaskList l = lists.get(list);
-          reader = TaskListReader.open(new ByteArrayInputStream(l.bytes()), TaskListReader.Options.named(l.source())
-              .withFirstIndex(l.firstIndex()).withMaxDecompressedBytes(MAX_LIST_BYTES));
-          for (long skip = Math.max(0, offset - l.firstIndex()); skip > 0 && reader.hasNext(); skip--) {
-            reader.next();
-          }
-        }
-        if (reader.hasNext()) {
-          return true;
-        }
-        reader.close();
-        reader = null;
-        list++;
-      }
-    }
-
-    @Override
-    public Task next() {
-      if (!hasNext()) {
-        throw new NoSuchElementException();
-      }
-      return reader.next();
-    }
-
-    @Override
-    public void close() {
-      if (reader != null) {
-        reader.close();
-        reader = null;
-      }
-    }
+    return TaskInput.lists(lists.stream().map(l -> TaskSource.bytes(l.source(), l.bytes())).toList());
   }
 
   private static MessageDigest newDigest() {

@@ -10,6 +10,7 @@ import dev.taskjob.crds.v1alpha1.taskjob.TaskJob;
 import dev.taskjob.crds.v1alpha1.taskjob.TaskJobSpec;
 import dev.taskjob.operator.cloud.ProviderAccess;
 import dev.taskjob.operator.decision.PoolSizing;
+import dev.taskjob.operator.load.LoadOptions;
 import dev.taskjob.operator.selection.Candidate;
 import dev.taskjob.operator.selection.InstanceConstraints;
 import dev.taskjob.operator.selection.InstanceSelector;
@@ -110,7 +111,7 @@ public final class TaskJobValidator {
 
     JobTasks tasks;
     try {
-      tasks = JobTasks.open(client, namespace, spec.getTasks());
+      tasks = JobTasks.open(client, namespace, spec.getTasks(), LoadOptions.forProvider(provider).maxMessageBytes());
     } catch (TaskSourceException e) {
       throw new InvalidException(new Invalid(e.reason(), e.field(), e.getMessage(), e.mayResolveItself()));
     }
