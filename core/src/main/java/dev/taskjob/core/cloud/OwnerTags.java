@@ -16,6 +16,8 @@ public final class OwnerTags {
   public static final String JOB_UID = "taskjob-job-uid";
   /** The owning TaskJob's name (readable; GCE label values are lower-case and at most 63 chars). */
   public static final String JOB_NAME = "taskjob-job";
+  /** The namespace of the owning InstancePool, so a sweep only judges VMs of namespaces its operator watches. */
+  public static final String NAMESPACE = "taskjob-namespace";
 
   private OwnerTags() {}
 }

@@ -16,6 +16,8 @@ import picocli.CommandLine.Command;
         CommandLine.HelpCommand.class,
         LoadQueueCommand.class,
         QueueCommand.class,
+        LocalCommand.class,
+        InstanceTypesCommand.class,
     })
 public final class TaskjobCli implements Runnable {
 

@@ -67,18 +67,4 @@ public final class PoolSizing {
     }
     return LimitedBy.MAX_INSTANCES;
   }
-
-  /**
-   * Task slots on one instance: the user's {@code simultaneousTasks} when given, else as many tasks as
-   * the instance's vCPUs and memory hold at the per-task needs; at least 1.
-   */
-  public static int slotsPerInstance(Integer simultaneousTasks, int vcpus, double memoryGiB, Double cpusPerTask,
-      Double memoryPerTaskGiB) {
-    if (simultaneousTasks != null && simultaneousTasks > 0) {
-      return simultaneousTasks;
-    }
-    double byCpu = cpusPerTask == null || cpusPerTask <= 0 ? vcpus : vcpus / cpusPerTask;
-    double byMemory = memoryPerTaskGiB == null || memoryPerTaskGiB <= 0 ? Double.MAX_VALUE : memoryGiB / memoryPerTaskGiB;
-    return (int) Math.max(1, Math.floor(Math.min(byCpu, byMemory) + 1e-9));
-  }
 }

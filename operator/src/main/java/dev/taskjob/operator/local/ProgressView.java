@@ -28,7 +28,7 @@ public final class ProgressView {
     String done = (succeeded + failed) + "/" + total;
     return String.format(Locale.ROOT, FORMAT,
         job.getMetadata().getName(),
-        s.getPhase() == null ? "Pending" : s.getPhase().toString(),
+        s.getPhase() == null ? "Pending" : s.getPhase().displayName(),
         done,
         failed,
         s.getInstancesRunning() == null ? "-" : s.getInstancesRunning() + "/" + orZero(s.getInstancesDesired()),

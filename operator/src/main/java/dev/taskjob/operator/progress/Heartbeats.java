@@ -11,14 +11,14 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class Heartbeats {
 
-  /** First and latest report of one instance. */
-  public record Seen(Instant first, Instant last) {}
+  /** First and latest report of one instance, and the tasks it last said it runs. */
+  public record Seen(Instant first, Instant last, int runningTasks) {}
 
   private final Map<String, Seen> seen = new ConcurrentHashMap<>();
 
-  public void record(String instanceId, Instant at) {
-    seen.merge(instanceId, new Seen(at, at),
-        (old, now) -> new Seen(old.first(), now.last().isAfter(old.last()) ? now.last() : old.last()));
+  public void record(String instanceId, Instant at, int runningTasks) {
+    seen.merge(instanceId, new Seen(at, at, runningTasks), (old, now) -> new Seen(old.first(),
+        now.last().isAfter(old.last()) ? now.last() : old.last(), now.runningTasks()));
   }
 
   /** The instance's reports, or null if it never reported (to this process). */

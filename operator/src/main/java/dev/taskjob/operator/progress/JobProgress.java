@@ -66,7 +66,8 @@ public final class JobProgress {
     for (TaskEvent e : events) {
       activity.record(e, now);
       if (e.instanceId() != null && !e.instanceId().isBlank() && e.eventType() != EventType.WORKER_STOPPING) {
-        heartbeats.record(e.instanceId(), now);
+        WorkerActivity.Worker w = activity.worker(e.instanceId());
+        heartbeats.record(e.instanceId(), now, w == null ? 0 : w.runningTasks());
       }
       Ledger.Outcome outcome = ledger.apply(e);
       if (outcome == Ledger.Outcome.SUCCEEDED || outcome == Ledger.Outcome.FAILED) {

@@ -31,19 +31,4 @@ class PoolSizingTest {
     PoolSizing.Sizing sizing = PoolSizing.size(remaining, slots, vcpus, price, new Budget(min, max, maxCpus, maxPrice));
     assertThat(sizing).isEqualTo(new PoolSizing.Sizing(instances, limitedBy));
   }
-
-  @ParameterizedTest(name = "{0}")
-  @CsvSource(delimiter = '|', nullValues = "-", textBlock = """
-      # case                                 | simultaneous | vcpus | memory | cpusPerTask | memPerTask | slots
-      user setting wins                      | 3            | 16    | 64     | 1           | 1          | 3
-      one task per vCPU by default           | -            | 8     | 32     | -           | -          | 8
-      two vCPUs per task                     | -            | 8     | 32     | 2           | -          | 4
-      memory is the tighter limit            | -            | 8     | 16     | 1           | 4          | 4
-      at least one slot on a small type      | -            | 2     | 4      | 4           | 8          | 1
-      fractional cpus per task               | -            | 2     | 8      | 0.5         | -          | 4
-      """)
-  void countsSlotsPerInstance(String name, Integer simultaneous, int vcpus, double memory, Double cpusPerTask,
-      Double memPerTask, int slots) {
-    assertThat(PoolSizing.slotsPerInstance(simultaneous, vcpus, memory, cpusPerTask, memPerTask)).isEqualTo(slots);
-  }
 }

@@ -16,7 +16,7 @@ public final class AwsProviderModule implements ProviderModule {
 
   @Override
   public CloudProvider cloud(ProviderConfig config) {
-    throw new UnsupportedOperationException("the aws cloud provider is being built (issue 5)");
+    return new Ec2CloudProvider(config);
   }
 
   @Override

@@ -1,0 +1,168 @@
+package dev.taskjob.operator.reconciler;
+
+import dev.taskjob.core.event.TaskEvent;
+import dev.taskjob.core.queue.LeasedTask;
+import dev.taskjob.core.queue.ReceivedEvent;
+import dev.taskjob.core.queue.TaskQueue;
+import dev.taskjob.operator.progress.JobProgress;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reads one job's event queue continuously on its own thread, outside any reconcile: applies events
+ * to the job's {@link JobProgress}, polls the dead-letter queue, saves the ledger at most every
+ * {@code saveInterval}, and only then acknowledges the events the save covers. A crash between the
+ * save and the acknowledgement redelivers events the saved ledger already recognises.
+ */
+final class EventConsumer implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(EventConsumer.class);
+  private static final int RECEIVE_BATCH = 100;
+  /** Save early when this many events wait for acknowledgement. */
+  private static final int MAX_UNSAVED = 2_000;
+
+  private final String job;
+  private final TaskQueue queue;
+  private final JobProgress progress;
+  private final Consumer<JobProgress.LedgerImage> saver;
+  private final Runnable onAllFinished;
+  private final Duration wait;
+  private final Duration saveInterval;
+  private final Clock clock;
+  private final Thread thread;
+  private final List<ReceivedEvent> unacked = new ArrayList<>();
+  private volatile boolean running = true;
+  private volatile Instant lastSave;
+  private volatile String lastError;
+  private boolean dirty;
+  private boolean reportedAllFinished;
+  private Instant lastDeadLetterPoll = Instant.EPOCH;
+
+  EventConsumer(String job, TaskQueue queue, JobProgress progress, Consumer<JobProgress.LedgerImage> saver,
+      Runnable onAllFinished, Duration wait, Duration saveInterval, Clock clock) {
+    this.job = job;
+    this.queue = queue;
+    this.progress = progress;
+    this.saver = saver;
+    this.onAllFinished = onAllFinished;
+    this.wait = wait;
+    this.saveInterval = saveInterval;
+    this.clock = clock;
+    this.lastSave = clock.instant();
+    this.thread = new Thread(this::run, "events-" + job);
+    this.thread.setDaemon(true);
+  }
+
+  void start() {
+    thread.start();
+  }
+
+  /** The last failure reading or saving, or null when the last round went well. */
+  String lastError() {
+    return lastError;
+  }
+
+  private void run() {
+    Duration backoff = Duration.ofMillis(200);
+    while (running) {
+      try {
+        round();
+        lastError = null;
+        backoff = Duration.ofMillis(200);
+      } catch (RuntimeException e) {
+        lastError = e.getMessage();
+        LOG.warn("job {}: reading events failed, retrying in {} ms: {}", job, backoff.toMillis(), e.toString());
+        sleep(backoff);
+        backoff = backoff.multipliedBy(2).compareTo(Duration.ofSeconds(10)) > 0 ? Duration.ofSeconds(10)
+            : backoff.multipliedBy(2);
+      }
+    }
+  }
+
+  private void round() {
+    List<ReceivedEvent> received = queue.receiveEvents(RECEIVE_BATCH, wait);
+    Instant now = clock.instant();
+    if (!received.isEmpty()) {
+      List<TaskEvent> events = new ArrayList<>(received.size());
+      received.forEach(r -> events.add(r.event()));
+      if (progress.apply(events, now) > 0) {
+        dirty = true;
+      }
+      unacked.addAll(received);
+      dirty |= progress.unsavedEvents() > 0;
+    }
+    if (Duration.between(lastDeadLetterPoll, now).compareTo(saveInterval.multipliedBy(3)) >= 0) {
+      lastDeadLetterPoll = now;
+      pollDeadLetters(now);
+    }
+    boolean due = Duration.between(lastSave, now).compareTo(saveInterval) >= 0;
+    if ((dirty || !unacked.isEmpty()) && (due || progress.unsavedEvents() >= MAX_UNSAVED || received.isEmpty())) {
+      flush();
+    }
+    if (!reportedAllFinished && progress.snapshot(now).allFinished()) {
+      reportedAllFinished = true;
+      flush();
+      onAllFinished.run();
+    }
+  }
+
+  /** Tasks that exhausted their deliveries: final failures unless the ledger already has their result. */
+  private void pollDeadLetters(Instant now) {
+    List<LeasedTask> dead = queue.receiveDeadLetters(RECEIVE_BATCH, Duration.ZERO);
+    for (LeasedTask t : dead) {
+      if (progress.applyDeadLetter(t.task().index(), t.task().id(), t.deliveryAttempt(), now)) {
+        dirty = true;
+      }
+    }
+  }
+
+  /** Saves the ledger if it changed, then acknowledges the events the save covers. */
+  synchronized void flush() {
+    if (dirty) {
+      saver.accept(progress.ledgerImage());
+      dirty = false;
+    }
+    lastSave = clock.instant();
+    if (!unacked.isEmpty()) {
+      try {
+        queue.ackEvents(List.copyOf(unacked));
+      } finally {
+        unacked.clear();
+        progress.checkpoint();
+      }
+    } else {
+      progress.checkpoint();
+    }
+  }
+
+  /** Stops reading and saves what was read. */
+  @Override
+  public void close() {
+    running = false;
+    thread.interrupt();
+    try {
+      thread.join(Duration.ofSeconds(30).toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    try {
+      flush();
+    } catch (RuntimeException e) {
+      LOG.warn("job {}: final ledger save failed (events will be read again): {}", job, e.toString());
+    }
+  }
+
+  private static void sleep(Duration d) {
+    try {
+      Thread.sleep(d.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

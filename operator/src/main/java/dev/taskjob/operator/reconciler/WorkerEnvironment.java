@@ -1,0 +1,87 @@
+package dev.taskjob.operator.reconciler;
+
+import dev.taskjob.core.Json;
+import dev.taskjob.core.queue.QueueSettings;
+import dev.taskjob.crds.v1alpha1.shared.Durations;
+import dev.taskjob.crds.v1alpha1.shared.EnvVar;
+import dev.taskjob.crds.v1alpha1.shared.RetrySpec;
+import dev.taskjob.crds.v1alpha1.shared.WorkerSpec;
+import dev.taskjob.crds.v1alpha1.taskjob.TaskJob;
+import dev.taskjob.crds.v1alpha1.taskjob.TaskJobSpec;
+import java.time.Duration;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+
+/**
+ * The worker's whole configuration, as environment variables (the worker reads every option from
+ * {@code TASKJOB_<OPTION>}; see worker-image/README.md). Never credentials: VMs use their own
+ * identity (instance profile, service account).
+ */
+final class WorkerEnvironment {
+
+  /** How long a worker may take to report a first time, unless the pool says otherwise. */
+  static final String DEFAULT_STARTUP_TIMEOUT = "10m";
+
+  private WorkerEnvironment() {}
+
+  static Map<String, String> of(TaskJob job, TaskJobSpec spec, QueueSettings queue, Duration heartbeatInterval) {
+    WorkerSpec worker = spec.getWorker();
+    RetrySpec retry = worker.getRetry() == null ? new RetrySpec() : worker.getRetry();
+    Map<String, String> env = new TreeMap<>();
+    if (worker.getEnv() != null) {
+      for (EnvVar v : worker.getEnv()) {
+        env.put(v.getName(), v.getValue() == null ? "" : v.getValue());
+      }
+    }
+    env.put("TASKJOB_PROVIDER", spec.getProvider().id());
+    putIfSet(env, "TASKJOB_REGION", spec.getRegion());
+    putIfSet(env, "TASKJOB_PROJECT", spec.getProject());
+    env.put("TASKJOB_JOB", job.getMetadata().getNamespace() + "/" + job.getMetadata().getName());
+    env.put("TASKJOB_QUEUE_NAME", queue.name());
+    env.put("TASKJOB_LEASE_SECONDS", Long.toString(queue.leaseDuration().toSeconds()));
+    env.put("TASKJOB_MAX_ATTEMPTS", Integer.toString(queue.maxAttempts()));
+    env.put("TASKJOB_COMMAND", Json.MAPPER.valueToTree(worker.getCommand()).toString());
+    putIfSet(env, "TASKJOB_IMAGE", worker.getImage());
+    env.put("TASKJOB_CPUS_PER_TASK", stripZeros(worker.getCpusPerTask() == null ? 1.0 : worker.getCpusPerTask()));
+    if (worker.getSimultaneousTasks() != null) {
+      env.put("TASKJOB_NUM_SIMULTANEOUS_TASKS", Integer.toString(worker.getSimultaneousTasks()));
+    }
+    if (worker.getMaxRuntime() != null) {
+      env.put("TASKJOB_MAX_RUNTIME", Long.toString(seconds("spec.worker.maxRuntime", worker.getMaxRuntime())));
+    }
+    env.put("TASKJOB_RETRY_ON_FAILURE", Boolean.toString(Boolean.TRUE.equals(retry.getOnFailure())));
+    env.put("TASKJOB_RETRY_ON_TIMEOUT", Boolean.toString(Boolean.TRUE.equals(retry.getOnTimeout())));
+    if (retry.getRetryExitCodes() != null && !retry.getRetryExitCodes().isEmpty()) {
+      env.put("TASKJOB_RETRY_EXIT_CODES",
+          retry.getRetryExitCodes().stream().map(String::valueOf).collect(Collectors.joining(",")));
+    }
+    env.put("TASKJOB_SHUTDOWN_GRACE_PERIOD", Long.toString(seconds("spec.worker.shutdownGracePeriod",
+        worker.getShutdownGracePeriod() == null ? WorkerSpec.DEFAULT_SHUTDOWN_GRACE_PERIOD : worker.getShutdownGracePeriod())));
+    env.put("TASKJOB_HEARTBEAT_INTERVAL", Long.toString(Math.max(1, heartbeatInterval.toSeconds())));
+    return env;
+  }
+
+  /** Queue settings for a job: lease from the max runtime, attempts from the retry policy. */
+  static QueueSettings queueSettings(String queueName, WorkerSpec worker) {
+    Duration maxRuntime = worker.getMaxRuntime() == null ? Duration.ofHours(1)
+        : Durations.parse("spec.worker.maxRuntime", worker.getMaxRuntime());
+    RetrySpec retry = worker.getRetry() == null ? new RetrySpec() : worker.getRetry();
+    int attempts = retry.getMaxAttempts() == null ? RetrySpec.DEFAULT_MAX_ATTEMPTS : retry.getMaxAttempts();
+    return new QueueSettings(queueName, QueueSettings.leaseFor(maxRuntime), attempts);
+  }
+
+  private static long seconds(String field, String duration) {
+    return Math.max(1, Durations.parse(field, duration).toSeconds());
+  }
+
+  private static String stripZeros(double v) {
+    return v == Math.rint(v) ? Long.toString((long) v) : Double.toString(v);
+  }
+
+  private static void putIfSet(Map<String, String> env, String key, String value) {
+    if (value != null && !value.isBlank()) {
+      env.put(key, value);
+    }
+  }
+}

@@ -1,0 +1,199 @@
+package dev.taskjob.operator.validation;
+
+import dev.taskjob.core.cloud.CloudException;
+import dev.taskjob.core.cloud.InstanceCatalog;
+import dev.taskjob.core.cloud.ProviderConfig;
+import dev.taskjob.crds.v1alpha1.shared.Durations;
+import dev.taskjob.crds.v1alpha1.shared.InstanceRequirements;
+import dev.taskjob.crds.v1alpha1.shared.WorkerSpec;
+import dev.taskjob.crds.v1alpha1.taskjob.TaskJob;
+import dev.taskjob.crds.v1alpha1.taskjob.TaskJobSpec;
+import dev.taskjob.operator.cloud.ProviderAccess;
+import dev.taskjob.operator.decision.PoolSizing;
+import dev.taskjob.operator.load.LoadOptions;
+import dev.taskjob.operator.selection.Candidate;
+import dev.taskjob.operator.selection.InstanceConstraints;
+import dev.taskjob.operator.selection.InstanceSelector;
+import dev.taskjob.operator.selection.NoMatchingInstanceTypeException;
+import dev.taskjob.operator.selection.Selection;
+import dev.taskjob.operator.tasks.JobTasks;
+import dev.taskjob.operator.tasks.TaskSourceException;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.util.Set;
+
+/**
+ * The semantic checks a TaskJob passes before anything is created or spent, cheapest first: provider,
+ * required fields, durations, constraint ranges, credentials Secret, task lists (exist, parse, unique
+ * ids), an instance type that meets the constraints, and a budget that buys at least one instance.
+ * The API server's schema and CEL rules catch most of these earlier in a real cluster; these checks
+ * also hold where no schema runs and cover what a schema cannot see (other objects, the catalog).
+ */
+public final class TaskJobValidator {
+
+  /** A job that can start: its tasks, where it runs, and the ranked instance types. */
+  public record Valid(JobTasks tasks, ProviderConfig provider, InstanceConstraints constraints, Selection selection) {}
+
+  /** Either a {@link Valid} or an {@link Invalid}. */
+  public record Result(Valid valid, Invalid invalid) {
+    public boolean isValid() {
+      return valid != null;
+    }
+  }
+
+  private final KubernetesClient client;
+  private final ProviderAccess providers;
+
+  public TaskJobValidator(KubernetesClient client, ProviderAccess providers) {
+    this.client = client;
+    this.providers = providers;
+  }
+
+  public Result validate(TaskJob job) {
+    try {
+      return new Result(check(job), null);
+    } catch (InvalidException e) {
+      return new Result(null, e.invalid);
+    }
+  }
+
+  private Valid check(TaskJob job) {
+    TaskJobSpec spec = job.getSpec();
+    String namespace = job.getMetadata().getNamespace();
+    if (spec == null) {
+      throw invalid(Invalid.INVALID_SPEC, "spec", "spec is missing");
+    }
+    if (spec.getProvider() == null) {
+      throw invalid(Invalid.UNKNOWN_PROVIDER, "spec.provider", "spec.provider is required (local, aws or gcp)");
+    }
+    String provider = spec.getProvider().id();
+    if (providers.module(provider).isEmpty()) {
+      throw invalid(Invalid.UNKNOWN_PROVIDER, "spec.provider", "spec.provider: no provider '" + provider
+          + "' in this operator (available: " + String.join(", ", providers.available()) + ")");
+    }
+    if (!"local".equals(provider) && blank(spec.getRegion())) {
+      throw invalid(Invalid.INVALID_SPEC, "spec.region", "spec.region is required for provider " + provider);
+    }
+    if ("gcp".equals(provider) && blank(spec.getProject())) {
+      throw invalid(Invalid.INVALID_SPEC, "spec.project", "spec.project is required for provider gcp");
+    }
+    WorkerSpec worker = spec.getWorker();
+    if (worker == null || worker.getCommand() == null || worker.getCommand().isEmpty()) {
+      throw invalid(Invalid.INVALID_SPEC, "spec.worker.command", "spec.worker.command is required");
+    }
+    if (!"local".equals(provider) && blank(worker.getImage())) {
+      throw invalid(Invalid.INVALID_SPEC, "spec.worker.image", "spec.worker.image is required for provider " + provider);
+    }
+    checkDuration("spec.worker.maxRuntime", worker.getMaxRuntime());
+    checkDuration("spec.worker.shutdownGracePeriod", worker.getShutdownGracePeriod());
+    checkDuration("spec.terminationDelay", spec.getTerminationDelay());
+    InstanceRequirements instances = spec.getInstances() == null ? new InstanceRequirements() : spec.getInstances();
+    checkRange("Cpus", instances.getMinCpus(), instances.getMaxCpus());
+    checkRange("MemoryGiB", instances.getMinMemoryGiB(), instances.getMaxMemoryGiB());
+    checkRange("MemoryPerCpuGiB", instances.getMinMemoryPerCpuGiB(), instances.getMaxMemoryPerCpuGiB());
+    checkRange("Instances", instances.getMinInstances(), instances.getMaxInstances());
+    InstanceConstraints constraints;
+    try {
+      constraints = Constraints.of(instances, spec.getZones(), worker.getCpusPerTask(), worker.getMemoryPerTaskGiB(),
+          worker.getSimultaneousTasks(), null);
+    } catch (IllegalArgumentException e) {
+      throw invalid(Invalid.INVALID_CONSTRAINTS, "spec.instances", "spec.instances: " + e.getMessage());
+    }
+
+    String secret = spec.getCredentials() == null || spec.getCredentials().getSecretRef() == null
+        ? null : spec.getCredentials().getSecretRef().getName();
+    ProviderConfig config;
+    try {
+      config = providers.config(namespace, provider, spec.getRegion(), spec.getZones(), spec.getProject(), secret);
+    } catch (ProviderAccess.MissingSecretException e) {
+      throw new InvalidException(new Invalid(Invalid.SECRET_NOT_FOUND, "spec.credentials.secretRef.name",
+          "spec.credentials.secretRef.name: " + e.getMessage(), true));
+    }
+
+    JobTasks tasks;
+    try {
+      tasks = JobTasks.open(client, namespace, spec.getTasks(), LoadOptions.forProvider(provider).maxMessageBytes());
+    } catch (TaskSourceException e) {
+      throw new InvalidException(new Invalid(e.reason(), e.field(), e.getMessage(), e.mayResolveItself()));
+    }
+
+    InstanceCatalog catalog;
+    try {
+      catalog = providers.catalog(config);
+    } catch (CloudException e) {
+      throw new InvalidException(new Invalid(Invalid.CLOUD_UNAVAILABLE, "spec.provider",
+          "cannot read the " + provider + " instance catalog: " + e.getMessage(), true));
+    }
+    Selection selection;
+    try {
+      selection = InstanceSelector.select(catalog, constraints);
+    } catch (NoMatchingInstanceTypeException e) {
+      String tightest = e.tightestConstraint();
+      boolean budget = BUDGET_FIELDS.contains(tightest);
+      throw invalid(budget ? Invalid.BUDGET_TOO_LOW : Invalid.NO_MATCHING_INSTANCE_TYPE,
+          tightest == null ? "spec.instances" : fieldOf(tightest), "spec.instances: " + e.getMessage());
+    }
+    Candidate best = selection.best();
+    PoolSizing.Budget budget = budgetOf(instances);
+    if (PoolSizing.maxAffordable(best.type().vcpus(), best.pricePerHour(), budget) == 0) {
+      String field = instances.getMaxPricePerHour() != null
+          && best.pricePerHour() > instances.getMaxPricePerHour() ? "maxPricePerHour" : "maxTotalCpus";
+      throw invalid(Invalid.BUDGET_TOO_LOW, "spec.instances." + field, String.format(
+          "spec.instances.%s: the budget buys no instance; the cheapest fitting type %s costs %.4f USD/hour with %d vCPUs",
+          field, best.typeName(), best.pricePerHour(), best.type().vcpus()));
+    }
+    return new Valid(tasks, config, constraints, selection);
+  }
+
+  private static final Set<String> BUDGET_FIELDS = Set.of("maxPricePerHour", "maxTotalCpus", "maxInstances");
+
+  private static String fieldOf(String constraint) {
+    return switch (constraint) {
+      case "cpusPerTask", "memoryPerTaskGiB", "simultaneousTasks" -> "spec.worker." + constraint;
+      case "zones" -> "spec.zones";
+      default -> "spec.instances." + constraint;
+    };
+  }
+
+  /** The job's budget; an unset maxInstances means the default cap. */
+  public static PoolSizing.Budget budgetOf(InstanceRequirements instances) {
+    InstanceRequirements r = instances == null ? new InstanceRequirements() : instances;
+    return new PoolSizing.Budget(r.getMinInstances() == null ? 0 : r.getMinInstances(),
+        r.getMaxInstances() == null ? InstanceRequirements.DEFAULT_MAX_INSTANCES : r.getMaxInstances(),
+        r.getMaxTotalCpus(), r.getMaxPricePerHour());
+  }
+
+  private static void checkDuration(String field, String value) {
+    if (value == null) {
+      return;
+    }
+    try {
+      Durations.parse(field, value);
+    } catch (IllegalArgumentException e) {
+      throw invalid(Invalid.INVALID_SPEC, field, e.getMessage());
+    }
+  }
+
+  private static void checkRange(String what, Number min, Number max) {
+    if (min != null && max != null && min.doubleValue() > max.doubleValue()) {
+      throw invalid(Invalid.INVALID_CONSTRAINTS, "spec.instances.min" + what, "spec.instances.min" + what + " (" + min
+          + ") is greater than spec.instances.max" + what + " (" + max + ")");
+    }
+  }
+
+  private static boolean blank(String s) {
+    return s == null || s.isBlank();
+  }
+
+  private static InvalidException invalid(String reason, String field, String message) {
+    return new InvalidException(new Invalid(reason, field, message, false));
+  }
+
+  private static final class InvalidException extends RuntimeException {
+    final transient Invalid invalid;
+
+    InvalidException(Invalid invalid) {
+      super(invalid.message(), null, false, false);
+      this.invalid = invalid;
+    }
+  }
+}

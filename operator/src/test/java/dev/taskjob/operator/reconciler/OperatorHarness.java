@@ -1,0 +1,130 @@
+package dev.taskjob.operator.reconciler;
+
+import dev.taskjob.core.cloud.ProviderModule;
+import dev.taskjob.core.cloud.Providers;
+import dev.taskjob.crds.v1alpha1.instancepool.InstancePool;
+import dev.taskjob.crds.v1alpha1.taskjob.TaskJob;
+import dev.taskjob.operator.OperatorSettings;
+import dev.taskjob.operator.TaskjobOperator;
+import dev.taskjob.operator.local.EmbeddedApiServer;
+import dev.taskjob.operator.metrics.OperatorMetrics;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.mockwebserver.Context;
+import io.fabric8.mockwebserver.MockWebServer;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
+
+/**
+ * fabric8's Kubernetes mock server in CRUD mode with the TaskJob and InstancePool CRDs, and the
+ * operator running against it (restartable, to test restarts). Everything else in the tests is real:
+ * providers, queues, worker processes.
+ */
+final class OperatorHarness implements AutoCloseable {
+
+  static final String NAMESPACE = "default";
+
+  private final KubernetesMockServer server;
+  final KubernetesClient client;
+  private final OperatorSettings settings;
+  private final Map<String, ProviderModule> modules;
+  final OperatorMetrics metrics = OperatorMetrics.inMemory();
+  private TaskjobOperator operator;
+
+  OperatorHarness(OperatorSettings settings) {
+    this(settings, Providers.available());
+  }
+
+  OperatorHarness(OperatorSettings settings, Map<String, ProviderModule> modules) {
+    this.settings = settings;
+    this.modules = modules;
+    server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
+        new KubernetesCrudDispatcher(List.of()), false);
+    server.init();
+    client = server.createClient();
+    for (CustomResourceDefinition crd : EmbeddedApiServer.bundledCrds()) {
+      client.apiextensions().v1().customResourceDefinitions().resource(crd).create();
+    }
+  }
+
+  TaskjobOperator start() {
+    operator = new TaskjobOperator(client, settings, modules, metrics, o -> { });
+    operator.start();
+    return operator;
+  }
+
+  /** Stops the operator as a crash or a rolling update would: VMs, queues and the cluster stay. */
+  void stop() {
+    if (operator != null) {
+      operator.close();
+      operator = null;
+    }
+  }
+
+  TaskjobOperator operator() {
+    return operator;
+  }
+
+  ConfigMap configMap(String name, String key, String content) {
+    return client.configMaps().inNamespace(NAMESPACE).resource(new ConfigMapBuilder().withNewMetadata()
+        .withName(name).withNamespace(NAMESPACE).endMetadata().addToData(key, content).build()).create();
+  }
+
+  TaskJob apply(TaskJob job) {
+    job.getMetadata().setNamespace(NAMESPACE);
+    return client.resource(job).create();
+  }
+
+  TaskJob job(String name) {
+    return client.resources(TaskJob.class).inNamespace(NAMESPACE).withName(name).get();
+  }
+
+  InstancePool pool(String name) {
+    return client.resources(InstancePool.class).inNamespace(NAMESPACE).withName(name).get();
+  }
+
+  List<InstancePool> pools() {
+    return client.resources(InstancePool.class).inNamespace(NAMESPACE).list().getItems();
+  }
+
+  /** Waits (bounded) until the job satisfies the condition; returns it. */
+  TaskJob awaitJob(String name, Duration timeout, Predicate<TaskJob> until) {
+    return await(timeout, () -> job(name), until, "TaskJob " + name);
+  }
+
+  static <T> T await(Duration timeout, Supplier<T> get, Predicate<T> until, String what) {
+    Instant deadline = Instant.now().plus(timeout);
+    T last = null;
+    while (Instant.now().isBefore(deadline)) {
+      last = get.get();
+      if (last != null && until.test(last)) {
+        return last;
+      }
+      try {
+        Thread.sleep(100);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AssertionError("interrupted", e);
+      }
+    }
+    throw new AssertionError(what + " did not reach the expected state within " + timeout + "; last seen: "
+        + (last instanceof io.fabric8.kubernetes.api.model.HasMetadata h
+            ? io.fabric8.kubernetes.client.utils.Serialization.asYaml(h) : last));
+  }
+
+  @Override
+  public void close() {
+    stop();
+    client.close();
+    server.destroy();
+  }
+}

@@ -1,0 +1,412 @@
+package dev.taskjob.provider.aws;
+
+import dev.taskjob.core.cloud.Architecture;
+import dev.taskjob.core.cloud.CapacityException;
+import dev.taskjob.core.cloud.CloudException;
+import dev.taskjob.core.cloud.CloudProvider;
+import dev.taskjob.core.cloud.CreateInstanceRequest;
+import dev.taskjob.core.cloud.Instance;
+import dev.taskjob.core.cloud.InstanceCatalog;
+import dev.taskjob.core.cloud.InstanceState;
+import dev.taskjob.core.cloud.InstanceType;
+import dev.taskjob.core.cloud.PriceOverrides;
+import dev.taskjob.core.cloud.ProviderConfig;
+import dev.taskjob.core.cloud.ProviderConfig.Keys;
+import dev.taskjob.core.cloud.RefreshingCatalog;
+import dev.taskjob.core.cloud.StartupScript;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.awscore.exception.AwsServiceException;
+import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.services.ec2.Ec2Client;
+import software.amazon.awssdk.services.ec2.model.BlockDeviceMapping;
+import software.amazon.awssdk.services.ec2.model.Filter;
+import software.amazon.awssdk.services.ec2.model.HttpTokensState;
+import software.amazon.awssdk.services.ec2.model.Image;
+import software.amazon.awssdk.services.ec2.model.InstanceInterruptionBehavior;
+import software.amazon.awssdk.services.ec2.model.InstanceMetadataEndpointState;
+import software.amazon.awssdk.services.ec2.model.MarketType;
+import software.amazon.awssdk.services.ec2.model.ResourceType;
+import software.amazon.awssdk.services.ec2.model.RunInstancesRequest;
+import software.amazon.awssdk.services.ec2.model.ShutdownBehavior;
+import software.amazon.awssdk.services.ec2.model.SpotInstanceType;
+import software.amazon.awssdk.services.ec2.model.Subnet;
+import software.amazon.awssdk.services.ec2.model.Tag;
+import software.amazon.awssdk.services.ec2.model.TagSpecification;
+import software.amazon.awssdk.services.ec2.model.VolumeType;
+import software.amazon.awssdk.services.pricing.PricingClient;
+
+/**
+ * EC2 VMs in one region. Every VM is created with its owner tags, a {@code Name} tag and the
+ * {@value #IDEMPOTENCY_TAG} tag in {@code RunInstances}' TagSpecifications, IMDSv2 required, the startup
+ * script as user data, shutdown behaviour {@code terminate}, and a ClientToken derived from the request's
+ * idempotency key. Before creating, it looks the key up by tag, so a create retried after the operator
+ * restarted (when EC2's token memory may not help) still finds the VM the first attempt made.
+ */
+public final class Ec2CloudProvider implements CloudProvider {
+
+  /** Tag holding the create request's idempotency key. */
+  public static final String IDEMPOTENCY_TAG = "taskjob-idempotency-key";
+
+  private static final Logger log = LoggerFactory.getLogger(Ec2CloudProvider.class);
+  /** Error codes meaning "no capacity or quota for this (type, zone, market)": try another zone or type. */
+  static final Set<String> CAPACITY_ERRORS = Set.of("InsufficientInstanceCapacity", "InsufficientCapacity",
+      "InstanceLimitExceeded", "VcpuLimitExceeded", "MaxSpotInstanceCountExceeded", "SpotMaxPriceTooLow",
+      "InsufficientHostCapacity", "Unsupported", "InsufficientFreeAddressesInSubnet");
+  private static final Set<String> THROTTLING_ERRORS = Set.of("RequestLimitExceeded", "Throttling",
+      "ThrottlingException", "TooManyRequestsException");
+  private static final Set<String> SPOT_REASONS = Set.of("Server.SpotInstanceTermination",
+      "Server.SpotInstanceShutdown");
+  private static final Duration DEFAULT_REFRESH = Duration.ofHours(1);
+
+  private final Ec2Client ec2;
+  private final PricingClient pricing;
+  private final String region;
+  private final List<String> zones;
+  private final List<String> subnetIds;
+  private final List<String> securityGroupIds;
+  private final String imageOwner;
+  private final RefreshingCatalog catalog;
+  private final Map<String, Image> defaultImages = new ConcurrentHashMap<>();
+  private final Map<String, String> rootDevices = new ConcurrentHashMap<>();
+  private volatile Map<String, String> subnetByZone;
+
+  /** The provider for a config (see the module README for the properties it reads). */
+  public Ec2CloudProvider(ProviderConfig config) {
+    this(config, AwsClients.ec2(config), AwsClients.pricing(config), Clock.systemUTC());
+  }
+
+  Ec2CloudProvider(ProviderConfig config, Ec2Client ec2, PricingClient pricing, Clock clock) {
+    this.ec2 = ec2;
+    this.pricing = pricing;
+    this.region = AwsClients.region(config);
+    this.zones = config.zones();
+    this.subnetIds = csv(config.property(AwsKeys.SUBNET_IDS));
+    this.securityGroupIds = csv(config.property(AwsKeys.SECURITY_GROUP_IDS));
+    this.imageOwner = config.property(AwsKeys.DEFAULT_IMAGE_OWNER, AwsKeys.CANONICAL_OWNER);
+    AwsPriceSnapshot snapshot = AwsPriceSnapshot.load();
+    boolean snapshotOnly = "snapshot".equals(config.property(Keys.CATALOG_SOURCE, "auto"));
+    Ec2CatalogFetcher fetcher = new Ec2CatalogFetcher(ec2, pricing, region, snapshot, clock);
+    this.catalog = new RefreshingCatalog("aws " + region, snapshotOnly ? null : fetcher::fetch,
+        () -> snapshot.catalog(region), PriceOverrides.fromConfig(config), refreshInterval(config), clock);
+  }
+
+  static Duration refreshInterval(ProviderConfig config) {
+    String seconds = config.property(Keys.CATALOG_REFRESH_SECONDS);
+    if (seconds == null) {
+      return DEFAULT_REFRESH;
+    }
+    try {
+      return Duration.ofSeconds(Long.parseLong(seconds.trim()));
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(Keys.CATALOG_REFRESH_SECONDS + " must be whole seconds, got '" + seconds + "'");
+    }
+  }
+
+  @Override
+  public String name() {
+    return "aws";
+  }
+
+  @Override
+  public InstanceCatalog catalog() {
+    return catalog.get();
+  }
+
+  /** True while the catalog is the bundled snapshot because the APIs have not answered. */
+  public boolean catalogFromSnapshot() {
+    return catalog.isFromSnapshot();
+  }
+
+  /**
+   * The EC2 ClientToken for an idempotency key: deterministic, at most 64 ASCII characters, whatever the
+   * key's length or alphabet.
+   */
+  public static String clientToken(String idempotencyKey) {
+    try {
+      byte[] digest = MessageDigest.getInstance("SHA-256").digest(idempotencyKey.getBytes(StandardCharsets.UTF_8));
+      return "taskjob-" + HexFormat.of().formatHex(digest, 0, 24);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @Override
+  public Instance create(CreateInstanceRequest request) {
+    String userData = StartupScript.forRequest(request);
+    if (userData.getBytes(StandardCharsets.UTF_8).length > 16 * 1024) {
+      throw new IllegalArgumentException("startupScript is larger than EC2's 16 KiB user data limit");
+    }
+    List<Instance> existing = findByIdempotencyKey(request.idempotencyKey());
+    if (!existing.isEmpty()) {
+      Instance found = existing.stream().filter(i -> i.state().isAlive()).findFirst().orElse(existing.get(0));
+      log.info("create {}: found {} from an earlier attempt", request.name(), found.id());
+      return found;
+    }
+    String zone = zoneFor(request);
+    String imageId = request.image() != null ? request.image() : defaultImage(architectureOf(request)).imageId();
+    Map<String, String> tags = new LinkedHashMap<>(request.tags());
+    tags.put("Name", request.name());
+    tags.put(IDEMPOTENCY_TAG, request.idempotencyKey());
+    List<Tag> ec2Tags = tags.entrySet().stream().map(e -> Tag.builder().key(e.getKey()).value(e.getValue()).build())
+        .toList();
+
+    RunInstancesRequest.Builder run = RunInstancesRequest.builder()
+        .imageId(imageId)
+        .instanceType(request.instanceType())
+        .minCount(1)
+        .maxCount(1)
+        .clientToken(clientToken(request.idempotencyKey()))
+        .userData(Base64.getEncoder().encodeToString(userData.getBytes(StandardCharsets.UTF_8)))
+        .instanceInitiatedShutdownBehavior(ShutdownBehavior.TERMINATE)
+        .metadataOptions(m -> m.httpTokens(HttpTokensState.REQUIRED)
+            .httpEndpoint(InstanceMetadataEndpointState.ENABLED)
+            .httpPutResponseHopLimit(1))
+        .tagSpecifications(
+            TagSpecification.builder().resourceType(ResourceType.INSTANCE).tags(ec2Tags).build(),
+            TagSpecification.builder().resourceType(ResourceType.VOLUME).tags(ec2Tags).build())
+        .blockDeviceMappings(BlockDeviceMapping.builder()
+            .deviceName(rootDevice(imageId))
+            .ebs(e -> e.volumeSize(Math.max(request.bootDiskGiB(), 8)).volumeType(VolumeType.GP3)
+                .deleteOnTermination(true).encrypted(true))
+            .build());
+    if (request.spot()) {
+      run.instanceMarketOptions(m -> m.marketType(MarketType.SPOT)
+          .spotOptions(s -> s.spotInstanceType(SpotInstanceType.ONE_TIME)
+              .instanceInterruptionBehavior(InstanceInterruptionBehavior.TERMINATE)));
+    }
+    if (request.serviceAccount() != null && !request.serviceAccount().isBlank()) {
+      run.iamInstanceProfile(p -> p.name(request.serviceAccount()));
+    }
+    String subnet = subnetFor(zone, request.idempotencyKey());
+    if (subnet != null) {
+      run.subnetId(subnet);
+    } else if (zone != null) {
+      run.placement(p -> p.availabilityZone(zone));
+    }
+    if (!securityGroupIds.isEmpty()) {
+      run.securityGroupIds(securityGroupIds);
+    }
+    try {
+      software.amazon.awssdk.services.ec2.model.Instance created = ec2.runInstances(run.build()).instances().get(0);
+      log.info("created {} {} ({}{}) in {}", request.name(), created.instanceId(), request.instanceType(),
+          request.spot() ? ", spot" : "", created.placement() == null ? zone : created.placement().availabilityZone());
+      return toInstance(created);
+    } catch (AwsServiceException e) {
+      throw translate(e, "RunInstances " + request.instanceType() + (request.spot() ? " (spot)" : ""), request, zone);
+    } catch (SdkClientException e) {
+      throw new CloudException("RunInstances " + request.instanceType() + ": " + e.getMessage(), true, e);
+    }
+  }
+
+  /** VMs created for an idempotency key, in any state. */
+  List<Instance> findByIdempotencyKey(String idempotencyKey) {
+    return list(Map.of(IDEMPOTENCY_TAG, idempotencyKey));
+  }
+
+  @Override
+  public List<Instance> list(Map<String, String> tags) {
+    List<Filter> filters = tags.entrySet().stream()
+        .map(e -> Filter.builder().name("tag:" + e.getKey()).values(e.getValue()).build())
+        .toList();
+    List<Instance> instances = new ArrayList<>();
+    try {
+      ec2.describeInstancesPaginator(r -> r.filters(filters).maxResults(filters.isEmpty() ? null : 1000))
+          .reservations()
+          .forEach(res -> res.instances().forEach(i -> instances.add(toInstance(i))));
+    } catch (AwsServiceException e) {
+      throw translate(e, "DescribeInstances", null, null);
+    } catch (SdkClientException e) {
+      throw new CloudException("DescribeInstances: " + e.getMessage(), true, e);
+    }
+    return instances;
+  }
+
+  @Override
+  public void terminate(Collection<String> instanceIds) {
+    List<String> ids = instanceIds.stream().distinct().toList();
+    for (int from = 0; from < ids.size(); from += 1000) {
+      List<String> batch = ids.subList(from, Math.min(ids.size(), from + 1000));
+      try {
+        ec2.terminateInstances(r -> r.instanceIds(batch));
+      } catch (AwsServiceException e) {
+        if (!isNotFound(e)) {
+          throw translate(e, "TerminateInstances", null, null);
+        }
+        // One unknown id fails the whole call: retry one by one, skipping the unknown ones.
+        for (String id : batch) {
+          try {
+            ec2.terminateInstances(r -> r.instanceIds(id));
+          } catch (AwsServiceException single) {
+            if (!isNotFound(single)) {
+              throw translate(single, "TerminateInstances " + id, null, null);
+            }
+          }
+        }
+      } catch (SdkClientException e) {
+        throw new CloudException("TerminateInstances: " + e.getMessage(), true, e);
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    catalog.close();
+    ec2.close();
+    pricing.close();
+  }
+
+  private static boolean isNotFound(AwsServiceException e) {
+    String code = errorCode(e);
+    return code.equals("InvalidInstanceID.NotFound") || code.equals("InvalidInstanceID.Malformed");
+  }
+
+  private static String errorCode(AwsServiceException e) {
+    return e.awsErrorDetails() == null || e.awsErrorDetails().errorCode() == null ? "" : e.awsErrorDetails().errorCode();
+  }
+
+  static CloudException translate(AwsServiceException e, String call, CreateInstanceRequest request, String zone) {
+    String code = errorCode(e);
+    String message = call + " failed: " + code + ": "
+        + (e.awsErrorDetails() == null ? e.getMessage() : e.awsErrorDetails().errorMessage());
+    if (request != null && CAPACITY_ERRORS.contains(code)) {
+      return new CapacityException(message, request.instanceType(), zone, request.spot(), e);
+    }
+    boolean retryable = THROTTLING_ERRORS.contains(code) || e.statusCode() >= 500 || e.isThrottlingException();
+    return new CloudException(message, retryable, e);
+  }
+
+  static InstanceState state(software.amazon.awssdk.services.ec2.model.Instance i) {
+    String name = i.state() == null ? "" : i.state().nameAsString();
+    String reason = i.stateReason() == null ? null : i.stateReason().code();
+    boolean reclaimed = reason != null && SPOT_REASONS.contains(reason);
+    return switch (name) {
+      case "pending" -> InstanceState.PENDING;
+      case "running" -> InstanceState.RUNNING;
+      case "stopping" -> reclaimed ? InstanceState.PREEMPTED : InstanceState.STOPPING;
+      case "stopped" -> reclaimed ? InstanceState.PREEMPTED : InstanceState.STOPPED;
+      case "shutting-down" -> reclaimed ? InstanceState.PREEMPTED : InstanceState.TERMINATING;
+      default -> reclaimed ? InstanceState.PREEMPTED : InstanceState.TERMINATED;
+    };
+  }
+
+  static Instance toInstance(software.amazon.awssdk.services.ec2.model.Instance i) {
+    Map<String, String> tags = new HashMap<>();
+    i.tags().forEach(t -> tags.put(t.key(), t.value()));
+    return new Instance(i.instanceId(), tags.getOrDefault("Name", i.instanceId()), i.instanceTypeAsString(),
+        i.placement() == null ? null : i.placement().availabilityZone(),
+        "spot".equals(i.instanceLifecycleAsString()), state(i), i.launchTime(), tags);
+  }
+
+  private Architecture architectureOf(CreateInstanceRequest request) {
+    InstanceType type = catalog().find(request.instanceType()).orElseThrow(() -> new IllegalArgumentException(
+        "instanceType '" + request.instanceType() + "' is not in the aws " + region
+            + " catalog; give an image to launch it anyway"));
+    return type.architecture();
+  }
+
+  /** The newest Ubuntu 24.04 LTS image of the configured owner for an architecture. */
+  private Image defaultImage(Architecture arch) {
+    String key = arch.name();
+    Image cached = defaultImages.get(key);
+    if (cached != null) {
+      return cached;
+    }
+    String ubuntuArch = arch == Architecture.ARM64 ? "arm64" : "amd64";
+    List<Image> images;
+    try { // Canonical's image names carry the architecture
+
+      images = ec2.describeImages(r -> r.owners(imageOwner).filters(
+          Filter.builder().name("name").values("ubuntu/images/hvm-ssd*/ubuntu-noble-24.04-" + ubuntuArch + "-server-*")
+              .build(),
+          Filter.builder().name("state").values("available").build())).images();
+    } catch (AwsServiceException e) {
+      throw translate(e, "DescribeImages", null, null);
+    }
+    Image newest = images.stream().max(Comparator.comparing(Image::creationDate)).orElseThrow(() ->
+        new CloudException("no Ubuntu 24.04 " + ubuntuArch + " image of owner " + imageOwner + " in " + region
+            + "; set the image explicitly", false));
+    defaultImages.put(key, newest);
+    rootDevices.put(newest.imageId(), newest.rootDeviceName());
+    return newest;
+  }
+
+  private String rootDevice(String imageId) {
+    return rootDevices.computeIfAbsent(imageId, id -> {
+      try {
+        List<Image> images = ec2.describeImages(r -> r.imageIds(id)).images();
+        if (images.isEmpty() || images.get(0).rootDeviceName() == null) {
+          throw new IllegalArgumentException("image '" + id + "' does not exist in " + region);
+        }
+        return images.get(0).rootDeviceName();
+      } catch (AwsServiceException e) {
+        if (errorCode(e).startsWith("InvalidAMIID")) {
+          throw new IllegalArgumentException("image '" + id + "' does not exist in " + region + ": "
+              + errorCode(e), e);
+        }
+        throw translate(e, "DescribeImages " + id, null, null);
+      }
+    });
+  }
+
+  /** The request's zone, else one of the configured zones chosen by the key (the same on every retry). */
+  private String zoneFor(CreateInstanceRequest request) {
+    if (request.zone() != null) {
+      return request.zone();
+    }
+    if (!zones.isEmpty()) {
+      return zones.get(Math.floorMod(request.idempotencyKey().hashCode(), zones.size()));
+    }
+    return null;
+  }
+
+  private String subnetFor(String zone, String idempotencyKey) {
+    if (subnetIds.isEmpty()) {
+      return null;
+    }
+    Map<String, String> byZone = subnetByZone;
+    if (byZone == null) {
+      byZone = new LinkedHashMap<>();
+      try {
+        for (Subnet s : ec2.describeSubnets(r -> r.subnetIds(subnetIds)).subnets()) {
+          byZone.putIfAbsent(s.availabilityZone(), s.subnetId());
+        }
+      } catch (AwsServiceException e) {
+        throw translate(e, "DescribeSubnets " + subnetIds, null, null);
+      }
+      subnetByZone = byZone;
+    }
+    if (zone == null) {
+      return subnetIds.get(Math.floorMod(idempotencyKey.hashCode(), subnetIds.size()));
+    }
+    String subnet = byZone.get(zone);
+    if (subnet == null) {
+      throw new IllegalArgumentException(AwsKeys.SUBNET_IDS + " has no subnet in zone " + zone + " (have "
+          + byZone.keySet() + ")");
+    }
+    return subnet;
+  }
+
+  private static List<String> csv(String value) {
+    if (value == null || value.isBlank()) {
+      return List.of();
+    }
+    return List.of(value.trim().split("\\s*,\\s*"));
+  }
+}

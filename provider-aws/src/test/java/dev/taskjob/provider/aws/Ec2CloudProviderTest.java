@@ -1,0 +1,282 @@
+package dev.taskjob.provider.aws;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.taskjob.core.cloud.Architecture;
+import dev.taskjob.core.cloud.CloudProvider;
+import dev.taskjob.core.cloud.CreateInstanceRequest;
+import dev.taskjob.core.cloud.Instance;
+import dev.taskjob.core.cloud.InstanceCatalog;
+import dev.taskjob.core.cloud.InstanceState;
+import dev.taskjob.core.cloud.InstanceType;
+import dev.taskjob.core.cloud.OwnerTags;
+import dev.taskjob.core.cloud.PriceSource;
+import dev.taskjob.core.cloud.ProviderConfig;
+import dev.taskjob.core.cloud.ProviderConfig.Keys;
+import dev.taskjob.core.cloud.Providers;
+import dev.taskjob.testing.MotoServerExtension;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.ec2.Ec2Client;
+import software.amazon.awssdk.services.ec2.model.InstanceAttributeName;
+
+/**
+ * Against a real moto_server (EC2, IAM) and {@link FakePricingApi} for the Pricing API, which moto lacks.
+ * moto answers DescribeInstanceTypes with all its ~1,260 types in one slow response, so only the shared
+ * provider fetches the live catalog; the others use the snapshot ({@code catalog.source=snapshot}).
+ */
+class Ec2CloudProviderTest {
+
+  @RegisterExtension static final MotoServerExtension MOTO = new MotoServerExtension();
+
+  private static FakePricingApi pricing;
+  private static Ec2Client ec2;
+  private static String image;
+  private static CloudProvider provider;
+
+  @BeforeAll
+  static void start() throws Exception {
+    pricing = new FakePricingApi();
+    ec2 = Ec2Client.builder().endpointOverride(MOTO.endpoint()).region(Region.of(MotoServerExtension.REGION))
+        .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test")))
+        .httpClientBuilder(UrlConnectionHttpClient.builder()).build();
+    image = ec2.describeImages(r -> r.filters(f -> f.name("architecture").values("x86_64"))).images().stream()
+        .filter(i -> "/dev/sda1".equals(i.rootDeviceName())).findFirst().orElseThrow().imageId();
+    createInstanceProfile("taskjob-worker");
+    provider = Providers.get("aws").cloud(config(Map.of()));
+  }
+
+  @AfterAll
+  static void stop() {
+    if (provider != null) {
+      provider.close();
+    }
+    if (pricing != null) {
+      pricing.close();
+    }
+  }
+
+  private static ProviderConfig config(Map<String, String> extra) {
+    Map<String, String> properties = new HashMap<>(Map.of(
+        Keys.AWS_ENDPOINT, MOTO.endpoint().toString(),
+        AwsKeys.PRICING_ENDPOINT, pricing.endpoint().toString(),
+        "credentials.aws_access_key_id", "test",
+        "credentials.aws_secret_access_key", "test"));
+    properties.putAll(extra);
+    return new ProviderConfig("aws", MotoServerExtension.REGION, List.of(), properties);
+  }
+
+  private static Map<String, String> owner(String poolUid) {
+    return Map.of(OwnerTags.MANAGED_BY, OwnerTags.MANAGED_BY_VALUE, OwnerTags.CLUSTER, "test-cluster",
+        OwnerTags.POOL_UID, poolUid, OwnerTags.JOB_UID, "job-" + poolUid);
+  }
+
+  private static CreateInstanceRequest request(String poolUid, String key, boolean spot) {
+    return new CreateInstanceRequest("taskjob-" + key, key, "m6i.large", null, spot, owner(poolUid), image, 20,
+        "taskjob-worker",
+        Map.of("TASKJOB_PROVIDER", "aws", "TASKJOB_QUEUE_NAME", "job-a", "TASKJOB_WORKER_IMAGE", "ghcr.io/acme/w:1"),
+        null);
+  }
+
+  @Test
+  void createdVmCarriesTypeTagsImdsV2ProfileAndTheWorkerStartupScript() {
+    String pool = UUID.randomUUID().toString();
+    Instance created = provider.create(request(pool, "k-" + pool, false));
+
+    var vm = ec2.describeInstances(r -> r.instanceIds(created.id())).reservations().get(0).instances().get(0);
+    assertThat(vm.instanceTypeAsString()).isEqualTo("m6i.large");
+    assertThat(vm.imageId()).isEqualTo(image);
+    Map<String, String> tags = new HashMap<>();
+    vm.tags().forEach(t -> tags.put(t.key(), t.value()));
+    assertThat(tags).containsAllEntriesOf(owner(pool))
+        .containsEntry("Name", "taskjob-k-" + pool)
+        .containsEntry(Ec2CloudProvider.IDEMPOTENCY_TAG, "k-" + pool);
+    assertThat(vm.metadataOptions().httpTokensAsString()).isEqualTo("required");
+    assertThat(vm.iamInstanceProfile().arn()).endsWith("instance-profile/taskjob-worker");
+    assertThat(vm.instanceLifecycleAsString()).isNull();
+    String userData = new String(Base64.getDecoder().decode(ec2.describeInstanceAttribute(
+        r -> r.instanceId(created.id()).attribute(InstanceAttributeName.USER_DATA)).userData().value()),
+        StandardCharsets.UTF_8);
+    assertThat(userData).startsWith("#!/bin/bash")
+        .contains("TASKJOB_PROVIDER=aws\nTASKJOB_QUEUE_NAME=job-a\n")
+        .contains("--stop-timeout 35 ghcr.io/acme/w:1")
+        .doesNotContain("aws_secret_access_key");
+    assertThat(created.state()).isIn(InstanceState.PENDING, InstanceState.RUNNING);
+    assertThat(created.tags()).containsAllEntriesOf(owner(pool));
+  }
+
+  @Test
+  void findsVmsAgainByTagsInAnyStateAndTerminatesThemIdempotently() {
+    String pool = UUID.randomUUID().toString();
+    Instance first = provider.create(request(pool, "a-" + pool, false));
+    Instance second = provider.create(request(pool, "b-" + pool, false));
+    provider.create(request(UUID.randomUUID().toString(), "other-" + pool, false));
+
+    CloudProvider afterRestart = Providers.get("aws").cloud(config(Map.of()));
+    assertThat(afterRestart.list(Map.of(OwnerTags.POOL_UID, pool))).extracting(Instance::id)
+        .containsExactlyInAnyOrder(first.id(), second.id());
+
+    afterRestart.terminate(List.of(first.id()));
+    afterRestart.terminate(List.of(first.id(), "i-0123456789abcdef0"));
+
+    assertThat(afterRestart.list(Map.of(OwnerTags.POOL_UID, pool)))
+        .extracting(Instance::id, Instance::state)
+        .containsExactlyInAnyOrder(
+            org.assertj.core.groups.Tuple.tuple(first.id(), InstanceState.TERMINATED),
+            org.assertj.core.groups.Tuple.tuple(second.id(), InstanceState.RUNNING));
+    afterRestart.close();
+  }
+
+  @Test
+  void retriedCreateWithTheSameIdempotencyKeyAddsNoVm() {
+    String pool = UUID.randomUUID().toString();
+    CreateInstanceRequest request = request(pool, "retry-" + pool, false);
+
+    Instance first = provider.create(request);
+    Instance retried = Providers.get("aws").cloud(config(Map.of())).create(request);
+
+    assertThat(retried.id()).isEqualTo(first.id());
+    assertThat(provider.list(Map.of(OwnerTags.POOL_UID, pool))).hasSize(1);
+    var vm = ec2.describeInstances(r -> r.instanceIds(first.id())).reservations().get(0).instances().get(0);
+    assertThat(vm.clientToken()).isEqualTo(Ec2CloudProvider.clientToken("retry-" + pool));
+  }
+
+  @Test
+  void clientTokenIsDeterministicAndWithinEc2Limits() {
+    String longKey = "pool-uid/" + "x".repeat(300) + "/instance-7";
+
+    assertThat(Ec2CloudProvider.clientToken(longKey)).isEqualTo(Ec2CloudProvider.clientToken(longKey))
+        .hasSizeLessThanOrEqualTo(64)
+        .matches("[a-z0-9-]+");
+    assertThat(Ec2CloudProvider.clientToken("pool-1/0")).isNotEqualTo(Ec2CloudProvider.clientToken("pool-1/1"));
+  }
+
+  @Test
+  void spotRequestIsLaunchedAsSpotNeverOnDemand() {
+    String pool = UUID.randomUUID().toString();
+    Instance created = provider.create(request(pool, "spot-" + pool, true));
+
+    var vm = ec2.describeInstances(r -> r.instanceIds(created.id())).reservations().get(0).instances().get(0);
+    assertThat(vm.instanceLifecycleAsString()).isEqualTo("spot");
+    assertThat(created.spot()).isTrue();
+  }
+
+  @Test
+  void defaultImageIsUbuntuLtsOfTheConfiguredOwner() {
+    // moto's RegisterImage ignores the architecture, so this checks that the name and the owner decide.
+    String noble = ec2.registerImage(r -> r.name("ubuntu/images/hvm-ssd-gp3/ubuntu-noble-24.04-amd64-server-20250601")
+        .architecture("x86_64").rootDeviceName("/dev/sda1")).imageId();
+    ec2.registerImage(r -> r.name("ubuntu/images/hvm-ssd/ubuntu-jammy-22.04-amd64-server-20250601")
+        .architecture("x86_64").rootDeviceName("/dev/sda1"));
+    String owner = ec2.describeImages(r -> r.imageIds(noble)).images().get(0).ownerId();
+    CloudProvider withOwner = Providers.get("aws").cloud(config(Map.of(AwsKeys.DEFAULT_IMAGE_OWNER, owner,
+        Keys.CATALOG_SOURCE, "snapshot")));
+    String pool = UUID.randomUUID().toString();
+    CreateInstanceRequest base = request(pool, "img-" + pool, false);
+    CreateInstanceRequest noImage = new CreateInstanceRequest(base.name(), base.idempotencyKey(), "m6i.large", null,
+        false, base.tags(), null, 10, null, base.workerEnvironment(), null);
+
+    Instance created = withOwner.create(noImage);
+
+    var vm = ec2.describeInstances(r -> r.instanceIds(created.id())).reservations().get(0).instances().get(0);
+    assertThat(vm.imageId()).isEqualTo(noble);
+    withOwner.close();
+  }
+
+  @Test
+  void catalogCombinesEc2TypesPricingApiPricesAndSpotHistory() {
+    InstanceCatalog catalog = provider.catalog();
+
+    InstanceType m6i = catalog.find("m6i.large").orElseThrow();
+    assertThat(m6i.vcpus()).isEqualTo(2);
+    assertThat(m6i.memoryGiB()).isEqualTo(8.0);
+    assertThat(m6i.architecture()).isEqualTo(Architecture.X86_64);
+    assertThat(m6i.onDemandPrice()).isEqualTo(0.096);
+    assertThat(m6i.priceSource()).isEqualTo(PriceSource.API);
+    assertThat(m6i.spotPrices()).isNotEmpty();
+    assertThat(m6i.zones()).contains("us-east-1a");
+    assertThat(catalog.find("m7g.large").orElseThrow().architecture()).isEqualTo(Architecture.ARM64);
+    assertThat(catalog.find("r7g.large").orElseThrow().onDemandPrice()).isEqualTo(0.1071);
+    assertThat(catalog.find("m5.large").orElseThrow().priceSource()).isEqualTo(PriceSource.SNAPSHOT);
+    assertThat(catalog.find("m5.metal").orElseThrow().bareMetal()).isTrue();
+    assertThat(catalog.find("p5.48xlarge").orElseThrow().onDemandPrice())
+        .as("a capacity-block SKU is not an on-demand price").isNull();
+    assertThat(pricing.requests).anySatisfy(body -> assertThat(body)
+        .contains("\"ServiceCode\":\"AmazonEC2\"", "\"Field\":\"operatingSystem\",\"Value\":\"Linux\"",
+            "\"Field\":\"tenancy\",\"Value\":\"Shared\"", "\"Field\":\"preInstalledSw\",\"Value\":\"NA\"",
+            "\"Field\":\"capacitystatus\",\"Value\":\"Used\"", "\"Field\":\"regionCode\",\"Value\":\"us-east-1\""));
+  }
+
+  @Test
+  void overridesReplaceFetchedPrices() {
+    CloudProvider overridden = Providers.get("aws").cloud(config(Map.of("price.m6i.large", "0.05",
+        Keys.CATALOG_SOURCE, "snapshot")));
+
+    InstanceType m6i = overridden.catalog().find("m6i.large").orElseThrow();
+
+    assertThat(m6i.onDemandPrice()).isEqualTo(0.05);
+    assertThat(m6i.priceSource()).isEqualTo(PriceSource.OVERRIDE);
+    overridden.close();
+  }
+
+  @Test
+  void fallsBackToTheBundledSnapshotWhenEc2CannotBeReached() {
+    ProviderConfig unreachable = new ProviderConfig("aws", "us-east-1", List.of(), Map.of(
+        Keys.AWS_ENDPOINT, "http://127.0.0.1:9", AwsKeys.MAX_ATTEMPTS, "1",
+        "credentials.aws_access_key_id", "test", "credentials.aws_secret_access_key", "test"));
+    try (Ec2CloudProvider offline = (Ec2CloudProvider) Providers.get("aws").cloud(unreachable)) {
+      InstanceCatalog catalog = offline.catalog();
+
+      assertThat(offline.catalogFromSnapshot()).isTrue();
+      assertThat(catalog.pricesAsOf()).isEqualTo(AwsPriceSnapshot.load().takenAt());
+      assertThat(catalog.find("m6i.large").orElseThrow().priceSource()).isEqualTo(PriceSource.SNAPSHOT);
+    }
+  }
+
+  @Test
+  void refusesUnknownTypesWithoutAnImageAndEnvironmentsCarryingCredentials() {
+    String pool = UUID.randomUUID().toString();
+    CreateInstanceRequest base = request(pool, "bad-" + pool, false);
+
+    assertThatThrownBy(() -> provider.create(new CreateInstanceRequest(base.name(), base.idempotencyKey(),
+        "m99.huge", null, false, base.tags(), null, 10, null, base.workerEnvironment(), null)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("instanceType 'm99.huge' is not in the aws us-east-1 catalog");
+    Map<String, String> leaky = new HashMap<>(base.workerEnvironment());
+    leaky.put("AWS_SECRET_ACCESS_KEY", "x");
+    assertThatThrownBy(() -> provider.create(new CreateInstanceRequest(base.name(), base.idempotencyKey(),
+        "m6i.large", null, false, base.tags(), image, 10, null, leaky, null)))
+        .hasMessageContaining("AWS_SECRET_ACCESS_KEY carries credentials");
+    assertThat(provider.list(Map.of(OwnerTags.POOL_UID, pool))).isEmpty();
+  }
+
+  /** moto checks that a named instance profile exists; the IAM call is made by hand to avoid an IAM SDK dependency. */
+  private static void createInstanceProfile(String name) throws Exception {
+    HttpRequest request = HttpRequest.newBuilder(URI.create(MOTO.endpoint() + "/"))
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .header("Authorization", "AWS4-HMAC-SHA256 Credential=test/20250601/us-east-1/iam/aws4_request, "
+            + "SignedHeaders=host, Signature=0")
+        .POST(HttpRequest.BodyPublishers.ofString(
+            "Action=CreateInstanceProfile&Version=2010-05-08&InstanceProfileName=" + name))
+        .build();
+    HttpResponse<String> response = HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString());
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+  }
+}
