@@ -59,6 +59,14 @@ public final class LocalRun {
     }
   }
 
+  /** The mock server logs every request through java.util.logging; a local run shows progress instead. */
+  private static final java.util.logging.Logger MOCK_SERVER_LOG =
+      java.util.logging.Logger.getLogger("io.fabric8.mockwebserver");
+
+  static {
+    MOCK_SERVER_LOG.setLevel(java.util.logging.Level.WARNING);
+  }
+
   private final Options options;
   private final PrintStream out;
   private final AtomicBoolean stopRequested = new AtomicBoolean();
@@ -197,8 +205,10 @@ public final class LocalRun {
       sb.append("  ").append(s.getMessage()).append(System.lineSeparator());
     }
     s.getConditions().stream()
-        .filter(c -> "False".equals(c.getStatus()) && c.getMessage() != null && !"Complete".equals(c.getType()))
-        .forEach(c -> sb.append("  ").append(c.getType()).append(": ").append(c.getReason()).append(" - ")
+        .filter(c -> ("Failed".equals(c.getType()) && "True".equals(c.getStatus()))
+            || ("Accepted".equals(c.getType()) && "False".equals(c.getStatus())))
+        .filter(c -> c.getMessage() != null && !c.getMessage().isBlank())
+        .forEach(c -> sb.append("  ").append(c.getType()).append(" (").append(c.getReason()).append("): ")
             .append(c.getMessage()).append(System.lineSeparator()));
     long total = orZero(s.getTotal());
     sb.append(String.format(Locale.ROOT, "  Tasks: %d total, %d succeeded, %d failed, %d not finished%n", total,
