@@ -475,8 +475,8 @@ public final class Supervisor {
     }
     events.publish(workerEvent(EventType.WORKER_STOPPING)
         .message(stopping ? stopReason : "all tasks done").build());
+    events.close(Duration.ofSeconds(30)); // before the source closes the queue the events go to
     source.close();
-    events.close(Duration.ofSeconds(30));
     for (String line : summary.lines()) {
       LOG.info(line);
     }

@@ -108,6 +108,14 @@ public final class WorkerMain implements Callable<Integer> {
       description = "Root directory of the local provider's queues.")
   String localRoot;
 
+  @Option(names = "--aws-endpoint-url", paramLabel = "URL", defaultValue = "${env:AWS_ENDPOINT_URL}",
+      description = "AWS API endpoint override (e.g. a local SQS emulator); default from AWS_ENDPOINT_URL.")
+  String awsEndpointUrl;
+
+  @Option(names = "--pubsub-emulator-host", paramLabel = "HOST:PORT", defaultValue = "${env:PUBSUB_EMULATOR_HOST}",
+      description = "Pub/Sub emulator to use instead of Google's service; default from PUBSUB_EMULATOR_HOST.")
+  String pubsubEmulatorHost;
+
   @Option(names = {"--exit-when-empty", "--exit-when-queue-empty"}, paramLabel = "DURATION",
       converter = DurationText.class,
       defaultValue = "${env:TASKJOB_EXIT_WHEN_EMPTY:-${env:TASKJOB_EXIT_WHEN_QUEUE_EMPTY}}",
@@ -452,8 +460,12 @@ public final class WorkerMain implements Callable<Integer> {
     if (project != null) {
       props.put(ProviderConfig.Keys.PROJECT, project);
     }
-    putEnv(props, ProviderConfig.Keys.AWS_ENDPOINT, "AWS_ENDPOINT_URL");
-    putEnv(props, ProviderConfig.Keys.PUBSUB_ENDPOINT, "PUBSUB_EMULATOR_HOST");
+    if (awsEndpointUrl != null && !awsEndpointUrl.isBlank()) {
+      props.put(ProviderConfig.Keys.AWS_ENDPOINT, awsEndpointUrl);
+    }
+    if (pubsubEmulatorHost != null && !pubsubEmulatorHost.isBlank()) {
+      props.put(ProviderConfig.Keys.PUBSUB_ENDPOINT, pubsubEmulatorHost);
+    }
     if (localRoot != null) {
       props.put(ProviderConfig.Keys.LOCAL_ROOT, localRoot);
     }
@@ -472,13 +484,6 @@ public final class WorkerMain implements Callable<Integer> {
           + (region == null ? "" : " in " + region) + " (the operator creates it when the TaskJob starts loading)");
     }
     return new QueueTaskSource(queue, provider + " queue \"" + queueName + "\"");
-  }
-
-  private static void putEnv(Map<String, String> props, String key, String env) {
-    String v = System.getenv(env);
-    if (v != null && !v.isBlank()) {
-      props.put(key, v);
-    }
   }
 
   // ---- validation ----
