@@ -201,9 +201,6 @@ public final class LocalRun {
     StringBuilder sb = new StringBuilder();
     sb.append(String.format(Locale.ROOT, "Summary of %s/%s: %s%n", job.getMetadata().getNamespace(),
         job.getMetadata().getName(), s.getPhase() == null ? "Pending" : s.getPhase().displayName()));
-    if (s.getMessage() != null) {
-      sb.append("  ").append(s.getMessage()).append(System.lineSeparator());
-    }
     s.getConditions().stream()
         .filter(c -> ("Failed".equals(c.getType()) && "True".equals(c.getStatus()))
             || ("Accepted".equals(c.getType()) && "False".equals(c.getStatus())))
@@ -229,17 +226,41 @@ public final class LocalRun {
           s.getInstanceType(), Boolean.TRUE.equals(s.getSpot()) ? " (spot)" : "",
           s.getPricePerHour() == null ? 0.0 : s.getPricePerHour(), s.getCostSoFar() == null ? 0.0 : s.getCostSoFar()));
     }
-    List<String> failedIds = s.getFailedTaskIds() == null ? List.of() : s.getFailedTaskIds();
-    if (!failedIds.isEmpty()) {
-      sb.append("  Failed tasks");
-      if (failedIds.size() < orZero(s.getFailed())) {
-        sb.append(" (first ").append(failedIds.size()).append("; all in ConfigMap ").append(s.getLedgerConfigMap())
-            .append(')');
-      }
-      sb.append(": ").append(String.join(", ", failedIds)).append(System.lineSeparator());
-    }
+    appendFailedTasks(sb, client, job, s);
     return sb.toString();
   }
+
+  /** Failed tasks with their reasons from the ledger (first {@value #FAILED_SHOWN}), else the ids in status. */
+  private static void appendFailedTasks(StringBuilder sb, KubernetesClient client, TaskJob job, TaskJobStatus s) {
+    long failed = orZero(s.getFailed());
+    if (failed == 0) {
+      return;
+    }
+    List<String> lines = new ArrayList<>();
+    ConfigMap ledgerMap = s.getLedgerConfigMap() == null ? null
+        : client.configMaps().inNamespace(job.getMetadata().getNamespace()).withName(s.getLedgerConfigMap()).get();
+    if (ledgerMap != null && ledgerMap.getBinaryData() != null) {
+      try {
+        Map<String, byte[]> binary = new HashMap<>();
+        ledgerMap.getBinaryData().forEach((k, v) -> binary.put(k, java.util.Base64.getDecoder().decode(v)));
+        LedgerCodec.decode(binary).failedTasks().stream().limit(FAILED_SHOWN)
+            .forEach(t -> lines.add(t.id() + ": " + t.reason()));
+      } catch (RuntimeException e) {
+        lines.clear();
+      }
+    }
+    if (lines.isEmpty() && s.getFailedTaskIds() != null) {
+      s.getFailedTaskIds().stream().limit(FAILED_SHOWN).forEach(lines::add);
+    }
+    sb.append(String.format(Locale.ROOT, "  Failed tasks (%d):%n", failed));
+    lines.forEach(line -> sb.append("    ").append(line).append(System.lineSeparator()));
+    if (failed > lines.size()) {
+      sb.append(String.format(Locale.ROOT, "    ... and %d more: see ConfigMap %s%n", failed - lines.size(),
+          s.getLedgerConfigMap()));
+    }
+  }
+
+  private static final int FAILED_SHOWN = 20;
 
   private static Duration runTime(TaskJobStatus s) {
     try {

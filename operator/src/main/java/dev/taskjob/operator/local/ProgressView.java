@@ -11,7 +11,7 @@ import java.util.Locale;
  */
 public final class ProgressView {
 
-  private static final String FORMAT = "%-24s %-10s %15s %7s %9s %-12s %8s %8s%n";
+  private static final String FORMAT = "%-28s %-10s %15s %7s %9s %-12s %8s %8s%n";
 
   private ProgressView() {}
 
