@@ -1,0 +1,58 @@
+package dev.taskjob.crds;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.MappingIterator;
+import dev.taskjob.crds.v1alpha1.instancepool.InstancePool;
+import dev.taskjob.crds.v1alpha1.taskjob.TaskJob;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Every TaskJob and InstancePool manifest under samples/ (and the docs' examples directory, when present)
+ * passes the committed CRD schema, CEL rules included, as an API server would check it.
+ */
+class SamplesMatchSchemaTest {
+
+  private static final CrdSchemaValidator TASK_JOBS = new CrdSchemaValidator(CrdFiles.committed(TaskJob.class));
+  private static final CrdSchemaValidator POOLS = new CrdSchemaValidator(CrdFiles.committed(InstancePool.class));
+
+  @Test
+  void everySampleManifestIsValid() throws IOException {
+    Path samples = CrdFiles.committedDir().getParent().resolve("samples");
+    List<Path> files;
+    try (Stream<Path> walk = Files.walk(samples)) {
+      files = walk.filter(p -> p.toString().endsWith(".yaml") || p.toString().endsWith(".yml")).sorted().toList();
+    }
+    List<String> checked = new ArrayList<>();
+    List<String> problems = new ArrayList<>();
+    for (Path file : files) {
+      try (MappingIterator<JsonNode> docs = CrdFiles.YAML.readerFor(JsonNode.class).readValues(file.toFile())) {
+        while (docs.hasNext()) {
+          JsonNode doc = docs.next();
+          String kind = doc.path("kind").asText();
+          CrdSchemaValidator validator = switch (kind) {
+            case "TaskJob" -> TASK_JOBS;
+            case "InstancePool" -> POOLS;
+            default -> null;
+          };
+          if (validator == null) {
+            continue;
+          }
+          checked.add(samples.relativize(file).toString());
+          validator.validateCreate(doc).forEach(error -> problems.add(samples.relativize(file) + ": " + error));
+        }
+      }
+    }
+    assertThat(checked).as("sample TaskJobs found").contains("parallel-addition/local/taskjob.yaml",
+        "parallel-addition/local-failures/taskjob.yaml", "parallel-addition/aws/taskjob.yaml",
+        "parallel-addition/gcp/taskjob.yaml");
+    assertThat(problems).isEmpty();
+  }
+}

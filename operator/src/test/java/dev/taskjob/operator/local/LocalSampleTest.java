@@ -1,0 +1,162 @@
+package dev.taskjob.operator.local;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Runs the parallel-addition samples (samples/parallel-addition/local and local-failures) through
+ * {@code taskjob local} with their own TaskJob manifests and a shorter task list, on real worker
+ * processes and the directory queue.
+ */
+class LocalSampleTest {
+
+  private static final Path REPO = Path.of("..").toAbsolutePath().normalize();
+  private static final Path SAMPLE = REPO.resolve("samples/parallel-addition");
+  private static final ObjectMapper YAML = new YAMLMapper();
+  private static final Pattern COUNTS =
+      Pattern.compile("Tasks: (\\d+) total, (\\d+) succeeded, (\\d+) failed, (\\d+) not finished");
+
+  /** The sample's TaskJob with an absolute program path and output dir, and a ConfigMap of its first tasks. */
+  private static Path sampleWithTasks(Path dir, String variant, int tasks, String extraEnvValue) throws IOException {
+    ObjectNode job = (ObjectNode) YAML.readTree(SAMPLE.resolve(variant).resolve("taskjob.yaml").toFile());
+    ObjectNode worker = (ObjectNode) job.path("spec").path("worker");
+    ArrayNode command = (ArrayNode) worker.path("command");
+    command.set(0, YAML.getNodeFactory().textNode(REPO.resolve(command.get(0).asText()).toString()));
+    for (JsonNode env : worker.path("env")) {
+      if (env.path("name").asText().equals("ADDITION_OUTPUT_DIR")) {
+        ((ObjectNode) env).put("value", dir.resolve("results").toString());
+      }
+      if (extraEnvValue != null && env.path("name").asText().equals("ADDITION_TASK_DELAY")) {
+        ((ObjectNode) env).put("value", extraEnvValue);
+      }
+    }
+    String configMapName = job.path("spec").path("tasks").path("configMapRefs").get(0).path("name").asText();
+    String key = job.path("spec").path("tasks").path("configMapRefs").get(0).path("key").asText();
+    ArrayNode list = YAML.createArrayNode();
+    JsonNode all = new ObjectMapper().readTree(SAMPLE.resolve("addition_tasks.json").toFile());
+    for (int i = 0; i < tasks; i++) {
+      list.add(all.get(i));
+    }
+    ObjectNode configMap = YAML.createObjectNode().put("apiVersion", "v1").put("kind", "ConfigMap");
+    configMap.putObject("metadata").put("name", configMapName);
+    configMap.putObject("data").put(key.replace(".gz", ""), list.toString());
+    ((ObjectNode) job.path("spec").path("tasks").path("configMapRefs").get(0)).put("key", key.replace(".gz", ""));
+    Path manifests = Files.createDirectories(dir.resolve("manifests"));
+    YAML.writeValue(manifests.resolve("tasks.yaml").toFile(), configMap);
+    YAML.writeValue(manifests.resolve("taskjob.yaml").toFile(), job);
+    return manifests;
+  }
+
+  private static String run(Path manifests, Path root, int expectedExit) throws Exception {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    LocalRun.Options options = LocalRun.Options.defaults(List.of(manifests), root);
+    int code = new LocalRun(new LocalRun.Options(options.manifests(), root, "default", 0, Duration.ofMinutes(4),
+        Duration.ofMillis(500), options.settings()), new PrintStream(bytes, true, StandardCharsets.UTF_8)).run();
+    String output = bytes.toString(StandardCharsets.UTF_8);
+    assertThat(code).as(output).isEqualTo(expectedExit);
+    return output;
+  }
+
+  @Test
+  void parallelAdditionSampleSucceedsWithEveryResultWritten(@TempDir Path dir) throws Exception {
+    Path manifests = sampleWithTasks(dir, "local", 40, "0.01");
+
+    String output = run(manifests, dir.resolve("root"), LocalRun.SUCCEEDED);
+
+    assertThat(output).contains("Summary of default/parallel-addition: Succeeded",
+        "Tasks: 40 total, 40 succeeded, 0 failed, 0 not finished", "Elapsed time statistics:", "Median:");
+    JsonNode tasks = new ObjectMapper().readTree(SAMPLE.resolve("addition_tasks.json").toFile());
+    for (int i = 0; i < 40; i++) {
+      JsonNode task = tasks.get(i);
+      Path result = dir.resolve("results").resolve(task.path("id").asText() + ".txt");
+      long sum = task.path("data").path("num1").asLong() + task.path("data").path("num2").asLong();
+      assertThat(Files.readString(result).strip()).isEqualTo(Long.toString(sum));
+    }
+    assertThat(workerProcessesUnder(dir)).isEmpty();
+  }
+
+  @Test
+  void failureVariantEndsFailedWithCountsThatAddUpAndReasons(@TempDir Path dir) throws Exception {
+    Path manifests = sampleWithTasks(dir, "local-failures", 60, null);
+
+    String output = run(manifests, dir.resolve("root"), LocalRun.JOB_FAILED);
+
+    Matcher counts = COUNTS.matcher(output);
+    assertThat(counts.find()).as(output).isTrue();
+    long total = Long.parseLong(counts.group(1));
+    long succeeded = Long.parseLong(counts.group(2));
+    long failed = Long.parseLong(counts.group(3));
+    assertThat(total).isEqualTo(60);
+    assertThat(succeeded + failed).isEqualTo(total);
+    assertThat(failed).isPositive();
+    assertThat(output).contains("Summary of default/parallel-addition-failures: Failed", "Failed tasks (" + failed + "):")
+        .containsPattern("addition-task-\\d{6}: (failed with exit code \\d|timed out)");
+    assertThat(workerProcessesUnder(dir)).isEmpty();
+  }
+
+  @Test
+  void interruptStopsCleanlyAndLeavesNoWorkerProcess(@TempDir Path dir) throws Exception {
+    Path manifests = sampleWithTasks(dir, "local", 400, "0.5");
+    Path root = dir.resolve("root");
+    Path log = dir.resolve("local.log");
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    Process local = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+        "dev.taskjob.operator.cli.TaskjobCli", "local", "--root", root.toString(), manifests.toString())
+        .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    try {
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+      while (workerProcessesUnder(dir).isEmpty() || !Files.readString(log).contains(" Running ")) {
+        assertThat(local.isAlive()).as(Files.readString(log)).isTrue();
+        assertThat(System.nanoTime()).as("workers did not start: " + Files.readString(log)).isLessThan(deadline);
+        Thread.sleep(200);
+      }
+      new ProcessBuilder("kill", "-INT", Long.toString(local.pid())).start().waitFor();
+
+      assertThat(local.waitFor(120, TimeUnit.SECONDS)).as(Files.readString(log)).isTrue();
+      assertThat(local.exitValue()).as(Files.readString(log)).isEqualTo(LocalRun.STOPPED);
+      assertThat(Files.readString(log)).contains("Stopping", "Wall time");
+      assertThat(workerProcessesUnder(dir)).isEmpty();
+    } finally {
+      local.descendants().forEach(ProcessHandle::destroyForcibly);
+      local.destroyForcibly();
+    }
+  }
+
+  /** Processes whose working directory is inside {@code dir}: local instances and their tasks. */
+  static List<Long> workerProcessesUnder(Path dir) throws IOException {
+    List<Long> pids = new ArrayList<>();
+    String prefix = dir.toRealPath().toString();
+    try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
+      for (Path proc : procs.filter(p -> p.getFileName().toString().matches("\\d+")).toList()) {
+        try {
+          if (Files.readSymbolicLink(proc.resolve("cwd")).toString().startsWith(prefix)) {
+            pids.add(Long.parseLong(proc.getFileName().toString()));
+          }
+        } catch (IOException | SecurityException gone) {
+          // exited meanwhile, or not ours to read
+        }
+      }
+    }
+    return pids;
+  }
+}
