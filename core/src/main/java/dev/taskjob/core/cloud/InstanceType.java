@@ -20,6 +20,8 @@ import java.util.Objects;
  * @param onDemandPrice USD per hour on demand, or null when unknown
  * @param spotPrices USD per hour as spot, per zone (empty when unknown or unsupported)
  * @param priceSource where the prices came from
+ * @param burstable vCPUs run at a baseline fraction and pay (CPU credits) or throttle above it: AWS t-family,
+ *     GCE shared-core e2-micro/small/medium; a batch task running flat out costs more than the list price
  */
 public record InstanceType(
     String name,
@@ -34,13 +36,22 @@ public record InstanceType(
     List<String> zones,
     Double onDemandPrice,
     Map<String, Double> spotPrices,
-    PriceSource priceSource) {
+    PriceSource priceSource,
+    boolean burstable) {
 
   public InstanceType {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(architecture, "architecture");
     zones = zones == null ? List.of() : List.copyOf(zones);
     spotPrices = spotPrices == null ? Map.of() : Map.copyOf(spotPrices);
+  }
+
+  /** A type with full-time vCPUs (not burstable). */
+  public InstanceType(String name, int vcpus, double memoryGiB, Architecture architecture, double localSsdGiB,
+      int gpus, String gpuModel, boolean bareMetal, boolean supportsSpot, List<String> zones, Double onDemandPrice,
+      Map<String, Double> spotPrices, PriceSource priceSource) {
+    this(name, vcpus, memoryGiB, architecture, localSsdGiB, gpus, gpuModel, bareMetal, supportsSpot, zones,
+        onDemandPrice, spotPrices, priceSource, false);
   }
 
   /** The cheapest spot price over the given zones (all zones when empty), or null. */
@@ -54,6 +65,6 @@ public record InstanceType(
 
   public InstanceType withPrices(Double onDemand, Map<String, Double> spot, PriceSource source) {
     return new InstanceType(name, vcpus, memoryGiB, architecture, localSsdGiB, gpus, gpuModel, bareMetal,
-        supportsSpot, zones, onDemand, spot, source);
+        supportsSpot, zones, onDemand, spot, source, burstable);
   }
 }

@@ -17,6 +17,8 @@ import picocli.CommandLine.Command;
         LoadQueueCommand.class,
         QueueCommand.class,
         OperatorCommand.class,
+        LocalCommand.class,
+        InstanceTypesCommand.class,
     })
 public final class TaskjobCli implements Runnable {
 

@@ -19,6 +19,8 @@ import java.util.List;
  * @param minLocalSsdGiB minimum local SSD included with the type
  * @param minGpus minimum GPUs; when null or 0, types with GPUs are still allowed (they rarely win on price)
  * @param includeBareMetal bare-metal types are skipped unless true
+ * @param includeBurstable burstable types (AWS t-family, GCE shared-core) are skipped unless true: batch tasks
+ *     run their vCPUs flat out, which costs CPU credits or throttles beyond the list price
  * @param bootDiskGiB a fixed boot disk size; when null the size is derived from the three rules below
  * @param bootDiskBaseGiB boot disk size before per-vCPU and per-task additions (default 10)
  * @param bootDiskPerCpuGiB boot disk added per vCPU
@@ -46,6 +48,7 @@ public record InstanceConstraints(
     Double minLocalSsdGiB,
     Integer minGpus,
     boolean includeBareMetal,
+    boolean includeBurstable,
     Integer bootDiskGiB,
     Double bootDiskBaseGiB,
     Double bootDiskPerCpuGiB,
@@ -135,6 +138,7 @@ public record InstanceConstraints(
     b.minLocalSsdGiB = minLocalSsdGiB;
     b.minGpus = minGpus;
     b.includeBareMetal = includeBareMetal;
+    b.includeBurstable = includeBurstable;
     b.bootDiskGiB = bootDiskGiB;
     b.bootDiskBaseGiB = bootDiskBaseGiB;
     b.bootDiskPerCpuGiB = bootDiskPerCpuGiB;
@@ -165,6 +169,7 @@ public record InstanceConstraints(
     private Double minLocalSsdGiB;
     private Integer minGpus;
     private boolean includeBareMetal;
+    private boolean includeBurstable;
     private Integer bootDiskGiB;
     private Double bootDiskBaseGiB;
     private Double bootDiskPerCpuGiB;
@@ -194,6 +199,7 @@ public record InstanceConstraints(
     public Builder minLocalSsdGiB(Double v) { minLocalSsdGiB = v; return this; }
     public Builder minGpus(Integer v) { minGpus = v; return this; }
     public Builder includeBareMetal(boolean v) { includeBareMetal = v; return this; }
+    public Builder includeBurstable(boolean v) { includeBurstable = v; return this; }
     public Builder bootDiskGiB(Integer v) { bootDiskGiB = v; return this; }
     public Builder bootDiskBaseGiB(Double v) { bootDiskBaseGiB = v; return this; }
     public Builder bootDiskPerCpuGiB(Double v) { bootDiskPerCpuGiB = v; return this; }
@@ -212,7 +218,8 @@ public record InstanceConstraints(
     /** Validates and builds; errors name the field. */
     public InstanceConstraints build() {
       return new InstanceConstraints(typeGlobs, architecture, minCpus, maxCpus, minMemoryGiB, maxMemoryGiB,
-          minMemoryPerCpuGiB, maxMemoryPerCpuGiB, minLocalSsdGiB, minGpus, includeBareMetal, bootDiskGiB,
+          minMemoryPerCpuGiB, maxMemoryPerCpuGiB, minLocalSsdGiB, minGpus, includeBareMetal, includeBurstable,
+          bootDiskGiB,
           bootDiskBaseGiB, bootDiskPerCpuGiB, bootDiskPerTaskGiB, spot, allowOnDemandFallback, zones, cpusPerTask,
           memoryPerTaskGiB, simultaneousTasks, minInstances, maxInstances, maxTotalCpus, maxPricePerHour);
     }

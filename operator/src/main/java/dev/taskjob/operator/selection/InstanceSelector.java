@@ -92,6 +92,9 @@ public final class InstanceSelector {
     if (t.bareMetal() && !c.includeBareMetal()) {
       f.add("includeBareMetal", "bare metal (not asked for)");
     }
+    if (t.burstable() && !c.includeBurstable()) {
+      f.add("includeBurstable", "burstable vCPUs (sustained use costs CPU credits or throttles; not asked for)");
+    }
     if (c.architecture() != null && t.architecture() != c.architecture()) {
       f.add("architecture", t.architecture() + " is not " + c.architecture());
     }

@@ -43,6 +43,8 @@ class InstanceSelectorTest {
         List.of(), 1.0, Map.of(), PriceSource.SNAPSHOT);
     InstanceType ssd = new InstanceType("m5d.large", 2, 8, Architecture.X86_64, 75, 0, null, false, true,
         List.of(), 0.113, Map.of(), PriceSource.SNAPSHOT);
+    InstanceType burstable = new InstanceType("t4g.large", 2, 8, Architecture.ARM64, 0, 0, null, false, true,
+        List.of(), 0.0672, Map.of(), PriceSource.SNAPSHOT, true);
     InstanceType gpu = new InstanceType("g4dn.xlarge", 4, 16, Architecture.X86_64, 125, 1, "T4", false, true,
         List.of(), 0.526, Map.of(), PriceSource.SNAPSHOT);
     return Stream.of(
@@ -73,6 +75,11 @@ class InstanceSelectorTest {
             catalog(type("m5.large", 2, 8, 0.096), metal), constraints(b -> b), "m5.large", 2),
         Arguments.of("bare metal when asked for",
             catalog(type("m5.large", 2, 8, 0.096), metal), constraints(b -> b.includeBareMetal(true)), "m5.metal", 96),
+        Arguments.of("burstable types are skipped unless asked for",
+            catalog(type("m7g.large", 2, 8, 0.0816), burstable), constraints(b -> b), "m7g.large", 2),
+        Arguments.of("burstable types when asked for",
+            catalog(type("m7g.large", 2, 8, 0.0816), burstable), constraints(b -> b.includeBurstable(true)),
+            "t4g.large", 2),
         Arguments.of("min and max vCPUs",
             catalog(type("two", 2, 8, 0.08), type("eight", 8, 32, 0.30), type("sixteen", 16, 64, 0.70)),
             constraints(b -> b.minCpus(4).maxCpus(8)), "eight", 8),

@@ -34,7 +34,7 @@ public final class AwsPriceSnapshot {
 
   @JsonIgnoreProperties(ignoreUnknown = true)
   record TypeDoc(String name, int vcpus, double memoryGiB, String architecture, double localSsdGiB, int gpus,
-      String gpuModel, boolean bareMetal, double onDemand, double spotEstimate) {}
+      String gpuModel, boolean bareMetal, boolean burstable, double onDemand, double spotEstimate) {}
 
   private final Doc doc;
   private final Map<String, TypeDoc> byName = new LinkedHashMap<>();
@@ -99,6 +99,6 @@ public final class AwsPriceSnapshot {
     RegionDoc r = doc.regions().get(region);
     return new InstanceType(t.name(), t.vcpus(), t.memoryGiB(), Architecture.parse(t.architecture()), t.localSsdGiB(),
         t.gpus(), t.gpuModel(), t.bareMetal(), true, r == null ? List.of() : r.zones(),
-        onDemand(t.name(), region).orElse(null), spot(t.name(), region), PriceSource.SNAPSHOT);
+        onDemand(t.name(), region).orElse(null), spot(t.name(), region), PriceSource.SNAPSHOT, t.burstable());
   }
 }

@@ -86,7 +86,8 @@ final class Ec2CatalogFetcher {
       boolean supportsSpot = usage.contains("spot");
       types.add(new InstanceType(name, info.vCpuInfo().defaultVCpus(), info.memoryInfo().sizeInMiB() / 1024.0, arch,
           localSsdGiB(info), gpuCount(info), gpuModel(info), Boolean.TRUE.equals(info.bareMetal()), supportsSpot,
-          zones.getOrDefault(name, List.of()), price, supportsSpot ? spotPrices : Map.of(), source));
+          zones.getOrDefault(name, List.of()), price, supportsSpot ? spotPrices : Map.of(), source,
+          Boolean.TRUE.equals(info.burstablePerformanceSupported())));
     }
     types.sort((a, b) -> a.name().compareTo(b.name()));
     return new InstanceCatalog("aws", region, types, now);

@@ -1,0 +1,67 @@
+package dev.taskjob.operator.cli;
+
+import dev.taskjob.operator.local.LocalRun;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code taskjob local FILE_OR_DIR...}: the whole operator on this machine, no cluster and no cloud account needed. */
+@Command(name = "local", mixinStandardHelpOptions = true,
+    description = {
+        "Runs TaskJobs on this machine: starts an embedded Kubernetes API (for local runs only), runs the real",
+        "reconcilers in-process, applies the manifests, shows progress and a summary, and cleans up.",
+        "Exit status: 0 when every job succeeded, 1 when a job failed, 2 for bad input, 130 when stopped."})
+public final class LocalCommand implements Callable<Integer> {
+
+  @Parameters(arity = "1..*", paramLabel = "FILE_OR_DIR", description = "Manifests (YAML or JSON), or directories of them.")
+  List<Path> manifests;
+
+  @Option(names = "--root", defaultValue = ".taskjob-local",
+      description = "Directory for local queues, instances and the kubeconfig (default ${DEFAULT-VALUE}).")
+  Path root;
+
+  @Option(names = {"-n", "--namespace"}, defaultValue = "default",
+      description = "Namespace for manifests that name none (default ${DEFAULT-VALUE}).")
+  String namespace;
+
+  @Option(names = "--api-port", defaultValue = "0", description = "Port of the embedded API (default: any free port).")
+  int apiPort;
+
+  @Option(names = "--timeout", description = "Stop after this long, as Ctrl-C does (e.g. 30m).")
+  String timeout;
+
+  @Override
+  public Integer call() throws Exception {
+    Duration limit = timeout == null ? null : dev.taskjob.crds.v1alpha1.shared.Durations.parse("--timeout", timeout);
+    LocalRun.Options defaults = LocalRun.Options.defaults(manifests, root);
+    LocalRun run = new LocalRun(new LocalRun.Options(manifests, root, namespace, apiPort, limit,
+        defaults.pollInterval(), defaults.settings()), System.out);
+    Thread hook = new Thread(() -> {
+      System.out.println();
+      System.out.println("Interrupted: stopping cleanly (press Ctrl-C again to kill at once)...");
+      run.requestStop();
+      try {
+        run.awaitFinished(Duration.ofSeconds(90));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }, "local-run-shutdown");
+    Runtime.getRuntime().addShutdownHook(hook);
+    try {
+      return run.run();
+    } catch (IllegalArgumentException e) {
+      System.err.println("taskjob local: " + e.getMessage());
+      return 2;
+    } finally {
+      try {
+        Runtime.getRuntime().removeShutdownHook(hook);
+      } catch (IllegalStateException shuttingDown) {
+        // the hook is running: it waits for run() to finish
+      }
+    }
+  }
+}

@@ -1,0 +1,328 @@
+package dev.taskjob.operator.local;
+
+import dev.taskjob.core.cloud.ProviderConfig.Keys;
+import dev.taskjob.core.stats.ElapsedTimeStats;
+import dev.taskjob.crds.v1alpha1.taskjob.TaskJob;
+import dev.taskjob.crds.v1alpha1.taskjob.TaskJobPhase;
+import dev.taskjob.crds.v1alpha1.taskjob.TaskJobStatus;
+import dev.taskjob.operator.OperatorSettings;
+import dev.taskjob.operator.TaskjobOperator;
+import dev.taskjob.operator.ledger.LedgerCodec;
+import dev.taskjob.operator.metrics.OperatorMetrics;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * {@code taskjob local}: the whole product on one machine. Starts an embedded Kubernetes API, runs
+ * the real reconcilers in-process, applies the given manifests, shows progress until every TaskJob
+ * has finished, prints a summary per job, and cleans up. The default provider, local, runs instances
+ * as worker processes and keeps queues in directories under {@code root}.
+ */
+public final class LocalRun {
+
+  /** Exit codes: every job succeeded; some job failed; stopped by the user or the timeout. */
+  public static final int SUCCEEDED = 0;
+  public static final int JOB_FAILED = 1;
+  public static final int STOPPED = 130;
+
+  /**
+   * @param manifests files or directories of manifests
+   * @param root directory for the local provider (queues, instances) and the kubeconfig
+   * @param namespace namespace for manifests that name none
+   * @param apiPort port of the embedded API (0: any free port)
+   * @param timeout stop (as Ctrl-C does) after this long; null for no limit
+   * @param pollInterval how often progress is read
+   * @param settings operator settings (intervals); the local root is added to its provider properties
+   */
+  public record Options(List<Path> manifests, Path root, String namespace, int apiPort, Duration timeout,
+      Duration pollInterval, OperatorSettings settings) {
+
+    public static Options defaults(List<Path> manifests, Path root) {
+      return new Options(manifests, root, "default", 0, null, Duration.ofSeconds(1),
+          OperatorSettings.defaults("local").fast());
+    }
+  }
+
+  /** The mock server logs every request through java.util.logging; a local run shows progress instead. */
+  private static final java.util.logging.Logger MOCK_SERVER_LOG =
+      java.util.logging.Logger.getLogger("io.fabric8.mockwebserver");
+
+  static {
+    MOCK_SERVER_LOG.setLevel(java.util.logging.Level.WARNING);
+  }
+
+  private final Options options;
+  private final PrintStream out;
+  private final AtomicBoolean stopRequested = new AtomicBoolean();
+  private final CountDownLatch finished = new CountDownLatch(1);
+
+  public LocalRun(Options options, PrintStream out) {
+    this.options = options;
+    this.out = out;
+  }
+
+  /** Asks a running {@link #run()} to stop: jobs are deleted, instances terminated, queues cleaned as each job says. */
+  public void requestStop() {
+    stopRequested.set(true);
+  }
+
+  /** Waits until {@link #run()} has cleaned up (used by the Ctrl-C hook). */
+  public boolean awaitFinished(Duration timeout) throws InterruptedException {
+    return finished.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /** Runs to completion and returns the exit code. Bad manifests throw IllegalArgumentException before anything starts. */
+  public int run() throws IOException, InterruptedException {
+    Instant started = Instant.now();
+    Path root = options.root().toAbsolutePath();
+    Files.createDirectories(root);
+    Map<String, String> properties = new HashMap<>(options.settings().providerProperties());
+    properties.put(Keys.LOCAL_ROOT, root.toString());
+    OperatorSettings settings = options.settings().withProviderProperties(properties);
+    try (EmbeddedApiServer api = EmbeddedApiServer.startWithTaskJobCrds(options.apiPort())) {
+      KubernetesClient client = api.client();
+      Manifests manifests = Manifests.read(client, options.manifests());
+      List<Manifests.Item> jobItems = manifests.ofKind("TaskJob");
+      if (jobItems.isEmpty()) {
+        throw new IllegalArgumentException("no TaskJob in " + options.manifests());
+      }
+      jobItems.forEach(item -> absolutizeCommand(item.object()));
+      Path kubeconfig = api.writeKubeconfig(root.resolve("kubeconfig"));
+      out.printf("Embedded Kubernetes API at %s (local runs only); inspect with:%n  kubectl --kubeconfig %s get taskjobs,instancepools%n",
+          api.url(), kubeconfig);
+      try (TaskjobOperator operator = new TaskjobOperator(client, settings, OperatorMetrics.inMemory())) {
+        operator.start();
+        List<HasMetadata> applied = manifests.apply(client, options.namespace());
+        out.printf("Applied %d object(s) from %s%n%n", applied.size(), options.manifests());
+        List<TaskJob> jobs = follow(client, jobItems, started);
+        out.println();
+        boolean allSucceeded = true;
+        for (TaskJob job : jobs) {
+          out.print(summary(client, job));
+          allSucceeded &= job.getStatus() != null && job.getStatus().getPhase() == TaskJobPhase.SUCCEEDED;
+        }
+        int code;
+        if (stopRequested.get()) {
+          stopJobs(client, jobItems);
+          code = STOPPED;
+        } else {
+          code = allSucceeded ? SUCCEEDED : JOB_FAILED;
+        }
+        out.printf(Locale.ROOT, "Wall time: %.1f seconds%n", Duration.between(started, Instant.now()).toMillis() / 1000.0);
+        return code;
+      }
+    } finally {
+      killLeftoverProcesses();
+      finished.countDown();
+    }
+  }
+
+  /** Polls the jobs, printing a progress line whenever one changes, until all finish or a stop is requested. */
+  private List<TaskJob> follow(KubernetesClient client, List<Manifests.Item> jobItems, Instant started)
+      throws InterruptedException {
+    out.print(ProgressView.header());
+    Map<String, String> lastLine = new HashMap<>();
+    Instant deadline = options.timeout() == null ? null : started.plus(options.timeout());
+    while (true) {
+      List<TaskJob> jobs = new ArrayList<>();
+      boolean allFinished = true;
+      for (Manifests.Item item : jobItems) {
+        TaskJob job = client.resources(TaskJob.class)
+            .inNamespace(namespaceOf(item.object()))
+            .withName(item.object().getMetadata().getName()).get();
+        if (job == null) {
+          continue;
+        }
+        jobs.add(job);
+        String line = ProgressView.line(job);
+        if (!line.equals(lastLine.put(job.getMetadata().getName(), line))) {
+          out.print(line);
+        }
+        allFinished &= job.getStatus() != null && job.getStatus().getPhase() != null
+            && job.getStatus().getPhase().isFinished();
+      }
+      if (allFinished && !jobs.isEmpty()) {
+        return jobs;
+      }
+      if (deadline != null && Instant.now().isAfter(deadline)) {
+        out.printf("%nTimeout of %s reached: stopping.%n", options.timeout());
+        stopRequested.set(true);
+      }
+      if (stopRequested.get()) {
+        return jobs;
+      }
+      Thread.sleep(options.pollInterval().toMillis());
+    }
+  }
+
+  /** Deletes the jobs and waits for their finalizers: instances terminated, queues deleted or kept. */
+  private void stopJobs(KubernetesClient client, List<Manifests.Item> jobItems) throws InterruptedException {
+    out.println("Stopping: deleting the jobs, which terminates their instances...");
+    for (Manifests.Item item : jobItems) {
+      client.resources(TaskJob.class).inNamespace(namespaceOf(item.object()))
+          .withName(item.object().getMetadata().getName()).delete();
+    }
+    Instant deadline = Instant.now().plusSeconds(60);
+    while (Instant.now().isBefore(deadline)) {
+      boolean anyLeft = jobItems.stream().anyMatch(item -> client.resources(TaskJob.class)
+          .inNamespace(namespaceOf(item.object())).withName(item.object().getMetadata().getName()).get() != null);
+      if (!anyLeft) {
+        out.println("Stopped: every instance terminated.");
+        return;
+      }
+      Thread.sleep(200);
+    }
+    out.println("Jobs did not finish cleaning up within 60 s; remaining worker processes are killed.");
+  }
+
+  private String namespaceOf(HasMetadata object) {
+    return object.getMetadata().getNamespace() == null ? options.namespace() : object.getMetadata().getNamespace();
+  }
+
+  /** The per-job summary, in the spirit of rms-cloud-tasks' monitor output. */
+  String summary(KubernetesClient client, TaskJob job) {
+    TaskJobStatus s = job.getStatus() == null ? new TaskJobStatus() : job.getStatus();
+    StringBuilder sb = new StringBuilder();
+    sb.append(String.format(Locale.ROOT, "Summary of %s/%s: %s%n", job.getMetadata().getNamespace(),
+        job.getMetadata().getName(), s.getPhase() == null ? "Pending" : s.getPhase().displayName()));
+    if (s.getMessage() != null) {
+      sb.append("  ").append(s.getMessage()).append(System.lineSeparator());
+    }
+    s.getConditions().stream()
+        .filter(c -> ("Failed".equals(c.getType()) && "True".equals(c.getStatus()))
+            || ("Accepted".equals(c.getType()) && "False".equals(c.getStatus())))
+        .filter(c -> c.getMessage() != null && !c.getMessage().isBlank())
+        .forEach(c -> sb.append("  ").append(c.getType()).append(" (").append(c.getReason()).append("): ")
+            .append(c.getMessage()).append(System.lineSeparator()));
+    long total = orZero(s.getTotal());
+    sb.append(String.format(Locale.ROOT, "  Tasks: %d total, %d succeeded, %d failed, %d not finished%n", total,
+        orZero(s.getSucceeded()), orZero(s.getFailed()),
+        Math.max(0, total - orZero(s.getSucceeded()) - orZero(s.getFailed()))));
+    sb.append(String.format(Locale.ROOT, "  Retried: %d, duplicates: %d, dead-lettered: %d%n", orZero(s.getRetried()),
+        orZero(s.getDuplicates()), orZero(s.getDeadLettered())));
+    Duration runTime = runTime(s);
+    if (runTime != null && runTime.toMillis() > 0) {
+      long done = orZero(s.getSucceeded()) + orZero(s.getFailed());
+      double seconds = runTime.toMillis() / 1000.0;
+      sb.append(String.format(Locale.ROOT, "  Tasks finished: %d in %.2f seconds (%.1f tasks/second)%n", done, seconds,
+          done / seconds));
+    }
+    elapsedTimes(client, job, s).ifPresent(stats -> sb.append(stats.format("  ")));
+    if (s.getInstanceType() != null) {
+      sb.append(String.format(Locale.ROOT, "  Instance type: %s%s at $%.4f/hour each; cost so far $%.4f%n",
+          s.getInstanceType(), Boolean.TRUE.equals(s.getSpot()) ? " (spot)" : "",
+          s.getPricePerHour() == null ? 0.0 : s.getPricePerHour(), s.getCostSoFar() == null ? 0.0 : s.getCostSoFar()));
+    }
+    List<String> failedIds = s.getFailedTaskIds() == null ? List.of() : s.getFailedTaskIds();
+    if (!failedIds.isEmpty()) {
+      sb.append("  Failed tasks");
+      if (failedIds.size() < orZero(s.getFailed())) {
+        sb.append(" (first ").append(failedIds.size()).append("; all in ConfigMap ").append(s.getLedgerConfigMap())
+            .append(')');
+      }
+      sb.append(": ").append(String.join(", ", failedIds)).append(System.lineSeparator());
+    }
+    return sb.toString();
+  }
+
+  private static Duration runTime(TaskJobStatus s) {
+    try {
+      if (s.getStartTime() == null) {
+        return null;
+      }
+      Instant end = s.getCompletionTime() == null ? Instant.now() : Instant.parse(s.getCompletionTime());
+      return Duration.between(Instant.parse(s.getStartTime()), end);
+    } catch (RuntimeException e) {
+      return null;
+    }
+  }
+
+  /** Elapsed-time statistics from the job's ledger ConfigMap. */
+  private static java.util.Optional<ElapsedTimeStats> elapsedTimes(KubernetesClient client, TaskJob job,
+      TaskJobStatus s) {
+    if (s.getLedgerConfigMap() == null) {
+      return java.util.Optional.empty();
+    }
+    ConfigMap ledger = client.configMaps().inNamespace(job.getMetadata().getNamespace())
+        .withName(s.getLedgerConfigMap()).get();
+    String encoded = ledger == null || ledger.getBinaryData() == null ? null
+        : ledger.getBinaryData().get(LedgerCodec.ELAPSED_KEY);
+    if (encoded == null) {
+      return java.util.Optional.empty();
+    }
+    try {
+      return java.util.Optional.of(LedgerCodec.decodeElapsed(java.util.Base64.getDecoder().decode(encoded)));
+    } catch (IOException | IllegalArgumentException e) {
+      return java.util.Optional.empty();
+    }
+  }
+
+  /**
+   * Local instances run with their own working directory, so a relative program path in
+   * {@code spec.worker.command} is resolved here, against the directory {@code taskjob local} runs in.
+   */
+  @SuppressWarnings("unchecked")
+  static void absolutizeCommand(HasMetadata object) {
+    Map<String, Object> tree = Serialization.jsonMapper().convertValue(object, Map.class);
+    Object spec = tree.get("spec");
+    if (!(spec instanceof Map<?, ?> specMap) || !"local".equals(String.valueOf(specMap.get("provider")))) {
+      return;
+    }
+    Object worker = specMap.get("worker");
+    if (!(worker instanceof Map<?, ?> workerMap) || !(workerMap.get("command") instanceof List<?> command)
+        || command.isEmpty()) {
+      return;
+    }
+    String program = String.valueOf(command.get(0));
+    Path path = Path.of(program);
+    if (program.contains("/") && !path.isAbsolute() && Files.exists(path)) {
+      List<Object> resolved = new ArrayList<>(command);
+      resolved.set(0, path.toAbsolutePath().normalize().toString());
+      ((Map<String, Object>) workerMap).put("command", resolved);
+      setSpec(object, specMap);
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  private static void setSpec(HasMetadata object, Map<?, ?> spec) {
+    if (object instanceof io.fabric8.kubernetes.api.model.GenericKubernetesResource generic) {
+      generic.setAdditionalProperty("spec", spec);
+    } else if (object instanceof TaskJob typed) {
+      typed.setSpec(Serialization.jsonMapper().convertValue(spec,
+          dev.taskjob.crds.v1alpha1.taskjob.TaskJobSpec.class));
+    }
+  }
+
+  /** Last line of defence: no worker process outlives a local run. */
+  private static void killLeftoverProcesses() {
+    List<ProcessHandle> children = ProcessHandle.current().descendants().toList();
+    children.forEach(ProcessHandle::destroy);
+    for (ProcessHandle child : children) {
+      try {
+        child.onExit().get(5, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        child.destroyForcibly();
+      }
+    }
+  }
+
+  private static long orZero(Long v) {
+    return v == null ? 0 : v;
+  }
+}

@@ -1,0 +1,95 @@
+package dev.taskjob.operator.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.taskjob.core.Json;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+/** {@code taskjob instance-types} run in-process; no cloud is reachable, so prices come from the bundled snapshots. */
+class InstanceTypesCommandTest {
+
+  record Run(int exitCode, String out, String err) {}
+
+  private static Run taskjob(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    CommandLine cli = TaskjobCli.commandLine();
+    cli.setOut(new PrintWriter(out, true));
+    cli.setErr(new PrintWriter(err, true));
+    int code = cli.execute(args);
+    return new Run(code, out.toString(), err.toString());
+  }
+
+  @Test
+  void awsTableFromTheSnapshotWhenEc2CannotBeReached() {
+    Run run = taskjob("instance-types", "--provider", "aws", "--region", "us-east-1", "--endpoint",
+        "http://127.0.0.1:9", "--min-cpu", "2", "--max-cpu", "4", "--arch", "ARM64", "--max-memory-per-cpu", "4");
+
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    assertThat(run.out())
+        .contains("Prices from the bundled snapshot taken 2025-06-01 (the aws APIs could not be reached)")
+        .containsPattern("(?m)^\\s+TYPE\\s+ARCH\\s+VCPU\\s+MEM GiB\\s+SSD GiB\\s+GPU\\s+SLOTS\\s+\\$/HOUR\\s+\\$/SLOT-HOUR\\s+ZONE\\s+SOURCE$")
+        .containsPattern("(?m)^\\*\\s+c6g\\.xlarge\\s+arm64\\s+4\\s+8\\.0\\s+0\\s+0\\s+4\\s+0\\.1360\\s+0\\.034000\\s+-\\s+SNAPSHOT$")
+        .containsPattern("(?m)^\\s+c6g\\.large\\s+arm64\\s+2\\s+4\\.0\\s+0\\s+0\\s+2\\s+0\\.0680\\s+0\\.034000\\s+-\\s+SNAPSHOT$")
+        .contains("Selected: c6g.xlarge on-demand at $0.1360/hour, 4 task slots ($0.034000 per slot-hour)")
+        .doesNotContain("m6i.", "r7g.", "t4g.");
+    assertThat(run.out().lines().filter(l -> l.startsWith("*")).count()).isEqualTo(1);
+  }
+
+  @Test
+  void gcpTableFromTheSnapshotWithoutAProject() {
+    Run run = taskjob("instance-types", "--provider", "gcp", "--region", "us-central1", "--project", "",
+        "--min-cpu", "8", "--max-cpu", "8", "--min-memory-per-cpu", "2");
+
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    assertThat(run.err()).contains("note: no --project given; gcp prices come from the bundled snapshot");
+    assertThat(run.out())
+        .contains("gcp us-central1: ", "Prices from the bundled snapshot taken 2025-06-01")
+        .containsPattern("(?m)^\\*\\s+e2-standard-8\\s+x86_64\\s+8\\s+32\\.0\\s+0\\s+0\\s+8\\s+0\\.2680\\s+0\\.033503\\s+-\\s+SNAPSHOT$")
+        .contains("Selected: e2-standard-8 on-demand at $0.2680/hour, 8 task slots");
+  }
+
+  @Test
+  void awsJsonWithExplainListsCandidatesAndExclusions() throws Exception {
+    Run run = taskjob("instance-types", "--provider", "aws", "--region", "us-east-1", "--offline", "--types",
+        "m7g.*", "--spot", "--memory-per-task", "8", "-o", "json", "--explain");
+
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    JsonNode json = Json.MAPPER.readTree(run.out());
+    assertThat(json.path("selected").asText()).startsWith("m7g.");
+    assertThat(json.path("candidates").get(0).path("spot").asBoolean()).isTrue();
+    assertThat(json.path("candidates").get(0).path("selected").asBoolean()).isTrue();
+    assertThat(json.path("prices").asText()).contains("--offline");
+    assertThat(json.path("excluded").findValuesAsText("reason")).contains("name matches none of [m7g.*]");
+  }
+
+  @Test
+  void nothingMatchingNamesTheTightestConstraintAndExitsWithBadInput() {
+    Run run = taskjob("instance-types", "--provider", "aws", "--region", "us-east-1", "--offline",
+        "--min-cpu", "512");
+
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertThat(run.err()).contains("error: no instance type in aws us-east-1 meets the constraints",
+        "tightest constraint: minCpus");
+  }
+
+  @Test
+  void localProviderListsItsBuiltInTypes() {
+    Run run = taskjob("instance-types", "--provider", "local");
+
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    assertThat(run.out()).contains("nominal built-in prices").containsPattern("(?m)^\\*\\s+local-\\d+");
+  }
+
+  @Test
+  void refusesAMissingRegionAndBadConstraints() {
+    assertThat(taskjob("instance-types", "--provider", "aws").err())
+        .contains("error: --region is required for --provider aws");
+    assertThat(taskjob("instance-types", "--provider", "aws", "--region", "us-east-1", "--offline",
+        "--min-cpu", "8", "--max-cpu", "2").err()).contains("error: minCpus (8) must not exceed maxCpus (2)");
+  }
+}
