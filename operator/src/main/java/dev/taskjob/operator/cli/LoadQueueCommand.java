@@ -21,6 +21,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import picocli.CommandLine;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -92,10 +94,20 @@ public final class LoadQueueCommand implements Callable<Integer> {
         : TaskInput.lists(source.taskFiles.stream().map(TaskSource::file).toList());
     LoadCheckpoint from = resumePoint();
     TaskLoader loader = new TaskLoader(options);
+    // Connect while validating (client set-up takes as long as reading 100,000 tasks); the queue is
+    // created only once the tasks are known to be good, so a bad list leaves nothing behind.
+    queueOptions.settings(); // a bad --queue is reported before anything else
+    CompletableFuture<TaskQueue> connecting = CompletableFuture.supplyAsync(queueOptions::open);
     err.println("Validating " + describe() + " ...");
     err.flush();
-    long total = loader.validate(input);
-    try (TaskQueue queue = queueOptions.open()) {
+    long total;
+    try {
+      total = loader.validate(input);
+    } catch (RuntimeException e) {
+      connecting.thenAccept(TaskQueue::close);
+      throw e;
+    }
+    try (TaskQueue queue = join(connecting)) {
       if (!queue.exists()) {
         queue.ensure();
       }
@@ -122,6 +134,17 @@ public final class LoadQueueCommand implements Callable<Integer> {
           result.startOffset() > 0 ? String.format(Locale.ROOT, "; resumed at task %d, up to %d tasks possibly sent twice",
               result.startOffset(), result.possiblyDuplicated()) : "");
       return 0;
+    }
+  }
+
+  private static TaskQueue join(CompletableFuture<TaskQueue> connecting) {
+    try {
+      return connecting.join();
+    } catch (CompletionException e) {
+      if (e.getCause() instanceof RuntimeException r) {
+        throw r;
+      }
+      throw e;
     }
   }
 

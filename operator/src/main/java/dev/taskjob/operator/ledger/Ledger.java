@@ -2,6 +2,7 @@ package dev.taskjob.operator.ledger;
 
 import dev.taskjob.core.event.EventType;
 import dev.taskjob.core.event.TaskEvent;
+import dev.taskjob.core.stats.ElapsedTimeStats;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.BitSet;
@@ -75,6 +76,8 @@ public final class Ledger {
   /** Fingerprints of the events applied in the previous window (saved) and the current one. */
   private final Set<Long> savedWindow;
   private final Set<Long> currentWindow;
+  /** Elapsed times of tasks' first final results (duplicates and retries excluded). */
+  private final ElapsedTimeStats elapsedTimes = new ElapsedTimeStats();
 
   public Ledger(long total) {
     this(total, new BitSet(), new BitSet(), 0, 0, 0, 0, List.of(), false, Set.of());
@@ -120,10 +123,18 @@ public final class Ledger {
       retried++;
       return Outcome.RETRIED;
     }
-    if (type == EventType.TASK_COMPLETED) {
-      return markFinished(index.intValue(), null, null);
+    Outcome outcome = type == EventType.TASK_COMPLETED
+        ? markFinished(index.intValue(), null, null)
+        : markFinished(index.intValue(), event.taskId(), failureReason(event));
+    if ((outcome == Outcome.SUCCEEDED || outcome == Outcome.FAILED) && event.elapsedTime() != null) {
+      elapsedTimes.record(event.elapsedTime());
     }
-    return markFinished(index.intValue(), event.taskId(), failureReason(event));
+    return outcome;
+  }
+
+  /** Elapsed-time statistics of finished tasks (each task counted once). */
+  public ElapsedTimeStats elapsedTimes() {
+    return elapsedTimes;
   }
 
   /**

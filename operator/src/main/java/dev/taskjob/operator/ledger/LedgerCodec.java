@@ -2,6 +2,7 @@ package dev.taskjob.operator.ledger;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.taskjob.core.Json;
+import dev.taskjob.core.stats.ElapsedTimeStats;
 import java.io.BufferedReader;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -37,6 +38,8 @@ public final class LedgerCodec {
   public static final String FAILED_KEY = "failed-tasks.tsv.gz";
   /** Human-readable counts (JSON) in {@code data}. */
   public static final String SUMMARY_KEY = "summary.json";
+  /** Elapsed-time statistics of finished tasks ({@link ElapsedTimeStats.Snapshot} as gzip JSON). */
+  public static final String ELAPSED_KEY = "elapsed-times.json.gz";
 
   private static final int MAGIC = 0x544a4c31; // "TJL1"
 
@@ -47,6 +50,7 @@ public final class LedgerCodec {
     Map<String, byte[]> out = new LinkedHashMap<>();
     out.put(STATE_KEY, gzip(stateBytes(ledger)));
     out.put(FAILED_KEY, gzip(failedBytes(ledger)));
+    out.put(ELAPSED_KEY, gzip(elapsedBytes(ledger.elapsedTimes())));
     return out;
   }
 
@@ -62,6 +66,18 @@ public final class LedgerCodec {
     node.put("deadLettered", ledger.deadLettered());
     node.put("failedTasksListed", ledger.failedTasks().size());
     node.put("failedTasksTruncated", ledger.failedTasksTruncated());
+    ElapsedTimeStats times = ledger.elapsedTimes();
+    if (times.count() > 0) {
+      ObjectNode elapsed = node.putObject("elapsedSeconds");
+      elapsed.put("count", times.count());
+      elapsed.put("min", round(times.min()));
+      elapsed.put("max", round(times.max()));
+      elapsed.put("mean", round(times.mean()));
+      elapsed.put("standardDeviation", round(times.standardDeviation()));
+      elapsed.put("median", round(times.median()));
+      elapsed.put("p90", round(times.percentile(90)));
+      elapsed.put("p95", round(times.percentile(95)));
+    }
     return node.toPrettyString();
   }
 
@@ -90,11 +106,33 @@ public final class LedgerCodec {
       }
       byte[] failedEntry = binary.get(FAILED_KEY);
       List<Ledger.FailedTask> failedTasks = failedEntry == null ? List.of() : parseFailed(gunzip(failedEntry));
-      return new Ledger(total, finished, failed, retried, duplicates, deadLettered, invalid, failedTasks, truncated,
-          window);
+      Ledger ledger = new Ledger(total, finished, failed, retried, duplicates, deadLettered, invalid, failedTasks,
+          truncated, window);
+      byte[] elapsedEntry = binary.get(ELAPSED_KEY);
+      if (elapsedEntry != null) {
+        ledger.elapsedTimes().merge(decodeElapsed(elapsedEntry));
+      }
+      return ledger;
     } catch (IOException e) {
       throw new IllegalArgumentException("ledger " + STATE_KEY + " is corrupt: " + e.getMessage(), e);
     }
+  }
+
+  /** Elapsed-time statistics from a ledger's {@link #ELAPSED_KEY} entry. */
+  public static ElapsedTimeStats decodeElapsed(byte[] entry) throws IOException {
+    return ElapsedTimeStats.fromSnapshot(Json.MAPPER.readValue(gunzip(entry), ElapsedTimeStats.Snapshot.class));
+  }
+
+  private static byte[] elapsedBytes(ElapsedTimeStats stats) {
+    try {
+      return Json.MAPPER.writeValueAsBytes(stats.snapshot());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static double round(double seconds) {
+    return Math.round(seconds * 1000) / 1000.0;
   }
 
   private static byte[] stateBytes(Ledger ledger) {

@@ -1,6 +1,5 @@
 package dev.taskjob.operator.local;
 
-import dev.taskjob.core.Json;
 import dev.taskjob.core.cloud.ProviderConfig.Keys;
 import dev.taskjob.core.stats.ElapsedTimeStats;
 import dev.taskjob.crds.v1alpha1.taskjob.TaskJob;
@@ -8,6 +7,7 @@ import dev.taskjob.crds.v1alpha1.taskjob.TaskJobPhase;
 import dev.taskjob.crds.v1alpha1.taskjob.TaskJobStatus;
 import dev.taskjob.operator.OperatorSettings;
 import dev.taskjob.operator.TaskjobOperator;
+import dev.taskjob.operator.ledger.LedgerCodec;
 import dev.taskjob.operator.metrics.OperatorMetrics;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -57,6 +57,14 @@ public final class LocalRun {
       return new Options(manifests, root, "default", 0, null, Duration.ofSeconds(1),
           OperatorSettings.defaults("local").fast());
     }
+  }
+
+  /** The mock server logs every request through java.util.logging; a local run shows progress instead. */
+  private static final java.util.logging.Logger MOCK_SERVER_LOG =
+      java.util.logging.Logger.getLogger("io.fabric8.mockwebserver");
+
+  static {
+    MOCK_SERVER_LOG.setLevel(java.util.logging.Level.WARNING);
   }
 
   private final Options options;
@@ -197,8 +205,10 @@ public final class LocalRun {
       sb.append("  ").append(s.getMessage()).append(System.lineSeparator());
     }
     s.getConditions().stream()
-        .filter(c -> "False".equals(c.getStatus()) && c.getMessage() != null && !"Complete".equals(c.getType()))
-        .forEach(c -> sb.append("  ").append(c.getType()).append(": ").append(c.getReason()).append(" - ")
+        .filter(c -> ("Failed".equals(c.getType()) && "True".equals(c.getStatus()))
+            || ("Accepted".equals(c.getType()) && "False".equals(c.getStatus())))
+        .filter(c -> c.getMessage() != null && !c.getMessage().isBlank())
+        .forEach(c -> sb.append("  ").append(c.getType()).append(" (").append(c.getReason()).append("): ")
             .append(c.getMessage()).append(System.lineSeparator()));
     long total = orZero(s.getTotal());
     sb.append(String.format(Locale.ROOT, "  Tasks: %d total, %d succeeded, %d failed, %d not finished%n", total,
@@ -243,7 +253,7 @@ public final class LocalRun {
     }
   }
 
-  /** Elapsed-time statistics from the job's ledger ConfigMap, when the ledger records them. */
+  /** Elapsed-time statistics from the job's ledger ConfigMap. */
   private static java.util.Optional<ElapsedTimeStats> elapsedTimes(KubernetesClient client, TaskJob job,
       TaskJobStatus s) {
     if (s.getLedgerConfigMap() == null) {
@@ -251,20 +261,17 @@ public final class LocalRun {
     }
     ConfigMap ledger = client.configMaps().inNamespace(job.getMetadata().getNamespace())
         .withName(s.getLedgerConfigMap()).get();
-    String json = ledger == null || ledger.getData() == null ? null : ledger.getData().get(ELAPSED_KEY);
-    if (json == null) {
+    String encoded = ledger == null || ledger.getBinaryData() == null ? null
+        : ledger.getBinaryData().get(LedgerCodec.ELAPSED_KEY);
+    if (encoded == null) {
       return java.util.Optional.empty();
     }
     try {
-      return java.util.Optional.of(ElapsedTimeStats.fromSnapshot(
-          Json.MAPPER.readValue(json, ElapsedTimeStats.Snapshot.class)));
-    } catch (IOException e) {
+      return java.util.Optional.of(LedgerCodec.decodeElapsed(java.util.Base64.getDecoder().decode(encoded)));
+    } catch (IOException | IllegalArgumentException e) {
       return java.util.Optional.empty();
     }
   }
-
-  /** The ledger ConfigMap key holding elapsed-time statistics. */
-  public static final String ELAPSED_KEY = "elapsed-times.json";
 
   /**
    * Local instances run with their own working directory, so a relative program path in

@@ -41,6 +41,19 @@ class InstanceTypesCommandTest {
   }
 
   @Test
+  void gcpTableFromTheSnapshotWithoutAProject() {
+    Run run = taskjob("instance-types", "--provider", "gcp", "--region", "us-central1", "--project", "",
+        "--min-cpu", "8", "--max-cpu", "8", "--min-memory-per-cpu", "2");
+
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    assertThat(run.err()).contains("note: no --project given; gcp prices come from the bundled snapshot");
+    assertThat(run.out())
+        .contains("gcp us-central1: ", "Prices from the bundled snapshot taken 2025-06-01")
+        .containsPattern("(?m)^\\*\\s+e2-standard-8\\s+x86_64\\s+8\\s+32\\.0\\s+0\\s+0\\s+8\\s+0\\.2680\\s+0\\.033503\\s+-\\s+SNAPSHOT$")
+        .contains("Selected: e2-standard-8 on-demand at $0.2680/hour, 8 task slots");
+  }
+
+  @Test
   void awsJsonWithExplainListsCandidatesAndExclusions() throws Exception {
     Run run = taskjob("instance-types", "--provider", "aws", "--region", "us-east-1", "--offline", "--types",
         "m7g.*", "--spot", "--memory-per-task", "8", "-o", "json", "--explain");

@@ -29,22 +29,22 @@ import java.util.function.Supplier;
  * operator running against it (restartable, to test restarts). Everything else in the tests is real:
  * providers, queues, worker processes.
  */
-final class OperatorHarness implements AutoCloseable {
+public final class OperatorHarness implements AutoCloseable {
 
-  static final String NAMESPACE = "default";
+  public static final String NAMESPACE = "default";
 
   private final KubernetesMockServer server;
-  final KubernetesClient client;
+  public final KubernetesClient client;
   private final OperatorSettings settings;
   private final Map<String, ProviderModule> modules;
-  final OperatorMetrics metrics = OperatorMetrics.inMemory();
+  public final OperatorMetrics metrics = OperatorMetrics.inMemory();
   private TaskjobOperator operator;
 
-  OperatorHarness(OperatorSettings settings) {
+  public OperatorHarness(OperatorSettings settings) {
     this(settings, Providers.available());
   }
 
-  OperatorHarness(OperatorSettings settings, Map<String, ProviderModule> modules) {
+  public OperatorHarness(OperatorSettings settings, Map<String, ProviderModule> modules) {
     this.settings = settings;
     this.modules = modules;
     server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
@@ -56,52 +56,52 @@ final class OperatorHarness implements AutoCloseable {
     }
   }
 
-  TaskjobOperator start() {
+  public TaskjobOperator start() {
     operator = new TaskjobOperator(client, settings, modules, metrics, o -> { });
     operator.start();
     return operator;
   }
 
   /** Stops the operator as a crash or a rolling update would: VMs, queues and the cluster stay. */
-  void stop() {
+  public void stop() {
     if (operator != null) {
       operator.close();
       operator = null;
     }
   }
 
-  TaskjobOperator operator() {
+  public TaskjobOperator operator() {
     return operator;
   }
 
-  ConfigMap configMap(String name, String key, String content) {
+  public ConfigMap configMap(String name, String key, String content) {
     return client.configMaps().inNamespace(NAMESPACE).resource(new ConfigMapBuilder().withNewMetadata()
         .withName(name).withNamespace(NAMESPACE).endMetadata().addToData(key, content).build()).create();
   }
 
-  TaskJob apply(TaskJob job) {
+  public TaskJob apply(TaskJob job) {
     job.getMetadata().setNamespace(NAMESPACE);
     return client.resource(job).create();
   }
 
-  TaskJob job(String name) {
+  public TaskJob job(String name) {
     return client.resources(TaskJob.class).inNamespace(NAMESPACE).withName(name).get();
   }
 
-  InstancePool pool(String name) {
+  public InstancePool pool(String name) {
     return client.resources(InstancePool.class).inNamespace(NAMESPACE).withName(name).get();
   }
 
-  List<InstancePool> pools() {
+  public List<InstancePool> pools() {
     return client.resources(InstancePool.class).inNamespace(NAMESPACE).list().getItems();
   }
 
   /** Waits (bounded) until the job satisfies the condition; returns it. */
-  TaskJob awaitJob(String name, Duration timeout, Predicate<TaskJob> until) {
+  public TaskJob awaitJob(String name, Duration timeout, Predicate<TaskJob> until) {
     return await(timeout, () -> job(name), until, "TaskJob " + name);
   }
 
-  static <T> T await(Duration timeout, Supplier<T> get, Predicate<T> until, String what) {
+  public static <T> T await(Duration timeout, Supplier<T> get, Predicate<T> until, String what) {
     Instant deadline = Instant.now().plus(timeout);
     T last = null;
     while (Instant.now().isBefore(deadline)) {

@@ -11,17 +11,17 @@ import dev.taskjob.crds.v1alpha1.taskjob.TaskSource;
 import java.util.List;
 
 /** TaskJob manifests for tests, as a user would write them. */
-final class TaskJobs {
+public final class TaskJobs {
 
   private TaskJobs() {}
 
-  static TaskJob fromConfigMap(String name, String configMap, String key, List<String> command) {
+  public static TaskJob fromConfigMap(String name, String configMap, String key, List<String> command) {
     TaskSource tasks = new TaskSource();
     tasks.setConfigMapRefs(List.of(new ConfigMapTaskRef(configMap, key)));
     return job(name, tasks, command);
   }
 
-  static TaskJob generated(String name, long count, List<String> command) {
+  public static TaskJob generated(String name, long count, List<String> command) {
     GenerateSpec generate = new GenerateSpec();
     generate.setCount(count);
     TaskSource tasks = new TaskSource();
@@ -29,7 +29,7 @@ final class TaskJobs {
     return job(name, tasks, command);
   }
 
-  static TaskJob job(String name, TaskSource tasks, List<String> command) {
+  public static TaskJob job(String name, TaskSource tasks, List<String> command) {
     TaskJob job = new TaskJob();
     job.getMetadata().setName(name);
     TaskJobSpec spec = new TaskJobSpec();
@@ -48,7 +48,7 @@ final class TaskJobs {
   }
 
   /** JSON array of {@code n} tasks adding two numbers, ids {@code t-0..}. */
-  static String additionTasks(int n) {
+  public static String additionTasks(int n) {
     StringBuilder sb = new StringBuilder("[");
     for (int i = 0; i < n; i++) {
       sb.append(i == 0 ? "" : ",").append("{\"id\":\"t-").append(i).append("\",\"data\":{\"a\":").append(i)

@@ -178,9 +178,7 @@ public final class Ec2CloudProvider implements CloudProvider {
         .metadataOptions(m -> m.httpTokens(HttpTokensState.REQUIRED)
             .httpEndpoint(InstanceMetadataEndpointState.ENABLED)
             .httpPutResponseHopLimit(1))
-        .tagSpecifications(
-            TagSpecification.builder().resourceType(ResourceType.INSTANCE).tags(ec2Tags).build(),
-            TagSpecification.builder().resourceType(ResourceType.VOLUME).tags(ec2Tags).build())
+        .tagSpecifications(tagSpecifications(ec2Tags, request.spot()))
         .blockDeviceMappings(BlockDeviceMapping.builder()
             .deviceName(rootDevice(imageId))
             .ebs(e -> e.volumeSize(Math.max(request.bootDiskGiB(), 8)).volumeType(VolumeType.GP3)
@@ -213,6 +211,19 @@ public final class Ec2CloudProvider implements CloudProvider {
     } catch (SdkClientException e) {
       throw new CloudException("RunInstances " + request.instanceType() + ": " + e.getMessage(), true, e);
     }
+  }
+
+  /**
+   * Tags on every resource RunInstances creates, so a tag-scoped IAM policy (aws:RequestTag conditions) can
+   * allow the call and nothing untagged is ever made.
+   */
+  private static List<TagSpecification> tagSpecifications(List<Tag> tags, boolean spot) {
+    List<ResourceType> types = new ArrayList<>(List.of(ResourceType.INSTANCE, ResourceType.VOLUME,
+        ResourceType.NETWORK_INTERFACE));
+    if (spot) {
+      types.add(ResourceType.SPOT_INSTANCES_REQUEST);
+    }
+    return types.stream().map(t -> TagSpecification.builder().resourceType(t).tags(tags).build()).toList();
   }
 
   /** VMs created for an idempotency key, in any state. */

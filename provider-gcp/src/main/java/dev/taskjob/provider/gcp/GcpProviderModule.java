@@ -16,7 +16,7 @@ public final class GcpProviderModule implements ProviderModule {
 
   @Override
   public CloudProvider cloud(ProviderConfig config) {
-    throw new UnsupportedOperationException("the gcp cloud provider is being built (issue 5)");
+    return new GceCloudProvider(config);
   }
 
   @Override

@@ -1,0 +1,350 @@
+package dev.taskjob.bench.queues;
+
+import dev.taskjob.core.cloud.ProviderConfig;
+import dev.taskjob.core.queue.LeasedTask;
+import dev.taskjob.core.queue.QueueSettings;
+import dev.taskjob.provider.aws.SqsTaskQueue;
+import dev.taskjob.provider.gcp.PubSubTaskQueue;
+import java.io.BufferedReader;
+import java.io.BufferedWriter;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.elasticmq.NodeAddress;
+import org.elasticmq.rest.sqs.SQSRestServer;
+import org.elasticmq.rest.sqs.SQSRestServerBuilder;
+import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
+
+/**
+ * The queue loading benchmark (docs/benchmarks.md, "Queues and loading").
+ *
+ * <ul>
+ *   <li>SQS: ElasticMQ runs in this JVM; {@code taskjob load-queue} (in a child JVM, see
+ *       {@link LoaderProcess}) and {@code bench/queues/sqs_loader.py} (boto3, SendMessageBatch,
+ *       16 threads) load the same JSON Lines file in alternating rounds, each into a fresh queue,
+ *       and the queue's message count is checked after each run.
+ *   <li>Pub/Sub: the emulator ({@code gcloud beta emulators pubsub start}); the same Java loader
+ *       against {@code bench/queues/pubsub_loader.py} (REST publish, 1,000 per request, 16 threads);
+ *       every run is checked by pulling all messages back and counting distinct task ids.
+ *   <li>Local: {@code load-queue --generate} of a million tasks into the local queue in a JVM
+ *       limited to a 64 MiB heap, against writing the same messages to one file (the disk's pace).
+ * </ul>
+ *
+ * Usage: {@code QueueLoadBenchmark [--tasks N] [--rounds R] [--local-tasks N] [--only sqs,pubsub,local]}.
+ */
+public final class QueueLoadBenchmark {
+
+  private static final Path SCRIPTS = Path.of("bench", "queues");
+  /**
+   * JVM options for the loader process, as a short-lived command should run: C1 only (a load is over
+   * before C2 pays off) and the serial collector (no GC threads competing with the senders).
+   */
+  static final List<String> CLI_JVM_OPTIONS = List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC");
+  private final List<Double> ratios = new ArrayList<>();
+
+  private final int tasks;
+  private final int rounds;
+  private final int localTasks;
+  private final Path work;
+  private final Path taskFile;
+
+  private QueueLoadBenchmark(int tasks, int rounds, int localTasks) throws IOException {
+    this.tasks = tasks;
+    this.rounds = rounds;
+    this.localTasks = localTasks;
+    this.work = Files.createTempDirectory("taskjob-queue-bench");
+    this.taskFile = work.resolve("tasks.jsonl");
+  }
+
+  public static void main(String[] args) throws Exception {
+    int tasks = 100_000;
+    int rounds = 3;
+    int localTasks = 1_000_000;
+    Set<String> only = new HashSet<>(List.of("sqs", "pubsub", "local"));
+    for (int i = 0; i < args.length; i++) {
+      switch (args[i]) {
+        case "--tasks" -> tasks = Integer.parseInt(args[++i]);
+        case "--rounds" -> rounds = Integer.parseInt(args[++i]);
+        case "--local-tasks" -> localTasks = Integer.parseInt(args[++i]);
+        case "--only" -> only = new HashSet<>(Arrays.asList(args[++i].split(",")));
+        default -> throw new IllegalArgumentException("unknown argument " + args[i]);
+      }
+    }
+    QueueLoadBenchmark bench = new QueueLoadBenchmark(tasks, rounds, localTasks);
+    bench.writeTaskFile();
+    System.out.printf(Locale.ROOT, "machine: %d cores, %s, Java %s, load average %.1f; Java loader JVM options %s%n",
+        Runtime.getRuntime().availableProcessors(), System.getProperty("os.name"), System.getProperty("java.version"),
+        java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(), CLI_JVM_OPTIONS);
+    if (only.contains("sqs")) {
+      bench.sqs();
+    }
+    if (only.contains("pubsub")) {
+      bench.pubsub();
+    }
+    if (only.contains("local")) {
+      bench.local();
+    }
+  }
+
+  /** Tasks as a user would write them: an id and a small data object. */
+  private void writeTaskFile() throws IOException {
+    try (BufferedWriter out = Files.newBufferedWriter(taskFile, StandardCharsets.UTF_8)) {
+      for (int i = 1; i <= tasks; i++) {
+        out.write(String.format(Locale.ROOT,
+            "{\"id\":\"task-%06d\",\"data\":{\"a\":%d,\"b\":%d,\"output\":\"gs://bucket/out/%06d.txt\"}}%n", i, i, i * 7, i));
+      }
+    }
+  }
+
+  // ---- SQS on ElasticMQ ----
+
+  private void sqs() throws Exception {
+    int port = freePort();
+    SQSRestServer server = SQSRestServerBuilder.withInterface("127.0.0.1").withPort(port)
+        .withServerAddress(new NodeAddress("http", "127.0.0.1", port, "")).start();
+    server.waitUntilStarted();
+    String endpoint = "http://127.0.0.1:" + port;
+    ProviderConfig config = new ProviderConfig("aws", "us-east-1", null, Map.of(ProviderConfig.Keys.AWS_ENDPOINT, endpoint,
+        "credentials.aws_access_key_id", "bench", "credentials.aws_secret_access_key", "bench"));
+    System.out.printf(Locale.ROOT, "%nSQS (ElasticMQ 1.6.16 in-process), %,d tasks%n", tasks);
+    try (SqsClient sqs = SqsTaskQueue.client(config)) {
+      for (int round = 1; round <= rounds; round++) {
+        for (String loader : List.of("java", "python")) {
+          String name = "bench-" + loader + "-" + round;
+          SqsTaskQueue queue = new SqsTaskQueue(sqs, new QueueSettings(name, Duration.ofMinutes(10), 3));
+          queue.ensure();
+          Result r;
+          if (loader.equals("java")) {
+            r = runJava(List.of("-Xmx256m"), "load-queue", "--provider", "aws", "--region", "us-east-1", "--endpoint", endpoint,
+                "--queue", name, "--task-file", taskFile.toString(), "--no-progress");
+          } else {
+            String url = sqs.getQueueUrl(b -> b.queueName(name + "-tasks")).queueUrl();
+            r = runPython("sqs_loader.py", "--endpoint", endpoint, "--queue-url", url, "--task-file", taskFile.toString());
+          }
+          long count = Long.parseLong(sqs.getQueueAttributes(b -> b.queueUrl(sqs.getQueueUrl(q -> q.queueName(name + "-tasks")).queueUrl())
+              .attributeNames(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES)).attributes()
+              .get(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES));
+          print(loader, round, r, count);
+          record(loader, r);
+          queue.delete();
+        }
+      }
+    } finally {
+      server.stopAndWait();
+    }
+    summary();
+  }
+
+  private Result lastJava;
+
+  private void record(String loader, Result r) {
+    if (loader.equals("java")) {
+      lastJava = r;
+    } else {
+      ratios.add((lastJava.sent() / lastJava.seconds()) / (r.sent() / r.seconds()));
+    }
+  }
+
+  /** Java rate over Python rate per round (each pair ran back to back on the same server). */
+  private void summary() {
+    List<Double> sorted = ratios.stream().sorted().toList();
+    System.out.printf(Locale.ROOT, "  java/python rate per round: %s; median %.2f%n",
+        ratios.stream().map(x -> String.format(Locale.ROOT, "%.2f", x)).toList(), sorted.get(sorted.size() / 2));
+    ratios.clear();
+  }
+
+  // ---- Pub/Sub emulator ----
+
+  private void pubsub() throws Exception {
+    int port = freePort();
+    String hostPort = "127.0.0.1:" + port;
+    Process emulator = new ProcessBuilder("gcloud", "beta", "emulators", "pubsub", "start", "--host-port=" + hostPort,
+        "--project=bench", "--quiet").redirectErrorStream(true).redirectOutput(work.resolve("emulator.log").toFile()).start();
+    try {
+      awaitPort(port, Duration.ofSeconds(90));
+      Thread.sleep(2000);
+      ProviderConfig config = new ProviderConfig("gcp", null, null, Map.of(ProviderConfig.Keys.PROJECT, "bench",
+          ProviderConfig.Keys.PUBSUB_ENDPOINT, hostPort));
+      System.out.printf(Locale.ROOT, "%nPub/Sub emulator, %,d tasks%n", tasks);
+      for (int round = 1; round <= rounds; round++) {
+        for (String loader : List.of("java", "python")) {
+          String name = "bench-" + loader + "-" + round;
+          try (PubSubTaskQueue queue = PubSubTaskQueue.create(config, new QueueSettings(name, Duration.ofMinutes(10), 5))) {
+            queue.ensure();
+            Result r;
+            if (loader.equals("java")) {
+              r = runJava(List.of("-Xmx256m"), "load-queue", "--provider", "gcp", "--project", "bench", "--endpoint", hostPort,
+                  "--queue", name, "--task-file", taskFile.toString(), "--no-progress");
+            } else {
+              r = runPython("pubsub_loader.py", "--host-port", hostPort, "--topic", "projects/bench/topics/" + name + "-tasks",
+                  "--task-file", taskFile.toString());
+            }
+            print(loader, round, r, distinctTasks(queue));
+            record(loader, r);
+            queue.delete();
+          }
+        }
+      }
+      summary();
+    } finally {
+      emulator.descendants().forEach(ProcessHandle::destroy);
+      emulator.destroy();
+      emulator.waitFor(10, TimeUnit.SECONDS);
+      emulator.descendants().forEach(ProcessHandle::destroyForcibly);
+    }
+  }
+
+  /** Pulls everything back and counts distinct task ids: proof that every task arrived. */
+  private static long distinctTasks(PubSubTaskQueue queue) {
+    Set<String> ids = new HashSet<>();
+    int empty = 0;
+    for (int round = 0; round < 10_000 && empty < 3; round++) {
+      List<LeasedTask> got = queue.receive(1000, Duration.ofSeconds(1));
+      if (got.isEmpty()) {
+        empty++;
+      }
+      got.forEach(t -> ids.add(t.task().id()));
+      got.forEach(queue::ack);
+    }
+    return ids.size();
+  }
+
+  // ---- local queue ----
+
+  private void local() throws Exception {
+    Path root = work.resolve("local-root");
+    System.out.printf(Locale.ROOT, "%nLocal queue, %,d generated tasks, loader JVM with -Xmx64m%n", localTasks);
+    for (int round = 1; round <= rounds; round++) {
+      Result r = runJava(List.of("-Xmx64m"), "load-queue", "--provider", "local", "--local-root", root.toString(),
+          "--queue", "bench-local-" + round, "--generate", Integer.toString(localTasks), "--no-progress");
+      long files;
+      try (var list = Files.list(root.resolve("queues").resolve("bench-local-" + round).resolve("tasks").resolve("pending"))) {
+        files = list.count();
+      }
+      long queued = countLocal(root.resolve("queues").resolve("bench-local-" + round).resolve("tasks").resolve("pending"));
+      print("java", round, r, queued);
+      System.out.printf(Locale.ROOT, "    segment files: %,d; peak heap used per tenth of the run (MiB): %s%n", files, r.heapProfile);
+      Path floorFile = work.resolve("floor.jsonl");
+      long start = System.nanoTime();
+      try (BufferedWriter out = Files.newBufferedWriter(floorFile, StandardCharsets.UTF_8)) {
+        var generator = dev.taskjob.core.task.TaskGenerator.ofCount(localTasks);
+        for (long i = 0; i < localTasks; i++) {
+          out.write(dev.taskjob.core.Json.taskToJson(generator.task(i)));
+          out.write('\n');
+        }
+      }
+      double seconds = (System.nanoTime() - start) / 1e9;
+      System.out.printf(Locale.ROOT, "  floor  round %d: %,10.0f tasks/s  (same messages written to one file in this JVM)%n",
+          round, localTasks / seconds);
+      Files.delete(floorFile);
+      deleteTree(root.resolve("queues").resolve("bench-local-" + round));
+    }
+  }
+
+  private static long countLocal(Path pending) throws IOException {
+    long total = 0;
+    try (var list = Files.list(pending)) {
+      for (Path p : (Iterable<Path>) list::iterator) {
+        String[] parts = p.getFileName().toString().split("~");
+        total += Long.parseLong(parts[1]);
+      }
+    }
+    return total;
+  }
+
+  // ---- running loaders ----
+
+  private record Result(double seconds, long sent, long peakHeapBytes, long peakRssKib, String heapProfile) {}
+
+  private Result runJava(List<String> jvmOptions, String... cliArgs) throws Exception {
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.addAll(CLI_JVM_OPTIONS);
+    command.addAll(jvmOptions);
+    command.addAll(List.of("-cp", System.getProperty("java.class.path"), LoaderProcess.class.getName()));
+    command.addAll(List.of(cliArgs));
+    List<String> out = run(command);
+    String[] result = line(out, "RESULT").split(" ");
+    if (!result[1].equals("0")) {
+      throw new IllegalStateException("java loader failed: " + out);
+    }
+    long sent = cliArgs[Arrays.asList(cliArgs).indexOf("--provider") + 1].equals("local") ? localTasks : tasks;
+    return new Result(Double.parseDouble(result[2]), sent, Long.parseLong(result[3]), Long.parseLong(result[4]),
+        line(out, "HEAP").substring(5));
+  }
+
+  private Result runPython(String script, String... args) throws Exception {
+    List<String> command = new ArrayList<>(List.of("python3", SCRIPTS.resolve(script).toString()));
+    command.addAll(List.of(args));
+    String[] result = line(run(command), "RESULT").split(" ");
+    return new Result(Double.parseDouble(result[2]), Long.parseLong(result[1]), -1, Long.parseLong(result[3]), "");
+  }
+
+  private List<String> run(List<String> command) throws Exception {
+    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+    // Any credentials satisfy ElasticMQ; the loaders read them from the environment as they would in real use.
+    builder.environment().put("AWS_ACCESS_KEY_ID", "bench");
+    builder.environment().put("AWS_SECRET_ACCESS_KEY", "bench");
+    Process p = builder.start();
+    List<String> lines = new ArrayList<>();
+    try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+      r.lines().forEach(lines::add);
+    }
+    if (!p.waitFor(30, TimeUnit.MINUTES) || p.exitValue() != 0) {
+      throw new IllegalStateException(String.join(" ", command) + " failed:\n" + String.join("\n", lines));
+    }
+    return lines;
+  }
+
+  private static String line(List<String> lines, String prefix) {
+    return lines.stream().filter(l -> l.startsWith(prefix + " ")).findFirst()
+        .orElseThrow(() -> new IllegalStateException("no " + prefix + " line in:\n" + String.join("\n", lines)));
+  }
+
+  private static void print(String loader, int round, Result r, long inQueue) {
+    System.out.printf(Locale.ROOT, "  %-6s round %d: %,10.0f tasks/s  %6.2f s  peak heap %s  peak RSS %,d MiB  in queue: %,d%n",
+        loader, round, r.sent() / r.seconds(), r.seconds(),
+        r.peakHeapBytes() < 0 ? "   n/a " : String.format(Locale.ROOT, "%3d MiB", r.peakHeapBytes() / (1024 * 1024)),
+        r.peakRssKib() / 1024, inQueue);
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    }
+  }
+
+  private static void awaitPort(int port, Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline) {
+      try (Socket s = new Socket("127.0.0.1", port)) {
+        return;
+      } catch (IOException e) {
+        Thread.sleep(200);
+      }
+    }
+    throw new IllegalStateException("nothing listens on port " + port);
+  }
+
+  private static void deleteTree(Path root) throws IOException {
+    try (var walk = Files.walk(root)) {
+      walk.sorted(java.util.Comparator.reverseOrder()).map(Path::toFile).forEach(File::delete);
+    }
+  }
+}

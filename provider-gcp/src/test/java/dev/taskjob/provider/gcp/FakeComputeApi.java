@@ -1,0 +1,255 @@
+package dev.taskjob.provider.gcp;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import dev.taskjob.core.Json;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A small stand-in for the Compute Engine REST API (v1) and the Cloud Billing Catalog REST API. No emulator
+ * exists for either, so this serves the calls the gcp provider makes, with recorded-style JSON from
+ * {@code src/test/resources/gce/} for machine types and SKUs (two pages each) and an in-memory instance store:
+ * aggregated machine types, SKUs, instance insert (deduplicated by requestId, 409 on a taken name), get,
+ * aggregated list with a {@code labels.k = "v"} filter, delete, zone operations (get, wait, list with a
+ * preemption filter). Machine types in {@link #exhausted} fail their insert with ZONE_RESOURCE_POOL_EXHAUSTED
+ * as GCE reports it, in the finished operation.
+ */
+final class FakeComputeApi implements AutoCloseable {
+
+  private static final Pattern ZONE_PATH = Pattern.compile("/compute/v1/projects/([^/]+)/zones/([^/]+)/(instances|operations)(?:/([^/?]+))?(/wait)?");
+  private static final Pattern LABEL_FILTER = Pattern.compile("labels\\.([a-z0-9_-]+) = \"([^\"]*)\"");
+
+  private final HttpServer server;
+  private final AtomicLong ids = new AtomicLong(1000);
+  /** Stored instances by zone/name. */
+  final Map<String, ObjectNode> instances = new ConcurrentHashMap<>();
+  final Map<String, ObjectNode> operationsById = new ConcurrentHashMap<>();
+  private final Map<String, ObjectNode> operationsByRequestId = new ConcurrentHashMap<>();
+  /** Every insert request body, as received. */
+  final List<JsonNode> inserts = new CopyOnWriteArrayList<>();
+  /** Query strings of insert calls. */
+  final List<String> insertQueries = new CopyOnWriteArrayList<>();
+  final Set<String> exhausted = ConcurrentHashMap.newKeySet();
+
+  FakeComputeApi() throws IOException {
+    server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    server.createContext("/", exchange -> {
+      try {
+        handle(exchange);
+      } catch (RuntimeException e) {
+        send(exchange, 500, error(500, e.toString()));
+      }
+    });
+    server.start();
+  }
+
+  String endpoint() {
+    return "http://127.0.0.1:" + server.getAddress().getPort();
+  }
+
+  /** Marks a VM as reclaimed the way GCE does: status TERMINATED and a compute.instances.preempted operation. */
+  void preempt(String zone, String name) {
+    ObjectNode vm = instances.get(zone + "/" + name);
+    vm.put("status", "TERMINATED");
+    ObjectNode op = operation(zone, "compute.instances.preempted", vm, null);
+    operationsById.put(op.get("name").asText(), op);
+  }
+
+  private void handle(HttpExchange exchange) throws IOException {
+    String path = exchange.getRequestURI().getRawPath();
+    Map<String, String> query = query(exchange.getRequestURI().getRawQuery());
+    String method = exchange.getRequestMethod();
+    if (path.matches("/compute/v1/projects/[^/]+/aggregated/machineTypes")) {
+      send(exchange, 200, resource("machine-types-page-" + ("machine-types-page-2".equals(query.get("pageToken")) ? 2 : 1)));
+      return;
+    }
+    if (path.matches("/v1/services/6F81-5844-456A/skus")) {
+      send(exchange, 200, resource("skus-page-" + ("skus-page-2".equals(query.get("pageToken")) ? 2 : 1)));
+      return;
+    }
+    if (path.matches("/compute/v1/projects/[^/]+/aggregated/instances")) {
+      send(exchange, 200, aggregatedInstances(query.getOrDefault("filter", "")));
+      return;
+    }
+    Matcher m = ZONE_PATH.matcher(path);
+    if (!m.matches()) {
+      send(exchange, 404, error(404, "no fake for " + method + " " + path));
+      return;
+    }
+    String zone = m.group(2);
+    String resource = m.group(4);
+    if (m.group(3).equals("operations")) {
+      if (resource == null) {
+        send(exchange, 200, operationList(zone, query.getOrDefault("filter", "")));
+      } else {
+        ObjectNode op = operationsById.get(resource);
+        send(exchange, op == null ? 404 : 200, op == null ? error(404, "no operation " + resource) : op.toString());
+      }
+      return;
+    }
+    switch (method) {
+      case "POST" -> insert(exchange, zone, query);
+      case "GET" -> {
+        ObjectNode vm = instances.get(zone + "/" + resource);
+        send(exchange, vm == null ? 404 : 200, vm == null ? error(404, "instance " + resource + " not found") : vm.toString());
+      }
+      case "DELETE" -> {
+        ObjectNode vm = instances.remove(zone + "/" + resource);
+        if (vm == null) {
+          send(exchange, 404, error(404, "The resource 'projects/p/zones/" + zone + "/instances/" + resource + "' was not found"));
+        } else {
+          send(exchange, 200, operation(zone, "delete", vm, null).toString());
+        }
+      }
+      default -> send(exchange, 405, error(405, method));
+    }
+  }
+
+  private synchronized void insert(HttpExchange exchange, String zone, Map<String, String> query) throws IOException {
+    ObjectNode body = (ObjectNode) Json.MAPPER.readTree(exchange.getRequestBody());
+    inserts.add(body);
+    insertQueries.add(exchange.getRequestURI().getRawQuery());
+    String requestId = query.get("requestId");
+    if (requestId != null && operationsByRequestId.containsKey(requestId)) {
+      send(exchange, 200, operationsByRequestId.get(requestId).toString());
+      return;
+    }
+    String name = body.path("name").asText();
+    if (instances.containsKey(zone + "/" + name)) {
+      send(exchange, 409, error(409, "The resource 'projects/p/zones/" + zone + "/instances/" + name + "' already exists"));
+      return;
+    }
+    String machineType = body.path("machineType").asText().replaceFirst(".*/", "");
+    ObjectNode op;
+    if (exhausted.contains(machineType)) {
+      ObjectNode failure = Json.MAPPER.createObjectNode();
+      ArrayNode errors = failure.putArray("errors");
+      errors.addObject().put("code", "ZONE_RESOURCE_POOL_EXHAUSTED")
+          .put("message", "The zone 'projects/p/zones/" + zone + "' does not have enough resources available to fulfill the request.");
+      op = operation(zone, "insert", body, failure);
+    } else {
+      ObjectNode vm = body.deepCopy();
+      vm.put("id", Long.toString(ids.incrementAndGet()));
+      vm.put("kind", "compute#instance");
+      vm.put("status", "RUNNING");
+      vm.put("zone", "https://www.googleapis.com/compute/v1/projects/p/zones/" + zone);
+      vm.put("machineType", "https://www.googleapis.com/compute/v1/projects/p/zones/" + zone + "/machineTypes/" + machineType);
+      vm.put("creationTimestamp", OffsetDateTime.now(ZoneOffset.ofHours(-7)).toString());
+      instances.put(zone + "/" + name, vm);
+      op = operation(zone, "insert", vm, null);
+    }
+    if (requestId != null) {
+      operationsByRequestId.put(requestId, op);
+    }
+    send(exchange, 200, op.toString());
+  }
+
+  private ObjectNode operation(String zone, String type, JsonNode target, ObjectNode failure) {
+    ObjectNode op = Json.MAPPER.createObjectNode();
+    String id = Long.toString(ids.incrementAndGet());
+    op.put("kind", "compute#operation").put("id", id).put("name", "operation-" + id)
+        .put("zone", "https://www.googleapis.com/compute/v1/projects/p/zones/" + zone)
+        .put("operationType", type).put("status", "DONE").put("progress", 100)
+        .put("targetLink", "https://www.googleapis.com/compute/v1/projects/p/zones/" + zone + "/instances/" + target.path("name").asText())
+        .put("targetId", target.path("id").asText("0"))
+        .put("selfLink", "https://www.googleapis.com/compute/v1/projects/p/zones/" + zone + "/operations/operation-" + id);
+    if (failure != null) {
+      op.set("error", failure);
+      op.put("httpErrorStatusCode", 503);
+    }
+    operationsById.put("operation-" + id, op);
+    return op;
+  }
+
+  private String aggregatedInstances(String filter) {
+    Map<String, String> wanted = new HashMap<>();
+    Matcher m = LABEL_FILTER.matcher(filter);
+    while (m.find()) {
+      wanted.put(m.group(1), m.group(2));
+    }
+    ObjectNode response = Json.MAPPER.createObjectNode().put("kind", "compute#instanceAggregatedList");
+    ObjectNode items = response.putObject("items");
+    instances.forEach((key, vm) -> {
+      String zone = key.substring(0, key.indexOf('/'));
+      boolean matches = wanted.entrySet().stream().allMatch(e -> e.getValue().equals(vm.path("labels").path(e.getKey()).asText(null)));
+      if (matches) {
+        ObjectNode scope = items.has("zones/" + zone) ? (ObjectNode) items.get("zones/" + zone) : items.putObject("zones/" + zone);
+        (scope.has("instances") ? (ArrayNode) scope.get("instances") : scope.putArray("instances")).add(vm);
+      }
+    });
+    return response.toString();
+  }
+
+  private String operationList(String zone, String filter) {
+    Matcher type = Pattern.compile("operationType = \"([^\"]+)\"").matcher(filter);
+    Matcher target = Pattern.compile("targetId = \"([^\"]+)\"").matcher(filter);
+    String wantedType = type.find() ? type.group(1) : null;
+    String wantedTarget = target.find() ? target.group(1) : null;
+    ObjectNode response = Json.MAPPER.createObjectNode().put("kind", "compute#operationList");
+    ArrayNode items = response.putArray("items");
+    operationsById.values().stream()
+        .filter(op -> op.path("zone").asText().endsWith("/" + zone))
+        .filter(op -> wantedType == null || wantedType.equals(op.path("operationType").asText()))
+        .filter(op -> wantedTarget == null || wantedTarget.equals(op.path("targetId").asText()))
+        .forEach(items::add);
+    return response.toString();
+  }
+
+  private static Map<String, String> query(String raw) {
+    Map<String, String> query = new HashMap<>();
+    if (raw != null) {
+      for (String pair : raw.split("&")) {
+        int eq = pair.indexOf('=');
+        if (eq > 0) {
+          query.put(pair.substring(0, eq), URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
+        }
+      }
+    }
+    return query;
+  }
+
+  private static String error(int code, String message) {
+    ObjectNode e = Json.MAPPER.createObjectNode();
+    e.putObject("error").put("code", code).put("message", message)
+        .putArray("errors").addObject().put("message", message).put("reason", code == 404 ? "notFound" : code == 409 ? "alreadyExists" : "error");
+    return e.toString();
+  }
+
+  private static String resource(String name) throws IOException {
+    try (InputStream in = FakeComputeApi.class.getResourceAsStream("/gce/" + name + ".json")) {
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    }
+  }
+
+  private static void send(HttpExchange exchange, int status, String body) throws IOException {
+    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+    exchange.getResponseHeaders().add("Content-Type", "application/json; charset=UTF-8");
+    exchange.sendResponseHeaders(status, bytes.length);
+    exchange.getResponseBody().write(bytes);
+    exchange.close();
+  }
+
+  @Override
+  public void close() {
+    server.stop(0);
+  }
+}

@@ -1,0 +1,214 @@
+package dev.taskjob.provider.gcp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.taskjob.core.cloud.Architecture;
+import dev.taskjob.core.cloud.CapacityException;
+import dev.taskjob.core.cloud.CloudProvider;
+import dev.taskjob.core.cloud.CreateInstanceRequest;
+import dev.taskjob.core.cloud.Instance;
+import dev.taskjob.core.cloud.InstanceCatalog;
+import dev.taskjob.core.cloud.InstanceState;
+import dev.taskjob.core.cloud.InstanceType;
+import dev.taskjob.core.cloud.OwnerTags;
+import dev.taskjob.core.cloud.PriceSource;
+import dev.taskjob.core.cloud.ProviderConfig;
+import dev.taskjob.core.cloud.ProviderConfig.Keys;
+import dev.taskjob.core.cloud.Providers;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Against {@link FakeComputeApi}: no emulator exists for Compute Engine or the Cloud Billing Catalog, so a
+ * small fake HTTP endpoint in test code serves the REST calls with recorded-style responses. The provider
+ * talks to it through the real google-cloud-compute and google-cloud-billing clients over HTTP/JSON.
+ */
+class GceCloudProviderTest {
+
+  private static FakeComputeApi fake;
+  private static CloudProvider provider;
+
+  @BeforeAll
+  static void start() throws Exception {
+    fake = new FakeComputeApi();
+    provider = Providers.get("gcp").cloud(config(Map.of()));
+  }
+
+  @AfterAll
+  static void stop() {
+    provider.close();
+    fake.close();
+  }
+
+  private static ProviderConfig config(Map<String, String> extra) {
+    Map<String, String> properties = new HashMap<>(Map.of(Keys.PROJECT, "taskjob-test",
+        Keys.COMPUTE_ENDPOINT, fake.endpoint(), Keys.BILLING_ENDPOINT, fake.endpoint()));
+    properties.putAll(extra);
+    return new ProviderConfig("gcp", "us-central1", List.of(), properties);
+  }
+
+  private static Map<String, String> owner(String pool) {
+    return Map.of(OwnerTags.MANAGED_BY, OwnerTags.MANAGED_BY_VALUE, OwnerTags.POOL_UID, pool,
+        OwnerTags.CLUSTER, "test-cluster");
+  }
+
+  private static CreateInstanceRequest request(String pool, String name, String type, String zone, boolean spot) {
+    return new CreateInstanceRequest(name, pool + "/" + name, type, zone, spot, owner(pool), null, 20,
+        "worker@taskjob-test.iam.gserviceaccount.com",
+        Map.of("TASKJOB_PROVIDER", "gcp", "TASKJOB_QUEUE_NAME", "job-a", "TASKJOB_WORKER_IMAGE", "ghcr.io/acme/w:1"),
+        null);
+  }
+
+  @Test
+  void catalogPricesRegionMachineTypesFromBillingSkus() {
+    InstanceCatalog catalog = provider.catalog();
+
+    InstanceType e2 = catalog.find("e2-standard-8").orElseThrow();
+    assertThat(e2.vcpus()).isEqualTo(8);
+    assertThat(e2.memoryGiB()).isEqualTo(32.0);
+    assertThat(e2.onDemandPrice()).isCloseTo(8 * 0.02181159 + 32 * 0.00292353, within(1e-9));
+    assertThat(e2.priceSource()).isEqualTo(PriceSource.API);
+    assertThat(e2.zones()).containsExactly("us-central1-a", "us-central1-b");
+    assertThat(e2.spotPrices()).containsOnlyKeys("us-central1-a", "us-central1-b");
+    assertThat(e2.spotPrices().get("us-central1-a")).isCloseTo(8 * 0.00654 + 32 * 0.000877, within(1e-9));
+    InstanceType micro = catalog.find("e2-micro").orElseThrow();
+    assertThat(micro.burstable()).isTrue();
+    assertThat(micro.onDemandPrice()).isCloseTo(0.25 * 0.02181159 + 0.00292353, within(1e-9));
+    assertThat(catalog.find("n2-standard-2").orElseThrow().onDemandPrice())
+        .as("custom and commitment SKUs are not the N2 rate").isCloseTo(2 * 0.031611 + 8 * 0.004237, within(1e-9));
+    assertThat(catalog.find("t2a-standard-4").orElseThrow().architecture()).isEqualTo(Architecture.ARM64);
+    InstanceType lssd = catalog.find("c3-standard-4-lssd").orElseThrow();
+    assertThat(lssd.localSsdGiB()).isEqualTo(375.0);
+    assertThat(lssd.onDemandPrice()).isCloseTo(4 * 0.03465 + 16 * 0.003938 + 375 * 0.08 / 730, within(1e-9));
+    assertThat(catalog.find("g2-standard-4").orElseThrow().onDemandPrice()).as("GPU prices are not modelled").isNull();
+    assertThat(catalog.find("m3-ultramem-32")).as("another region's zone").isEmpty();
+    assertThat(catalog.find("n1-standard-1")).as("obsolete").isEmpty();
+  }
+
+  @Test
+  void insertsLabelledVmWithRequestIdStartupScriptAndSpotScheduling() {
+    String pool = UUID.randomUUID().toString();
+    CreateInstanceRequest request = request(pool, "tj-" + pool.substring(0, 8), "n2-standard-2", "us-central1-a", true);
+
+    Instance created = provider.create(request);
+
+    assertThat(created.state()).isEqualTo(InstanceState.RUNNING);
+    assertThat(created.spot()).isTrue();
+    assertThat(created.zone()).isEqualTo("us-central1-a");
+    assertThat(created.instanceType()).isEqualTo("n2-standard-2");
+    JsonNode body = fake.inserts.stream().filter(b -> b.path("name").asText().equals(request.name())).findFirst().orElseThrow();
+    assertThat(body.path("labels").path(OwnerTags.POOL_UID).asText()).isEqualTo(pool);
+    assertThat(body.path("labels").path(OwnerTags.MANAGED_BY).asText()).isEqualTo(OwnerTags.MANAGED_BY_VALUE);
+    assertThat(body.path("machineType").asText()).isEqualTo("zones/us-central1-a/machineTypes/n2-standard-2");
+    assertThat(body.path("scheduling").path("provisioningModel").asText()).isEqualTo("SPOT");
+    assertThat(body.path("scheduling").path("instanceTerminationAction").asText()).isEqualTo("STOP");
+    assertThat(body.path("serviceAccounts").get(0).path("email").asText())
+        .isEqualTo("worker@taskjob-test.iam.gserviceaccount.com");
+    assertThat(body.path("disks").get(0).path("initializeParams").path("sourceImage").asText())
+        .isEqualTo("projects/ubuntu-os-cloud/global/images/family/ubuntu-2404-lts-amd64");
+    assertThat(body.path("disks").get(0).path("initializeParams").path("diskSizeGb").asText()).isEqualTo("20");
+    JsonNode metadata = body.path("metadata").path("items").get(0);
+    assertThat(metadata.path("key").asText()).isEqualTo("startup-script");
+    assertThat(metadata.path("value").asText()).startsWith("#!/bin/bash")
+        .contains("TASKJOB_PROVIDER=gcp\nTASKJOB_QUEUE_NAME=job-a\n", "ghcr.io/acme/w:1");
+    assertThat(fake.insertQueries).anyMatch(q -> q.contains("requestId=" + GceCloudProvider.requestId(request.idempotencyKey())));
+  }
+
+  @Test
+  void findsVmsByLabelsAfterARestartAndDeletesThemIdempotently() {
+    String pool = UUID.randomUUID().toString();
+    Instance a = provider.create(request(pool, "a-" + pool.substring(0, 8), "e2-standard-2", "us-central1-a", false));
+    Instance b = provider.create(request(pool, "b-" + pool.substring(0, 8), "e2-standard-2", "us-central1-b", false));
+    provider.create(request(UUID.randomUUID().toString(), "c-" + pool.substring(0, 8), "e2-standard-2", null, false));
+
+    try (CloudProvider restarted = Providers.get("gcp").cloud(config(Map.of(Keys.CATALOG_SOURCE, "snapshot")))) {
+      assertThat(restarted.list(Map.of(OwnerTags.POOL_UID, pool))).extracting(Instance::id)
+          .containsExactlyInAnyOrder(a.id(), b.id());
+
+      restarted.terminate(List.of(a.id()));
+      restarted.terminate(List.of(a.id(), "never-existed"));
+
+      assertThat(restarted.list(Map.of(OwnerTags.POOL_UID, pool))).extracting(Instance::id).containsExactly(b.id());
+    }
+  }
+
+  @Test
+  void retriedCreateWithTheSameIdempotencyKeyInsertsNoSecondVm() {
+    String pool = UUID.randomUUID().toString();
+    CreateInstanceRequest request = request(pool, "r-" + pool.substring(0, 8), "e2-standard-4", null, false);
+
+    Instance first = provider.create(request);
+    Instance retried = Providers.get("gcp").cloud(config(Map.of(Keys.CATALOG_SOURCE, "snapshot"))).create(request);
+
+    assertThat(retried.id()).isEqualTo(first.id());
+    assertThat(fake.inserts.stream().filter(b -> b.path("name").asText().equals(request.name()))).hasSize(1);
+    assertThat(GceCloudProvider.requestId(request.idempotencyKey()))
+        .isEqualTo(GceCloudProvider.requestId(request.idempotencyKey()))
+        .matches("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
+  }
+
+  @Test
+  void reportsReclaimedSpotVmsAsPreemptedAndStoppedOnesAsStopped() {
+    String pool = UUID.randomUUID().toString();
+    Instance reclaimed = provider.create(request(pool, "p-" + pool.substring(0, 8), "e2-standard-2", "us-central1-a", true));
+    Instance stopped = provider.create(request(pool, "s-" + pool.substring(0, 8), "e2-standard-2", "us-central1-a", true));
+    fake.preempt("us-central1-a", reclaimed.id());
+    fake.instances.get("us-central1-a/" + stopped.id()).put("status", "TERMINATED");
+
+    Map<String, InstanceState> states = new HashMap<>();
+    provider.list(Map.of(OwnerTags.POOL_UID, pool)).forEach(i -> states.put(i.id(), i.state()));
+
+    assertThat(states).containsEntry(reclaimed.id(), InstanceState.PREEMPTED)
+        .containsEntry(stopped.id(), InstanceState.STOPPED);
+  }
+
+  @Test
+  void exhaustedZoneIsACapacityErrorNamingTheOffering() {
+    fake.exhausted.add("n2-highmem-2");
+    String pool = UUID.randomUUID().toString();
+
+    assertThatThrownBy(() -> provider.create(request(pool, "x-" + pool.substring(0, 8), "n2-highmem-2", "us-central1-b", true)))
+        .isInstanceOfSatisfying(CapacityException.class, e -> {
+          assertThat(e.instanceType()).isEqualTo("n2-highmem-2");
+          assertThat(e.zone()).isEqualTo("us-central1-b");
+          assertThat(e.spot()).isTrue();
+          assertThat(e.getMessage()).contains("ZONE_RESOURCE_POOL_EXHAUSTED");
+        });
+    assertThat(provider.list(Map.of(OwnerTags.POOL_UID, pool))).isEmpty();
+  }
+
+  @Test
+  void refusesLabelsGceCannotStoreBeforeCallingIt() {
+    int before = fake.inserts.size();
+    CreateInstanceRequest base = request("pool", "bad-labels", "e2-standard-2", "us-central1-a", false);
+
+    assertThatThrownBy(() -> provider.create(new CreateInstanceRequest(base.name(), base.idempotencyKey(),
+        base.instanceType(), base.zone(), false, Map.of("Team", "Astro Physics"), null, 10, null,
+        base.workerEnvironment(), null)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("tag Team=Astro Physics is not a valid GCE label");
+    assertThat(fake.inserts).hasSize(before);
+  }
+
+  @Test
+  void fallsBackToTheBundledSnapshotWhenTheApisCannotBeReached() {
+    try (GceCloudProvider offline = (GceCloudProvider) Providers.get("gcp").cloud(new ProviderConfig("gcp",
+        "us-central1", List.of(), Map.of(Keys.PROJECT, "taskjob-test", Keys.COMPUTE_ENDPOINT, "http://127.0.0.1:9",
+            Keys.BILLING_ENDPOINT, "http://127.0.0.1:9")))) {
+      InstanceCatalog catalog = offline.catalog();
+
+      assertThat(offline.catalogFromSnapshot()).isTrue();
+      assertThat(catalog.pricesAsOf()).isEqualTo(GcpPriceSnapshot.load().takenAt());
+      assertThat(catalog.find("e2-standard-8").orElseThrow().onDemandPrice())
+          .isCloseTo(8 * 0.021811 + 32 * 0.002923, within(1e-9));
+    }
+  }
+}

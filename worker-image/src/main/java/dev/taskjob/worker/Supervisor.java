@@ -1,0 +1,603 @@
+package dev.taskjob.worker;
+
+import dev.taskjob.core.event.EventType;
+import dev.taskjob.core.event.TaskEvent;
+import dev.taskjob.core.queue.QueueException;
+import dev.taskjob.worker.events.EventPublisher;
+import dev.taskjob.worker.process.ProcessTree;
+import dev.taskjob.worker.process.TaskDirectories;
+import dev.taskjob.worker.process.TaskLauncher;
+import dev.taskjob.worker.process.TaskRun;
+import dev.taskjob.worker.source.SourcedTask;
+import dev.taskjob.worker.source.TaskSource;
+import dev.taskjob.worker.spot.PreemptionMonitor;
+import dev.taskjob.worker.spot.PreemptionNotice;
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps {@link WorkerSettings#slots()} task processes running until the source runs dry or the worker
+ * is told to stop, applying the retry policy, the maximum runtime and the shutdown rules.
+ *
+ * <p>One dispatcher thread owns all scheduling state. Everything else (process exits reported by the
+ * JDK's process reaper threads, tasks received from a queue by the fetcher thread, signals, the
+ * preemption monitor) posts a message to the dispatcher's inbox. Timeouts run on one scheduler
+ * thread; lease extension and heartbeats on another, since they call the network.
+ *
+ * <p>Stopping: a stop request (signal, spot interruption, empty queue, fatal error) stops taking tasks
+ * and gives running tasks until a deadline; then their process trees are killed and, for a queue,
+ * their leases released. A second signal kills at once.
+ */
+public final class Supervisor {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Supervisor.class);
+  /** Per-task lines; {@code --quiet} turns this logger down. */
+  static final Logger TASK_LOG = LoggerFactory.getLogger("dev.taskjob.worker.tasks");
+  /** Exit codes of {@link #run()}. */
+  public static final int EXIT_OK = 0;
+  public static final int EXIT_TASKS_FAILED = 1;
+  public static final int EXIT_WORKER_ERROR = 3;
+  /** Time kept back from a spot notice's deadline for killing tasks and releasing leases. */
+  static final Duration PREEMPTION_MARGIN = Duration.ofSeconds(10);
+
+  private final WorkerSettings settings;
+  private final TaskSource source;
+  private final TaskLauncher launcher;
+  private final EventPublisher events;
+  private final PreemptionMonitor preemption;
+
+  private final LinkedBlockingQueue<Runnable> inbox = new LinkedBlockingQueue<>();
+  private final Set<TaskRun> active = ConcurrentHashMap.newKeySet();
+  private final ScheduledThreadPoolExecutor timeouts;
+  private final ScheduledThreadPoolExecutor background;
+  private final AtomicInteger signals = new AtomicInteger();
+  private final AtomicLong finishedCount = new AtomicLong();
+  private final RunSummary summary = new RunSummary();
+
+  // dispatcher-thread state
+  private final TaskRun[] slots;
+  private final BitSet busySlots = new BitSet();
+  /** Pids of tasks started as session leaders, to find what they left behind when the worker ends. */
+  private final BitSet sessionLeaders = new BitSet();
+  private int running;
+  private long taken;
+  private boolean stopping;
+  private String stopReason;
+  private long graceDeadlineNanos;
+  private boolean graceKillDone;
+  private int exitCode = EXIT_OK;
+  private long lastActivityNanos;
+
+  private final Semaphore freeSlots;
+  private Fetcher fetcher;
+
+  /**
+   * @param preemption the spot-notice poller, or null; started by {@link #run()}
+   */
+  public Supervisor(WorkerSettings settings, TaskSource source, TaskLauncher launcher, EventPublisher events,
+      PreemptionMonitor preemption) {
+    this.settings = settings;
+    this.source = source;
+    this.launcher = launcher;
+    this.events = events;
+    this.preemption = preemption;
+    this.slots = new TaskRun[settings.slots()];
+    this.freeSlots = new Semaphore(settings.slots());
+    this.timeouts = scheduler("taskjob-timeouts", 1);
+    this.background = scheduler("taskjob-background", 2);
+  }
+
+  private static ScheduledThreadPoolExecutor scheduler(String name, int threads) {
+    ScheduledThreadPoolExecutor s = new ScheduledThreadPoolExecutor(threads, r -> {
+      Thread t = new Thread(r, name);
+      t.setDaemon(true);
+      return t;
+    });
+    s.setRemoveOnCancelPolicy(true);
+    return s;
+  }
+
+  /** Runs until done; returns the worker's exit code. */
+  public int run() {
+    lastActivityNanos = System.nanoTime();
+    events.publish(workerEvent(EventType.WORKER_STARTED)
+        .message("slots=" + settings.slots() + "; source=" + source.description()).build());
+    startBackgroundWork();
+    try {
+      loop();
+    } finally {
+      finish();
+    }
+    return exitCode;
+  }
+
+  private void startBackgroundWork() {
+    Duration hb = settings.heartbeatInterval();
+    if (hb != null && !hb.isZero()) {
+      background.scheduleAtFixedRate(this::heartbeat, hb.toMillis(), hb.toMillis(), TimeUnit.MILLISECONDS);
+    }
+    Duration lease = source.leaseDuration();
+    if (lease != null) {
+      long period = Math.max(250, lease.toMillis() / 6);
+      background.scheduleWithFixedDelay(this::extendLeases, period, period, TimeUnit.MILLISECONDS);
+    }
+    if (preemption != null) {
+      preemption.start();
+    }
+    if (source.isQueue()) {
+      fetcher = new Fetcher();
+      fetcher.start();
+    }
+  }
+
+  private void loop() {
+    while (true) {
+      if (!stopping && !source.isQueue()) {
+        fillFromList();
+      }
+      if (running == 0 && (stopping || sourceDone())) {
+        return;
+      }
+      try {
+        Runnable message = inbox.poll(pollMillis(), TimeUnit.MILLISECONDS);
+        while (message != null) {
+          message.run();
+          message = inbox.poll();
+        }
+      } catch (InterruptedException e) {
+        requestStop("interrupted", Duration.ZERO, EXIT_WORKER_ERROR);
+      }
+      checkDeadlines();
+    }
+  }
+
+  private boolean sourceDone() {
+    if (source.isQueue()) {
+      return taken >= settings.maxTasks() && inbox.isEmpty();
+    }
+    return source.exhausted();
+  }
+
+  private long pollMillis() {
+    long millis = 1000;
+    if (stopping && !graceKillDone) {
+      millis = Math.min(millis, Math.max(1, TimeUnit.NANOSECONDS.toMillis(graceDeadlineNanos - System.nanoTime())));
+    }
+    return millis;
+  }
+
+  private void checkDeadlines() {
+    long now = System.nanoTime();
+    if (stopping && !graceKillDone && running > 0 && now - graceDeadlineNanos >= 0) {
+      graceKillDone = true;
+      LOG.warn("Shutdown grace period is over; killing {} running task(s)", running);
+      killAll();
+    }
+    Duration empty = settings.exitWhenEmpty();
+    if (!stopping && source.isQueue() && empty != null && running == 0 && inbox.isEmpty()
+        && now - Math.max(lastActivityNanos, fetcher.lastReceivedNanos) >= empty.toNanos()) {
+      requestStop("no tasks in the queue for " + DurationText.format(empty), Duration.ZERO, EXIT_OK);
+    }
+  }
+
+  // ---- starting tasks ----
+
+  private void fillFromList() {
+    while (running < slots.length && !stopping) {
+      List<SourcedTask> next;
+      try {
+        next = source.take(slots.length - running, Duration.ZERO);
+      } catch (RuntimeException e) {
+        LOG.error("Cannot read the next task: {}", e.getMessage());
+        requestStop("the task list cannot be read", settings.shutdownGracePeriod(), EXIT_WORKER_ERROR);
+        return;
+      }
+      if (next.isEmpty()) {
+        return;
+      }
+      for (SourcedTask t : next) {
+        start(t);
+      }
+    }
+  }
+
+  private void arrived(List<SourcedTask> tasks) {
+    lastActivityNanos = System.nanoTime();
+    for (SourcedTask t : tasks) {
+      if (stopping) {
+        source.release(t);
+        freeSlots.release();
+      } else {
+        start(t);
+      }
+    }
+  }
+
+  private void start(SourcedTask task) {
+    int slot = busySlots.nextClearBit(0);
+    TaskRun run;
+    try {
+      run = launcher.launch(task, slot);
+    } catch (IOException | RuntimeException e) {
+      LOG.error("Cannot start task {}: {}", task.task().id(), e.getMessage());
+      source.release(task);
+      if (source.isQueue()) {
+        freeSlots.release();
+      }
+      requestStop("tasks cannot be started", settings.shutdownGracePeriod(), EXIT_WORKER_ERROR);
+      return;
+    }
+    busySlots.set(slot);
+    slots[slot] = run;
+    if (launcher.usesProcessGroups() && run.pid() <= Integer.MAX_VALUE) {
+      sessionLeaders.set((int) run.pid());
+    }
+    running++;
+    if (source.isQueue()) {
+      taken++;
+    }
+    active.add(run);
+    summary.started(run.startNanos());
+    if (TASK_LOG.isInfoEnabled()) {
+      TASK_LOG.info("Slot #{}: Started, processing task {} (attempt {}, PID {})", slot, run.id(), run.attempt(),
+          run.pid());
+    }
+    events.publish(taskEvent(EventType.TASK_STARTED, run).timestamp(run.startTime()).build());
+    Duration max = settings.maxRuntime();
+    if (max != null) {
+      run.timeout(timeouts.schedule(() -> {
+        if (run.kill(TaskRun.Kill.TIMEOUT)) {
+          LOG.debug("Task {} reached the maximum runtime; killed its process tree", run.id());
+        }
+      }, max.toNanos(), TimeUnit.NANOSECONDS));
+    }
+    run.process().onExit().whenComplete((p, error) -> {
+      long end = System.nanoTime();
+      inbox.add(() -> finished(run, end));
+    });
+  }
+
+  // ---- finishing tasks ----
+
+  private void finished(TaskRun run, long endNanos) {
+    run.cancelTimeout();
+    if (run.killReason() != TaskRun.Kill.NONE) {
+      run.awaitKill();
+    }
+    active.remove(run);
+    slots[run.slot()] = null;
+    busySlots.clear(run.slot());
+    running--;
+    lastActivityNanos = endNanos;
+    finishedCount.incrementAndGet();
+    double elapsed = (endNanos - run.startNanos()) / 1e9;
+    int exit = run.process().exitValue();
+    SourcedTask task = run.task();
+
+    if (run.killReason() == TaskRun.Kill.INTERRUPTED) {
+      source.release(task);
+      summary.interrupted(endNanos);
+      String where = source.isQueue() ? "released to the queue" : "not rerun by this worker";
+      TASK_LOG.warn("Slot #{}: Task {} interrupted after {} seconds ({}); {}", run.slot(), run.id(),
+          seconds(elapsed), stopReason, where);
+      events.publish(taskEvent(EventType.TASK_RETRIED, run).elapsedTime(elapsed).retry(source.isQueue())
+          .message("interrupted: " + stopReason + "; " + where).build());
+    } else {
+      boolean timedOut = run.killReason() == TaskRun.Kill.TIMEOUT;
+      RetryPolicy.Decision d = settings.retry().decide(exit, timedOut, run.attempt());
+      if (d.retry()) {
+        source.retry(task);
+      } else {
+        source.completed(task);
+      }
+      EventType type = switch (d.outcome()) {
+        case SUCCEEDED -> EventType.TASK_COMPLETED;
+        case FAILED -> EventType.TASK_FAILED;
+        case TIMED_OUT -> EventType.TASK_TIMED_OUT;
+      };
+      summary.attemptEnded(type, d.retry(), elapsed, endNanos);
+      String result = d.outcome() == RetryPolicy.Outcome.SUCCEEDED
+          ? run.lastStdoutLine(settings.resultTailBytes())
+          : run.stderrTail(settings.resultTailBytes());
+      TaskEvent.Builder event = taskEvent(type, run).elapsedTime(elapsed).retry(d.retry()).finalAttempt(d.isFinal());
+      if (!timedOut) {
+        event.exitCode(exit);
+      }
+      if (result != null) {
+        event.result(result);
+      }
+      events.publish(event.build());
+      logResult(run, d, exit, elapsed, result);
+      if (d.isFinal()) {
+        cleanUp(run, d.outcome());
+      }
+    }
+    if (source.isQueue()) {
+      freeSlots.release();
+    }
+  }
+
+  private void logResult(TaskRun run, RetryPolicy.Decision d, int exit, double elapsed, String result) {
+    switch (d.outcome()) {
+      case SUCCEEDED -> {
+        if (TASK_LOG.isInfoEnabled()) {
+          TASK_LOG.info("Slot #{}: Completed task {} in {} seconds, retry false{}", run.slot(), run.id(),
+              seconds(elapsed), result == null ? "" : "; result: " + result);
+        }
+      }
+      case FAILED -> TASK_LOG.warn("Slot #{}: Task {} failed with exit code {} after {} seconds, retry {} "
+              + "(attempt {} of {}); logs: {}", run.slot(), run.id(), exit, seconds(elapsed), d.retry(),
+          run.attempt(), settings.retry().maxAttempts(), run.directory());
+      case TIMED_OUT -> TASK_LOG.warn("Slot #{}: Task {} timed out after {} seconds (maximum runtime {}), retry {} "
+              + "(attempt {} of {}); logs: {}", run.slot(), run.id(), seconds(elapsed),
+          DurationText.format(settings.maxRuntime()), d.retry(), run.attempt(), settings.retry().maxAttempts(),
+          run.directory());
+    }
+  }
+
+  private void cleanUp(TaskRun run, RetryPolicy.Outcome outcome) {
+    boolean delete = switch (settings.keepTaskDirs()) {
+      case ALL -> false;
+      case FAILED -> outcome == RetryPolicy.Outcome.SUCCEEDED;
+      case NONE -> true;
+    };
+    if (delete) {
+      TaskDirectories.deleteQuietly(run.directory());
+    }
+  }
+
+  private static String seconds(double s) {
+    return String.format("%.3f", s);
+  }
+
+  // ---- stopping ----
+
+  /**
+   * Stops taking tasks; running tasks get {@code grace} to finish. Safe from any thread.
+   *
+   * @param exit the worker's exit code unless a worse one is set
+   */
+  public void stop(String reason, Duration grace, int exit) {
+    inbox.add(() -> requestStop(reason, grace, exit));
+  }
+
+  /** A SIGTERM/SIGINT: the first stops gracefully, a second kills running tasks at once. Safe from any thread. */
+  public void signal(String name, int exit) {
+    int n = signals.incrementAndGet();
+    if (n == 1) {
+      LOG.info("Received SIG{}; finishing running tasks (up to {}), then exiting. Send it again to stop at once.",
+          name, DurationText.format(settings.shutdownGracePeriod()));
+      stop("SIG" + name, settings.shutdownGracePeriod(), exit);
+    } else {
+      LOG.warn("Received SIG{} again; killing running tasks now", name);
+      killAll(); // from this thread too, in case the dispatcher is busy
+      inbox.add(() -> {
+        requestStop("SIG" + name, Duration.ZERO, exit);
+        graceKillDone = true;
+        killAll();
+      });
+    }
+  }
+
+  private void requestStop(String reason, Duration grace, int exit) {
+    if (exit != EXIT_OK && (exitCode == EXIT_OK || exit == EXIT_WORKER_ERROR)) {
+      exitCode = exit;
+    }
+    if (stopping) {
+      long newDeadline = System.nanoTime() + grace.toNanos();
+      if (newDeadline - graceDeadlineNanos < 0) {
+        graceDeadlineNanos = newDeadline; // a more urgent stop shortens the grace
+      }
+      return;
+    }
+    stopping = true;
+    stopReason = reason;
+    graceDeadlineNanos = System.nanoTime() + grace.toNanos();
+    if (fetcher != null) {
+      fetcher.stopped = true;
+    }
+    if (running > 0) {
+      LOG.info("Stopping ({}): waiting up to {} for {} running task(s)", reason, DurationText.format(grace), running);
+    } else {
+      LOG.info("Stopping ({})", reason);
+    }
+  }
+
+  private void killAll() {
+    for (TaskRun run : active) {
+      run.kill(TaskRun.Kill.INTERRUPTED);
+    }
+  }
+
+  /** Called on the preemption monitor's thread. */
+  private void preempted(PreemptionNotice notice) {
+    Duration untilTermination = Duration.between(Instant.now(), notice.terminationTime());
+    Duration margin = PREEMPTION_MARGIN.compareTo(untilTermination.dividedBy(2)) < 0
+        ? PREEMPTION_MARGIN : untilTermination.dividedBy(2);
+    Duration grace = untilTermination.minus(margin);
+    if (grace.isNegative()) {
+      grace = Duration.ZERO;
+    }
+    if (grace.compareTo(settings.shutdownGracePeriod()) > 0) {
+      grace = settings.shutdownGracePeriod();
+    }
+    LOG.warn("Spot interruption notice: the VM stops at {} ({}); no new tasks, running tasks get {}",
+        notice.terminationTime(), notice.detail(), DurationText.format(grace));
+    events.publish(workerEvent(EventType.SPOT_INTERRUPTION)
+        .message("termination at " + notice.terminationTime() + "; " + notice.detail()).build());
+    stop("spot interruption", grace, EXIT_OK);
+  }
+
+  /** The callback to give the preemption monitor. */
+  public java.util.function.Consumer<PreemptionNotice> preemptionHandler() {
+    return this::preempted;
+  }
+
+  private void finish() {
+    if (fetcher != null) {
+      fetcher.stopped = true;
+      try {
+        fetcher.join(settings.receiveWait().toMillis() + 5000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      stopping = true;
+      Runnable message;
+      while ((message = inbox.poll()) != null) {
+        message.run(); // tasks that arrived while stopping are released
+      }
+    }
+    if (preemption != null) {
+      preemption.close();
+    }
+    timeouts.shutdownNow();
+    background.shutdownNow();
+    int leftovers = ProcessTree.killLeftovers(sessionLeaders);
+    if (leftovers > 0) {
+      LOG.info("Killed {} process(es) that finished tasks left running in the background", leftovers);
+    }
+    if (summary.finallyFailed() > 0 && exitCode == EXIT_OK) {
+      exitCode = EXIT_TASKS_FAILED;
+    }
+    events.publish(workerEvent(EventType.WORKER_STOPPING)
+        .message(stopping ? stopReason : "all tasks done").build());
+    events.close(Duration.ofSeconds(30)); // before the source closes the queue the events go to
+    source.close();
+    for (String line : summary.lines()) {
+      LOG.info(line);
+    }
+  }
+
+  // ---- background work ----
+
+  private void heartbeat() {
+    events.publish(workerEvent(EventType.WORKER_HEARTBEAT).build());
+  }
+
+  private void extendLeases() {
+    Duration lease = source.leaseDuration();
+    long now = System.nanoTime();
+    long due = lease.toNanos() / 3;
+    for (TaskRun run : active) {
+      if (now - run.leaseExtendedNanos() >= due && run.process().isAlive()) {
+        try {
+          source.extendLease(run.task(), lease);
+          run.leaseExtendedAt(now);
+          LOG.debug("Extended the lease of task {} by {}", run.id(), lease);
+        } catch (QueueException e) {
+          if (active.contains(run)) {
+            LOG.warn("Could not extend the lease of task {}: {}", run.id(), e.getMessage());
+          }
+        }
+      }
+    }
+  }
+
+  // ---- events ----
+
+  private TaskEvent.Builder workerEvent(EventType type) {
+    return TaskEvent.builder(type).job(settings.job()).instanceId(settings.instanceId())
+        .hostname(settings.hostname()).runningTasks(active.size()).completedTasks(finishedCount.get());
+  }
+
+  private TaskEvent.Builder taskEvent(EventType type, TaskRun run) {
+    return TaskEvent.builder(type).job(settings.job()).instanceId(settings.instanceId())
+        .hostname(settings.hostname()).taskId(run.id()).taskIndex(run.task().task().index())
+        .attempt(run.attempt()).slot(run.slot());
+  }
+
+  /** The run's counts, for tests and the caller's final report. */
+  public RunSummary summary() {
+    return summary;
+  }
+
+  /**
+   * Receives queue tasks for free slots. Holds one permit per requested task, so it never receives
+   * more than the free slots; the dispatcher returns a permit when a task ends.
+   */
+  private final class Fetcher extends Thread {
+    volatile boolean stopped;
+    volatile long lastReceivedNanos = System.nanoTime();
+    private long received;
+
+    Fetcher() {
+      super("taskjob-fetcher");
+      setDaemon(true);
+    }
+
+    @Override
+    public void run() {
+      long backoffMillis = 500;
+      while (!stopped) {
+        int permits;
+        try {
+          if (!freeSlots.tryAcquire(200, TimeUnit.MILLISECONDS)) {
+            continue;
+          }
+        } catch (InterruptedException e) {
+          return;
+        }
+        permits = 1 + freeSlots.drainPermits();
+        long left = settings.maxTasks() - received;
+        int want = (int) Math.min(Math.min(permits, 10), left);
+        if (stopped || want <= 0) {
+          freeSlots.release(permits);
+          if (want <= 0) {
+            return;
+          }
+          continue;
+        }
+        List<SourcedTask> got;
+        try {
+          got = source.take(want, settings.receiveWait());
+          backoffMillis = 500;
+        } catch (QueueException e) {
+          freeSlots.release(permits);
+          if (!e.isRetryable()) {
+            LOG.error("Cannot receive tasks from the queue: {}", e.getMessage());
+            Supervisor.this.stop("the queue cannot be read", settings.shutdownGracePeriod(), EXIT_WORKER_ERROR);
+            return;
+          }
+          LOG.warn("Receiving tasks failed, retrying in {} ms: {}", backoffMillis, e.getMessage());
+          sleepQuietly(backoffMillis);
+          backoffMillis = Math.min(30_000, backoffMillis * 2);
+          continue;
+        } catch (RuntimeException e) {
+          freeSlots.release(permits);
+          LOG.error("Cannot receive tasks from the queue", e);
+          Supervisor.this.stop("the queue cannot be read", settings.shutdownGracePeriod(), EXIT_WORKER_ERROR);
+          return;
+        }
+        freeSlots.release(permits - got.size());
+        if (!got.isEmpty()) {
+          received += got.size();
+          lastReceivedNanos = System.nanoTime();
+          List<SourcedTask> batch = new ArrayList<>(got);
+          inbox.add(() -> arrived(batch));
+        }
+      }
+    }
+
+    private void sleepQuietly(long millis) {
+      try {
+        Thread.sleep(millis);
+      } catch (InterruptedException e) {
+        stopped = true;
+      }
+    }
+  }
+}

@@ -1,0 +1,162 @@
+package dev.taskjob.worker.process;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Kills a task's whole process tree. A task started in its own session (via {@code setsid}) is the
+ * leader of its process group, so every process it forks, even one whose parent already exited, is
+ * found by its group id in {@code /proc}. Without {@code /proc} or a group, the live descendants of
+ * the task process are killed instead.
+ */
+public final class ProcessTree {
+
+  private static final Path PROC = Path.of("/proc");
+  private static final int MAX_PASSES = 50;
+  private static final long PASS_PAUSE_MILLIS = 10;
+
+  private ProcessTree() {}
+
+  /** True when process groups can be found through {@code /proc}. */
+  public static boolean procAvailable() {
+    return Files.isReadable(PROC.resolve("self/stat"));
+  }
+
+  /**
+   * Sends SIGKILL to the task and everything it started. With {@code ownGroup}, repeats until no
+   * process of the group is left (a process may fork while the group is being killed).
+   *
+   * @return how many processes were signalled
+   */
+  public static int kill(ProcessHandle task, boolean ownGroup) {
+    List<ProcessHandle> descendants = task.descendants().toList();
+    int killed = 0;
+    if (task.destroyForcibly()) {
+      killed++;
+    }
+    for (ProcessHandle d : descendants) {
+      if (d.destroyForcibly()) {
+        killed++;
+      }
+    }
+    if (ownGroup && procAvailable()) {
+      long group = task.pid();
+      for (int pass = 0; pass < MAX_PASSES; pass++) {
+        List<Long> members = groupMembers(group);
+        if (members.isEmpty()) {
+          break;
+        }
+        for (long pid : members) {
+          Optional<ProcessHandle> h = ProcessHandle.of(pid);
+          if (h.isPresent() && h.get().destroyForcibly()) {
+            killed++;
+          }
+        }
+        try {
+          Thread.sleep(PASS_PAUSE_MILLIS); // SIGKILL is delivered asynchronously; look again once it took effect
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          break;
+        }
+      }
+    }
+    return killed;
+  }
+
+  /** True when the process exists and is not a zombie. */
+  public static boolean isRunning(long pid) {
+    if (!procAvailable()) {
+      return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+    }
+    ProcStat stat = readStat(PROC.resolve(Long.toString(pid)).resolve("stat"));
+    return stat != null && stat.state() != 'Z';
+  }
+
+  /** Live processes (not zombies) whose process group is {@code group}. */
+  public static List<Long> groupMembers(long group) {
+    List<Long> members = new ArrayList<>();
+    try (DirectoryStream<Path> dirs = Files.newDirectoryStream(PROC)) {
+      for (Path dir : dirs) {
+        String name = dir.getFileName().toString();
+        if (name.isEmpty() || !Character.isDigit(name.charAt(0))) {
+          continue;
+        }
+        ProcStat stat = readStat(dir.resolve("stat"));
+        if (stat != null && stat.group() == group && stat.state() != 'Z') {
+          members.add(Long.parseLong(name));
+        }
+      }
+    } catch (IOException e) {
+      // /proc vanished or is unreadable: nothing more can be found
+    }
+    return members;
+  }
+
+  /** The fields of {@code /proc/PID/stat} the worker needs. */
+  record ProcStat(char state, long group, long session, long startTicks) {}
+
+  /** The stat of a process, or null when it is gone. */
+  static ProcStat readStat(Path stat) {
+    try {
+      String s = new String(Files.readAllBytes(stat), StandardCharsets.US_ASCII);
+      // "pid (comm) state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt utime stime cutime
+      // cstime priority nice threads itrealvalue starttime ...": comm may hold spaces and parentheses.
+      int close = s.lastIndexOf(')');
+      if (close < 0 || close + 2 >= s.length()) {
+        return null;
+      }
+      String[] f = s.substring(close + 2).split(" ", 21);
+      return new ProcStat(f[0].charAt(0), Long.parseLong(f[2]), Long.parseLong(f[3]), Long.parseLong(f[19]));
+    } catch (IOException | RuntimeException e) {
+      return null;
+    }
+  }
+
+  /**
+   * Kills processes left behind by tasks that already ended: members of a session one of the worker's
+   * tasks led (its pid is in {@code leaders}) whose leader is gone, started after the worker itself.
+   * A pid reused by an unrelated session leader is left alone, since that leader is alive.
+   *
+   * @return how many processes were killed
+   */
+  public static int killLeftovers(java.util.BitSet leaders) {
+    if (leaders.isEmpty() || !procAvailable()) {
+      return 0;
+    }
+    ProcStat self = readStat(PROC.resolve("self/stat"));
+    if (self == null) {
+      return 0;
+    }
+    int killed = 0;
+    try (DirectoryStream<Path> dirs = Files.newDirectoryStream(PROC)) {
+      for (Path dir : dirs) {
+        String name = dir.getFileName().toString();
+        if (name.isEmpty() || !Character.isDigit(name.charAt(0))) {
+          continue;
+        }
+        long pid = Long.parseLong(name);
+        ProcStat st = readStat(dir.resolve("stat"));
+        if (st == null || st.state() == 'Z' || st.session() > Integer.MAX_VALUE || !leaders.get((int) st.session())
+            || st.startTicks() < self.startTicks() || pid == st.session()) {
+          continue;
+        }
+        ProcStat leader = readStat(PROC.resolve(Long.toString(st.session())).resolve("stat"));
+        if (leader != null && leader.state() != 'Z' && leader.session() == st.session()) {
+          continue;
+        }
+        if (ProcessHandle.of(pid).map(ProcessHandle::destroyForcibly).orElse(false)) {
+          killed++;
+        }
+      }
+    } catch (IOException e) {
+      // /proc unreadable: nothing more can be found
+    }
+    return killed;
+  }
+}

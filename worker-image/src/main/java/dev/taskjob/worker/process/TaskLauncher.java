@@ -1,0 +1,120 @@
+package dev.taskjob.worker.process;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.taskjob.core.task.Task;
+import dev.taskjob.worker.source.SourcedTask;
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Starts one attempt of a task as its own OS process:
+ * <ul>
+ *   <li>working directory {@code <tasks root>/<task id>/}, holding {@code task.json} (the task's data,
+ *       also in {@code TASK_DATA_FILE}) and the attempt's {@code stdout-N.log} and {@code stderr-N.log};</li>
+ *   <li>environment {@code TASK_ID}, {@code TASK_INDEX}, {@code TASK_ATTEMPT}, {@code TASK_DATA},
+ *       {@code TASK_DATA_FILE}, and {@code TASK_ARG_<NAME>} for each top-level scalar of the data;</li>
+ *   <li>stdin from {@code /dev/null}; with process groups on, started through {@code setsid} so the
+ *       task leads a new session and process group that a timeout kills as a whole.</li>
+ * </ul>
+ * No shell is involved unless the command itself is a shell command.
+ */
+public final class TaskLauncher {
+
+  /** {@code TASK_DATA} is left out above this size (the kernel caps one environment string at 128 KiB). */
+  static final int MAX_TASK_DATA_ENV_BYTES = 64 * 1024;
+  private static final File DEV_NULL = new File("/dev/null");
+
+  private final TaskCommand command;
+  private final Path tasksRoot;
+  private final String setsid;
+  private final Map<String, String> extraEnvironment;
+
+  /**
+   * @param command the task program
+   * @param tasksRoot the directory that holds one directory per task
+   * @param setsid path of the {@code setsid} program, or null to start tasks in the worker's process group
+   * @param extraEnvironment added to every task's environment (e.g. TASKJOB_JOB)
+   */
+  public TaskLauncher(TaskCommand command, Path tasksRoot, String setsid, Map<String, String> extraEnvironment) {
+    this.command = command;
+    this.tasksRoot = tasksRoot;
+    this.setsid = setsid;
+    this.extraEnvironment = Map.copyOf(extraEnvironment);
+  }
+
+  public boolean usesProcessGroups() {
+    return setsid != null;
+  }
+
+  public Path tasksRoot() {
+    return tasksRoot;
+  }
+
+  /** Starts the attempt; the returned run's process is running (or already finished). */
+  public TaskRun launch(SourcedTask sourced, int slot) throws IOException {
+    Task task = sourced.task();
+    Path dir = tasksRoot.resolve(TaskDirectories.name(task.id()));
+    Files.createDirectories(dir);
+    String data = task.data().toString();
+    byte[] dataBytes = data.getBytes(StandardCharsets.UTF_8);
+    Path dataFile = dir.resolve("task.json");
+    Files.write(dataFile, dataBytes);
+    Path stdout = dir.resolve("stdout-" + sourced.attempt() + ".log");
+    Path stderr = dir.resolve("stderr-" + sourced.attempt() + ".log");
+
+    List<String> argv;
+    if (setsid != null) {
+      argv = new ArrayList<>(command.argv().size() + 1);
+      argv.add(setsid);
+      argv.addAll(command.argv());
+    } else {
+      argv = command.argv();
+    }
+    ProcessBuilder pb = new ProcessBuilder(argv)
+        .directory(dir.toFile())
+        .redirectInput(ProcessBuilder.Redirect.from(DEV_NULL))
+        .redirectOutput(stdout.toFile())
+        .redirectError(stderr.toFile());
+    Map<String, String> env = pb.environment();
+    env.putAll(extraEnvironment);
+    env.put("TASK_ID", task.id());
+    env.put("TASK_INDEX", Long.toString(task.index()));
+    env.put("TASK_ATTEMPT", Integer.toString(sourced.attempt()));
+    if (dataBytes.length <= MAX_TASK_DATA_ENV_BYTES) {
+      env.put("TASK_DATA", data);
+    }
+    env.put("TASK_DATA_FILE", dataFile.toString());
+    for (Iterator<Map.Entry<String, JsonNode>> it = task.data().fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> field = it.next();
+      JsonNode value = field.getValue();
+      if (value.isValueNode() && !value.isNull()) {
+        String text = value.asText();
+        if (text.length() <= MAX_TASK_DATA_ENV_BYTES) {
+          env.put(argVariable(field.getKey()), text);
+        }
+      }
+    }
+    long start = System.nanoTime();
+    Process process = pb.start();
+    return new TaskRun(sourced, slot, process, setsid != null, dir, stdout, stderr, start);
+  }
+
+  /** {@code TASK_ARG_<NAME>}: the name upper-cased, with anything but letters, digits and '_' as '_'. */
+  public static String argVariable(String name) {
+    StringBuilder sb = new StringBuilder("TASK_ARG_");
+    String upper = name.toUpperCase(Locale.ROOT);
+    for (int i = 0; i < upper.length(); i++) {
+      char c = upper.charAt(i);
+      sb.append((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ? c : '_');
+    }
+    return sb.toString();
+  }
+}

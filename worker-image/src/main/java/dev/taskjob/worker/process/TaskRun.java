@@ -1,0 +1,172 @@
+package dev.taskjob.worker.process;
+
+import dev.taskjob.worker.source.SourcedTask;
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.concurrent.ScheduledFuture;
+
+/** One running attempt of a task: its process, slot, files and what ended it. */
+public final class TaskRun {
+
+  /** Why the worker killed the process, if it did. */
+  public enum Kill { NONE, TIMEOUT, INTERRUPTED }
+
+  private final SourcedTask task;
+  private final int slot;
+  private final Process process;
+  private final boolean ownGroup;
+  private final Path directory;
+  private final Path stdout;
+  private final Path stderr;
+  private final long startNanos;
+  private final Instant startTime;
+  private volatile Kill kill = Kill.NONE;
+  private volatile long leaseExtendedNanos;
+  private ScheduledFuture<?> timeout;
+
+  TaskRun(SourcedTask task, int slot, Process process, boolean ownGroup, Path directory, Path stdout, Path stderr,
+      long startNanos) {
+    this.task = task;
+    this.slot = slot;
+    this.process = process;
+    this.ownGroup = ownGroup;
+    this.directory = directory;
+    this.stdout = stdout;
+    this.stderr = stderr;
+    this.startNanos = startNanos;
+    this.startTime = Instant.now();
+    this.leaseExtendedNanos = startNanos;
+  }
+
+  public SourcedTask task() {
+    return task;
+  }
+
+  public String id() {
+    return task.task().id();
+  }
+
+  public int attempt() {
+    return task.attempt();
+  }
+
+  public int slot() {
+    return slot;
+  }
+
+  public Process process() {
+    return process;
+  }
+
+  public long pid() {
+    return process.pid();
+  }
+
+  public Path directory() {
+    return directory;
+  }
+
+  public Path stdout() {
+    return stdout;
+  }
+
+  public Path stderr() {
+    return stderr;
+  }
+
+  public long startNanos() {
+    return startNanos;
+  }
+
+  public Instant startTime() {
+    return startTime;
+  }
+
+  public Kill killReason() {
+    return kill;
+  }
+
+  public long leaseExtendedNanos() {
+    return leaseExtendedNanos;
+  }
+
+  public void leaseExtendedAt(long nanos) {
+    leaseExtendedNanos = nanos;
+  }
+
+  public void timeout(ScheduledFuture<?> future) {
+    this.timeout = future;
+  }
+
+  /** Stops the pending timeout, if any. */
+  public void cancelTimeout() {
+    if (timeout != null) {
+      timeout.cancel(false);
+    }
+  }
+
+  /**
+   * Kills the task's process tree, remembering why. A process that already exited is left alone,
+   * so a task finishing just as its time runs out keeps its own result.
+   *
+   * @return true when this call killed it
+   */
+  public synchronized boolean kill(Kill reason) {
+    if (!process.isAlive() || kill != Kill.NONE) {
+      return false;
+    }
+    kill = reason;
+    ProcessTree.kill(process.toHandle(), ownGroup);
+    return true;
+  }
+
+  /**
+   * Returns once a kill started by {@link #kill} has finished, so that the worker reports a killed task
+   * only after every process of its tree is gone.
+   */
+  public synchronized void awaitKill() {
+    // kill() holds this monitor until its work is done
+  }
+
+  /** The last non-empty line of stdout (at most {@code maxBytes}), or null: rms-cloud-tasks' "result". */
+  public String lastStdoutLine(int maxBytes) {
+    String tail = tail(stdout, maxBytes);
+    if (tail == null) {
+      return null;
+    }
+    String trimmed = tail.stripTrailing();
+    int nl = trimmed.lastIndexOf('\n');
+    String line = nl < 0 ? trimmed : trimmed.substring(nl + 1);
+    return line.isEmpty() ? null : line;
+  }
+
+  /** The last {@code maxBytes} of stderr, or null when it is empty. */
+  public String stderrTail(int maxBytes) {
+    String tail = tail(stderr, maxBytes);
+    return tail == null || tail.isBlank() ? null : tail.stripTrailing();
+  }
+
+  private static String tail(Path file, int maxBytes) {
+    if (file == null) {
+      return null;
+    }
+    try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "r")) {
+      long length = f.length();
+      if (length == 0) {
+        return null;
+      }
+      int n = (int) Math.min(length, maxBytes);
+      byte[] bytes = new byte[n];
+      f.seek(length - n);
+      f.readFully(bytes);
+      String s = new String(bytes, StandardCharsets.UTF_8);
+      // a cut through a multi-byte character shows as U+FFFD at the start; drop it
+      return n < length && !s.isEmpty() && s.charAt(0) == '\uFFFD' ? s.substring(1) : s;
+    } catch (IOException e) {
+      return null;
+    }
+  }
+}

@@ -1,0 +1,123 @@
+package dev.taskjob.worker.source;
+
+import dev.taskjob.core.queue.LeasedTask;
+import dev.taskjob.core.queue.QueueException;
+import dev.taskjob.core.queue.TaskQueue;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Tasks leased from a job's queue. Acks and releases are network calls, so they run on a small pool
+ * off the supervisor's dispatcher thread; {@link #close()} waits for them. A failed ack only means the
+ * task may be delivered again (the ledger counts the duplicate), so it is logged, not fatal.
+ */
+public final class QueueTaskSource implements TaskSource {
+
+  private static final Logger LOG = LoggerFactory.getLogger(QueueTaskSource.class);
+  private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
+
+  private final TaskQueue queue;
+  private final String description;
+  private final ExecutorService acks;
+
+  public QueueTaskSource(TaskQueue queue, String description) {
+    this.queue = queue;
+    this.description = description;
+    this.acks = new ThreadPoolExecutor(4, 4, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
+      Thread t = new Thread(r, "taskjob-queue-acks");
+      t.setDaemon(true);
+      return t;
+    });
+  }
+
+  /** The queue behind this source (events go to its event queue). */
+  public TaskQueue queue() {
+    return queue;
+  }
+
+  @Override
+  public String description() {
+    return description;
+  }
+
+  @Override
+  public boolean isQueue() {
+    return true;
+  }
+
+  @Override
+  public List<SourcedTask> take(int max, Duration wait) {
+    List<LeasedTask> leased = queue.receive(max, wait);
+    List<SourcedTask> out = new ArrayList<>(leased.size());
+    for (LeasedTask t : leased) {
+      out.add(new SourcedTask(t.task(), Math.max(1, t.deliveryAttempt()), t));
+    }
+    return out;
+  }
+
+  @Override
+  public boolean exhausted() {
+    return false;
+  }
+
+  @Override
+  public void completed(SourcedTask task) {
+    acks.execute(() -> {
+      try {
+        queue.ack(task.lease());
+      } catch (RuntimeException e) {
+        LOG.warn("Could not acknowledge task {}; the queue may deliver it again: {}", task.task().id(), e.getMessage());
+      }
+    });
+  }
+
+  @Override
+  public void retry(SourcedTask task) {
+    release(task);
+  }
+
+  @Override
+  public void release(SourcedTask task) {
+    acks.execute(() -> {
+      try {
+        queue.release(task.lease());
+      } catch (RuntimeException e) {
+        LOG.warn("Could not release task {}; it returns when its lease lapses: {}", task.task().id(), e.getMessage());
+      }
+    });
+  }
+
+  @Override
+  public Duration leaseDuration() {
+    return queue.settings().leaseDuration();
+  }
+
+  @Override
+  public void extendLease(SourcedTask task, Duration leaseFromNow) {
+    queue.extendLease(task.lease(), leaseFromNow);
+  }
+
+  @Override
+  public void close() {
+    acks.shutdown();
+    try {
+      if (!acks.awaitTermination(CLOSE_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
+        LOG.warn("Gave up waiting for queue acknowledgements after {} s", CLOSE_TIMEOUT.toSeconds());
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    try {
+      queue.close();
+    } catch (QueueException e) {
+      LOG.debug("Closing the queue failed", e);
+    }
+  }
+}

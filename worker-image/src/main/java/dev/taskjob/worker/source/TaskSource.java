@@ -1,0 +1,45 @@
+package dev.taskjob.worker.source;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Where the worker's tasks come from and where their results go back to: a task list (file or
+ * generator; see {@link ListTaskSource}) or a job's queue (see {@link QueueTaskSource}).
+ */
+public interface TaskSource extends AutoCloseable {
+
+  /** One line for the configuration summary, e.g. {@code local tasks file "tasks.json"}. */
+  String description();
+
+  /** True for a queue: tasks are leased, must be acked or released, and {@link #take} may block on the network. */
+  boolean isQueue();
+
+  /**
+   * Hands out up to {@code max} tasks. A list source answers at once; a queue waits up to {@code wait}
+   * for the first task. An empty result means nothing is available now.
+   */
+  List<SourcedTask> take(int max, Duration wait);
+
+  /** True when a list source has handed out every task and has no retries pending; never for a queue. */
+  boolean exhausted();
+
+  /** The task reached its final result (success or final failure): a queue acks it. */
+  void completed(SourcedTask task);
+
+  /** The task gets another attempt: a list source runs it again, a queue releases it for redelivery. */
+  void retry(SourcedTask task);
+
+  /** The attempt was interrupted without a result (shutdown, preemption): a queue releases the lease. */
+  void release(SourcedTask task);
+
+  /** How long a lease lasts, or null when tasks are not leased. */
+  Duration leaseDuration();
+
+  /** Extends the lease of a running queue task so it is not delivered again while it runs. */
+  void extendLease(SourcedTask task, Duration leaseFromNow);
+
+  /** Finishes pending acks and releases, then frees resources. */
+  @Override
+  void close();
+}

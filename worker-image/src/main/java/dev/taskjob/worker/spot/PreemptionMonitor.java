@@ -1,0 +1,172 @@
+package dev.taskjob.worker.spot;
+
+import dev.taskjob.core.Json;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.Optional;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Polls the instance metadata service for a spot/preemptible interruption notice and reports the
+ * first one. AWS: an IMDSv2 session token, then {@code spot/instance-action} (404 until a notice,
+ * then {@code {"action": "terminate", "time": "..."}}; two minutes' warning). GCP: {@code instance/preempted}
+ * ({@code TRUE} once preempted; about 30 seconds' warning). The base URL is configurable so tests
+ * point it at a local server.
+ */
+public final class PreemptionMonitor implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(PreemptionMonitor.class);
+  static final Duration GCP_NOTICE = Duration.ofSeconds(30);
+  private static final Duration TOKEN_TTL = Duration.ofHours(6);
+
+  private final MetadataFlavor flavor;
+  private final String baseUrl;
+  private final Duration interval;
+  private final HttpClient http;
+  private final Thread thread;
+  private volatile boolean closed;
+  private String token;
+  private Instant tokenExpiry = Instant.MIN;
+  private boolean warnedUnreachable;
+
+  /**
+   * @param flavor which service to ask
+   * @param baseUrl scheme://host[:port] of the metadata service, or null for the flavor's default
+   * @param interval time between polls
+   * @param onNotice called once, on the monitor's thread, when a notice is seen
+   */
+  public PreemptionMonitor(MetadataFlavor flavor, String baseUrl, Duration interval, Consumer<PreemptionNotice> onNotice) {
+    this.flavor = flavor;
+    String base = baseUrl == null || baseUrl.isBlank() ? flavor.defaultBaseUrl() : baseUrl.trim();
+    this.baseUrl = base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
+    this.interval = interval;
+    this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    this.thread = new Thread(() -> loop(onNotice), "taskjob-preemption");
+    this.thread.setDaemon(true);
+  }
+
+  public String baseUrl() {
+    return baseUrl;
+  }
+
+  public void start() {
+    thread.start();
+  }
+
+  private void loop(Consumer<PreemptionNotice> onNotice) {
+    while (!closed) {
+      Optional<PreemptionNotice> notice = check();
+      if (notice.isPresent()) {
+        onNotice.accept(notice.get());
+        return;
+      }
+      try {
+        Thread.sleep(interval.toMillis());
+      } catch (InterruptedException e) {
+        return;
+      }
+    }
+  }
+
+  /** One poll: the notice if there is one. Unreachable services count as "no notice" (logged once). */
+  public Optional<PreemptionNotice> check() {
+    try {
+      Optional<PreemptionNotice> notice = switch (flavor) {
+        case AWS -> checkAws();
+        case GCP -> checkGcp();
+        case NONE -> Optional.empty();
+      };
+      warnedUnreachable = false;
+      return notice;
+    } catch (IOException e) {
+      if (!warnedUnreachable) {
+        LOG.warn("Cannot reach the instance metadata service at {} to watch for spot interruption: {}", baseUrl,
+            e.getMessage());
+        warnedUnreachable = true;
+      }
+      return Optional.empty();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return Optional.empty();
+    }
+  }
+
+  private Optional<PreemptionNotice> checkAws() throws IOException, InterruptedException {
+    for (int round = 0; round < 2; round++) {
+      String t = awsToken();
+      HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(baseUrl + "/latest/meta-data/spot/instance-action"))
+          .header("X-aws-ec2-metadata-token", t)
+          .timeout(Duration.ofSeconds(2))
+          .GET().build(), HttpResponse.BodyHandlers.ofString());
+      if (r.statusCode() == 401) {
+        token = null; // expired or revoked: fetch a new one and ask again
+        continue;
+      }
+      if (r.statusCode() == 404) {
+        return Optional.empty();
+      }
+      if (r.statusCode() != 200) {
+        throw new IOException("spot/instance-action answered HTTP " + r.statusCode());
+      }
+      return Optional.of(new PreemptionNotice(awsTime(r.body()), r.body().trim()));
+    }
+    throw new IOException("the metadata service refused a fresh IMDSv2 token");
+  }
+
+  private String awsToken() throws IOException, InterruptedException {
+    if (token != null && Instant.now().isBefore(tokenExpiry)) {
+      return token;
+    }
+    HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(baseUrl + "/latest/api/token"))
+        .header("X-aws-ec2-metadata-token-ttl-seconds", Long.toString(TOKEN_TTL.toSeconds()))
+        .timeout(Duration.ofSeconds(2))
+        .PUT(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+    if (r.statusCode() != 200) {
+      throw new IOException("IMDSv2 token request answered HTTP " + r.statusCode());
+    }
+    token = r.body().trim();
+    tokenExpiry = Instant.now().plus(TOKEN_TTL).minusSeconds(60);
+    return token;
+  }
+
+  /** The notice's {@code time}; two minutes from now when it is missing or unreadable. */
+  static Instant awsTime(String body) {
+    try {
+      String time = Json.MAPPER.readTree(body).path("time").asText("");
+      if (!time.isEmpty()) {
+        return Instant.parse(time);
+      }
+    } catch (IOException | DateTimeParseException e) {
+      // fall through to the documented two minutes
+    }
+    return Instant.now().plus(Duration.ofMinutes(2));
+  }
+
+  private Optional<PreemptionNotice> checkGcp() throws IOException, InterruptedException {
+    HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(baseUrl + "/computeMetadata/v1/instance/preempted"))
+        .header("Metadata-Flavor", "Google")
+        .timeout(Duration.ofSeconds(2))
+        .GET().build(), HttpResponse.BodyHandlers.ofString());
+    if (r.statusCode() != 200) {
+      throw new IOException("instance/preempted answered HTTP " + r.statusCode());
+    }
+    if ("TRUE".equalsIgnoreCase(r.body().trim())) {
+      return Optional.of(new PreemptionNotice(Instant.now().plus(GCP_NOTICE), "instance/preempted=TRUE"));
+    }
+    return Optional.empty();
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    thread.interrupt();
+  }
+}

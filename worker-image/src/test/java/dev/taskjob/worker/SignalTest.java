@@ -1,0 +1,199 @@
+package dev.taskjob.worker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.taskjob.core.cloud.ProviderConfig;
+import dev.taskjob.core.cloud.Providers;
+import dev.taskjob.core.event.EventType;
+import dev.taskjob.core.event.TaskEvent;
+import dev.taskjob.core.queue.LeasedTask;
+import dev.taskjob.core.queue.QueueSettings;
+import dev.taskjob.core.queue.TaskQueue;
+import dev.taskjob.core.task.TaskGenerator;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import java.util.stream.LongStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** SIGTERM sent to a real worker JVM, started from this test with its task processes. */
+class SignalTest {
+
+  private static final Duration PATIENCE = Duration.ofSeconds(60);
+
+  @TempDir Path dir;
+  private Process worker;
+  /** A sleep duration no other process on the machine uses, to find this test's task processes. */
+  private final String marker = "7" + ThreadLocalRandom.current().nextInt(100_000, 999_999) + ".5";
+
+  @AfterEach
+  void killWorker() {
+    if (worker != null && worker.isAlive()) {
+      worker.destroyForcibly();
+    }
+    processesWithMarker().forEach(ProcessHandle::destroyForcibly);
+  }
+
+  private Process startWorker(String... args) throws IOException {
+    List<String> command = new ArrayList<>(List.of(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-cp", System.getProperty("java.class.path"), WorkerMain.class.getName(),
+        "--work-dir", dir.resolve("work").toString(), "--heartbeat-interval", "0"));
+    command.addAll(List.of(args));
+    worker = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(dir.resolve("worker.log").toFile())
+        .start();
+    return worker;
+  }
+
+  private Events events() {
+    Path log = dir.resolve("work/events.log");
+    return Files.exists(log) ? Events.read(log) : new Events(List.of());
+  }
+
+  private Path taskFile(int count) throws IOException {
+    StringBuilder sb = new StringBuilder();
+    for (int i = 1; i <= count; i++) {
+      sb.append("{\"id\": \"task-").append(i).append("\"}\n");
+    }
+    return Files.writeString(dir.resolve("tasks.jsonl"), sb);
+  }
+
+  private int awaitExit() throws Exception {
+    assertThat(worker.waitFor(PATIENCE.toSeconds(), TimeUnit.SECONDS)).as("worker exited").isTrue();
+    return worker.exitValue();
+  }
+
+  private static void awaitCondition(String what, Supplier<Boolean> condition) throws InterruptedException {
+    long deadline = System.nanoTime() + PATIENCE.toNanos();
+    while (!condition.get()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("timed out waiting until " + what);
+      }
+      Thread.sleep(50);
+    }
+  }
+
+  /** How many of the marked processes are {@code sleep} itself (two per task; shells may come and go). */
+  private long sleepsWithMarker() {
+    return processesWithMarker().stream().filter(p -> {
+      try {
+        return Files.readString(Path.of("/proc", Long.toString(p.pid()), "comm")).trim().equals("sleep");
+      } catch (IOException gone) {
+        return false;
+      }
+    }).count();
+  }
+
+  /** Live processes whose command line holds this test's marker. */
+  private List<ProcessHandle> processesWithMarker() {
+    List<ProcessHandle> found = new ArrayList<>();
+    try (DirectoryStream<Path> procs = Files.newDirectoryStream(Path.of("/proc"), p -> p.getFileName().toString().matches("\\d+"))) {
+      for (Path p : procs) {
+        try {
+          String cmdline = new String(Files.readAllBytes(p.resolve("cmdline")), StandardCharsets.UTF_8);
+          long pid = Long.parseLong(p.getFileName().toString());
+          if (cmdline.contains(marker) && dev.taskjob.worker.process.ProcessTree.isRunning(pid)) {
+            ProcessHandle.of(pid).ifPresent(found::add);
+          }
+        } catch (IOException | RuntimeException gone) {
+          // the process ended while we looked
+        }
+      }
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+    return found;
+  }
+
+  @Test
+  void sigtermLetsRunningTasksFinishAndStartsNoMore() throws Exception {
+    startWorker("--task-file", taskFile(10).toString(), "--num-simultaneous-tasks", "2",
+        "--shutdown-grace-period", "30", "--", "sleep", "1.5");
+    awaitCondition("two tasks started", () -> events().of(EventType.TASK_STARTED).size() == 2);
+
+    worker.destroy(); // SIGTERM
+
+    assertThat(awaitExit()).isEqualTo(143);
+    Events events = events();
+    assertThat(events.of(EventType.TASK_STARTED)).hasSize(2);
+    assertThat(events.of(EventType.TASK_COMPLETED)).hasSize(2);
+    assertThat(events.of(EventType.TASK_RETRIED)).isEmpty();
+    assertThat(events.of(EventType.WORKER_STOPPING).get(0).message()).isEqualTo("SIGTERM");
+    assertThat(Files.readString(dir.resolve("worker.log"))).contains("Received SIGTERM");
+  }
+
+  @Test
+  void sigtermKillsTasksAfterTheGracePeriodAndLeavesNoOrphans() throws Exception {
+    // Each task forks a grandchild that would outlive a task killed on its own.
+    startWorker("--task-file", taskFile(3).toString(), "--num-simultaneous-tasks", "3",
+        "--shutdown-grace-period", "1", "--", "sh -c 'sleep " + marker + "' & sleep " + marker);
+    awaitCondition("six sleeps run", () -> sleepsWithMarker() == 6);
+
+    worker.destroy();
+
+    assertThat(awaitExit()).isEqualTo(143);
+    assertThat(processesWithMarker()).as("processes left behind").isEmpty();
+    List<TaskEvent> interrupted = events().of(EventType.TASK_RETRIED);
+    assertThat(interrupted).hasSize(3).allSatisfy(e -> assertThat(e.message()).contains("SIGTERM"));
+    assertThat(Files.readString(dir.resolve("worker.log"))).contains("Shutdown grace period is over");
+  }
+
+  @Test
+  void aSecondSigtermKillsAtOnce() throws Exception {
+    startWorker("--task-file", taskFile(2).toString(), "--num-simultaneous-tasks", "2",
+        "--shutdown-grace-period", "3600", "--", "sh -c 'sleep " + marker + "' & sleep " + marker);
+    awaitCondition("four sleeps run", () -> sleepsWithMarker() == 4);
+
+    worker.destroy();
+    awaitCondition("the first signal was handled",
+        () -> readQuietly(dir.resolve("worker.log")).contains("Received SIGTERM;"));
+    worker.destroy();
+
+    assertThat(awaitExit()).isEqualTo(143);
+    assertThat(processesWithMarker()).isEmpty();
+    assertThat(events().of(EventType.TASK_RETRIED)).hasSize(2);
+  }
+
+  @Test
+  void sigtermReleasesQueueLeasesSoTheTasksReturnAtOnce() throws Exception {
+    Path root = dir.resolve("local");
+    QueueSettings settings = new QueueSettings("tj-signal-test", Duration.ofSeconds(300), 3);
+    TaskQueue queue = Providers.get("local").queue(
+        new ProviderConfig("local", null, null, Map.of(ProviderConfig.Keys.LOCAL_ROOT, root.toString())), settings);
+    queue.ensure();
+    TaskGenerator generator = TaskGenerator.ofCount(2);
+    queue.send(LongStream.range(0, 2).mapToObj(generator::task).toList());
+
+    startWorker("--provider", "local", "--local-root", root.toString(), "--queue-name", settings.name(),
+        "--lease-seconds", "300", "--num-simultaneous-tasks", "2", "--shutdown-grace-period", "0.5",
+        "--event-log-file", dir.resolve("work/events.log").toString(), "--", "sleep", marker);
+    awaitCondition("two tasks started", () -> events().of(EventType.TASK_STARTED).size() == 2);
+    assertThat(queue.receive(2, Duration.ZERO)).as("both tasks leased by the worker").isEmpty();
+
+    worker.destroy();
+
+    assertThat(awaitExit()).isEqualTo(143);
+    List<LeasedTask> back = queue.receive(2, Duration.ofSeconds(2));
+    assertThat(back).hasSize(2).allSatisfy(t -> assertThat(t.deliveryAttempt()).isEqualTo(2));
+    assertThat(processesWithMarker()).isEmpty();
+  }
+
+  private static String readQuietly(Path file) {
+    try {
+      return Files.exists(file) ? Files.readString(file) : "";
+    } catch (IOException e) {
+      return "";
+    }
+  }
+}

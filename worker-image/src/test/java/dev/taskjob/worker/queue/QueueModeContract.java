@@ -1,0 +1,249 @@
+package dev.taskjob.worker.queue;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.taskjob.core.Json;
+import dev.taskjob.core.cloud.ProviderConfig;
+import dev.taskjob.core.cloud.Providers;
+import dev.taskjob.core.event.EventType;
+import dev.taskjob.core.event.TaskEvent;
+import dev.taskjob.core.queue.LeasedTask;
+import dev.taskjob.core.queue.QueueSettings;
+import dev.taskjob.core.queue.ReceivedEvent;
+import dev.taskjob.core.queue.TaskQueue;
+import dev.taskjob.core.task.Task;
+import dev.taskjob.core.task.TaskGenerator;
+import dev.taskjob.worker.WorkerMain;
+import dev.taskjob.worker.spot.FakeMetadataServer;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
+import java.util.stream.LongStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The worker taking tasks from a job's queue, run against each provider's queue implementation (the
+ * directory queue, SQS on moto, the Pub/Sub emulator). Workers run in this JVM, each with its own
+ * work directory and event log; task processes are real.
+ */
+abstract class QueueModeContract {
+
+  private static final AtomicInteger QUEUE_COUNTER = new AtomicInteger();
+  /** Upper bound for any wait in these tests; they normally take a few seconds. */
+  static final Duration PATIENCE = Duration.ofSeconds(60);
+
+  @TempDir Path dir;
+  private final List<TaskQueue> opened = new ArrayList<>();
+  private final ExecutorService workers = Executors.newCachedThreadPool();
+
+  abstract String provider();
+
+  /** Options that point a worker at this provider's queue service. */
+  abstract List<String> providerArgs();
+
+  abstract ProviderConfig config();
+
+  /** Whether the provider reports how many tasks are waiting. */
+  boolean reportsDepth() {
+    return true;
+  }
+
+  @AfterEach
+  void cleanUp() throws InterruptedException {
+    workers.shutdownNow();
+    workers.awaitTermination(30, TimeUnit.SECONDS);
+    opened.forEach(q -> {
+      q.delete();
+      q.close();
+    });
+  }
+
+  TaskQueue open(Duration lease, int maxAttempts) {
+    QueueSettings settings = new QueueSettings("tj-worker-" + provider() + "-" + QUEUE_COUNTER.incrementAndGet()
+        + "-" + ProcessHandle.current().pid(), lease, maxAttempts);
+    TaskQueue queue = Providers.get(provider()).queue(config(), settings);
+    queue.ensure();
+    opened.add(queue);
+    return queue;
+  }
+
+  static List<Task> tasks(int count) {
+    TaskGenerator generator = TaskGenerator.ofCount(count);
+    return LongStream.range(0, count).mapToObj(generator::task).toList();
+  }
+
+  /** Starts a worker on {@code queue} in this JVM; its files are under {@code dir/name}. */
+  Future<Integer> startWorker(String name, TaskQueue queue, String... args) {
+    List<String> all = new ArrayList<>(List.of("--provider", provider(), "--queue-name", queue.settings().name(),
+        "--lease-seconds", Long.toString(queue.settings().leaseDuration().toSeconds()),
+        "--max-attempts", Integer.toString(queue.settings().maxAttempts()),
+        "--work-dir", dir.resolve(name).toString(), "--event-log-file", eventLog(name).toString(),
+        "--heartbeat-interval", "0", "--instance-id", name));
+    all.addAll(providerArgs());
+    all.addAll(List.of(args));
+    return workers.submit(() -> WorkerMain.execute(all.toArray(String[]::new)));
+  }
+
+  Path eventLog(String worker) {
+    return dir.resolve(worker + "-events.log");
+  }
+
+  List<TaskEvent> events(String worker) {
+    try {
+      if (!Files.exists(eventLog(worker))) {
+        return List.of();
+      }
+      return Files.readAllLines(eventLog(worker)).stream().filter(l -> !l.isBlank()).map(Json::eventFromJson).toList();
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  List<TaskEvent> events(String worker, EventType type) {
+    return events(worker).stream().filter(e -> e.eventType() == type).toList();
+  }
+
+  static int await(Future<Integer> worker) throws Exception {
+    return worker.get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
+  }
+
+  static void awaitCondition(String what, Supplier<Boolean> condition) throws InterruptedException {
+    long deadline = System.nanoTime() + PATIENCE.toNanos();
+    while (!condition.get()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("timed out waiting until " + what);
+      }
+      Thread.sleep(50);
+    }
+  }
+
+  @Test
+  void everyQueuedTaskRunsOnceAcrossTwoWorkers() throws Exception {
+    TaskQueue queue = open(Duration.ofSeconds(30), 3);
+    queue.send(tasks(24));
+    Path out = Files.createDirectory(dir.resolve("out"));
+    String marker = "set -C; echo $TASK_ID > " + out + "/$TASK_ID";
+
+    Future<Integer> a = startWorker("a", queue, "--num-simultaneous-tasks", "3", "--exit-when-empty", "1", "--", marker);
+    Future<Integer> b = startWorker("b", queue, "--num-simultaneous-tasks", "3", "--exit-when-empty", "1", "--", marker);
+
+    assertThat(await(a)).isZero();
+    assertThat(await(b)).isZero();
+    try (var files = Files.list(out)) {
+      assertThat(files.count()).isEqualTo(24);
+    }
+    List<TaskEvent> completed = new ArrayList<>(events("a", EventType.TASK_COMPLETED));
+    completed.addAll(events("b", EventType.TASK_COMPLETED));
+    assertThat(completed).extracting(TaskEvent::taskId).doesNotHaveDuplicates().hasSize(24);
+    assertThat(queue.receive(10, Duration.ofMillis(500))).as("every task acknowledged").isEmpty();
+    if (reportsDepth()) {
+      assertThat(queue.depth().unfinished()).isZero();
+    }
+  }
+
+  @Test
+  void extendsTheLeaseOfALongTaskSoItIsNotDeliveredTwice() throws Exception {
+    Duration lease = Duration.ofSeconds(2);
+    TaskQueue queue = open(lease, 3);
+    queue.send(tasks(1));
+
+    Future<Integer> worker = startWorker("long", queue, "--num-simultaneous-tasks", "1", "--exit-when-empty", "1",
+        "--", "sleep", "5");
+    awaitCondition("the task started", () -> !events("long", EventType.TASK_STARTED).isEmpty());
+    // While the task runs for more than twice its lease, nobody else may receive it.
+    List<LeasedTask> stolen = new ArrayList<>();
+    while (!worker.isDone() && stolen.isEmpty()) {
+      stolen.addAll(queue.receive(1, Duration.ofMillis(500)));
+    }
+
+    assertThat(stolen).as("deliveries to another receiver while the task ran").isEmpty();
+    assertThat(await(worker)).isZero();
+    TaskEvent done = events("long", EventType.TASK_COMPLETED).get(0);
+    assertThat(done.elapsedTime()).isGreaterThan(2 * lease.toSeconds());
+    assertThat(events("long", EventType.TASK_STARTED)).hasSize(1);
+    assertThat(queue.receive(1, Duration.ofMillis(500))).as("acknowledged when done").isEmpty();
+  }
+
+  @Test
+  void preemptionNoticeReleasesLeasesAndAnotherWorkerRunsTheTasks() throws Exception {
+    // Leases far longer than the test: tasks come back quickly only if the preempted worker releases them.
+    TaskQueue queue = open(Duration.ofSeconds(120), 5);
+    queue.send(tasks(4));
+    try (FakeMetadataServer metadata = new FakeMetadataServer()) {
+      Future<Integer> preempted = startWorker("preempted", queue, "--num-simultaneous-tasks", "2",
+          "--preemption-check", "aws", "--metadata-url", metadata.baseUrl(), "--preemption-poll-interval", "0.1",
+          "--", "sleep", "60");
+      awaitCondition("two tasks started", () -> events("preempted", EventType.TASK_STARTED).size() == 2);
+      metadata.announce(Instant.now().plusSeconds(3));
+
+      assertThat(await(preempted)).isZero();
+      assertThat(events("preempted", EventType.SPOT_INTERRUPTION)).hasSize(1);
+      assertThat(events("preempted", EventType.TASK_RETRIED)).hasSize(2)
+          .allSatisfy(e -> assertThat(e.message()).contains("spot interruption", "released"));
+      assertThat(events("preempted", EventType.TASK_COMPLETED)).isEmpty();
+    }
+
+    Future<Integer> replacement = startWorker("replacement", queue, "--num-simultaneous-tasks", "4",
+        "--exit-when-empty", "1", "--", "true");
+    assertThat(await(replacement)).isZero();
+    Set<String> ids = tasks(4).stream().map(Task::id).collect(Collectors.toSet());
+    assertThat(events("replacement", EventType.TASK_COMPLETED)).extracting(TaskEvent::taskId)
+        .containsExactlyInAnyOrderElementsOf(ids);
+  }
+
+  @Test
+  void failedTasksGoBackToTheQueueUntilTheirLastAttempt() throws Exception {
+    TaskQueue queue = open(Duration.ofSeconds(30), 3);
+    queue.send(tasks(2));
+
+    Future<Integer> worker = startWorker("retry", queue, "--num-simultaneous-tasks", "2", "--exit-when-empty", "1",
+        "--retry-on-failure", "--", "sh", "-c", "[ $TASK_INDEX = 0 ]");
+
+    assertThat(await(worker)).isEqualTo(1);
+    List<TaskEvent> failed = events("retry", EventType.TASK_FAILED);
+    assertThat(failed).extracting(TaskEvent::attempt).containsExactly(1, 2, 3);
+    assertThat(failed).extracting(TaskEvent::retry).containsExactly(true, true, false);
+    assertThat(events("retry", EventType.TASK_COMPLETED)).hasSize(1);
+    assertThat(queue.receive(10, Duration.ofMillis(500))).as("the final failure is acknowledged").isEmpty();
+    assertThat(queue.receiveDeadLetters(10, Duration.ofMillis(500))).isEmpty();
+  }
+
+  @Test
+  void sendsEventsToTheJobsEventQueue() throws Exception {
+    TaskQueue queue = open(Duration.ofSeconds(30), 3);
+    queue.send(tasks(2));
+
+    assertThat(await(startWorker("events", queue, "--exit-when-empty", "1", "--", "true"))).isZero();
+
+    Map<EventType, Long> counts = new java.util.EnumMap<>(EventType.class);
+    Set<String> seen = new HashSet<>();
+    long deadline = System.nanoTime() + PATIENCE.toNanos();
+    while (counts.getOrDefault(EventType.WORKER_STOPPING, 0L) == 0 && System.nanoTime() < deadline) {
+      List<ReceivedEvent> batch = queue.receiveEvents(10, Duration.ofMillis(500));
+      for (ReceivedEvent e : batch) {
+        if (seen.add(Json.eventToJson(e.event()))) {
+          counts.merge(e.event().eventType(), 1L, Long::sum);
+        }
+      }
+      queue.ackEvents(batch);
+    }
+    assertThat(counts).containsEntry(EventType.WORKER_STARTED, 1L).containsEntry(EventType.TASK_STARTED, 2L)
+        .containsEntry(EventType.TASK_COMPLETED, 2L).containsEntry(EventType.WORKER_STOPPING, 1L);
+  }
+}
