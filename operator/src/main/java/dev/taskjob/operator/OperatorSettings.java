@@ -46,9 +46,12 @@ public record OperatorSettings(
     Duration workerStartupTimeout,
     Duration workerHeartbeatTimeout) {
 
+  /** What a cluster id may look like: a valid AWS tag value and GCE label value. */
+  public static final String CLUSTER_ID_PATTERN = "[a-z0-9]([-a-z0-9_]{0,61}[a-z0-9])?";
+
   public OperatorSettings {
     Objects.requireNonNull(clusterId, "clusterId");
-    if (!clusterId.matches("[a-z0-9]([-a-z0-9_]{0,61}[a-z0-9])?")) {
+    if (!clusterId.matches(CLUSTER_ID_PATTERN)) {
       throw new IllegalArgumentException("cluster id '" + clusterId
           + "' must be 1-63 lower-case letters, digits, '-' or '_' (it becomes a VM tag and label)");
     }

@@ -47,9 +47,9 @@ final class WorkerEnvironment {
     if (worker.getSimultaneousTasks() != null) {
       env.put("TASKJOB_NUM_SIMULTANEOUS_TASKS", Integer.toString(worker.getSimultaneousTasks()));
     }
-    if (worker.getMaxRuntime() != null) {
-      env.put("TASKJOB_MAX_RUNTIME", Long.toString(seconds("spec.worker.maxRuntime", worker.getMaxRuntime())));
-    }
+    // 0 is the worker's "no limit", what an unset maxRuntime means (the worker's own default is 10 minutes).
+    env.put("TASKJOB_MAX_RUNTIME", worker.getMaxRuntime() == null ? "0"
+        : Long.toString(seconds("spec.worker.maxRuntime", worker.getMaxRuntime())));
     env.put("TASKJOB_RETRY_ON_FAILURE", Boolean.toString(Boolean.TRUE.equals(retry.getOnFailure())));
     env.put("TASKJOB_RETRY_ON_TIMEOUT", Boolean.toString(Boolean.TRUE.equals(retry.getOnTimeout())));
     if (retry.getRetryExitCodes() != null && !retry.getRetryExitCodes().isEmpty()) {
