@@ -36,7 +36,7 @@ public final class RunSummary {
 
   /** Records an attempt that ended with a result. */
   public void attemptEnded(EventType type, boolean retry, double elapsedSeconds, long endNanos) {
-    eventCounts.merge(String.format("%-16s (retry=%s)", type.jsonName(), retry), 1L, Long::sum);
+    eventCounts.merge(String.format("%-16s (retry=%s):", type.jsonName(), retry), 1L, Long::sum);
     if (elapsed.length == elapsedCount) {
       elapsed = Arrays.copyOf(elapsed, elapsed.length * 2);
     }
@@ -56,7 +56,7 @@ public final class RunSummary {
   /** Records an attempt the worker stopped without a result (shutdown, preemption). */
   public void interrupted(long endNanos) {
     interrupted++;
-    eventCounts.merge(String.format("%-16s (interrupted)", EventType.TASK_RETRIED.jsonName()), 1L, Long::sum);
+    eventCounts.merge(String.format("%-16s (interrupted):", EventType.TASK_RETRIED.jsonName()), 1L, Long::sum);
     lastEndNanos = Math.max(lastEndNanos, endNanos);
   }
 
@@ -129,7 +129,7 @@ public final class RunSummary {
       out.add("    (no tasks ran)");
     }
     int width = Long.toString(eventCounts.values().stream().mapToLong(Long::longValue).max().orElse(0)).length();
-    eventCounts.forEach((k, n) -> out.add(String.format("    %s: %" + Math.max(5, width) + "d", k, n)));
+    eventCounts.forEach((k, n) -> out.add(String.format("    %-32s %" + Math.max(5, width) + "d", k, n)));
     double wall = wallSeconds();
     out.add(String.format("  Tasks finished: %d in %.2f seconds (%.2f tasks/second)", finished(), wall,
         wall > 0 ? finished() / wall : 0.0));

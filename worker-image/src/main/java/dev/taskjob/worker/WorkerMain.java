@@ -147,8 +147,8 @@ public final class WorkerMain implements Callable<Integer> {
   Integer numCpus;
 
   @Option(names = "--max-runtime", paramLabel = "DURATION", converter = DurationText.class,
-      defaultValue = "${env:TASKJOB_MAX_RUNTIME:-600}",
-      description = "Kill a task's process tree after this long (seconds or 10m/1h30m; 0 = no limit; default: 600).")
+      defaultValue = "${env:TASKJOB_MAX_RUNTIME:-0}",
+      description = "Kill a task's process tree after this long (seconds or 10m/1h30m; default 0: no limit, as a TaskJob without maxRuntime).")
   Duration maxRuntime;
 
   @Option(names = {"--retry-on-failure", "--retry-on-exit", "--retry-on-exception"}, arity = "0..1",

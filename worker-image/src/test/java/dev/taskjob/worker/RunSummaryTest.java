@@ -39,7 +39,7 @@ class RunSummaryTest {
     assertThat(summary.wallSeconds()).isEqualTo(2.0);
     assertThat(summary.lines()).contains(
         "  Tasks succeeded: 1, failed: 1, timed out: 1, retried attempts: 1, interrupted: 1",
-        "    task_failed      (retry=true):     1",
+        "    task_failed      (retry=true):       1",
         "  Tasks finished: 3 in 2.00 seconds (1.50 tasks/second)",
         "    Median: 0.750 seconds");
   }

@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
         CommandLine.HelpCommand.class,
         LoadQueueCommand.class,
         QueueCommand.class,
+        OperatorCommand.class,
         LocalCommand.class,
         InstanceTypesCommand.class,
     })

@@ -274,27 +274,39 @@ public final class LocalRun {
   }
 
   /**
-   * Local instances run with their own working directory, so a relative program path in
-   * {@code spec.worker.command} is resolved here, against the directory {@code taskjob local} runs in.
+   * Local instances, and each task, run in their own working directories, so relative paths are resolved
+   * here against the directory {@code taskjob local} runs in: the program in {@code spec.worker.command}
+   * (when it contains '/' and exists) and {@code worker.env} values starting with {@code ./}.
    */
   @SuppressWarnings("unchecked")
   static void absolutizeCommand(HasMetadata object) {
     Map<String, Object> tree = Serialization.jsonMapper().convertValue(object, Map.class);
     Object spec = tree.get("spec");
-    if (!(spec instanceof Map<?, ?> specMap) || !"local".equals(String.valueOf(specMap.get("provider")))) {
+    if (!(spec instanceof Map<?, ?> specMap) || !"local".equals(String.valueOf(specMap.get("provider")))
+        || !(specMap.get("worker") instanceof Map<?, ?> workerMap)) {
       return;
     }
-    Object worker = specMap.get("worker");
-    if (!(worker instanceof Map<?, ?> workerMap) || !(workerMap.get("command") instanceof List<?> command)
-        || command.isEmpty()) {
-      return;
+    Map<String, Object> worker = (Map<String, Object>) workerMap;
+    boolean changed = false;
+    if (worker.get("command") instanceof List<?> command && !command.isEmpty()) {
+      String program = String.valueOf(command.get(0));
+      Path path = Path.of(program);
+      if (program.contains("/") && !path.isAbsolute() && Files.exists(path)) {
+        List<Object> resolved = new ArrayList<>(command);
+        resolved.set(0, path.toAbsolutePath().normalize().toString());
+        worker.put("command", resolved);
+        changed = true;
+      }
     }
-    String program = String.valueOf(command.get(0));
-    Path path = Path.of(program);
-    if (program.contains("/") && !path.isAbsolute() && Files.exists(path)) {
-      List<Object> resolved = new ArrayList<>(command);
-      resolved.set(0, path.toAbsolutePath().normalize().toString());
-      ((Map<String, Object>) workerMap).put("command", resolved);
+    if (worker.get("env") instanceof List<?> env) {
+      for (Object entry : env) {
+        if (entry instanceof Map<?, ?> var && var.get("value") instanceof String value && value.startsWith("./")) {
+          ((Map<String, Object>) var).put("value", Path.of(value).toAbsolutePath().normalize().toString());
+          changed = true;
+        }
+      }
+    }
+    if (changed) {
       setSpec(object, specMap);
     }
   }

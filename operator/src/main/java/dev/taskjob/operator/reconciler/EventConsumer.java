@@ -76,6 +76,9 @@ final class EventConsumer implements AutoCloseable {
         lastError = null;
         backoff = Duration.ofMillis(200);
       } catch (RuntimeException e) {
+        if (!running) {
+          break; // closing: the interrupt ended a long poll
+        }
         lastError = e.getMessage();
         LOG.warn("job {}: reading events failed, retrying in {} ms: {}", job, backoff.toMillis(), e.toString());
         sleep(backoff);

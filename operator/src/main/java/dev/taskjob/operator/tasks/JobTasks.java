@@ -133,7 +133,7 @@ public final class JobTasks {
         throw new TaskSourceException(TaskSourceException.CONFIG_MAP_NOT_FOUND, field + ".name",
             field + ".name: ConfigMap '" + ref.getName() + "' not found in namespace '" + namespace + "'");
       }
-      byte[] bytes = bytesOf(cm, ref.getKey());
+      byte[] bytes = bytesOf(cm, ref.getKey(), field);
       if (bytes == null) {
         throw new TaskSourceException(TaskSourceException.CONFIG_MAP_NOT_FOUND, field + ".key",
             field + ".key: ConfigMap '" + ref.getName() + "' has no key '" + ref.getKey() + "' in data or binaryData");
@@ -163,12 +163,20 @@ public final class JobTasks {
     return new JobTasks(lists, null, next, HexFormat.of().formatHex(digest.digest()));
   }
 
-  private static byte[] bytesOf(ConfigMap cm, String key) {
+  private static byte[] bytesOf(ConfigMap cm, String key, String field) {
     if (cm.getData() != null && cm.getData().containsKey(key)) {
       return cm.getData().get(key).getBytes(StandardCharsets.UTF_8);
     }
     if (cm.getBinaryData() != null && cm.getBinaryData().containsKey(key)) {
-      return Base64.getDecoder().decode(cm.getBinaryData().get(key));
+      // Line breaks are allowed, as the API server allows them; anything else that is not base64 is refused.
+      String encoded = cm.getBinaryData().get(key).replace("\n", "").replace("\r", "");
+      try {
+        return Base64.getDecoder().decode(encoded);
+      } catch (IllegalArgumentException e) {
+        throw new TaskSourceException(TaskSourceException.INVALID_TASK_LIST, field + ".key",
+            field + ".key: binaryData '" + key + "' of ConfigMap '" + cm.getMetadata().getName()
+                + "' is not valid base64: " + e.getMessage(), e);
+      }
     }
     return null;
   }

@@ -1,0 +1,63 @@
+package dev.taskjob.operator.tasks;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.taskjob.crds.v1alpha1.shared.ConfigMapTaskRef;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.List;
+import java.util.zip.GZIPOutputStream;
+import org.junit.jupiter.api.Test;
+
+@EnableKubernetesMockClient(crud = true)
+class ConfigMapTaskListTest {
+
+  KubernetesClient client;
+
+  private static ConfigMapTaskRef ref(String name, String key) {
+    ConfigMapTaskRef ref = new ConfigMapTaskRef();
+    ref.setName(name);
+    ref.setKey(key);
+    return ref;
+  }
+
+  private void binaryConfigMap(String name, String key, String base64) {
+    client.configMaps().inNamespace("ns").resource(new ConfigMapBuilder().withNewMetadata().withName(name)
+        .endMetadata().addToBinaryData(key, base64).build()).create();
+  }
+
+  private static byte[] gzip(String text) throws Exception {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    try (GZIPOutputStream out = new GZIPOutputStream(bytes)) {
+      out.write(text.getBytes(StandardCharsets.UTF_8));
+    }
+    return bytes.toByteArray();
+  }
+
+  @Test
+  void readsGzipBinaryDataWrappedOverSeveralLines() throws Exception {
+    String encoded = Base64.getMimeEncoder(20, "\n".getBytes()).encodeToString(
+        gzip("[{\"id\":\"a\",\"data\":{}},{\"id\":\"b\",\"data\":{}}]"));
+    binaryConfigMap("tasks", "tasks.json.gz", encoded);
+
+    JobTasks tasks = JobTasks.fromConfigMaps(client, "ns", List.of(ref("tasks", "tasks.json.gz")), Long.MAX_VALUE);
+
+    assertThat(tasks.size()).isEqualTo(2);
+  }
+
+  @Test
+  void refusesBinaryDataThatIsNotBase64WithTheFieldNamed() {
+    binaryConfigMap("broken", "tasks.json.gz", "H4sI AAAA not base64");
+
+    assertThatThrownBy(() -> JobTasks.fromConfigMaps(client, "ns", List.of(ref("broken", "tasks.json.gz")),
+        Long.MAX_VALUE))
+        .isInstanceOf(TaskSourceException.class)
+        .hasMessageContaining("spec.tasks.configMapRefs[0].key")
+        .hasMessageContaining("not valid base64");
+  }
+}
