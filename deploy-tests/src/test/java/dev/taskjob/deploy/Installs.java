@@ -15,8 +15,4 @@ final class Installs {
   static List<String> all() {
     return List.of(BASE, AWS, GCP, NAMESPACED);
   }
-
-  static List<String> clusterWide() {
-    return List.of(BASE, AWS, GCP);
-  }
 }

@@ -9,6 +9,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import dev.taskjob.operator.cli.TaskjobCli;
+import picocli.CommandLine;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -73,6 +77,55 @@ class OperatorDeploymentTest {
 
   @ParameterizedTest
   @MethodSource("installs")
+  void argumentsAreAcceptedByTheOperatorCommand(String install) {
+    JsonNode container = Workloads.operatorContainer(Kustomize.render(install));
+
+    CommandLine.ParseResult parsed = TaskjobCli.commandLine().parseArgs(Workloads.args(container).toArray(String[]::new));
+
+    assertThat(parsed.subcommand()).as("a subcommand").isNotNull();
+    assertThat(parsed.subcommand().commandSpec().name()).isEqualTo("operator");
+    assertThat(parsed.subcommand().matchedOptionValue("--leader-election", false)).isTrue();
+    assertThat(parsed.subcommand().matchedOptionValue("--metrics-port", 0)).isEqualTo(containerPort(container, "metrics"));
+    assertThat(parsed.subcommand().matchedOptionValue("--health-port", 0)).isEqualTo(containerPort(container, "health"));
+  }
+
+  @ParameterizedTest
+  @MethodSource("installs")
+  void everyEnvironmentVariableIsOneTheOperatorReads(String install) {
+    // Without interpolation the defaults read as declared, e.g. ${env:TASKJOB_WATCH_NAMESPACES}.
+    CommandLine.Model.CommandSpec operator = TaskjobCli.commandLine().setInterpolateVariables(false)
+        .getSubcommands().get("operator").getCommandSpec();
+    List<String> read = new ArrayList<>();
+    for (CommandLine.Model.OptionSpec option : operator.options()) {
+      String defaultValue = option.defaultValue();
+      if (defaultValue != null) {
+        Matcher env = Pattern.compile("\\$\\{env:([A-Z0-9_]+)").matcher(defaultValue);
+        while (env.find()) {
+          read.add(env.group(1));
+        }
+      }
+    }
+    List<String> set = new ArrayList<>();
+    Workloads.operatorContainer(Kustomize.render(install)).path("env").forEach(e -> set.add(e.path("name").asText()));
+
+    assertThat(read).as("variables the operator command reads").containsAll(set);
+  }
+
+  @ParameterizedTest
+  @MethodSource("installs")
+  void probePathsAreTheOnesTheOperatorServes(String install) {
+    JsonNode container = Workloads.operatorContainer(Kustomize.render(install));
+    String description = String.join(" ",
+        TaskjobCli.commandLine().getSubcommands().get("operator").getCommandSpec().usageMessage().description());
+
+    for (String probe : List.of("startupProbe", "livenessProbe", "readinessProbe")) {
+      assertThat(description).as("the operator command documents %s's path", probe)
+          .contains(container.path(probe).at("/httpGet/path").asText());
+    }
+  }
+
+  @ParameterizedTest
+  @MethodSource("installs")
   void requestsAndLimitsCpuAndMemory(String install) {
     JsonNode resources = Workloads.operatorContainer(Kustomize.render(install)).path("resources");
 
@@ -133,6 +186,15 @@ class OperatorDeploymentTest {
     JsonNode container = Workloads.operatorContainer(Kustomize.renderUncached(overlay));
 
     assertThat(container.path("image").asText()).isEqualTo("registry.internal/platform/taskjob-operator:1.2.3");
+  }
+
+  private static int containerPort(JsonNode container, String name) {
+    for (JsonNode port : container.path("ports")) {
+      if (port.path("name").asText().equals(name)) {
+        return port.path("containerPort").asInt();
+      }
+    }
+    throw new AssertionError("no container port named " + name);
   }
 
   /** Kubernetes quantities as used here: plain, milli (m), binary (Ki, Mi, Gi) and decimal (k, M, G). */

@@ -31,10 +31,17 @@ final class OperatorGrants {
         }
         String scope = bindingKind.equals("RoleBinding") ? binding.path("metadata").path("namespace").asText() : null;
         for (JsonNode rule : roleOf(render, binding).path("rules")) {
+          List<String> names = new ArrayList<>();
+          rule.path("resourceNames").forEach(n -> names.add(n.asText()));
+          if (names.isEmpty()) {
+            names.add(null);
+          }
           for (JsonNode group : rule.path("apiGroups")) {
             for (JsonNode resource : rule.path("resources")) {
               for (JsonNode verb : rule.path("verbs")) {
-                grants.add(new Grant(group.asText(), resource.asText(), verb.asText(), scope));
+                for (String name : names) {
+                  grants.add(new Grant(group.asText(), resource.asText(), verb.asText(), name, scope));
+                }
               }
             }
           }

@@ -12,7 +12,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** The RBAC of every install, as rendered by {@code kubectl kustomize}: least privilege, nothing missing. */
+/**
+ * The RBAC of every install, as rendered by {@code kubectl kustomize}, against what the operator's code
+ * uses ({@link dev.taskjob.operator.RbacRequirements}): nothing missing, nothing more, nowhere else.
+ */
 class OperatorRbacTest {
 
   private static final Set<String> WRITE_VERBS = Set.of("create", "update", "patch", "delete", "deletecollection");
@@ -21,25 +24,25 @@ class OperatorRbacTest {
     return Installs.all();
   }
 
-  static List<String> clusterWideInstalls() {
-    return Installs.clusterWide();
-  }
-
   @ParameterizedTest
   @MethodSource("installs")
   void grantsTheOperatorExactlyTheAccessItsCodeUses(String install) {
     Set<Grant> granted = OperatorGrants.of(Kustomize.render(install)).stream()
         .map(Grant::unscoped)
         .collect(Collectors.toCollection(LinkedHashSet::new));
-    Set<Grant> required = RequiredAccess.operator();
 
-    Set<Grant> missing = new LinkedHashSet<>(required);
-    missing.removeAll(granted);
-    Set<Grant> unused = new LinkedHashSet<>(granted);
-    unused.removeAll(required);
+    assertSameGrants(install, granted, RequiredAccess.unscoped());
+  }
 
-    assertThat(missing).as("%s: access the operator uses but is not granted", install).isEmpty();
-    assertThat(unused).as("%s: access granted that the operator does not use", install).isEmpty();
+  @ParameterizedTest
+  @MethodSource("installs")
+  void grantsEachPermissionOnlyWhereItIsNeeded(String install) {
+    Rendered render = Kustomize.render(install);
+    String operatorNamespace = OperatorGrants.operatorNamespace(render);
+    String watched = install.equals(Installs.NAMESPACED) ? operatorNamespace : null;
+
+    assertSameGrants(install, new LinkedHashSet<>(OperatorGrants.of(render)),
+        RequiredAccess.scoped(watched, operatorNamespace));
   }
 
   @ParameterizedTest
@@ -78,43 +81,20 @@ class OperatorRbacTest {
     assertThat(crdWrites).as("%s: write access to CustomResourceDefinitions", install).isEmpty();
   }
 
-  @ParameterizedTest
-  @MethodSource("installs")
-  void leaderElectionLeaseIsOnlyGrantedInTheOperatorsNamespace(String install) {
-    Rendered render = Kustomize.render(install);
-    String namespace = OperatorGrants.operatorNamespace(render);
-    List<Grant> leaseGrants = OperatorGrants.of(render).stream()
-        .filter(g -> g.resource().equals(RequiredAccess.LEASES))
-        .toList();
-
-    assertThat(leaseGrants).isNotEmpty().allSatisfy(g -> assertThat(g.namespace()).isEqualTo(namespace));
-  }
-
-  @ParameterizedTest
-  @MethodSource("clusterWideInstalls")
-  void clusterWideInstallWatchesEveryNamespace(String install) {
-    List<Grant> workloadGrants = OperatorGrants.of(Kustomize.render(install)).stream()
-        .filter(g -> !g.resource().equals(RequiredAccess.LEASES))
-        .toList();
-
-    assertThat(workloadGrants).isNotEmpty().allSatisfy(g -> assertThat(g.namespace()).isNull());
-  }
-
   @Test
-  void namespacedInstallGrantsNothingOutsideItsNamespace() {
+  void namespacedInstallBindsNoClusterRoleButTheClusterIdReader() {
     Rendered render = Kustomize.render(Installs.NAMESPACED);
-    String namespace = OperatorGrants.operatorNamespace(render);
 
-    assertThat(OperatorGrants.of(render)).allSatisfy(g -> assertThat(g.namespace()).isEqualTo(namespace));
-    assertThat(render.ofKind("ClusterRoleBinding")).isEmpty();
-    assertThat(render.find("ClusterRole", OperatorGrants.SERVICE_ACCOUNT)).isEmpty();
+    assertThat(render.ofKind("ClusterRoleBinding"))
+        .extracting(b -> b.at("/roleRef/name").asText())
+        .containsExactly("taskjob-operator-cluster-id");
   }
 
   @Test
   void namespacedInstallWatchesTheNamespaceItRunsIn() {
     JsonNode operator = Workloads.operatorContainer(Kustomize.render(Installs.NAMESPACED));
-    JsonNode watchNamespace = Workloads.env(operator, "TASKJOB_WATCH_NAMESPACE")
-        .orElseThrow(() -> new AssertionError("the namespaced Deployment does not set TASKJOB_WATCH_NAMESPACE"));
+    JsonNode watchNamespace = Workloads.env(operator, "TASKJOB_WATCH_NAMESPACES")
+        .orElseThrow(() -> new AssertionError("the namespaced Deployment does not set TASKJOB_WATCH_NAMESPACES"));
 
     assertThat(watchNamespace.at("/valueFrom/fieldRef/fieldPath").asText()).isEqualTo("metadata.namespace");
   }
@@ -129,6 +109,16 @@ class OperatorRbacTest {
     assertThat(view.at("/metadata/labels/rbac.authorization.k8s.io~1aggregate-to-view").asText()).isEqualTo("true");
     assertThat(texts(edit.at("/rules/0/verbs"))).contains("create", "delete");
     assertThat(texts(edit.at("/rules/0/resources"))).contains("taskjobs");
+  }
+
+  private static void assertSameGrants(String install, Set<Grant> granted, Set<Grant> required) {
+    Set<Grant> missing = new LinkedHashSet<>(required);
+    missing.removeAll(granted);
+    Set<Grant> unused = new LinkedHashSet<>(granted);
+    unused.removeAll(required);
+
+    assertThat(missing).as("%s: access RbacRequirements lists but the install does not grant", install).isEmpty();
+    assertThat(unused).as("%s: access granted that RbacRequirements does not list", install).isEmpty();
   }
 
   private static List<JsonNode> roles(Rendered render) {

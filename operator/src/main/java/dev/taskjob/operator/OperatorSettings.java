@@ -27,6 +27,8 @@ import java.util.Set;
  * @param capacityBackoff how long a (type, zone, spot) stays skipped after a capacity error
  * @param workerStartupTimeout a job's VMs must report within this time after creation (their pool's startupTimeout)
  * @param workerHeartbeatTimeout a job's VMs may stay silent this long (their pool's heartbeatTimeout)
+ * @param sweepLocations cloud locations swept for orphans even when no pool uses them now, as
+ *     {@code provider:region} or {@code gcp:region:project} (local is always swept when available)
  */
 public record OperatorSettings(
     String clusterId,
@@ -44,7 +46,8 @@ public record OperatorSettings(
     int createParallelism,
     Duration capacityBackoff,
     Duration workerStartupTimeout,
-    Duration workerHeartbeatTimeout) {
+    Duration workerHeartbeatTimeout,
+    java.util.List<String> sweepLocations) {
 
   /** What a cluster id may look like: a valid AWS tag value and GCE label value. */
   public static final String CLUSTER_ID_PATTERN = "[a-z0-9]([-a-z0-9_]{0,61}[a-z0-9])?";
@@ -57,25 +60,26 @@ public record OperatorSettings(
     }
     namespaces = namespaces == null ? Set.of() : Set.copyOf(namespaces);
     providerProperties = providerProperties == null ? Map.of() : Map.copyOf(providerProperties);
+    sweepLocations = sweepLocations == null ? java.util.List.of() : java.util.List.copyOf(sweepLocations);
   }
 
   /** Production defaults. */
   public static OperatorSettings defaults(String clusterId) {
     return new OperatorSettings(clusterId, Set.of(), Map.of(), Duration.ofSeconds(15), Duration.ofSeconds(5),
         Duration.ofSeconds(2), 20_000, Duration.ofSeconds(3), Duration.ofSeconds(30), Duration.ofMinutes(5),
-        Duration.ofMinutes(10), 3, 8, Duration.ofMinutes(10), Duration.ofMinutes(10), Duration.ofMinutes(5));
+        Duration.ofMinutes(10), 3, 8, Duration.ofMinutes(10), Duration.ofMinutes(10), Duration.ofMinutes(5), java.util.List.of());
   }
 
   public OperatorSettings withNamespaces(Set<String> value) {
     return new OperatorSettings(clusterId, value, providerProperties, resyncInterval, eventWait, ledgerSaveInterval,
         loadSliceTasks, loadSliceTime, heartbeatInterval, sweepInterval, sweepGracePeriod, neverStartedLimit,
-        createParallelism, capacityBackoff, workerStartupTimeout, workerHeartbeatTimeout);
+        createParallelism, capacityBackoff, workerStartupTimeout, workerHeartbeatTimeout, sweepLocations);
   }
 
   public OperatorSettings withProviderProperties(Map<String, String> value) {
     return new OperatorSettings(clusterId, namespaces, value, resyncInterval, eventWait, ledgerSaveInterval,
         loadSliceTasks, loadSliceTime, heartbeatInterval, sweepInterval, sweepGracePeriod, neverStartedLimit,
-        createParallelism, capacityBackoff, workerStartupTimeout, workerHeartbeatTimeout);
+        createParallelism, capacityBackoff, workerStartupTimeout, workerHeartbeatTimeout, sweepLocations);
   }
 
   /** Short intervals for tests: seconds instead of minutes. */
@@ -83,30 +87,36 @@ public record OperatorSettings(
     return new OperatorSettings(clusterId, namespaces, providerProperties, Duration.ofMillis(500),
         Duration.ofMillis(200), Duration.ofMillis(300), loadSliceTasks, loadSliceTime, Duration.ofSeconds(1),
         Duration.ofSeconds(2), Duration.ofSeconds(3), neverStartedLimit, createParallelism, Duration.ofSeconds(30),
-        Duration.ofSeconds(60), Duration.ofSeconds(30));
+        Duration.ofSeconds(60), Duration.ofSeconds(30), sweepLocations);
   }
 
   public OperatorSettings withLoadSlice(int tasks, Duration time) {
     return new OperatorSettings(clusterId, namespaces, providerProperties, resyncInterval, eventWait,
         ledgerSaveInterval, tasks, time, heartbeatInterval, sweepInterval, sweepGracePeriod, neverStartedLimit,
-        createParallelism, capacityBackoff, workerStartupTimeout, workerHeartbeatTimeout);
+        createParallelism, capacityBackoff, workerStartupTimeout, workerHeartbeatTimeout, sweepLocations);
   }
 
   public OperatorSettings withSweep(Duration interval, Duration gracePeriod) {
     return new OperatorSettings(clusterId, namespaces, providerProperties, resyncInterval, eventWait,
         ledgerSaveInterval, loadSliceTasks, loadSliceTime, heartbeatInterval, interval, gracePeriod, neverStartedLimit,
-        createParallelism, capacityBackoff, workerStartupTimeout, workerHeartbeatTimeout);
+        createParallelism, capacityBackoff, workerStartupTimeout, workerHeartbeatTimeout, sweepLocations);
   }
 
   public OperatorSettings withWorkerTimeouts(Duration startup, Duration heartbeat) {
     return new OperatorSettings(clusterId, namespaces, providerProperties, resyncInterval, eventWait,
         ledgerSaveInterval, loadSliceTasks, loadSliceTime, heartbeatInterval, sweepInterval, sweepGracePeriod,
-        neverStartedLimit, createParallelism, capacityBackoff, startup, heartbeat);
+        neverStartedLimit, createParallelism, capacityBackoff, startup, heartbeat, sweepLocations);
+  }
+
+  public OperatorSettings withSweepLocations(java.util.List<String> locations) {
+    return new OperatorSettings(clusterId, namespaces, providerProperties, resyncInterval, eventWait,
+        ledgerSaveInterval, loadSliceTasks, loadSliceTime, heartbeatInterval, sweepInterval, sweepGracePeriod,
+        neverStartedLimit, createParallelism, capacityBackoff, workerStartupTimeout, workerHeartbeatTimeout, locations);
   }
 
   public OperatorSettings withNeverStartedLimit(int value) {
     return new OperatorSettings(clusterId, namespaces, providerProperties, resyncInterval, eventWait,
         ledgerSaveInterval, loadSliceTasks, loadSliceTime, heartbeatInterval, sweepInterval, sweepGracePeriod, value,
-        createParallelism, capacityBackoff, workerStartupTimeout, workerHeartbeatTimeout);
+        createParallelism, capacityBackoff, workerStartupTimeout, workerHeartbeatTimeout, sweepLocations);
   }
 }

@@ -133,6 +133,9 @@ public final class RunSummary {
     double wall = wallSeconds();
     out.add(String.format("  Tasks finished: %d in %.2f seconds (%.2f tasks/second)", finished(), wall,
         wall > 0 ? finished() / wall : 0.0));
+    ProcessHandle.current().info().totalCpuDuration().ifPresent(cpu -> out.add(String.format(
+        "  Worker CPU time: %.2f seconds (%.3f ms per task attempt), not counting the tasks", cpu.toNanos() / 1e9,
+        elapsedCount == 0 ? 0.0 : cpu.toNanos() / 1e6 / (elapsedCount + interrupted))));
     Stats s = elapsedStats();
     if (s.count() > 0) {
       out.add("  Elapsed time statistics:");

@@ -98,6 +98,11 @@ public final class OperatorCommand implements Callable<Integer> {
   @Option(names = "--sweep-grace-period", defaultValue = "10m", description = "VMs younger than this are never swept.")
   String sweepGrace;
 
+  @Option(names = "--sweep-location", paramLabel = "PROVIDER:REGION[:PROJECT]",
+      description = "A cloud location to sweep for orphaned VMs even when no pool uses it now (repeatable), "
+          + "e.g. aws:us-east-1 or gcp:us-central1:my-project.")
+  List<String> sweepLocations = new java.util.ArrayList<>();
+
   @Option(names = "--log-format", defaultValue = "${env:TASKJOB_LOG_FORMAT:-text}",
       description = "text or json (one JSON object per line). Env: TASKJOB_LOG_FORMAT.")
   Logs.Format logFormat;
@@ -225,7 +230,7 @@ public final class OperatorCommand implements Callable<Integer> {
     return new OperatorSettings(s.clusterId(), s.namespaces(), s.providerProperties(), resync, s.eventWait(),
         s.ledgerSaveInterval(), s.loadSliceTasks(), s.loadSliceTime(), s.heartbeatInterval(), sweep, grace,
         s.neverStartedLimit(), s.createParallelism(), s.capacityBackoff(), s.workerStartupTimeout(),
-        s.workerHeartbeatTimeout());
+        s.workerHeartbeatTimeout(), sweepLocations);
   }
 
   private Config clientConfig() throws java.io.IOException {

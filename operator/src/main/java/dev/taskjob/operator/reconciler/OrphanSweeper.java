@@ -44,16 +44,39 @@ public final class OrphanSweeper implements Runnable {
     this.clock = clock;
   }
 
-  /** Sweeps every cloud location a pool of this process has used. Never throws (it runs on a timer). */
+  /**
+   * Sweeps every cloud location a pool of this process has used, the configured sweep locations, and
+   * the local provider. Never throws (it runs on a timer).
+   */
   @Override
   public void run() {
-    for (ProviderConfig config : providers.knownConfigs()) {
+    for (ProviderConfig config : locations()) {
       try {
         sweep(config);
       } catch (RuntimeException e) {
         LOG.warn("orphan sweep of {} {} failed: {}", config.provider(), config.region(), e.toString());
       }
     }
+  }
+
+  /**
+   * Where to look: after a restart with no pool left, only the configured locations (and local) are
+   * known, which is why a cloud's regions in use belong in {@code --sweep-location}.
+   */
+  Set<ProviderConfig> locations() {
+    Set<ProviderConfig> configs = new java.util.LinkedHashSet<>(providers.knownConfigs());
+    for (String location : settings.sweepLocations()) {
+      String[] parts = location.split(":");
+      if (parts.length < 2 || providers.module(parts[0]).isEmpty()) {
+        LOG.warn("sweep location '{}' is not provider:region[:project] with an installed provider; skipped", location);
+        continue;
+      }
+      configs.add(providers.config("", parts[0], parts[1], List.of(), parts.length > 2 ? parts[2] : null, null));
+    }
+    if (providers.module("local").isPresent()) {
+      configs.add(providers.config("", "local", "", List.of(), null, null));
+    }
+    return configs;
   }
 
   /** Terminates the orphans in one cloud location; returns their ids. */

@@ -101,6 +101,8 @@ public class TaskJobReconciler implements Reconciler<TaskJob>, Cleaner<TaskJob> 
   private final OperatorMetrics metrics;
   private final Clock clock;
   private final Map<String, JobRuntime> runtimes = new ConcurrentHashMap<>();
+  /** Jobs this process finished; a reconcile that still sees them unfinished runs on a stale cache. */
+  private final java.util.Set<String> finishedHere = ConcurrentHashMap.newKeySet();
   private final SimpleInboundEventSource<TaskJob> progressEvents = new SimpleInboundEventSource<>("job-progress");
 
   public TaskJobReconciler(KubernetesClient client, ProviderAccess providers, KubeEvents events, Heartbeats heartbeats,
@@ -150,6 +152,9 @@ public class TaskJobReconciler implements Reconciler<TaskJob>, Cleaner<TaskJob> 
     }
     if (status.getPhase().isFinished()) {
       return finished(job, status, now);
+    }
+    if (finishedHere.contains(job.getMetadata().getUid())) {
+      return Duration.ofSeconds(1);
     }
     JobRuntime runtime = runtime(job, status, now);
     TaskJobSpec spec = effectiveSpec(job, status, now);
@@ -578,6 +583,7 @@ public class TaskJobReconciler implements Reconciler<TaskJob>, Cleaner<TaskJob> 
       runtime.queue.delete();
     }
     finish(job, status, progress, now);
+    finishedHere.add(job.getMetadata().getUid());
     runtimes.remove(job.getMetadata().getUid());
     runtime.close();
     return ttlRemaining(job, status, now);
@@ -713,6 +719,7 @@ public class TaskJobReconciler implements Reconciler<TaskJob>, Cleaner<TaskJob> 
    */
   @Override
   public DeleteControl cleanup(TaskJob job, Context<TaskJob> context) {
+    finishedHere.remove(job.getMetadata().getUid());
     JobRuntime runtime = runtimes.remove(job.getMetadata().getUid());
     if (runtime != null) {
       runtime.stopLoading();

@@ -1,6 +1,7 @@
 package dev.taskjob.operator.reconciler;
 
 import dev.taskjob.core.Json;
+import dev.taskjob.core.cloud.StartupScript;
 import dev.taskjob.core.queue.QueueSettings;
 import dev.taskjob.crds.v1alpha1.shared.Durations;
 import dev.taskjob.crds.v1alpha1.shared.EnvVar;
@@ -42,7 +43,8 @@ final class WorkerEnvironment {
     env.put("TASKJOB_LEASE_SECONDS", Long.toString(queue.leaseDuration().toSeconds()));
     env.put("TASKJOB_MAX_ATTEMPTS", Integer.toString(queue.maxAttempts()));
     env.put("TASKJOB_COMMAND", Json.MAPPER.valueToTree(worker.getCommand()).toString());
-    putIfSet(env, "TASKJOB_IMAGE", worker.getImage());
+    // The image the VM's startup script runs: the worker with the task program (see StartupScript).
+    putIfSet(env, StartupScript.WORKER_IMAGE_ENV, worker.getImage());
     env.put("TASKJOB_CPUS_PER_TASK", stripZeros(worker.getCpusPerTask() == null ? 1.0 : worker.getCpusPerTask()));
     if (worker.getSimultaneousTasks() != null) {
       env.put("TASKJOB_NUM_SIMULTANEOUS_TASKS", Integer.toString(worker.getSimultaneousTasks()));

@@ -4,6 +4,7 @@ import dev.taskjob.core.cloud.CloudException;
 import dev.taskjob.core.cloud.InstanceCatalog;
 import dev.taskjob.core.cloud.ProviderConfig;
 import dev.taskjob.crds.v1alpha1.shared.Durations;
+import dev.taskjob.crds.v1alpha1.shared.ConfigMapTaskRef;
 import dev.taskjob.crds.v1alpha1.shared.InstanceRequirements;
 import dev.taskjob.crds.v1alpha1.shared.WorkerSpec;
 import dev.taskjob.crds.v1alpha1.taskjob.TaskJob;
@@ -19,6 +20,7 @@ import dev.taskjob.operator.selection.Selection;
 import dev.taskjob.operator.tasks.JobTasks;
 import dev.taskjob.operator.tasks.TaskSourceException;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -86,6 +88,19 @@ public final class TaskJobValidator {
     checkDuration("spec.worker.maxRuntime", worker.getMaxRuntime());
     checkDuration("spec.worker.shutdownGracePeriod", worker.getShutdownGracePeriod());
     checkDuration("spec.terminationDelay", spec.getTerminationDelay());
+    Integer maxAttempts = worker.getRetry() == null ? null : worker.getRetry().getMaxAttempts();
+    if (maxAttempts != null && maxAttempts < 1) {
+      throw invalid(Invalid.INVALID_SPEC, "spec.worker.retry.maxAttempts",
+          "spec.worker.retry.maxAttempts must be at least 1, got " + maxAttempts);
+    }
+    List<ConfigMapTaskRef> refs = spec.getTasks() == null ? null : spec.getTasks().getConfigMapRefs();
+    for (int i = 0; refs != null && i < refs.size(); i++) {
+      // an empty name would otherwise reach the API client, which refuses it on every reconcile
+      if (refs.get(i) == null || blank(refs.get(i).getName())) {
+        throw invalid(Invalid.INVALID_SPEC, "spec.tasks.configMapRefs[" + i + "].name",
+            "spec.tasks.configMapRefs[" + i + "].name is required");
+      }
+    }
     InstanceRequirements instances = spec.getInstances() == null ? new InstanceRequirements() : spec.getInstances();
     checkRange("Cpus", instances.getMinCpus(), instances.getMaxCpus());
     checkRange("MemoryGiB", instances.getMinMemoryGiB(), instances.getMaxMemoryGiB());

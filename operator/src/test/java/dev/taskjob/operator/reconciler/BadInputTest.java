@@ -135,6 +135,8 @@ class BadInputTest {
     assertThat(started.getStatus().getTotal()).isEqualTo(2);
     harness.client.resource(started).delete();
     OperatorHarness.await(Duration.ofSeconds(30), () -> harness.job("late-list") == null, b -> b, "deleted job");
+    // Deletion runs the cleaners: their API calls too must be granted.
+    assertThat(RbacRequirementsTest.notGranted(harness.operatorRequests())).isEmpty();
   }
 
   @Test

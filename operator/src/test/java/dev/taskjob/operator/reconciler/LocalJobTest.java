@@ -21,13 +21,18 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A job from apply to finished on provider local: the operator runs against the mock API server,
- * its pool starts real worker processes as instances, the tasks go through the directory queue.
+ * its pool starts real worker processes as instances, the tasks go through the directory queue. The
+ * last test checks that every API call the operator made is granted by {@code RbacRequirements}.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class LocalJobTest {
 
   private static final Duration FINISH = Duration.ofMinutes(3);
@@ -111,6 +116,13 @@ class LocalJobTest {
     assertThat(ledger.failedTasks()).extracting(Ledger.FailedTask::id).containsExactlyInAnyOrder("bad-1", "bad-2");
     assertThat(ledger.failedTasks()).allSatisfy(t -> assertThat(t.reason()).contains("exit code 3"));
     assertThat(liveInstances()).isEmpty();
+  }
+
+  @Test
+  @Order(Integer.MAX_VALUE)
+  void everyApiCallTheOperatorMadeIsGrantedByRbacRequirements() {
+    assertThat(harness.operatorRequests()).isNotEmpty();
+    assertThat(RbacRequirementsTest.notGranted(harness.operatorRequests())).isEmpty();
   }
 
   private static List<Instance> liveInstances() {

@@ -11,7 +11,9 @@ import dev.taskjob.operator.metrics.OperatorMetrics;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.Context;
@@ -39,6 +41,10 @@ public final class OperatorHarness implements AutoCloseable {
   private final Map<String, ProviderModule> modules;
   public final OperatorMetrics metrics = OperatorMetrics.inMemory();
   private TaskjobOperator operator;
+  /** The operator's own client: its requests are told apart from the test's by this user agent. */
+  static final String OPERATOR_USER_AGENT = "taskjob-operator-under-test";
+  private final KubernetesClient operatorClient;
+  private final List<RecordingDispatcher.Request> requests = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   public OperatorHarness(OperatorSettings settings) {
     this(settings, Providers.available());
@@ -48,16 +54,18 @@ public final class OperatorHarness implements AutoCloseable {
     this.settings = settings;
     this.modules = modules;
     server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
-        new KubernetesCrudDispatcher(List.of()), false);
+        new RecordingDispatcher(new KubernetesCrudDispatcher(List.of()), requests), false);
     server.init();
     client = server.createClient();
+    operatorClient = new KubernetesClientBuilder().withConfig(new ConfigBuilder(client.getConfiguration())
+        .withUserAgent(OPERATOR_USER_AGENT).build()).build();
     for (CustomResourceDefinition crd : EmbeddedApiServer.bundledCrds()) {
       client.apiextensions().v1().customResourceDefinitions().resource(crd).create();
     }
   }
 
   public TaskjobOperator start() {
-    operator = new TaskjobOperator(client, settings, modules, metrics, o -> { });
+    operator = new TaskjobOperator(operatorClient, settings, modules, metrics, o -> { });
     operator.start();
     return operator;
   }
@@ -121,9 +129,15 @@ public final class OperatorHarness implements AutoCloseable {
             ? io.fabric8.kubernetes.client.utils.Serialization.asYaml(h) : last));
   }
 
+  /** Every API request the operator (not the test) made so far. */
+  public List<RecordingDispatcher.Request> operatorRequests() {
+    return requests.stream().filter(r -> OPERATOR_USER_AGENT.equals(r.userAgent())).toList();
+  }
+
   @Override
   public void close() {
     stop();
+    operatorClient.close();
     client.close();
     server.destroy();
   }

@@ -3,13 +3,23 @@ package dev.taskjob.operator.reliability;
 import dev.taskjob.core.cloud.Instance;
 import dev.taskjob.core.cloud.InstanceState;
 import dev.taskjob.core.cloud.ProviderConfig;
-import dev.taskjob.crds.v1alpha1.taskjob.TaskJob;
 import dev.taskjob.operator.OperatorSettings;
 import dev.taskjob.operator.ledger.Ledger;
 import dev.taskjob.operator.reconciler.LedgerStore;
 import dev.taskjob.operator.reconciler.OperatorHarness;
 import dev.taskjob.provider.local.LocalCloudProvider;
+import dev.taskjob.crds.v1alpha1.shared.EnvVar;
+import dev.taskjob.crds.v1alpha1.taskjob.TaskJob;
+import dev.taskjob.operator.reconciler.TaskJobs;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -34,11 +44,12 @@ final class FaultRun {
         () -> new AssertionError("no ledger for " + jobName)).ledger();
   }
 
-  /** Worker processes started by this JVM (local instances) that still run. */
+  /** Worker processes (local instances: Java processes started by this JVM) that still run. */
   static List<ProcessHandle> liveWorkers() {
     return ProcessHandle.current().descendants()
         .filter(ProcessHandle::isAlive)
-        .filter(p -> p.info().commandLine().map(c -> c.contains(LocalCloudProvider.WORKER_MAIN_CLASS)).orElse(false))
+        // the test JVM starts no other Java processes; /proc's command line is cut short for long class paths
+        .filter(p -> p.info().command().map(c -> c.endsWith("/java")).orElse(false))
         .toList();
   }
 
@@ -54,5 +65,61 @@ final class FaultRun {
     LocalCloudProvider cloud = new LocalCloudProvider(
         new ProviderConfig("local", null, List.of(), Map.of(ProviderConfig.Keys.LOCAL_ROOT, root.toString())));
     return cloud.list(Map.of());
+  }
+
+  /**
+   * A local job whose tasks sleep {@code seconds} and append "id attempt" to {@code attemptsLog}, so a test
+   * sees which tasks ran more than once (came back after a lost lease).
+   */
+  static TaskJob sleepingJob(String name, String seconds, Path attemptsLog) {
+    TaskJob job = TaskJobs.fromConfigMap(name, "tasks", "tasks.json", List.of("sh", "-c",
+        "echo \"$TASK_ID $TASK_ATTEMPT\" >> \"$ATTEMPTS_LOG\"; sleep " + seconds));
+    job.getSpec().getWorker().setEnv(new ArrayList<>(List.of(new EnvVar("ATTEMPTS_LOG", attemptsLog.toString()))));
+    job.getSpec().getWorker().setSimultaneousTasks(4);
+    job.getSpec().getWorker().setCpusPerTask(0.25);
+    // the lease follows the max runtime (at least 30s): a killed worker's tasks return after about 35s
+    job.getSpec().getWorker().setMaxRuntime("20s");
+    job.getSpec().setTerminationDelay("2s");
+    return job;
+  }
+
+  /** Highest attempt each task id started with, from the attempts log. */
+  static Map<String, Integer> attempts(Path attemptsLog) {
+    Map<String, Integer> highest = new HashMap<>();
+    try {
+      for (String line : Files.readAllLines(attemptsLog)) {
+        String[] parts = line.trim().split(" ");
+        if (parts.length == 2) {
+          highest.merge(parts[0], Integer.parseInt(parts[1]), Math::max);
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return highest;
+  }
+
+  /** A size or count for a fault test: the quick default, or the long run's system property. */
+  static int size(String property, int quick) {
+    return Integer.getInteger("taskjob.reliability." + property, quick);
+  }
+
+  /** How long a job of {@code tasks} tasks may take under faults (generous: the machine is shared). */
+  static Duration jobTimeout(int tasks) {
+    return Duration.ofMinutes(3).plusMillis(100L * tasks);
+  }
+
+  /**
+   * Appends one row of the results table (docs/reliability.md) to target/reliability-results.md:
+   * scenario, faults injected, tasks, lost, duplicated (reported twice), leaked instances.
+   */
+  static void record(String scenario, int faults, long tasks, long lost, long duplicated, long leaked) {
+    String row = String.format("| %s | %d | %d | %d | %d | %d |%n", scenario, faults, tasks, lost, duplicated, leaked);
+    try {
+      Files.writeString(Path.of("target", "reliability-results.md"), row, StandardCharsets.UTF_8,
+          StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 }

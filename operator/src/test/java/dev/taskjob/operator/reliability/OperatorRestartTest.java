@@ -24,8 +24,8 @@ import org.slf4j.LoggerFactory;
 class OperatorRestartTest {
 
   private static final Logger LOG = LoggerFactory.getLogger(OperatorRestartTest.class);
-  private static final int TASKS = 300;
-  private static final int RESTARTS = 3;
+  private static final int TASKS = FaultRun.size("restartTasks", 300);
+  private static final int RESTARTS = FaultRun.size("operatorKills", 3);
 
   @TempDir
   Path root;
@@ -41,7 +41,8 @@ class OperatorRestartTest {
       harness.apply(shortTasksJob("restarts"));
 
       for (int i = 0; i < RESTARTS; i++) {
-        sleep(Duration.ofMillis(500 + random.nextInt(2500)));
+        // spread the kills over the job: a quick run's job lasts ~20 s, a long run's several minutes
+        sleep(Duration.ofMillis(500 + random.nextInt(Math.max(2500, TASKS * 60 / RESTARTS))));
         TaskJob seen = harness.job("restarts");
         LOG.info("closing the operator (restart {}), phase {}, succeeded {}", i + 1,
             seen.getStatus() == null ? null : seen.getStatus().getPhase(),
@@ -50,7 +51,7 @@ class OperatorRestartTest {
         harness.start();
       }
 
-      TaskJob done = harness.awaitJob("restarts", Duration.ofMinutes(3), j -> j.getStatus() != null
+      TaskJob done = harness.awaitJob("restarts", FaultRun.jobTimeout(TASKS), j -> j.getStatus() != null
           && (j.getStatus().getPhase() == TaskJobPhase.SUCCEEDED || j.getStatus().getPhase() == TaskJobPhase.FAILED));
       assertThat(done.getStatus().getPhase()).as(done.getStatus().getMessage()).isEqualTo(TaskJobPhase.SUCCEEDED);
       Ledger ledger = FaultRun.ledger(harness, "restarts");
@@ -61,6 +62,8 @@ class OperatorRestartTest {
       assertThat(done.getStatus().getDuplicates()).isEqualTo(ledger.duplicates());
       LOG.info("restarts: {} succeeded, {} duplicates, {} retried", ledger.succeeded(), ledger.duplicates(),
           ledger.retried());
+      FaultRun.record("operator restarted", RESTARTS, TASKS, ledger.remaining(), ledger.duplicates(),
+          FaultRun.liveInstances(root).size() + FaultRun.liveWorkers().size());
       assertThat(FaultRun.liveInstances(root)).isEmpty();
       assertThat(FaultRun.liveWorkers()).isEmpty();
     }

@@ -150,8 +150,8 @@ public final class TaskRun {
   }
 
   private static String tail(Path file, int maxBytes) {
-    if (file == null) {
-      return null;
+    if (file == null || file.toFile().length() == 0) {
+      return null; // one stat instead of open, stat, close for the many tasks that print nothing
     }
     try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "r")) {
       long length = f.length();

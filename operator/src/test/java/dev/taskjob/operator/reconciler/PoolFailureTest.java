@@ -1,0 +1,59 @@
+package dev.taskjob.operator.reconciler;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.taskjob.core.cloud.InstanceState;
+import dev.taskjob.core.cloud.ProviderConfig;
+import dev.taskjob.crds.v1alpha1.instancepool.InstancePool;
+import dev.taskjob.crds.v1alpha1.instancepool.InstancePoolPhase;
+import dev.taskjob.crds.v1alpha1.shared.ConditionTypes;
+import dev.taskjob.crds.v1alpha1.shared.Conditions;
+import dev.taskjob.crds.v1alpha1.taskjob.TaskJob;
+import dev.taskjob.crds.v1alpha1.taskjob.TaskJobPhase;
+import dev.taskjob.operator.OperatorSettings;
+import dev.taskjob.provider.local.LocalCloudProvider;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Instances whose worker never reports (a broken image or startup script, played here by local
+ * instances that run {@code sleep} instead of the worker) are replaced a bounded number of times, then
+ * the pool gives up with a clear reason and the job fails, instead of paying for VMs that never work.
+ */
+class PoolFailureTest {
+
+  @Test
+  void stopsReplacingAndFailsWhenWorkersNeverStart(@TempDir Path root) throws Exception {
+    OperatorSettings settings = OperatorSettings.defaults("never-started").fast()
+        .withProviderProperties(Map.of(ProviderConfig.Keys.LOCAL_ROOT, root.toString(),
+            ProviderConfig.Keys.LOCAL_WORKER_COMMAND, "[\"sleep\", \"300\"]"))
+        .withWorkerTimeouts(Duration.ofSeconds(3), Duration.ofSeconds(30))
+        .withNeverStartedLimit(2);
+    try (OperatorHarness harness = new OperatorHarness(settings)) {
+      harness.start();
+      TaskJob job = TaskJobs.generated("broken-image", 20, List.of("true"));
+      job.getSpec().getInstances().setMaxInstances(1);
+      harness.apply(job);
+
+      TaskJob done = harness.awaitJob("broken-image", Duration.ofMinutes(2),
+          j -> j.getStatus() != null && j.getStatus().getPhase().isFinished());
+
+      assertThat(done.getStatus().getPhase()).isEqualTo(TaskJobPhase.FAILED);
+      var failed = Conditions.find(done.getStatus().getConditions(), ConditionTypes.FAILED).orElseThrow();
+      assertThat(failed.getReason()).isEqualTo("WorkersNeverStarted");
+      assertThat(failed.getMessage()).contains("workers never started").contains("check the image/startup script");
+      InstancePool pool = harness.pool("broken-image");
+      assertThat(pool.getStatus().getPhase()).isEqualTo(InstancePoolPhase.FAILED);
+      assertThat(pool.getStatus().getReplacements()).isEqualTo(2);
+      LocalCloudProvider cloud = new LocalCloudProvider(new ProviderConfig("local", null, List.of(),
+          Map.of(ProviderConfig.Keys.LOCAL_ROOT, root.toString())));
+      assertThat(cloud.list(Map.of())).hasSize(2).allSatisfy(i -> assertThat(i.state()).isEqualTo(InstanceState.TERMINATED));
+      assertThat(Files.exists(root.resolve("queues").resolve(done.getStatus().getQueueName()))).isFalse();
+    }
+  }
+}
