@@ -82,11 +82,19 @@ public final class LocalCloudProvider implements CloudProvider {
         : Path.of(System.getProperty("java.io.tmpdir"), "taskjob-local");
   }
 
+  /** Workers run in their own directories, so relative entries (java -jar target/taskjob.jar) are made absolute. */
+  static String absoluteClassPath(String classPath) {
+    return java.util.Arrays.stream(classPath.split(java.io.File.pathSeparator))
+        .filter(entry -> !entry.isEmpty())
+        .map(entry -> Path.of(entry).toAbsolutePath().normalize().toString())
+        .collect(java.util.stream.Collectors.joining(java.io.File.pathSeparator));
+  }
+
   static List<String> workerCommandOf(ProviderConfig config) {
     String configured = config.property(Keys.LOCAL_WORKER_COMMAND);
     if (configured == null || configured.isBlank()) {
       String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-      return List.of(java, "-cp", System.getProperty("java.class.path"), WORKER_MAIN_CLASS);
+      return List.of(java, "-cp", absoluteClassPath(System.getProperty("java.class.path")), WORKER_MAIN_CLASS);
     }
     String trimmed = configured.trim();
     if (trimmed.startsWith("[")) {
