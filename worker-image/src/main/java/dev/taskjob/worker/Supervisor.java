@@ -24,6 +24,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -53,6 +54,8 @@ public final class Supervisor {
   public static final int EXIT_WORKER_ERROR = 3;
   /** Time kept back from a spot notice's deadline for killing tasks and releasing leases. */
   static final Duration PREEMPTION_MARGIN = Duration.ofSeconds(10);
+  /** How long a task that died of SIGTERM/SIGKILL waits for the worker's own stop signal to arrive. */
+  static final Duration SIGNAL_SETTLE = Duration.ofMillis(500);
 
   private final WorkerSettings settings;
   private final TaskSource source;
@@ -65,6 +68,8 @@ public final class Supervisor {
   private final ScheduledThreadPoolExecutor timeouts;
   private final ScheduledThreadPoolExecutor background;
   private final AtomicInteger signals = new AtomicInteger();
+  /** Set at once by a signal or spot notice, before the dispatcher sees the stop request. */
+  private final AtomicBoolean stoppedFromOutside = new AtomicBoolean();
   private final AtomicLong finishedCount = new AtomicLong();
   private final RunSummary summary = new RunSummary();
 
@@ -267,6 +272,15 @@ public final class Supervisor {
     }
     run.process().onExit().whenComplete((p, error) -> {
       long end = System.nanoTime();
+      if (mayBeKilledWithTheMachine(run)) {
+        // The stop signal that came with it may not have reached this JVM yet: decide a moment later.
+        try {
+          timeouts.schedule(() -> inbox.add(() -> finished(run, end)), SIGNAL_SETTLE.toMillis(), TimeUnit.MILLISECONDS);
+          return;
+        } catch (java.util.concurrent.RejectedExecutionException shuttingDown) {
+          // decide now
+        }
+      }
       inbox.add(() -> finished(run, end));
     });
   }
@@ -288,14 +302,15 @@ public final class Supervisor {
     int exit = run.process().exitValue();
     SourcedTask task = run.task();
 
-    if (run.killReason() == TaskRun.Kill.INTERRUPTED) {
+    if (run.killReason() == TaskRun.Kill.INTERRUPTED || killedWithTheMachine(run, exit)) {
       source.release(task);
       summary.interrupted(endNanos);
       String where = source.isQueue() ? "released to the queue" : "not rerun by this worker";
+      String why = stopReason == null ? "stop signal" : stopReason;
       TASK_LOG.warn("Slot #{}: Task {} interrupted after {} seconds ({}); {}", run.slot(), run.id(),
-          seconds(elapsed), stopReason, where);
+          seconds(elapsed), why, where);
       events.publish(taskEvent(EventType.TASK_RETRIED, run).elapsedTime(elapsed).retry(source.isQueue())
-          .message("interrupted: " + stopReason + "; " + where).build());
+          .message("interrupted: " + why + "; " + where).build());
     } else {
       boolean timedOut = run.killReason() == TaskRun.Kill.TIMEOUT;
       RetryPolicy.Decision d = settings.retry().decide(exit, timedOut, run.attempt());
@@ -329,6 +344,24 @@ public final class Supervisor {
     if (source.isQueue()) {
       freeSlots.release();
     }
+  }
+
+  /**
+   * A task that died of SIGTERM, SIGINT, SIGHUP or SIGKILL after the worker itself was told to stop: the
+   * machine is going away (a VM shutting down signals every process), so it is interrupted, not failed.
+   */
+  private boolean killedWithTheMachine(TaskRun run, int exit) {
+    return run.killReason() == TaskRun.Kill.NONE && stoppedFromOutside.get() && diedOfStopSignal(exit);
+  }
+
+  /** Called on a reaper thread: a task that died of a stop signal before the worker heard of any stop. */
+  private boolean mayBeKilledWithTheMachine(TaskRun run) {
+    return run.killReason() == TaskRun.Kill.NONE && !stoppedFromOutside.get()
+        && diedOfStopSignal(run.process().exitValue());
+  }
+
+  private static boolean diedOfStopSignal(int exit) {
+    return exit == 128 + 15 || exit == 128 + 2 || exit == 128 + 1 || exit == 128 + 9;
   }
 
   private void logResult(TaskRun run, RetryPolicy.Decision d, int exit, double elapsed, String result) {
@@ -377,6 +410,7 @@ public final class Supervisor {
 
   /** A SIGTERM/SIGINT: the first stops gracefully, a second kills running tasks at once. Safe from any thread. */
   public void signal(String name, int exit) {
+    stoppedFromOutside.set(true);
     int n = signals.incrementAndGet();
     if (n == 1) {
       LOG.info("Received SIG{}; finishing running tasks (up to {}), then exiting. Send it again to stop at once.",
@@ -425,6 +459,7 @@ public final class Supervisor {
 
   /** Called on the preemption monitor's thread. */
   private void preempted(PreemptionNotice notice) {
+    stoppedFromOutside.set(true);
     Duration untilTermination = Duration.between(Instant.now(), notice.terminationTime());
     Duration margin = PREEMPTION_MARGIN.compareTo(untilTermination.dividedBy(2)) < 0
         ? PREEMPTION_MARGIN : untilTermination.dividedBy(2);

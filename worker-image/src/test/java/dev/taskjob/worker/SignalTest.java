@@ -166,6 +166,25 @@ class SignalTest {
   }
 
   @Test
+  void tasksSignalledTogetherWithTheWorkerAreInterruptedNotFailed() throws Exception {
+    // A VM shutting down signals every process at once: the tasks may exit 143 before the worker's own
+    // handler runs. Those attempts are the machine's doing, so they are released, not reported failed.
+    startWorker("--task-file", taskFile(3).toString(), "--num-simultaneous-tasks", "3",
+        "--shutdown-grace-period", "30", "--", "sleep", marker);
+    awaitCondition("three sleeps run", () -> sleepsWithMarker() == 3);
+
+    List<ProcessHandle> everything = new ArrayList<>(worker.toHandle().descendants().toList());
+    everything.add(worker.toHandle());
+    everything.forEach(ProcessHandle::destroy);
+
+    assertThat(awaitExit()).isEqualTo(143);
+    Events events = events();
+    assertThat(events.of(EventType.TASK_FAILED)).as("tasks reported failed").isEmpty();
+    assertThat(events.of(EventType.TASK_RETRIED)).hasSize(3)
+        .allSatisfy(e -> assertThat(e.message()).startsWith("interrupted"));
+  }
+
+  @Test
   void sigtermReleasesQueueLeasesSoTheTasksReturnAtOnce() throws Exception {
     Path root = dir.resolve("local");
     QueueSettings settings = new QueueSettings("tj-signal-test", Duration.ofSeconds(300), 3);

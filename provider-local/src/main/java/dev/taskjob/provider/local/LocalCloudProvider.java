@@ -24,10 +24,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -53,6 +54,7 @@ public final class LocalCloudProvider implements CloudProvider {
   static final String STATE_FILE = "instance.json";
   private static final Pattern NAME = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
   private static final Duration TERMINATE_GRACE = Duration.ofSeconds(10);
+  private static final Duration KILL_WAIT = Duration.ofSeconds(2);
   private static final Map<Path, Object> MONITORS = new ConcurrentHashMap<>();
   private static final Logger log = LoggerFactory.getLogger(LocalCloudProvider.class);
 
@@ -184,12 +186,16 @@ public final class LocalCloudProvider implements CloudProvider {
   }
 
   /**
-   * Sends SIGTERM to each worker and everything it started, waits up to 10 seconds for them to exit (the worker shuts down cleanly on SIGTERM), then kills what is left.
+   * Sends SIGTERM to each worker only, as {@code docker stop} does on a VM: the worker stops taking tasks,
+   * gives running ones its grace period and releases what it cannot finish. Signalling the task processes
+   * too would make them exit 143 before the worker knows it is stopping, and the worker would report
+   * them as failed. After 10 seconds, the worker and everything it started are killed.
    */
   @Override
   public void terminate(Collection<String> instanceIds) {
     locked(() -> {
       List<ProcessHandle> signalled = new ArrayList<>();
+      Map<ProcessHandle, List<ProcessHandle>> descendants = new HashMap<>();
       for (String id : instanceIds) {
         Path dir = instancesDir.resolve(id);
         if (!NAME.matcher(id).matches() || !Files.exists(dir.resolve(STATE_FILE))) {
@@ -198,10 +204,10 @@ public final class LocalCloudProvider implements CloudProvider {
         LocalInstanceRecord record = read(dir);
         Optional<ProcessHandle> process = liveProcess(record);
         if (process.isPresent()) {
-          List<ProcessHandle> tree = new ArrayList<>(process.get().descendants().toList());
-          tree.add(0, process.get());
-          tree.forEach(ProcessHandle::destroy);
-          signalled.addAll(tree);
+          // the tree as it is now, to kill whatever the worker leaves behind once it has exited
+          descendants.put(process.get(), process.get().descendants().toList());
+          process.get().destroy();
+          signalled.add(process.get());
         }
         if (record.terminatedAt() == null) {
           write(dir, record.terminated(clock.instant()));
@@ -222,9 +228,22 @@ public final class LocalCloudProvider implements CloudProvider {
           handle.descendants().forEach(ProcessHandle::destroyForcibly);
           handle.destroyForcibly();
         }
+        for (ProcessHandle leftBehind : descendants.get(handle)) {
+          if (leftBehind.destroyForcibly()) {
+            awaitExit(leftBehind, KILL_WAIT);
+          }
+        }
       }
       return null;
     });
+  }
+
+  private static void awaitExit(ProcessHandle process, Duration limit) {
+    try {
+      process.onExit().get(limit.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (Exception e) {
+      log.debug("process {} still exists after SIGKILL", process.pid());
+    }
   }
 
   private Instance toInstance(LocalInstanceRecord r) {
