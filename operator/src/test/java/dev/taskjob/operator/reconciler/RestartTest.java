@@ -50,7 +50,10 @@ class RestartTest {
     try (OperatorHarness harness = harness("restart-" + name, sendDelay)) {
       harness.start();
       harness.apply(job(name, tasks));
-      harness.awaitJob(name, FINISH, j -> j.getStatus() != null && when.test(j));
+      TaskJob before = harness.awaitJob(name, FINISH, j -> j.getStatus() != null
+          && (when.test(j) || j.getStatus().getPhase() != null && j.getStatus().getPhase().isFinished()));
+      assertThat(before.getStatus().getPhase().isFinished()).as("finished before the restart point: "
+          + before.getStatus().getMessage()).isFalse();
       harness.stop();
       harness.start();
       TaskJob done = harness.awaitJob(name, FINISH, j -> j.getStatus() != null && j.getStatus().getPhase().isFinished());
