@@ -172,7 +172,7 @@ public class InstancePoolReconciler implements Reconciler<InstancePool>, Cleaner
 
     PoolPlan.Result plan = PoolPlan.plan(planInputs(pool, status, vms, now));
     boolean workersStarted = Conditions.isTrue(status.getConditions(), WORKERS_STARTED)
-        || vms.stream().anyMatch(vm -> lastReport(vm.id(), status) != null);
+        || vms.stream().anyMatch(vm -> lastReport(vm, status) != null);
     if (workersStarted) {
       Conditions.set(status.getConditions(), WORKERS_STARTED, Condition.TRUE, "WorkerReported",
           "a worker of this pool has reported", generation(pool), now);
@@ -221,8 +221,8 @@ public class InstancePoolReconciler implements Reconciler<InstancePool>, Cleaner
     Set<String> requested = terminationRequested.getOrDefault(pool.getMetadata().getUid(), Set.of());
     List<PoolPlan.Vm> planVms = new ArrayList<>();
     for (Instance vm : vms) {
-      Heartbeats.Seen seen = heartbeats.get(vm.id());
-      Instant last = lastReport(vm.id(), status);
+      Heartbeats.Seen seen = seen(vm);
+      Instant last = lastReport(vm, status);
       PoolInstance before = known.get(vm.id());
       boolean askedBefore = before != null && before.getState() == PoolInstanceState.TERMINATING;
       planVms.add(new PoolPlan.Vm(vm.id(), vm.state(), vm.launchTime(), last == null ? null
@@ -250,15 +250,25 @@ public class InstancePoolReconciler implements Reconciler<InstancePool>, Cleaner
     return VmNaming.jobOwner(pool) != null;
   }
 
+  /**
+   * What the job heard from a VM's worker. Workers report under the VM name they were given
+   * ({@code TASKJOB_INSTANCE_ID}, see {@link #request}); that is the cloud's id where the name is the id
+   * (GCE, local), and a tag beside the id on EC2.
+   */
+  private Heartbeats.Seen seen(Instance vm) {
+    Heartbeats.Seen seen = heartbeats.get(vm.id());
+    return seen != null || vm.name() == null ? seen : heartbeats.get(vm.name());
+  }
+
   /** The latest report of a VM's worker: this process's record, else what the status saved. */
-  private Instant lastReport(String id, InstancePoolStatus status) {
-    Heartbeats.Seen seen = heartbeats.get(id);
+  private Instant lastReport(Instance vm, InstancePoolStatus status) {
+    Heartbeats.Seen seen = seen(vm);
     if (seen != null) {
       return seen.last();
     }
     if (status.getInstances() != null) {
       for (PoolInstance i : status.getInstances()) {
-        if (i.getId().equals(id) && i.getLastHeartbeat() != null) {
+        if (i.getId().equals(vm.id()) && i.getLastHeartbeat() != null) {
           return Instant.parse(i.getLastHeartbeat());
         }
       }
@@ -431,6 +441,9 @@ public class InstancePoolReconciler implements Reconciler<InstancePool>, Cleaner
     Map<String, String> env = new LinkedHashMap<>(spec.getWorkerEnvironment() == null ? Map.of()
         : spec.getWorkerEnvironment());
     env.putIfAbsent("TASKJOB_NUM_SIMULTANEOUS_TASKS", Integer.toString(c.slots()));
+    // The worker names its VM in every event; nothing on the VM tells it the cloud's id (EC2 assigns one
+    // only in the create call's answer), so it gets the name, known before the call.
+    env.put("TASKJOB_INSTANCE_ID", VmNaming.name(pool, seq));
     String image = spec.getInstances() == null ? null : spec.getInstances().getImage();
     String serviceAccount = spec.getInstances() == null ? null : spec.getInstances().getServiceAccount();
     String key = VmNaming.idempotencyKey(pool, seq) + "";
@@ -518,7 +531,7 @@ public class InstancePoolReconciler implements Reconciler<InstancePool>, Cleaner
       PoolInstance before = previous.get(vm.id());
       String since = before != null && before.getState() == state && before.getSince() != null ? before.getSince()
           : (state == PoolInstanceState.PENDING && vm.launchTime() != null ? vm.launchTime() : now).toString();
-      Instant last = lastReport(vm.id(), status);
+      Instant last = lastReport(vm, status);
       listed.add(new PoolInstance(vm.id(), vm.zone(), state, since, last == null ? null : last.toString()));
     }
     listed.sort(Comparator.comparing((PoolInstance i) -> !isLive(i.getState())).thenComparing(PoolInstance::getSince,
@@ -587,7 +600,12 @@ public class InstancePoolReconciler implements Reconciler<InstancePool>, Cleaner
     String uid = pool.getMetadata().getUid();
     terminationRequested.remove(uid);
     selections.keySet().removeIf(k -> k.startsWith(uid + "/"));
-    vms.forEach(vm -> heartbeats.forget(vm.id()));
+    vms.forEach(vm -> {
+      heartbeats.forget(vm.id());
+      if (vm.name() != null) {
+        heartbeats.forget(vm.name());
+      }
+    });
     metrics.poolGone(pool.getMetadata().getNamespace(), pool.getMetadata().getName());
     LOG.info("pool {}/{}: deleted, every instance terminated", pool.getMetadata().getNamespace(),
         pool.getMetadata().getName());

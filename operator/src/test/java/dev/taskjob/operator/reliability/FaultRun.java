@@ -27,7 +27,7 @@ import java.util.Map;
  * What a fault run checks once its job has finished: the ledger's counts (no task lost, each terminal
  * once), and what is left behind (worker processes of this JVM, local instances still running).
  */
-final class FaultRun {
+public final class FaultRun {
 
   private FaultRun() {}
 
@@ -38,7 +38,7 @@ final class FaultRun {
   }
 
   /** The job's ledger as the operator saved it. */
-  static Ledger ledger(OperatorHarness harness, String jobName) {
+  public static Ledger ledger(OperatorHarness harness, String jobName) {
     TaskJob job = harness.job(jobName);
     return new LedgerStore(harness.client).load(job).orElseThrow(
         () -> new AssertionError("no ledger for " + jobName)).ledger();
@@ -71,7 +71,7 @@ final class FaultRun {
    * A local job whose tasks sleep {@code seconds} and append "id attempt" to {@code attemptsLog}, so a test
    * sees which tasks ran more than once (came back after a lost lease).
    */
-  static TaskJob sleepingJob(String name, String seconds, Path attemptsLog) {
+  public static TaskJob sleepingJob(String name, String seconds, Path attemptsLog) {
     TaskJob job = TaskJobs.fromConfigMap(name, "tasks", "tasks.json", List.of("sh", "-c",
         "echo \"$TASK_ID $TASK_ATTEMPT\" >> \"$ATTEMPTS_LOG\"; sleep " + seconds));
     job.getSpec().getWorker().setEnv(new ArrayList<>(List.of(new EnvVar("ATTEMPTS_LOG", attemptsLog.toString()))));
@@ -84,7 +84,7 @@ final class FaultRun {
   }
 
   /** Highest attempt each task id started with, from the attempts log. */
-  static Map<String, Integer> attempts(Path attemptsLog) {
+  public static Map<String, Integer> attempts(Path attemptsLog) {
     Map<String, Integer> highest = new HashMap<>();
     try {
       for (String line : Files.readAllLines(attemptsLog)) {
@@ -105,7 +105,7 @@ final class FaultRun {
   }
 
   /** How long a job of {@code tasks} tasks may take under faults (generous: the machine is shared). */
-  static Duration jobTimeout(int tasks) {
+  public static Duration jobTimeout(int tasks) {
     return Duration.ofMinutes(3).plusMillis(100L * tasks);
   }
 

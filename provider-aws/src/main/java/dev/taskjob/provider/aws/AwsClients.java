@@ -3,9 +3,11 @@ package dev.taskjob.provider.aws;
 import dev.taskjob.core.cloud.ProviderConfig;
 import java.net.URI;
 import java.time.Duration;
+import java.util.List;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.ec2.Ec2Client;
@@ -31,13 +33,16 @@ final class AwsClients {
     return config.region();
   }
 
-  static Ec2Client ec2(ProviderConfig config) {
+  /** The EC2 client; {@code interceptors} run on every attempt (empty except for fault injection in tests). */
+  static Ec2Client ec2(ProviderConfig config, List<ExecutionInterceptor> interceptors) {
+    ClientOverrideConfiguration overrides = overrides(maxAttempts(config, 8)).toBuilder()
+        .executionInterceptors(interceptors).build();
     var builder = Ec2Client.builder()
         .region(Region.of(region(config)))
         .credentialsProvider(credentials(config))
         .httpClientBuilder(UrlConnectionHttpClient.builder().connectionTimeout(Duration.ofSeconds(5))
             .socketTimeout(Duration.ofSeconds(60)))
-        .overrideConfiguration(overrides(maxAttempts(config, 8)));
+        .overrideConfiguration(overrides);
     URI endpoint = endpoint(config);
     if (endpoint != null) {
       builder.endpointOverride(endpoint);

@@ -5,9 +5,26 @@ import dev.taskjob.core.cloud.ProviderConfig;
 import dev.taskjob.core.cloud.ProviderModule;
 import dev.taskjob.core.queue.QueueSettings;
 import dev.taskjob.core.queue.TaskQueue;
+import java.util.List;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 
 /** The "aws" provider, found by {@link java.util.ServiceLoader}. */
 public final class AwsProviderModule implements ProviderModule {
+
+  private final List<ExecutionInterceptor> ec2Interceptors;
+
+  public AwsProviderModule() {
+    this(List.of());
+  }
+
+  /**
+   * A module whose EC2 clients also run {@code ec2Interceptors}, inside the SDK's retries: tests use it to
+   * inject throttling, server errors and timeouts into EC2 calls. {@link java.util.ServiceLoader} uses the
+   * constructor without arguments.
+   */
+  public AwsProviderModule(List<ExecutionInterceptor> ec2Interceptors) {
+    this.ec2Interceptors = List.copyOf(ec2Interceptors);
+  }
 
   @Override
   public String name() {
@@ -16,7 +33,7 @@ public final class AwsProviderModule implements ProviderModule {
 
   @Override
   public CloudProvider cloud(ProviderConfig config) {
-    return new Ec2CloudProvider(config);
+    return new Ec2CloudProvider(config, ec2Interceptors);
   }
 
   @Override

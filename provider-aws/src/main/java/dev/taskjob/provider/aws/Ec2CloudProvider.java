@@ -34,6 +34,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.services.ec2.Ec2Client;
 import software.amazon.awssdk.services.ec2.model.BlockDeviceMapping;
 import software.amazon.awssdk.services.ec2.model.Filter;
@@ -89,7 +90,12 @@ public final class Ec2CloudProvider implements CloudProvider {
 
   /** The provider for a config (see the module README for the properties it reads). */
   public Ec2CloudProvider(ProviderConfig config) {
-    this(config, AwsClients.ec2(config), AwsClients.pricing(config), Clock.systemUTC());
+    this(config, List.of());
+  }
+
+  /** The provider whose EC2 client also runs {@code ec2Interceptors} (see {@link AwsProviderModule}). */
+  Ec2CloudProvider(ProviderConfig config, List<ExecutionInterceptor> ec2Interceptors) {
+    this(config, AwsClients.ec2(config, ec2Interceptors), AwsClients.pricing(config), Clock.systemUTC());
   }
 
   Ec2CloudProvider(ProviderConfig config, Ec2Client ec2, PricingClient pricing, Clock clock) {

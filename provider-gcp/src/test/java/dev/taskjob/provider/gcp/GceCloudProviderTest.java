@@ -18,6 +18,7 @@ import dev.taskjob.core.cloud.PriceSource;
 import dev.taskjob.core.cloud.ProviderConfig;
 import dev.taskjob.core.cloud.ProviderConfig.Keys;
 import dev.taskjob.core.cloud.Providers;
+import dev.taskjob.testing.FakeComputeApi;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;

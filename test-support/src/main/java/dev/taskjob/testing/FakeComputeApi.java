@@ -1,4 +1,4 @@
-package dev.taskjob.provider.gcp;
+package dev.taskjob.testing;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -20,6 +20,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -27,13 +29,14 @@ import java.util.regex.Pattern;
 /**
  * A small stand-in for the Compute Engine REST API (v1) and the Cloud Billing Catalog REST API. No emulator
  * exists for either, so this serves the calls the gcp provider makes, with recorded-style JSON from
- * {@code src/test/resources/gce/} for machine types and SKUs (two pages each) and an in-memory instance store:
+ * {@code gce/} in this module's resources for machine types and SKUs (two pages each) and an in-memory instance store:
  * aggregated machine types, SKUs, instance insert (deduplicated by requestId, 409 on a taken name), get,
  * aggregated list with a {@code labels.k = "v"} filter, delete, zone operations (get, wait, list with a
  * preemption filter). Machine types in {@link #exhausted} fail their insert with ZONE_RESOURCE_POOL_EXHAUSTED
- * as GCE reports it, in the finished operation.
+ * as GCE reports it, in the finished operation; {@link #unavailableInserts} answers inserts 503 and
+ * {@link #exhaustFirstInsertedType} exhausts whichever type is inserted first. Shared by the gcp provider's tests and the operator's.
  */
-final class FakeComputeApi implements AutoCloseable {
+public final class FakeComputeApi implements AutoCloseable {
 
   private static final Pattern ZONE_PATH = Pattern.compile("/compute/v1/projects/([^/]+)/zones/([^/]+)/(instances|operations)(?:/([^/?]+))?(/wait)?");
   private static final Pattern LABEL_FILTER = Pattern.compile("labels\\.([a-z0-9_-]+) = \"([^\"]*)\"");
@@ -41,16 +44,20 @@ final class FakeComputeApi implements AutoCloseable {
   private final HttpServer server;
   private final AtomicLong ids = new AtomicLong(1000);
   /** Stored instances by zone/name. */
-  final Map<String, ObjectNode> instances = new ConcurrentHashMap<>();
-  final Map<String, ObjectNode> operationsById = new ConcurrentHashMap<>();
+  public final Map<String, ObjectNode> instances = new ConcurrentHashMap<>();
+  public final Map<String, ObjectNode> operationsById = new ConcurrentHashMap<>();
   private final Map<String, ObjectNode> operationsByRequestId = new ConcurrentHashMap<>();
   /** Every insert request body, as received. */
-  final List<JsonNode> inserts = new CopyOnWriteArrayList<>();
+  public final List<JsonNode> inserts = new CopyOnWriteArrayList<>();
   /** Query strings of insert calls. */
-  final List<String> insertQueries = new CopyOnWriteArrayList<>();
-  final Set<String> exhausted = ConcurrentHashMap.newKeySet();
+  public final List<String> insertQueries = new CopyOnWriteArrayList<>();
+  public final Set<String> exhausted = ConcurrentHashMap.newKeySet();
+  /** This many inserts from now on are answered 503 backendError before anything is created. */
+  public final AtomicInteger unavailableInserts = new AtomicInteger();
+  /** When set, the first machine type inserted joins {@link #exhausted}: the first choice has no capacity. */
+  public final AtomicBoolean exhaustFirstInsertedType = new AtomicBoolean();
 
-  FakeComputeApi() throws IOException {
+  public FakeComputeApi() throws IOException {
     server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
     server.createContext("/", exchange -> {
       try {
@@ -62,12 +69,12 @@ final class FakeComputeApi implements AutoCloseable {
     server.start();
   }
 
-  String endpoint() {
+  public String endpoint() {
     return "http://127.0.0.1:" + server.getAddress().getPort();
   }
 
   /** Marks a VM as reclaimed the way GCE does: status TERMINATED and a compute.instances.preempted operation. */
-  void preempt(String zone, String name) {
+  public void preempt(String zone, String name) {
     ObjectNode vm = instances.get(zone + "/" + name);
     vm.put("status", "TERMINATED");
     ObjectNode op = operation(zone, "compute.instances.preempted", vm, null);
@@ -126,6 +133,10 @@ final class FakeComputeApi implements AutoCloseable {
 
   private synchronized void insert(HttpExchange exchange, String zone, Map<String, String> query) throws IOException {
     ObjectNode body = (ObjectNode) Json.MAPPER.readTree(exchange.getRequestBody());
+    if (unavailableInserts.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+      send(exchange, 503, error(503, "The service is currently unavailable."));
+      return;
+    }
     inserts.add(body);
     insertQueries.add(exchange.getRequestURI().getRawQuery());
     String requestId = query.get("requestId");
@@ -139,6 +150,9 @@ final class FakeComputeApi implements AutoCloseable {
       return;
     }
     String machineType = body.path("machineType").asText().replaceFirst(".*/", "");
+    if (exhaustFirstInsertedType.compareAndSet(true, false)) {
+      exhausted.add(machineType);
+    }
     ObjectNode op;
     if (exhausted.contains(machineType)) {
       ObjectNode failure = Json.MAPPER.createObjectNode();
@@ -230,7 +244,8 @@ final class FakeComputeApi implements AutoCloseable {
   private static String error(int code, String message) {
     ObjectNode e = Json.MAPPER.createObjectNode();
     e.putObject("error").put("code", code).put("message", message)
-        .putArray("errors").addObject().put("message", message).put("reason", code == 404 ? "notFound" : code == 409 ? "alreadyExists" : "error");
+        .putArray("errors").addObject().put("message", message).put("reason", code == 404 ? "notFound" : code == 409 ? "alreadyExists"
+            : code == 503 ? "backendError" : "error");
     return e.toString();
   }
 

@@ -1,0 +1,85 @@
+package dev.taskjob.operator.cloud;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.taskjob.crds.v1alpha1.instancepool.InstancePool;
+import dev.taskjob.crds.v1alpha1.shared.Conditions;
+import dev.taskjob.crds.v1alpha1.taskjob.TaskJob;
+import dev.taskjob.crds.v1alpha1.taskjob.TaskJobPhase;
+import dev.taskjob.operator.ledger.Ledger;
+import dev.taskjob.operator.reconciler.InstancePoolReconciler;
+import dev.taskjob.operator.reconciler.OperatorHarness;
+import dev.taskjob.operator.reconciler.TaskJobs;
+import dev.taskjob.operator.reliability.FaultRun;
+import dev.taskjob.testing.MotoServerExtension;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.services.ec2.model.InstanceStateName;
+
+/**
+ * A TaskJob on aws from apply to Succeeded: the operator against fabric8's mock Kubernetes API, EC2 and SQS
+ * on a real moto_server, and every EC2 instance moto creates played by a real worker supervisor process
+ * started from the instance's user data ({@link BootingCloud}). At the end the ledger and the status count
+ * every task exactly once, every instance is terminated and the job's queues are gone.
+ */
+class AwsEndToEndTest {
+
+  @RegisterExtension static final MotoServerExtension MOTO = new MotoServerExtension();
+
+  private static final int TASKS = 200;
+  private static final String JOB = "aws-e2e";
+
+  @TempDir Path dir;
+
+  @Test
+  void jobRunsEveryTaskOnBootedVmsThenLeavesNoInstanceOrQueue() {
+    try (AwsOnMoto aws = new AwsOnMoto(MOTO);
+        WorkerVms vms = new WorkerVms(dir.resolve("vms"));
+        OperatorHarness harness = new OperatorHarness(aws.settings(JOB), aws.modules(vms, List.of()))) {
+      harness.configMap("tasks", "tasks.json", TaskJobs.additionTasks(TASKS));
+      harness.start();
+      Path attemptsLog = dir.resolve("attempts.log");
+      harness.apply(aws.job(JOB, "0.05", attemptsLog));
+
+      TaskJob done = harness.awaitJob(JOB, FaultRun.jobTimeout(TASKS), AwsEndToEndTest::finished);
+
+      assertThat(done.getStatus().getPhase()).as("%s%n%s", done.getStatus().getMessage(), vms.logTails())
+          .isEqualTo(TaskJobPhase.SUCCEEDED);
+      assertThat(done.getStatus().getTotal()).isEqualTo(TASKS);
+      assertThat(done.getStatus().getSucceeded()).isEqualTo(TASKS);
+      assertThat(done.getStatus().getFailed()).isZero();
+      Ledger ledger = FaultRun.ledger(harness, JOB);
+      assertThat(ledger.succeeded()).isEqualTo(TASKS);
+      assertThat(ledger.failed()).isZero();
+      assertThat(ledger.remaining()).isZero();
+      assertThat(FaultRun.attempts(attemptsLog)).as("task ids that ran").hasSize(TASKS);
+
+      var instances = aws.instancesOf(done.getMetadata().getUid());
+      assertThat(instances).as("instances the pool created").isNotEmpty();
+      assertThat(instances).allSatisfy(i -> assertThat(i.state().name()).isEqualTo(InstanceStateName.TERMINATED));
+      assertThat(AwsOnMoto.namesCounted(instances).values()).as("launches created once each").containsOnly(1);
+      assertThat(vms.booted().keySet()).as("every instance booted a worker")
+          .containsExactlyInAnyOrderElementsOf(instances.stream().map(i -> i.instanceId()).toList());
+      String queueName = done.getStatus().getQueueName();
+      vms.booted().values().forEach(env -> assertThat(env)
+          .containsEntry("TASKJOB_QUEUE_NAME", queueName)
+          .containsEntry("TASKJOB_PROVIDER", "aws")
+          .containsEntry("TASKJOB_REGION", MotoServerExtension.REGION));
+      InstancePool pool = harness.pool(JOB);
+      assertThat(Conditions.isTrue(pool.getStatus().getConditions(), InstancePoolReconciler.WORKERS_STARTED))
+          .as("the pool heard the workers by their VM names").isTrue();
+      assertThat(pool.getStatus().getReplacements()).as("no VM was replaced for want of a report").isZero();
+      assertThat(aws.queues(queueName)).as("the job's queues after it finished").isEmpty();
+      OperatorHarness.await(Duration.ofSeconds(30), vms::running, List::isEmpty, "worker processes to exit");
+    }
+  }
+
+  static boolean finished(TaskJob job) {
+    return job.getStatus() != null && (job.getStatus().getPhase() == TaskJobPhase.SUCCEEDED
+        || job.getStatus().getPhase() == TaskJobPhase.FAILED);
+  }
+}

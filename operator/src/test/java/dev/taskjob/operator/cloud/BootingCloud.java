@@ -1,0 +1,111 @@
+package dev.taskjob.operator.cloud;
+
+import dev.taskjob.core.cloud.CloudProvider;
+import dev.taskjob.core.cloud.CreateInstanceRequest;
+import dev.taskjob.core.cloud.Instance;
+import dev.taskjob.core.cloud.InstanceCatalog;
+import dev.taskjob.core.cloud.ProviderConfig;
+import dev.taskjob.core.cloud.ProviderModule;
+import dev.taskjob.core.queue.QueueSettings;
+import dev.taskjob.core.queue.TaskQueue;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * A real cloud provider (talking to moto or the fake Compute API) whose VMs come to life: every VM the
+ * cloud reports as pending or running boots a real worker process ({@link WorkerVms}) from the startup
+ * script stored with it in the cloud, and terminating a VM stops its worker. VMs are booted when a create
+ * returns them and when a list shows them, so a VM whose create answer was lost still boots, as a real
+ * one would.
+ */
+final class BootingCloud implements CloudProvider {
+
+  private final CloudProvider cloud;
+  private final WorkerVms vms;
+  private final Function<Instance, String> startupScripts;
+  private final Map<String, String> surroundings;
+
+  private BootingCloud(CloudProvider cloud, WorkerVms vms, Function<Instance, String> startupScripts,
+      Map<String, String> surroundings) {
+    this.cloud = cloud;
+    this.vms = vms;
+    this.startupScripts = startupScripts;
+    this.surroundings = Map.copyOf(surroundings);
+  }
+
+  /**
+   * The module the operator is given: {@code module}'s queues, and its clouds wrapped so their VMs boot.
+   *
+   * @param startupScripts reads a VM's startup script back from the cloud (user data, instance metadata)
+   * @param surroundings environment every VM has besides its startup script
+   */
+  static ProviderModule module(ProviderModule module, WorkerVms vms, Function<Instance, String> startupScripts,
+      Map<String, String> surroundings) {
+    return new ProviderModule() {
+      @Override
+      public String name() {
+        return module.name();
+      }
+
+      @Override
+      public CloudProvider cloud(ProviderConfig config) {
+        return new BootingCloud(module.cloud(config), vms, startupScripts, surroundings);
+      }
+
+      @Override
+      public TaskQueue queue(ProviderConfig config, QueueSettings settings) {
+        return module.queue(config, settings);
+      }
+    };
+  }
+
+  @Override
+  public String name() {
+    return cloud.name();
+  }
+
+  @Override
+  public InstanceCatalog catalog() {
+    return cloud.catalog();
+  }
+
+  @Override
+  public Instance create(CreateInstanceRequest request) {
+    Instance vm = cloud.create(request);
+    bootIfAlive(vm);
+    return vm;
+  }
+
+  @Override
+  public List<Instance> list(Map<String, String> tags) {
+    List<Instance> found = cloud.list(tags);
+    for (Instance vm : found) {
+      if (vm.state().isAlive()) {
+        bootIfAlive(vm);
+      } else {
+        // terminated behind this provider's back (another handle, the console): the VM is gone
+        vms.stop(List.of(vm.id()));
+      }
+    }
+    return found;
+  }
+
+  @Override
+  public void terminate(Collection<String> instanceIds) {
+    cloud.terminate(instanceIds);
+    vms.stop(instanceIds);
+  }
+
+  @Override
+  public void close() {
+    cloud.close();
+  }
+
+  private void bootIfAlive(Instance vm) {
+    if (vm.state().isAlive() && !vms.booted().containsKey(vm.id())) {
+      vms.boot(vm.id(), WorkerVms.environmentOf(startupScripts.apply(vm)), surroundings);
+    }
+  }
+}
