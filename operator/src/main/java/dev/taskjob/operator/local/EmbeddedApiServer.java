@@ -9,6 +9,7 @@ import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
+import io.fabric8.mockwebserver.http.RecordedRequest;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
@@ -17,11 +18,18 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 
 /**
  * An in-process Kubernetes API for local runs: fabric8's mock server in CRUD mode (objects are kept
  * in memory, no scheduler, no admission, no CEL validation), with discovery and table printing added
  * so kubectl can read it. It is for local runs and tests only, never a substitute for a cluster.
+ *
+ * <p>fabric8's mock web server keeps every request it receives, body included, in a queue that only
+ * {@code takeRequest} empties. A long local run (ledger saves, status patches) would keep them all, so a
+ * daemon thread takes each request off that queue as it arrives and hands it to the observers added
+ * with {@link #onRequest}; nothing is retained.
  */
 public final class EmbeddedApiServer implements AutoCloseable {
 
@@ -32,10 +40,39 @@ public final class EmbeddedApiServer implements AutoCloseable {
 
   private final KubernetesMockServer server;
   private final KubernetesClient client;
+  private final List<Consumer<RecordedRequest>> requestObservers = new CopyOnWriteArrayList<>();
+  private final Thread requestDrain;
 
   private EmbeddedApiServer(KubernetesMockServer server, KubernetesClient client) {
     this.server = server;
     this.client = client;
+    this.requestDrain = new Thread(this::drainRequests, "embedded-api-requests");
+    this.requestDrain.setDaemon(true);
+    this.requestDrain.start();
+  }
+
+  /** Takes recorded requests off the mock server's queue until closed, passing each to the observers. */
+  private void drainRequests() {
+    while (!Thread.currentThread().isInterrupted()) {
+      RecordedRequest request;
+      try {
+        request = server.takeRequest();
+      } catch (InterruptedException e) {
+        return;
+      }
+      for (Consumer<RecordedRequest> observer : requestObservers) {
+        try {
+          observer.accept(request);
+        } catch (RuntimeException e) {
+          // An observer's failure must not stop the draining, or requests would pile up again.
+        }
+      }
+    }
+  }
+
+  /** Calls {@code observer} with every request the API receives from now on (on one thread, in order). */
+  public void onRequest(Consumer<RecordedRequest> observer) {
+    requestObservers.add(observer);
   }
 
   /** Starts on 127.0.0.1 (port 0 picks a free one) and installs the given CRDs. */
@@ -119,5 +156,6 @@ public final class EmbeddedApiServer implements AutoCloseable {
   public void close() {
     client.close();
     server.destroy();
+    requestDrain.interrupt();
   }
 }

@@ -193,9 +193,10 @@ public final class LocalCloudProvider implements CloudProvider {
    */
   @Override
   public void terminate(Collection<String> instanceIds) {
+    Map<ProcessHandle, List<ProcessHandle>> descendants = new HashMap<>();
+    List<ProcessHandle> signalled = new ArrayList<>();
+    // Signal and record under the lock; wait outside it, so other pools' calls are not held up.
     locked(() -> {
-      List<ProcessHandle> signalled = new ArrayList<>();
-      Map<ProcessHandle, List<ProcessHandle>> descendants = new HashMap<>();
       for (String id : instanceIds) {
         Path dir = instancesDir.resolve(id);
         if (!NAME.matcher(id).matches() || !Files.exists(dir.resolve(STATE_FILE))) {
@@ -214,28 +215,28 @@ public final class LocalCloudProvider implements CloudProvider {
           log.info("terminated local instance {} (pid {})", id, record.pid());
         }
       }
-      long deadline = System.nanoTime() + TERMINATE_GRACE.toNanos();
-      for (ProcessHandle handle : signalled) {
-        long left = deadline - System.nanoTime();
-        try {
-          if (left > 0) {
-            handle.onExit().get(left, TimeUnit.NANOSECONDS);
-          }
-        } catch (Exception e) {
-          // still running after the grace period: killed below
-        }
-        if (handle.isAlive()) {
-          handle.descendants().forEach(ProcessHandle::destroyForcibly);
-          handle.destroyForcibly();
-        }
-        for (ProcessHandle leftBehind : descendants.get(handle)) {
-          if (leftBehind.destroyForcibly()) {
-            awaitExit(leftBehind, KILL_WAIT);
-          }
-        }
-      }
       return null;
     });
+    long deadline = System.nanoTime() + TERMINATE_GRACE.toNanos();
+    for (ProcessHandle handle : signalled) {
+      long left = deadline - System.nanoTime();
+      try {
+        if (left > 0) {
+          handle.onExit().get(left, TimeUnit.NANOSECONDS);
+        }
+      } catch (Exception e) {
+        // still running after the grace period: killed below
+      }
+      if (handle.isAlive()) {
+        handle.descendants().forEach(ProcessHandle::destroyForcibly);
+        handle.destroyForcibly();
+      }
+      for (ProcessHandle leftBehind : descendants.get(handle)) {
+        if (leftBehind.destroyForcibly()) {
+          awaitExit(leftBehind, KILL_WAIT);
+        }
+      }
+    }
   }
 
   private static void awaitExit(ProcessHandle process, Duration limit) {
