@@ -316,8 +316,6 @@ public final class Supervisor {
       RetryPolicy.Decision d = settings.retry().decide(exit, timedOut, run.attempt());
       if (d.retry()) {
         source.retry(task);
-      } else {
-        source.completed(task);
       }
       EventType type = switch (d.outcome()) {
         case SUCCEEDED -> EventType.TASK_COMPLETED;
@@ -335,7 +333,12 @@ public final class Supervisor {
       if (result != null) {
         event.result(result);
       }
-      events.publish(event.build());
+      if (d.retry()) {
+        events.publish(event.build());
+      } else {
+        // acknowledged only once its result is sent: a worker killed in between must not lose the result
+        events.publish(event.build(), () -> source.completed(task));
+      }
       logResult(run, d, exit, elapsed, result);
       if (d.isFinal()) {
         cleanUp(run, d.outcome());

@@ -6,7 +6,7 @@ import java.time.Instant;
 /**
  * When a running job stops taking work: when the ledger has a final result for every task, or, as a
  * fallback for lost events, when the queue reports nothing waiting or leased and no worker has
- * reported anything for {@code terminationDelay}. Queue depth alone is approximate (SQS says so), so
+ * started, finished or reported running a task for {@code terminationDelay} (idle heartbeats do not count). Queue depth alone is approximate (SQS says so), so
  * it never ends a job on its own.
  */
 public final class DrainDecision {
@@ -28,7 +28,7 @@ public final class DrainDecision {
    * @param allFinished the ledger has a final result for every task
    * @param waiting tasks the queue reports waiting, or -1 when unknown
    * @param leased tasks the queue reports leased, or -1 when unknown
-   * @param lastActivity the last event from any worker, or null
+   * @param lastActivity the last report of work from any worker, or null
    * @param loadedAt when loading completed (the idle clock starts no earlier)
    * @param terminationDelay how long the queue must stay empty and workers silent
    * @param now the current time

@@ -23,9 +23,17 @@ public final class WorkerActivity {
   private final Map<String, Worker> workers = new LinkedHashMap<>();
   private Instant lastActivity;
 
-  /** Records any event from a worker. Events without an instance id only count as activity. */
+  /**
+   * Records any event from a worker. Activity is work: a task event, or a worker reporting tasks running.
+   * An idle worker's heartbeats are not, or one idle worker polling an empty queue would keep the
+   * queue-empty fallback from ever ending a job whose last results were lost.
+   */
   public void record(TaskEvent event, Instant now) {
-    lastActivity = lastActivity == null || now.isAfter(lastActivity) ? now : lastActivity;
+    boolean working = event.eventType() != null && (event.eventType().isTaskEvent()
+        || event.runningTasks() != null && event.runningTasks() > 0);
+    if (working) {
+      lastActivity = lastActivity == null || now.isAfter(lastActivity) ? now : lastActivity;
+    }
     String id = event.instanceId();
     if (id == null || id.isBlank() || event.eventType() == null) {
       return;
@@ -63,7 +71,7 @@ public final class WorkerActivity {
         stopping, interrupted));
   }
 
-  /** The last time any worker reported anything, or null. */
+  /** The last time any worker reported work (see {@link #record}), or null. */
   public Instant lastActivity() {
     return lastActivity;
   }

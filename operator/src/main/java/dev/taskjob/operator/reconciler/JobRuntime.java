@@ -23,6 +23,8 @@ final class JobRuntime implements AutoCloseable {
   final TaskQueue queue;
   final JobProgress progress;
   final Selection selection;
+  /** When this process began reading the job's events (its start, or its resumption after a restart). */
+  final Instant readingSince;
   EventConsumer consumer;
   JobTasks tasks;
   LoadRunner loader;
@@ -30,8 +32,10 @@ final class JobRuntime implements AutoCloseable {
   /** The spec the job started with (JSON, from the ledger ConfigMap). */
   String startedSpec;
 
-  JobRuntime(String uid, ProviderConfig provider, TaskQueue queue, JobProgress progress, Selection selection) {
+  JobRuntime(String uid, ProviderConfig provider, TaskQueue queue, JobProgress progress, Selection selection,
+      Instant readingSince) {
     this.uid = uid;
+    this.readingSince = readingSince;
     this.provider = provider;
     this.queue = queue;
     this.progress = progress;

@@ -48,6 +48,7 @@ import dev.taskjob.operator.validation.Invalid;
 import dev.taskjob.operator.validation.TaskJobValidator;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -101,8 +102,11 @@ public class TaskJobReconciler implements Reconciler<TaskJob>, Cleaner<TaskJob> 
   private final OperatorMetrics metrics;
   private final Clock clock;
   private final Map<String, JobRuntime> runtimes = new ConcurrentHashMap<>();
-  /** Jobs this process finished; a reconcile that still sees them unfinished runs on a stale cache. */
-  private final java.util.Set<String> finishedHere = ConcurrentHashMap.newKeySet();
+  /**
+   * The finished status of each job this process finished, by uid. A reconcile that still sees such a
+   * job unfinished runs on a stale cache, or the write of that status was lost.
+   */
+  private final Map<String, TaskJobStatus> finishedHere = new ConcurrentHashMap<>();
   private final SimpleInboundEventSource<TaskJob> progressEvents = new SimpleInboundEventSource<>("job-progress");
 
   public TaskJobReconciler(KubernetesClient client, ProviderAccess providers, KubeEvents events, Heartbeats heartbeats,
@@ -137,7 +141,17 @@ public class TaskJobReconciler implements Reconciler<TaskJob>, Cleaner<TaskJob> 
     if (status.getPhase() == null) {
       status.setPhase(TaskJobPhase.PENDING);
     }
-    Duration next = step(job, context, status, now);
+    Duration next;
+    TaskJobStatus finishedStatus = finishedHere.get(job.getMetadata().getUid());
+    if (finishedStatus != null && !status.getPhase().isFinished()) {
+      // Writing the finished status again is harmless when the cache merely lags, and the only way to
+      // recover a lost write (a conflict, an API outage): the runtime that finished the job is gone.
+      status = Json.MAPPER.convertValue(finishedStatus, TaskJobStatus.class);
+      job.setStatus(status);
+      next = Duration.ofSeconds(1);
+    } else {
+      next = step(job, context, status, now);
+    }
     status.setObservedGeneration(job.getMetadata().getGeneration());
     Conditions.set(status.getConditions(), DEGRADED, Condition.FALSE, "Reconciled", "", generation(job), now);
     UpdateControl<TaskJob> control = statusJson(job).equals(before) ? UpdateControl.noUpdate()
@@ -152,9 +166,6 @@ public class TaskJobReconciler implements Reconciler<TaskJob>, Cleaner<TaskJob> 
     }
     if (status.getPhase().isFinished()) {
       return finished(job, status, now);
-    }
-    if (finishedHere.contains(job.getMetadata().getUid())) {
-      return Duration.ofSeconds(1);
     }
     JobRuntime runtime = runtime(job, status, now);
     TaskJobSpec spec = effectiveSpec(job, status, now);
@@ -200,7 +211,7 @@ public class TaskJobReconciler implements Reconciler<TaskJob>, Cleaner<TaskJob> 
     queue.ensure();
 
     JobRuntime runtime = new JobRuntime(job.getMetadata().getUid(), valid.provider(), queue,
-        new JobProgress(stored.ledger(), heartbeats, settings.workerHeartbeatTimeout()), valid.selection());
+        new JobProgress(stored.ledger(), heartbeats, settings.workerHeartbeatTimeout()), valid.selection(), now);
     runtime.tasks = valid.tasks();
     runtime.startedSpec = stored.specJson();
     replaceRuntime(job, runtime);
@@ -276,7 +287,7 @@ public class TaskJobReconciler implements Reconciler<TaskJob>, Cleaner<TaskJob> 
     QueueSettings queueSettings = WorkerEnvironment.queueSettings(status.getQueueName(), started.getWorker());
     Selection selection = select(config, spec);
     JobRuntime runtime = new JobRuntime(job.getMetadata().getUid(), config, providers.queue(config, queueSettings),
-        new JobProgress(stored.ledger(), heartbeats, settings.workerHeartbeatTimeout()), selection);
+        new JobProgress(stored.ledger(), heartbeats, settings.workerHeartbeatTimeout()), selection, now);
     runtime.startedSpec = stored.specJson();
     replaceRuntime(job, runtime);
     if (status.getPhase() != TaskJobPhase.DRAINING || !poolGone(job)) {
@@ -406,7 +417,9 @@ public class TaskJobReconciler implements Reconciler<TaskJob>, Cleaner<TaskJob> 
 
   private static boolean retryable(RuntimeException e) {
     return (e instanceof LoadException le && le.isRetryable())
-        || (e instanceof dev.taskjob.core.queue.QueueException qe && qe.isRetryable());
+        || (e instanceof dev.taskjob.core.queue.QueueException qe && qe.isRetryable())
+        // a checkpoint write the API server refused: loading resumes from the last checkpoint saved
+        || e instanceof KubernetesClientException;
   }
 
   /** The load checkpoint: a merge patch of status.loaded alone, written before the loader sends further. */
@@ -535,6 +548,11 @@ public class TaskJobReconciler implements Reconciler<TaskJob>, Cleaner<TaskJob> 
     }
     Instant loadedAt = Conditions.find(status.getConditions(), ConditionTypes.LOADED)
         .map(Condition::getLastTransitionTime).map(Instant::parse).orElse(now);
+    // Events a previous operator process read but never acknowledged come back only when their lease
+    // lapses, so after a restart silence means nothing until this process has listened for a while.
+    if (runtime.readingSince.isAfter(loadedAt)) {
+      loadedAt = runtime.readingSince;
+    }
     Duration delay = Durations.parseOrDefault("spec.terminationDelay", spec.getTerminationDelay(),
         Durations.parse(TaskJobSpec.DEFAULT_TERMINATION_DELAY));
     DrainDecision.Verdict verdict = DrainDecision.decide(new DrainDecision.Inputs(true, progress.allFinished(), waiting,
@@ -583,7 +601,7 @@ public class TaskJobReconciler implements Reconciler<TaskJob>, Cleaner<TaskJob> 
       runtime.queue.delete();
     }
     finish(job, status, progress, now);
-    finishedHere.add(job.getMetadata().getUid());
+    finishedHere.put(job.getMetadata().getUid(), Json.MAPPER.convertValue(status, TaskJobStatus.class));
     runtimes.remove(job.getMetadata().getUid());
     runtime.close();
     return ttlRemaining(job, status, now);

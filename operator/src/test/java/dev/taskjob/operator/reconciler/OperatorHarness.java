@@ -18,6 +18,7 @@ import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
+import io.fabric8.mockwebserver.http.Dispatcher;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
@@ -25,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 
 /**
  * fabric8's Kubernetes mock server in CRUD mode with the TaskJob and InstancePool CRDs, and the
@@ -42,7 +44,7 @@ public final class OperatorHarness implements AutoCloseable {
   public final OperatorMetrics metrics = OperatorMetrics.inMemory();
   private TaskjobOperator operator;
   /** The operator's own client: its requests are told apart from the test's by this user agent. */
-  static final String OPERATOR_USER_AGENT = "taskjob-operator-under-test";
+  public static final String OPERATOR_USER_AGENT = "taskjob-operator-under-test";
   private final KubernetesClient operatorClient;
   private final List<RecordingDispatcher.Request> requests = new java.util.concurrent.CopyOnWriteArrayList<>();
 
@@ -51,10 +53,19 @@ public final class OperatorHarness implements AutoCloseable {
   }
 
   public OperatorHarness(OperatorSettings settings, Map<String, ProviderModule> modules) {
+    this(settings, modules, UnaryOperator.identity());
+  }
+
+  /**
+   * @param faults wraps the API server's CRUD dispatcher, to answer some requests with errors; every
+   *     request is still recorded, whatever the answer
+   */
+  public OperatorHarness(OperatorSettings settings, Map<String, ProviderModule> modules,
+      UnaryOperator<Dispatcher> faults) {
     this.settings = settings;
     this.modules = modules;
     server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
-        new RecordingDispatcher(new KubernetesCrudDispatcher(List.of()), requests), false);
+        new RecordingDispatcher(faults.apply(new KubernetesCrudDispatcher(List.of())), requests), false);
     server.init();
     client = server.createClient();
     operatorClient = new KubernetesClientBuilder().withConfig(new ConfigBuilder(client.getConfiguration())

@@ -22,16 +22,24 @@ import org.slf4j.LoggerFactory;
  * Sends events to a JSON Lines file and/or the job's event queue from its own thread, so the
  * supervisor only enqueues an object per event. Events are written in batches (whatever piled up
  * since the last write); a failed queue send is retried with back-off while the worker runs.
+ *
+ * <p>An event may carry an action to run once it has been sent: the supervisor acknowledges a
+ * finished task only then, so a worker killed in between leaves the task leased (it runs again and
+ * the ledger counts a duplicate) instead of acknowledged with its result never reported.
  */
 public final class EventPublisher implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(EventPublisher.class);
   private static final int MAX_BATCH = 500;
-  private static final TaskEvent END = TaskEvent.builder(dev.taskjob.core.event.EventType.WORKER_STOPPING).build();
+  private static final Entry END = new Entry(TaskEvent.builder(dev.taskjob.core.event.EventType.WORKER_STOPPING).build(),
+      null);
+
+  /** An event and what to do once it was sent (null: nothing). */
+  private record Entry(TaskEvent event, Runnable afterSent) {}
 
   private final Path file;
   private final TaskQueue queue;
-  private final LinkedBlockingQueue<TaskEvent> pending = new LinkedBlockingQueue<>();
+  private final LinkedBlockingQueue<Entry> pending = new LinkedBlockingQueue<>();
   private final Thread thread;
   private final BufferedWriter writer;
   private volatile boolean closing;
@@ -69,14 +77,22 @@ public final class EventPublisher implements AutoCloseable {
 
   /** Queues the event for sending; never blocks. */
   public void publish(TaskEvent event) {
-    pending.add(event);
+    pending.add(new Entry(event, null));
+  }
+
+  /**
+   * Queues the event for sending and runs {@code afterSent} on the sending thread once it has been sent;
+   * never if it is dropped. Never blocks.
+   */
+  public void publish(TaskEvent event, Runnable afterSent) {
+    pending.add(new Entry(event, afterSent));
   }
 
   private void run() {
-    List<TaskEvent> batch = new ArrayList<>();
+    List<Entry> batch = new ArrayList<>();
     while (true) {
       try {
-        TaskEvent first = pending.take();
+        Entry first = pending.take();
         batch.add(first);
         pending.drainTo(batch, MAX_BATCH - 1);
         boolean end = batch.removeIf(e -> e == END);
@@ -93,7 +109,8 @@ public final class EventPublisher implements AutoCloseable {
     }
   }
 
-  private void write(List<TaskEvent> batch) throws InterruptedException {
+  private void write(List<Entry> entries) throws InterruptedException {
+    List<TaskEvent> batch = entries.stream().map(Entry::event).toList();
     if (writer != null) {
       try {
         for (TaskEvent e : batch) {
@@ -105,23 +122,33 @@ public final class EventPublisher implements AutoCloseable {
         LOG.warn("Could not write {} events to {}: {}", batch.size(), file, e.getMessage());
       }
     }
-    if (queue != null) {
-      sendToQueue(batch);
+    if (queue != null && !sendToQueue(batch)) {
+      return;
+    }
+    for (Entry e : entries) {
+      if (e.afterSent() != null) {
+        try {
+          e.afterSent().run();
+        } catch (RuntimeException failure) {
+          LOG.warn("After sending a {} event: {}", e.event().eventType(), failure.toString());
+        }
+      }
     }
   }
 
-  private void sendToQueue(List<TaskEvent> batch) throws InterruptedException {
+  /** Sends the batch, retrying while that can help; false when it was dropped. */
+  private boolean sendToQueue(List<TaskEvent> batch) throws InterruptedException {
     long backoffMillis = 500;
     for (int attempt = 1; ; attempt++) {
       try {
         queue.publishEvents(batch);
-        return;
+        return true;
       } catch (QueueException | UnsupportedOperationException e) {
         boolean retryable = e instanceof QueueException q && q.isRetryable();
         if (!retryable || (closing && attempt >= 3)) {
           dropped += batch.size();
           LOG.warn("Dropped {} events the event queue did not take: {}", batch.size(), e.getMessage());
-          return;
+          return false;
         }
         LOG.debug("Event queue send failed (attempt {}), retrying in {} ms: {}", attempt, backoffMillis, e.getMessage());
         TimeUnit.MILLISECONDS.sleep(backoffMillis);
