@@ -41,7 +41,9 @@ class WorkerKillTest {
       harness.configMap("tasks", "tasks.json", TaskJobs.additionTasks(TASKS));
       harness.start();
       Path attemptsLog = root.resolve("attempts.log");
-      TaskJob job = FaultRun.sleepingJob("kills", "0.3", attemptsLog);
+      // 1 s tasks: about 20 s of work on the first two workers, long enough for every kill to land on a
+      // busy replacement before the queue runs dry
+      TaskJob job = FaultRun.sleepingJob("kills", "1", attemptsLog);
       harness.apply(job);
 
       Set<Long> seen = new HashSet<>();
