@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -277,7 +278,7 @@ public final class Supervisor {
         try {
           timeouts.schedule(() -> inbox.add(() -> finished(run, end)), SIGNAL_SETTLE.toMillis(), TimeUnit.MILLISECONDS);
           return;
-        } catch (java.util.concurrent.RejectedExecutionException shuttingDown) {
+        } catch (RejectedExecutionException shuttingDown) {
           // decide now
         }
       }

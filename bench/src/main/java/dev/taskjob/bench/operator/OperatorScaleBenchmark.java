@@ -11,6 +11,7 @@ import dev.taskjob.operator.TaskjobOperator;
 import dev.taskjob.operator.ledger.Ledger;
 import dev.taskjob.operator.ledger.LedgerCodec;
 import dev.taskjob.operator.local.EmbeddedApiServer;
+import dev.taskjob.operator.local.LocalRun;
 import dev.taskjob.operator.metrics.OperatorMetrics;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.fabric8.kubernetes.api.model.ConfigMap;
@@ -37,7 +38,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -194,7 +194,7 @@ public final class OperatorScaleBenchmark {
         deleteJobs(client, jobs);
       }
     } finally {
-      killLeftoverProcesses();
+      LocalRun.killLeftoverProcesses();
     }
     report(results, figures, traffic, started, ended, complete);
     return complete ? 0 : 1;
@@ -391,19 +391,6 @@ public final class OperatorScaleBenchmark {
       Thread.sleep(250);
     }
     System.out.println("Jobs were not cleaned up within " + CLEANUP_LIMIT.toSeconds() + " s; worker processes are killed.");
-  }
-
-  /** No worker or task process outlives the run. */
-  private static void killLeftoverProcesses() {
-    List<ProcessHandle> children = ProcessHandle.current().descendants().toList();
-    children.forEach(ProcessHandle::destroy);
-    for (ProcessHandle child : children) {
-      try {
-        child.onExit().get(5, TimeUnit.SECONDS);
-      } catch (Exception e) {
-        child.destroyForcibly();
-      }
-    }
   }
 
   // ---- report -------------------------------------------------------------------------------------

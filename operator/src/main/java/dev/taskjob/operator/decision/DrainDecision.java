@@ -6,8 +6,8 @@ import java.time.Instant;
 /**
  * When a running job stops taking work: when the ledger has a final result for every task, or, as a
  * fallback for lost events, when the queue reports nothing waiting or leased and no worker has
- * started, finished or reported running a task for {@code terminationDelay} (idle heartbeats do not count). Queue depth alone is approximate (SQS says so), so
- * it never ends a job on its own.
+ * started, finished or reported running a task for {@code terminationDelay} (idle heartbeats do not
+ * count). Queue depth alone is approximate (SQS says so), so it never ends a job on its own.
  */
 public final class DrainDecision {
 

@@ -342,8 +342,8 @@ public final class LocalRun {
     }
   }
 
-  /** Last line of defence: no worker process outlives a local run. */
-  private static void killLeftoverProcesses() {
+  /** Last line of defence: no worker process outlives a local run (or a benchmark built on one). */
+  public static void killLeftoverProcesses() {
     List<ProcessHandle> children = ProcessHandle.current().descendants().toList();
     children.forEach(ProcessHandle::destroy);
     for (ProcessHandle child : children) {

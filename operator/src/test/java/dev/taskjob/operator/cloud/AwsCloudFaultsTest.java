@@ -6,13 +6,9 @@ import dev.taskjob.crds.v1alpha1.instancepool.InstancePool;
 import dev.taskjob.crds.v1alpha1.shared.ConditionTypes;
 import dev.taskjob.crds.v1alpha1.shared.Conditions;
 import dev.taskjob.crds.v1alpha1.taskjob.TaskJob;
-import dev.taskjob.crds.v1alpha1.taskjob.TaskJobPhase;
 import dev.taskjob.operator.cloud.Ec2Faults.Attempt;
 import dev.taskjob.operator.cloud.Ec2Faults.Fault;
-import dev.taskjob.operator.ledger.Ledger;
 import dev.taskjob.operator.reconciler.OperatorHarness;
-import dev.taskjob.operator.reconciler.TaskJobs;
-import dev.taskjob.operator.reliability.FaultRun;
 import dev.taskjob.testing.MotoServerExtension;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -50,21 +46,8 @@ class AwsCloudFaultsTest {
     try (AwsOnMoto aws = new AwsOnMoto(MOTO);
         WorkerVms vms = new WorkerVms(dir.resolve("vms"));
         OperatorHarness harness = new OperatorHarness(aws.settings(JOB), aws.modules(vms, List.of(faults)))) {
-      harness.configMap("tasks", "tasks.json", TaskJobs.additionTasks(TASKS));
-      harness.start();
       Path attemptsLog = dir.resolve("attempts.log");
-      harness.apply(aws.job(JOB, "0.05", attemptsLog));
-
-      TaskJob done = harness.awaitJob(JOB, FaultRun.jobTimeout(TASKS), AwsEndToEndTest::finished);
-
-      assertThat(done.getStatus().getPhase()).as("%s%n%s", done.getStatus().getMessage(), vms.logTails())
-          .isEqualTo(TaskJobPhase.SUCCEEDED);
-      assertThat(done.getStatus().getSucceeded()).isEqualTo(TASKS);
-      assertThat(done.getStatus().getFailed()).isZero();
-      Ledger ledger = FaultRun.ledger(harness, JOB);
-      assertThat(ledger.succeeded()).isEqualTo(TASKS);
-      assertThat(ledger.remaining()).isZero();
-      assertThat(FaultRun.attempts(attemptsLog)).as("task ids that ran").hasSize(TASKS);
+      TaskJob done = CloudJobRun.succeeds(harness, vms, aws.job(JOB, "0.05", attemptsLog), TASKS, attemptsLog);
 
       List<Attempt> transientFaults = faults.injected(TRANSIENT);
       assertThat(transientFaults).extracting(Attempt::fault)

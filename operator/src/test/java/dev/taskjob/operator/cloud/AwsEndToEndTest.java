@@ -5,12 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.taskjob.crds.v1alpha1.instancepool.InstancePool;
 import dev.taskjob.crds.v1alpha1.shared.Conditions;
 import dev.taskjob.crds.v1alpha1.taskjob.TaskJob;
-import dev.taskjob.crds.v1alpha1.taskjob.TaskJobPhase;
-import dev.taskjob.operator.ledger.Ledger;
 import dev.taskjob.operator.reconciler.InstancePoolReconciler;
 import dev.taskjob.operator.reconciler.OperatorHarness;
-import dev.taskjob.operator.reconciler.TaskJobs;
-import dev.taskjob.operator.reliability.FaultRun;
 import dev.taskjob.testing.MotoServerExtension;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -40,23 +36,8 @@ class AwsEndToEndTest {
     try (AwsOnMoto aws = new AwsOnMoto(MOTO);
         WorkerVms vms = new WorkerVms(dir.resolve("vms"));
         OperatorHarness harness = new OperatorHarness(aws.settings(JOB), aws.modules(vms, List.of()))) {
-      harness.configMap("tasks", "tasks.json", TaskJobs.additionTasks(TASKS));
-      harness.start();
       Path attemptsLog = dir.resolve("attempts.log");
-      harness.apply(aws.job(JOB, "0.05", attemptsLog));
-
-      TaskJob done = harness.awaitJob(JOB, FaultRun.jobTimeout(TASKS), AwsEndToEndTest::finished);
-
-      assertThat(done.getStatus().getPhase()).as("%s%n%s", done.getStatus().getMessage(), vms.logTails())
-          .isEqualTo(TaskJobPhase.SUCCEEDED);
-      assertThat(done.getStatus().getTotal()).isEqualTo(TASKS);
-      assertThat(done.getStatus().getSucceeded()).isEqualTo(TASKS);
-      assertThat(done.getStatus().getFailed()).isZero();
-      Ledger ledger = FaultRun.ledger(harness, JOB);
-      assertThat(ledger.succeeded()).isEqualTo(TASKS);
-      assertThat(ledger.failed()).isZero();
-      assertThat(ledger.remaining()).isZero();
-      assertThat(FaultRun.attempts(attemptsLog)).as("task ids that ran").hasSize(TASKS);
+      TaskJob done = CloudJobRun.succeeds(harness, vms, aws.job(JOB, "0.05", attemptsLog), TASKS, attemptsLog);
 
       var instances = aws.instancesOf(done.getMetadata().getUid());
       assertThat(instances).as("instances the pool created").isNotEmpty();
@@ -76,10 +57,5 @@ class AwsEndToEndTest {
       assertThat(aws.queues(queueName)).as("the job's queues after it finished").isEmpty();
       OperatorHarness.await(Duration.ofSeconds(30), vms::running, List::isEmpty, "worker processes to exit");
     }
-  }
-
-  static boolean finished(TaskJob job) {
-    return job.getStatus() != null && (job.getStatus().getPhase() == TaskJobPhase.SUCCEEDED
-        || job.getStatus().getPhase() == TaskJobPhase.FAILED);
   }
 }

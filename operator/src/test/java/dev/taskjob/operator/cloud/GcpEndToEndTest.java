@@ -9,11 +9,8 @@ import dev.taskjob.core.cloud.ProviderConfig.Keys;
 import dev.taskjob.core.cloud.ProviderModule;
 import dev.taskjob.crds.v1alpha1.shared.Provider;
 import dev.taskjob.crds.v1alpha1.taskjob.TaskJob;
-import dev.taskjob.crds.v1alpha1.taskjob.TaskJobPhase;
 import dev.taskjob.operator.OperatorSettings;
-import dev.taskjob.operator.ledger.Ledger;
 import dev.taskjob.operator.reconciler.OperatorHarness;
-import dev.taskjob.operator.reconciler.TaskJobs;
 import dev.taskjob.operator.reliability.FaultRun;
 import dev.taskjob.provider.gcp.GcpProviderModule;
 import dev.taskjob.testing.FakeComputeApi;
@@ -83,21 +80,8 @@ class GcpEndToEndTest {
     Path vmDir = dir.resolve(name);
     try (WorkerVms vms = new WorkerVms(vmDir.resolve("vms"));
         OperatorHarness harness = new OperatorHarness(settings(name, compute), modules(vms, compute))) {
-      harness.configMap("tasks", "tasks.json", TaskJobs.additionTasks(TASKS));
-      harness.start();
       Path attemptsLog = vmDir.resolve("attempts.log");
-      harness.apply(job(name, attemptsLog));
-
-      TaskJob done = harness.awaitJob(name, FaultRun.jobTimeout(TASKS), AwsEndToEndTest::finished);
-
-      assertThat(done.getStatus().getPhase()).as("%s%n%s", done.getStatus().getMessage(), vms.logTails())
-          .isEqualTo(TaskJobPhase.SUCCEEDED);
-      assertThat(done.getStatus().getSucceeded()).isEqualTo(TASKS);
-      assertThat(done.getStatus().getFailed()).isZero();
-      Ledger ledger = FaultRun.ledger(harness, name);
-      assertThat(ledger.succeeded()).isEqualTo(TASKS);
-      assertThat(ledger.remaining()).isZero();
-      assertThat(FaultRun.attempts(attemptsLog)).as("task ids that ran").hasSize(TASKS);
+      TaskJob done = CloudJobRun.succeeds(harness, vms, job(name, attemptsLog), TASKS, attemptsLog);
 
       String jobUid = done.getMetadata().getUid();
       assertThat(compute.instances.values()).as("VMs of the job left in Compute Engine")
