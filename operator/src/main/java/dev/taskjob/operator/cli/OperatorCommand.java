@@ -4,6 +4,7 @@ import dev.taskjob.core.cloud.Providers;
 import dev.taskjob.crds.v1alpha1.shared.Durations;
 import dev.taskjob.operator.OperatorSettings;
 import dev.taskjob.operator.TaskjobOperator;
+import dev.taskjob.operator.metrics.InformerCaches;
 import dev.taskjob.operator.metrics.OperatorMetrics;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.client.Config;
@@ -152,7 +153,8 @@ public final class OperatorCommand implements Callable<Integer> {
     new ProcessorMetrics().bindTo(registry);
     String leaseNs = leaseNamespace != null && !leaseNamespace.isBlank() ? leaseNamespace : client.getNamespace();
 
-    TaskjobOperator operator = new TaskjobOperator(client, settings, Providers.available(), new OperatorMetrics(registry),
+    OperatorMetrics operatorMetrics = new OperatorMetrics(registry);
+    TaskjobOperator operator = new TaskjobOperator(client, settings, Providers.available(), operatorMetrics,
         o -> {
           o.withMetrics(MicrometerMetrics.withoutPerResourceMetrics(registry));
           if (leaderElection) {
@@ -166,6 +168,7 @@ public final class OperatorCommand implements Callable<Integer> {
             leading.set(true);
           }
         });
+    operatorMetrics.phasesOf(InformerCaches.taskJobs(operator.josdk()));
     HealthServer probes = HealthServer.probes(bindAddress, healthPort, () -> liveness(operator), this::readiness,
         this::readiness);
     HealthServer metrics = HealthServer.metrics(metricsBindAddress, metricsPort, registry::scrape);

@@ -7,11 +7,16 @@ import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.prometheus.metrics.core.metrics.Info;
+import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
+import io.prometheus.metrics.model.snapshots.Labels;
+import dev.taskjob.crds.v1alpha1.taskjob.TaskJob;
 import dev.taskjob.crds.v1alpha1.taskjob.TaskJobPhase;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
 
 /**
  * The operator's own metrics (JOSDK's reconcile metrics come from its Micrometer support):
@@ -37,7 +42,6 @@ public final class OperatorMetrics {
 
   private final MeterRegistry registry;
   private final Map<String, AtomicReference<JobFigures>> jobs = new ConcurrentHashMap<>();
-  private final Map<String, AtomicReference<TaskJobPhase>> phases = new ConcurrentHashMap<>();
   private final Map<String, AtomicReference<int[]>> pools = new ConcurrentHashMap<>();
 
   public OperatorMetrics(MeterRegistry registry) {
@@ -80,26 +84,36 @@ public final class OperatorMetrics {
   }
 
   /**
-   * A job's phase as {@code taskjob_job_phase{phase=...}}: 1 for the current phase, 0 for the others,
-   * so alerts and dashboards select a phase by label without knowing which other phases exist.
+   * Exposes {@code taskjob_job_phase{namespace,taskjob,phase}} from {@code jobs}, the TaskJobs as the
+   * operator's informer sees them, read at each scrape: 1 for a job's current phase, 0 for the others,
+   * so alerts and dashboards select a phase by label. Read at scrape time, it is never behind the
+   * cluster and a deleted job's series go with it. Only a Prometheus registry exports it.
    */
-  public void jobPhase(String namespace, String name, TaskJobPhase phase) {
-    if (phase == null) {
-      return;
+  public void phasesOf(Supplier<Stream<TaskJob>> jobs) {
+    if (registry instanceof PrometheusMeterRegistry prometheus) {
+      prometheus.getPrometheusRegistry().register(() -> phases(jobs.get()));
     }
-    phases.computeIfAbsent(namespace + "/" + name, k -> {
-      AtomicReference<TaskJobPhase> ref = new AtomicReference<>(phase);
-      Tags tags = Tags.of("namespace", namespace, TASKJOB, name);
-      for (TaskJobPhase p : TaskJobPhase.values()) {
-        gauge("taskjob_job_phase", tags.and("phase", p.displayName()), ref, current -> current == p ? 1 : 0);
+  }
+
+  static GaugeSnapshot phases(Stream<TaskJob> jobs) {
+    GaugeSnapshot.Builder phases = GaugeSnapshot.builder().name("taskjob_job_phase")
+        .help("1 for the TaskJob's current phase, 0 for the others");
+    jobs.forEach(job -> {
+      // No status yet: accepted, not yet reconciled, which is what Pending means.
+      TaskJobPhase current = job.getStatus() == null || job.getStatus().getPhase() == null ? TaskJobPhase.PENDING
+          : job.getStatus().getPhase();
+      for (TaskJobPhase phase : TaskJobPhase.values()) {
+        phases.dataPoint(GaugeSnapshot.GaugeDataPointSnapshot.builder()
+            .labels(Labels.of("namespace", job.getMetadata().getNamespace(), TASKJOB, job.getMetadata().getName(),
+                "phase", phase.displayName()))
+            .value(phase == current ? 1 : 0).build());
       }
-      return ref;
-    }).set(phase);
+    });
+    return phases.build();
   }
 
   public void jobGone(String namespace, String name) {
     jobs.remove(namespace + "/" + name);
-    phases.remove(namespace + "/" + name);
     registry.getMeters().stream()
         .filter(m -> m.getId().getName().startsWith("taskjob_job_") && namespace.equals(m.getId().getTag("namespace"))
             && name.equals(m.getId().getTag(TASKJOB)))

@@ -2,7 +2,12 @@ package dev.taskjob.operator.metrics;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.taskjob.crds.v1alpha1.taskjob.TaskJob;
 import dev.taskjob.crds.v1alpha1.taskjob.TaskJobPhase;
+import dev.taskjob.crds.v1alpha1.taskjob.TaskJobStatus;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import java.util.ArrayList;
+import java.util.List;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.junit.jupiter.api.Test;
@@ -25,27 +30,50 @@ class OperatorMetricsTest {
   }
 
   @Test
-  void showsTheCurrentPhaseAsOneAndEveryOtherAsZero() {
-    metrics.jobPhase("team-a", "render", TaskJobPhase.RUNNING);
-    metrics.jobPhase("team-a", "render", TaskJobPhase.FAILED);
+  void showsEachJobsCurrentPhaseAsOneAndEveryOtherAsZero() {
+    List<TaskJob> cluster = new ArrayList<>(List.of(job("team-a", "render", TaskJobPhase.FAILED),
+        job("team-b", "render", null)));
+    metrics.phasesOf(cluster::stream);
 
     String scrape = registry.scrape();
 
     assertThat(scrape).contains("taskjob_job_phase{namespace=\"team-a\",phase=\"Failed\",taskjob=\"render\"} 1.0")
         .contains("taskjob_job_phase{namespace=\"team-a\",phase=\"Running\",taskjob=\"render\"} 0.0")
-        .contains("taskjob_job_phase{namespace=\"team-a\",phase=\"Succeeded\",taskjob=\"render\"} 0.0");
+        .contains("taskjob_job_phase{namespace=\"team-b\",phase=\"Pending\",taskjob=\"render\"} 1.0");
+  }
+
+  @Test
+  void readsPhasesAtEachScrapeSoADeletedJobsSeriesGo() {
+    List<TaskJob> cluster = new ArrayList<>(List.of(job("team-a", "render", TaskJobPhase.RUNNING)));
+    metrics.phasesOf(cluster::stream);
+    registry.scrape();
+
+    cluster.get(0).getStatus().setPhase(TaskJobPhase.SUCCEEDED);
+    assertThat(registry.scrape())
+        .contains("taskjob_job_phase{namespace=\"team-a\",phase=\"Succeeded\",taskjob=\"render\"} 1.0");
+    cluster.clear();
+    assertThat(registry.scrape()).doesNotContain("taskjob_job_phase{");
   }
 
   @Test
   void dropsAGoneJobsSeriesAndKeepsOthers() {
     metrics.job("team-a", "render", new OperatorMetrics.JobFigures(1, 1, 0, 0, 0, 0, 1, 0, 0, 0));
-    metrics.jobPhase("team-a", "render", TaskJobPhase.RUNNING);
-    metrics.jobPhase("team-b", "render", TaskJobPhase.RUNNING);
+    metrics.job("team-b", "render", new OperatorMetrics.JobFigures(1, 1, 0, 0, 0, 0, 1, 0, 0, 0));
 
     metrics.jobGone("team-a", "render");
 
     assertThat(registry.scrape()).doesNotContain("namespace=\"team-a\"")
-        .contains("taskjob_job_phase{namespace=\"team-b\",phase=\"Running\",taskjob=\"render\"} 1.0");
+        .contains("taskjob_job_tasks{namespace=\"team-b\",state=\"total\",taskjob=\"render\"} 1.0");
+  }
+
+  static TaskJob job(String namespace, String name, TaskJobPhase phase) {
+    TaskJob job = new TaskJob();
+    job.setMetadata(new ObjectMetaBuilder().withNamespace(namespace).withName(name).build());
+    if (phase != null) {
+      job.setStatus(new TaskJobStatus());
+      job.getStatus().setPhase(phase);
+    }
+    return job;
   }
 
   @Test
