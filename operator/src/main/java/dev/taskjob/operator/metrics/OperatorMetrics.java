@@ -1,5 +1,7 @@
 package dev.taskjob.operator.metrics;
 
+import dev.taskjob.crds.v1alpha1.taskjob.TaskJob;
+import dev.taskjob.crds.v1alpha1.taskjob.TaskJobPhase;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -9,8 +11,6 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.prometheus.metrics.core.metrics.Info;
 import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
 import io.prometheus.metrics.model.snapshots.Labels;
-import dev.taskjob.crds.v1alpha1.taskjob.TaskJob;
-import dev.taskjob.crds.v1alpha1.taskjob.TaskJobPhase;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -20,9 +20,9 @@ import java.util.stream.Stream;
 
 /**
  * The operator's own metrics (JOSDK's reconcile metrics come from its Micrometer support):
- * tasks per job by outcome, each job's phase, instances per pool by state, instance launches and launch
- * failures per provider, cost per hour per job, and the build. Gauges are dropped when their job or pool
- * goes away.
+ * tasks per job by outcome, instances per pool by state, instance launches and launch failures per
+ * provider, cost per hour per job; on a Prometheus registry also each job's phase and the build. Gauges
+ * are dropped when their job or pool goes away.
  *
  * <p>Job series are labelled {@code namespace} and {@code taskjob} (not {@code job}, which Prometheus
  * reserves for the scrape job and would rename to {@code exported_job}). They carry names, counts, rates
