@@ -14,7 +14,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The RBAC of every install, as rendered by {@code kubectl kustomize}, against what the operator's code
- * uses ({@link dev.taskjob.operator.RbacRequirements}): nothing missing, nothing more, nowhere else.
+ * uses ({@link dev.taskjob.operator.RbacRequirements}): nothing missing, nothing more, nowhere else. A
+ * cluster-wide install is checked together with {@code deploy/tenant}, which enables one namespace.
  */
 class OperatorRbacTest {
 
@@ -24,10 +25,19 @@ class OperatorRbacTest {
     return Installs.all();
   }
 
+  static List<String> clusterWideInstalls() {
+    return Installs.clusterWide();
+  }
+
+  /** The namespace deploy/tenant enables. */
+  private static String tenantNamespace() {
+    return Kustomize.render(Installs.TENANT).only("RoleBinding").at("/metadata/namespace").asText();
+  }
+
   @ParameterizedTest
   @MethodSource("installs")
   void grantsTheOperatorExactlyTheAccessItsCodeUses(String install) {
-    Set<Grant> granted = OperatorGrants.of(Kustomize.render(install)).stream()
+    Set<Grant> granted = OperatorGrants.of(Installs.withOneTenant(install)).stream()
         .map(Grant::unscoped)
         .collect(Collectors.toCollection(LinkedHashSet::new));
 
@@ -37,19 +47,79 @@ class OperatorRbacTest {
   @ParameterizedTest
   @MethodSource("installs")
   void grantsEachPermissionOnlyWhereItIsNeeded(String install) {
-    Rendered render = Kustomize.render(install);
+    Rendered render = Installs.withOneTenant(install);
     String operatorNamespace = OperatorGrants.operatorNamespace(render);
-    String watched = install.equals(Installs.NAMESPACED) ? operatorNamespace : null;
+    boolean namespaced = install.equals(Installs.NAMESPACED);
+    String watched = namespaced ? operatorNamespace : null;
+    String tenant = namespaced ? operatorNamespace : tenantNamespace();
 
     assertSameGrants(install, new LinkedHashSet<>(OperatorGrants.of(render)),
-        RequiredAccess.scoped(watched, operatorNamespace));
+        RequiredAccess.scoped(watched, tenant, operatorNamespace));
+  }
+
+  /**
+   * Whoever can run code as the operator (a bug, a compromised image) holds its token: it must not read
+   * Secrets or write ConfigMaps across the cluster (kube-system's tokens, EKS's aws-auth ConfigMap), and
+   * nothing may reach them before an admin enables a namespace.
+   */
+  @ParameterizedTest
+  @MethodSource("clusterWideInstalls")
+  void readsSecretsAndWritesConfigMapsOnlyInNamespacesAnAdminEnabled(String install) {
+    List<Grant> beforeEnabling = OperatorGrants.of(Kustomize.render(install)).stream()
+        .filter(RbacTestSupport::touchesTenantData).toList();
+    List<Grant> afterEnabling = OperatorGrants.of(Installs.withOneTenant(install)).stream()
+        .filter(RbacTestSupport::touchesTenantData).toList();
+
+    assertThat(beforeEnabling).as("%s alone: ConfigMap or Secret access", install).isEmpty();
+    assertThat(afterEnabling).as("%s + %s", install, Installs.TENANT).isNotEmpty()
+        .allSatisfy(g -> assertThat(g.namespace()).as(g.toString()).isEqualTo(tenantNamespace()));
+  }
+
+  @ParameterizedTest
+  @MethodSource("installs")
+  void grantsNoWayToEscalate(String install) {
+    List<Grant> escalating = OperatorGrants.of(Installs.withOneTenant(install)).stream()
+        .filter(RbacTestSupport::escalates).toList();
+
+    assertThat(escalating).as("%s: grants that lead to more access", install).isEmpty();
+  }
+
+  @Test
+  void enablingANamespaceBindsOnlyTheTenantRoleThere() {
+    Rendered tenant = Kustomize.render(Installs.TENANT);
+    JsonNode binding = tenant.only("RoleBinding");
+
+    assertThat(tenant.objects()).hasSize(1);
+    assertThat(binding.at("/roleRef/kind").asText() + "/" + binding.at("/roleRef/name").asText())
+        .isEqualTo("ClusterRole/taskjob-operator-tenant");
+    assertThat(binding.at("/subjects/0/namespace").asText())
+        .isEqualTo(OperatorGrants.operatorNamespace(Kustomize.render(Installs.BASE)));
+    assertThat(binding.at("/metadata/namespace").asText()).isNotEqualTo("kube-system");
+  }
+
+  @ParameterizedTest
+  @MethodSource("installs")
+  void userRolesGrantOnlyTaskJobKindsAndNeverTheirStatus(String install) {
+    Rendered render = Kustomize.render(install);
+    List<String> beyond = new ArrayList<>();
+    for (String name : List.of("taskjob-view", "taskjob-edit")) {
+      for (JsonNode rule : render.get("ClusterRole", name).path("rules")) {
+        texts(rule.path("apiGroups")).stream().filter(g -> !g.equals("taskjob.dev"))
+            .forEach(g -> beyond.add(name + ": group " + g));
+        if (name.equals("taskjob-edit")) {
+          texts(rule.path("resources")).stream().filter(r -> r.contains("/"))
+              .forEach(r -> beyond.add(name + ": " + r));
+        }
+      }
+    }
+    assertThat(beyond).as("%s: access a namespace user gains beyond TaskJobs and InstancePools", install).isEmpty();
   }
 
   @ParameterizedTest
   @MethodSource("installs")
   void noRoleUsesWildcards(String install) {
     List<String> wildcards = new ArrayList<>();
-    for (JsonNode role : roles(Kustomize.render(install))) {
+    for (JsonNode role : roles(Installs.withOneTenant(install))) {
       for (JsonNode rule : role.path("rules")) {
         for (String field : List.of("apiGroups", "resources", "verbs", "resourceNames", "nonResourceURLs")) {
           for (JsonNode value : rule.path(field)) {
@@ -67,7 +137,7 @@ class OperatorRbacTest {
   @MethodSource("installs")
   void noRoleMayChangeCustomResourceDefinitions(String install) {
     List<String> crdWrites = new ArrayList<>();
-    for (JsonNode role : roles(Kustomize.render(install))) {
+    for (JsonNode role : roles(Installs.withOneTenant(install))) {
       for (JsonNode rule : role.path("rules")) {
         boolean apiextensions = contains(rule.path("apiGroups"), "apiextensions.k8s.io");
         boolean crds = contains(rule.path("resources"), "customresourcedefinitions");

@@ -30,6 +30,13 @@ record Rendered(String source, List<JsonNode> objects) {
     return found.get(0);
   }
 
+  /** Both renders applied together, e.g. an install and a namespace enabled for it. */
+  Rendered plus(Rendered other) {
+    List<JsonNode> both = new java.util.ArrayList<>(objects);
+    both.addAll(other.objects());
+    return new Rendered(source + " + " + other.source(), List.copyOf(both));
+  }
+
   @Override
   public String toString() {
     return source;

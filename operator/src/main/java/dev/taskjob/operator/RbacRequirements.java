@@ -1,6 +1,7 @@
 package dev.taskjob.operator;
 
 import java.util.List;
+import java.util.stream.Stream;
 
 /**
  * The Kubernetes API access the operator's code uses: every resource and verb of its informers and
@@ -40,8 +41,9 @@ public final class RbacRequirements {
   public static final String GROUP = "taskjob.dev";
 
   /**
-   * In every watched namespace (a ClusterRole when watching all namespaces, else a Role per
-   * namespace), except {@code namespaces}, which is cluster-scoped.
+   * In every watched namespace: a ClusterRole bound cluster-wide when watching all namespaces, else a
+   * Role per namespace. Only the operator's own kinds and Events: nothing here reads or changes an
+   * object a namespace's users or other controllers own.
    */
   public static final List<Rule> RULES = List.of(
       new Rule(GROUP, "taskjobs", List.of("get", "list", "watch", "patch", "delete"),
@@ -52,10 +54,22 @@ public final class RbacRequirements {
       new Rule(GROUP, "instancepools", List.of("get", "list", "watch", "create", "patch", "delete"),
           "informer; a job creates, resizes and deletes its pool; finalizer; the orphan sweep lists pools"),
       new Rule(GROUP, "instancepools/status", List.of("patch"), "pool status"),
+      new Rule("", "events", List.of("create"), "Kubernetes Events on TaskJobs and InstancePools"));
+
+  /**
+   * Only in the namespaces an admin enabled for TaskJobs, one RoleBinding each (ClusterRole
+   * {@code taskjob-operator-tenant}, deploy/tenant), or in the one namespace of a namespaced install.
+   * Never cluster-wide: reading every Secret and patching every ConfigMap (kube-system's included)
+   * would let anyone who can run code as the operator act as a cluster admin. The operator reads and
+   * writes these only in the namespace of the TaskJob that names them.
+   */
+  public static final List<Rule> TENANT = List.of(
       new Rule("", "configmaps", List.of("get", "create", "patch"),
           "task lists (read), the job's ledger ConfigMap (created, then patched)"),
-      new Rule("", "secrets", List.of("get"), "cloud credentials named by spec.credentials.secretRef"),
-      new Rule("", "events", List.of("create"), "Kubernetes Events on TaskJobs and InstancePools"),
+      new Rule("", "secrets", List.of("get"), "cloud credentials named by spec.credentials.secretRef"));
+
+  /** Cluster-scoped objects. */
+  public static final List<Rule> CLUSTER = List.of(
       new Rule("", "namespaces", List.of("get"), List.of("kube-system"),
           "the cluster id, derived from kube-system's uid when --cluster-id is not given"));
 
@@ -66,9 +80,13 @@ public final class RbacRequirements {
 
   private RbacRequirements() {}
 
-  /** True when some rule (either list) allows the verb on the resource. */
+  /** True when some rule (any list) allows the verb on the resource. */
   public static boolean allows(String apiGroup, String resource, String verb) {
-    return RULES.stream().anyMatch(r -> r.allows(apiGroup, resource, verb))
-        || LEADER_ELECTION.stream().anyMatch(r -> r.allows(apiGroup, resource, verb));
+    return all().stream().anyMatch(r -> r.allows(apiGroup, resource, verb));
+  }
+
+  /** Every rule, whatever its scope. */
+  public static List<Rule> all() {
+    return Stream.of(RULES, TENANT, CLUSTER, LEADER_ELECTION).flatMap(List::stream).toList();
   }
 }

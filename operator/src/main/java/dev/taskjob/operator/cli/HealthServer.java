@@ -12,7 +12,9 @@ import java.util.function.Supplier;
 /**
  * Plain HTTP endpoints for the kubelet and Prometheus, on the JDK's built-in server: {@code /livez},
  * {@code /readyz}, {@code /startupz} answer 200 or 503 with a one-line reason, {@code /metrics} serves
- * the scrape text. Each endpoint is a supplier so the checks stay with what they check.
+ * the scrape text. Probes and metrics are always separate servers (ports, and bind addresses if wanted),
+ * so a NetworkPolicy can open the metrics port to scrapers alone while the probes stay the kubelet's.
+ * Each endpoint is a supplier so the checks stay with what they check.
  */
 final class HealthServer implements AutoCloseable {
 
@@ -33,18 +35,24 @@ final class HealthServer implements AutoCloseable {
     this.server = server;
   }
 
-  /** Probes on one port; {@code metrics} may be null when metrics are served elsewhere. */
-  static HealthServer start(String host, int port, Supplier<Check> live, Supplier<Check> ready,
-      Supplier<Check> started, Supplier<String> metrics) throws IOException {
+  /** {@code /livez}, {@code /readyz}, {@code /startupz}, and nothing else. */
+  static HealthServer probes(String host, int port, Supplier<Check> live, Supplier<Check> ready,
+      Supplier<Check> started) throws IOException {
     HttpServer server = HttpServer.create(new InetSocketAddress(host, port), 16);
-    if (live != null) {
-      server.createContext("/livez", ex -> answer(ex, live.get()));
-      server.createContext("/readyz", ex -> answer(ex, ready.get()));
-      server.createContext("/startupz", ex -> answer(ex, started.get()));
-    }
-    if (metrics != null) {
-      server.createContext("/metrics", ex -> send(ex, 200, "text/plain; version=0.0.4; charset=utf-8", metrics.get()));
-    }
+    server.createContext("/livez", ex -> answer(ex, live.get()));
+    server.createContext("/readyz", ex -> answer(ex, ready.get()));
+    server.createContext("/startupz", ex -> answer(ex, started.get()));
+    return start(server, port);
+  }
+
+  /** {@code /metrics} in the Prometheus text format, and nothing else. */
+  static HealthServer metrics(String host, int port, Supplier<String> scrape) throws IOException {
+    HttpServer server = HttpServer.create(new InetSocketAddress(host, port), 16);
+    server.createContext("/metrics", ex -> send(ex, 200, "text/plain; version=0.0.4; charset=utf-8", scrape.get()));
+    return start(server, port);
+  }
+
+  private static HealthServer start(HttpServer server, int port) {
     server.setExecutor(Executors.newFixedThreadPool(2, r -> {
       Thread t = new Thread(r, "http-" + port);
       t.setDaemon(true);
@@ -54,8 +62,8 @@ final class HealthServer implements AutoCloseable {
     return new HealthServer(server);
   }
 
-  int port() {
-    return server.getAddress().getPort();
+  InetSocketAddress address() {
+    return server.getAddress();
   }
 
   private static void answer(HttpExchange ex, Check check) throws IOException {

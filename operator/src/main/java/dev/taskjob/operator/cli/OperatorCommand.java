@@ -4,6 +4,7 @@ import dev.taskjob.core.cloud.Providers;
 import dev.taskjob.crds.v1alpha1.shared.Durations;
 import dev.taskjob.operator.OperatorSettings;
 import dev.taskjob.operator.TaskjobOperator;
+import dev.taskjob.operator.metrics.InformerCaches;
 import dev.taskjob.operator.metrics.OperatorMetrics;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.client.Config;
@@ -46,7 +47,7 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     description = {
         "Runs the TaskJob and InstancePool controllers against the current kubeconfig or in-cluster config.",
-        "Probes: /livez, /readyz, /startupz on --health-port. Metrics: /metrics on --metrics-port."
+        "Probes: /livez, /readyz, /startupz on --health-port. Metrics: /metrics on --metrics-port (own port and address)."
     })
 public final class OperatorCommand implements Callable<Integer> {
 
@@ -82,8 +83,13 @@ public final class OperatorCommand implements Callable<Integer> {
   @Option(names = "--metrics-port", defaultValue = "8080", description = "Port of /metrics (default 8080).")
   int metricsPort;
 
-  @Option(names = "--bind-address", defaultValue = "0.0.0.0", description = "Address the HTTP endpoints listen on.")
+  @Option(names = "--bind-address", defaultValue = "0.0.0.0", description = "Address the probes listen on.")
   String bindAddress;
+
+  @Option(names = "--metrics-bind-address", defaultValue = "127.0.0.1",
+      description = "Address /metrics listens on (default 127.0.0.1: this machine only; the Deployment sets 0.0.0.0 "
+          + "and a NetworkPolicy admits only scrapers).")
+  String metricsBindAddress;
 
   @Option(names = "--provider-property", paramLabel = "KEY=VALUE",
       description = "A provider setting for every job, e.g. aws.endpoint=http://... or local.root=/data (repeatable).")
@@ -126,6 +132,10 @@ public final class OperatorCommand implements Callable<Integer> {
       throw new CommandLine.ParameterException(spec.commandLine(), "--cluster-id '" + clusterId
           + "': use 1-63 lower-case letters, digits, '-' or '_' (it becomes a VM tag and label)");
     }
+    if (metricsPort == healthPort) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--metrics-port " + metricsPort
+          + ": must differ from --health-port, so that scrapers and probes can be admitted separately");
+    }
     Logs.configure(logFormat, logLevel);
     KubernetesClient client = new KubernetesClientBuilder().withConfig(clientConfig()).build();
     String cluster = clusterId != null && !clusterId.isBlank() ? clusterId : clusterIdFromKubeSystem(client);
@@ -143,7 +153,8 @@ public final class OperatorCommand implements Callable<Integer> {
     new ProcessorMetrics().bindTo(registry);
     String leaseNs = leaseNamespace != null && !leaseNamespace.isBlank() ? leaseNamespace : client.getNamespace();
 
-    TaskjobOperator operator = new TaskjobOperator(client, settings, Providers.available(), new OperatorMetrics(registry),
+    OperatorMetrics operatorMetrics = new OperatorMetrics(registry);
+    TaskjobOperator operator = new TaskjobOperator(client, settings, Providers.available(), operatorMetrics,
         o -> {
           o.withMetrics(MicrometerMetrics.withoutPerResourceMetrics(registry));
           if (leaderElection) {
@@ -157,9 +168,10 @@ public final class OperatorCommand implements Callable<Integer> {
             leading.set(true);
           }
         });
-    HealthServer probes = HealthServer.start(bindAddress, healthPort, () -> liveness(operator), this::readiness,
-        this::readiness, null);
-    HealthServer metrics = HealthServer.start(bindAddress, metricsPort, null, null, null, registry::scrape);
+    operatorMetrics.phasesOf(InformerCaches.taskJobs(operator.josdk()));
+    HealthServer probes = HealthServer.probes(bindAddress, healthPort, () -> liveness(operator), this::readiness,
+        this::readiness);
+    HealthServer metrics = HealthServer.metrics(metricsBindAddress, metricsPort, registry::scrape);
     shutdown.set(() -> {
       LOG.info("stopping: saving job ledgers; VMs and queues keep running until the next leader takes over");
       operator.close();

@@ -1,18 +1,32 @@
 package dev.taskjob.operator.metrics;
 
+import dev.taskjob.crds.v1alpha1.taskjob.TaskJob;
+import dev.taskjob.crds.v1alpha1.taskjob.TaskJobPhase;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.prometheus.metrics.core.metrics.Info;
+import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
+import io.prometheus.metrics.model.snapshots.Labels;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
 
 /**
  * The operator's own metrics (JOSDK's reconcile metrics come from its Micrometer support):
  * tasks per job by outcome, instances per pool by state, instance launches and launch failures per
- * provider, cost per hour per job. Gauges are dropped when their job or pool goes away.
+ * provider, cost per hour per job; on a Prometheus registry also each job's phase and the build. Gauges
+ * are dropped when their job or pool goes away.
+ *
+ * <p>Job series are labelled {@code namespace} and {@code taskjob} (not {@code job}, which Prometheus
+ * reserves for the scrape job and would rename to {@code exported_job}). They carry names, counts, rates
+ * and costs only: never task ids, task data, env, images or messages, which may hold tenants' data.
  */
 public final class OperatorMetrics {
 
@@ -20,12 +34,25 @@ public final class OperatorMetrics {
   public record JobFigures(long total, long loaded, long succeeded, long failed, long retried, long duplicates,
       long running, double tasksPerSecond, double costPerHour, double costSoFar) {}
 
+  /** The label naming a TaskJob. */
+  public static final String TASKJOB = "taskjob";
+
+  /** The reasons {@link #instanceFailure} is given. */
+  public static final List<String> FAILURE_REASONS = List.of("capacity", "error", "never_started", "silent", "lost");
+
   private final MeterRegistry registry;
   private final Map<String, AtomicReference<JobFigures>> jobs = new ConcurrentHashMap<>();
   private final Map<String, AtomicReference<int[]>> pools = new ConcurrentHashMap<>();
 
   public OperatorMetrics(MeterRegistry registry) {
     this.registry = registry;
+    if (registry instanceof PrometheusMeterRegistry prometheus) {
+      // Prometheus's own Info type: Micrometer would strip the _info suffix from a gauge's name.
+      BuildInfo build = BuildInfo.current();
+      Info.builder().name("taskjob_build_info").help("Always 1; the labels name the running build")
+          .labelNames("version", "java_version").register(prometheus.getPrometheusRegistry())
+          .addLabelValues(build.version(), build.javaVersion());
+    }
   }
 
   /** Metrics kept in memory only (tests, or when nothing scrapes them). */
@@ -41,7 +68,7 @@ public final class OperatorMetrics {
     String key = namespace + "/" + name;
     jobs.computeIfAbsent(key, k -> {
       AtomicReference<JobFigures> ref = new AtomicReference<>(figures);
-      Tags tags = Tags.of("namespace", namespace, "job", name);
+      Tags tags = Tags.of("namespace", namespace, TASKJOB, name);
       gauge("taskjob_job_tasks", tags.and("state", "total"), ref, f -> f.total());
       gauge("taskjob_job_tasks", tags.and("state", "loaded"), ref, f -> f.loaded());
       gauge("taskjob_job_tasks", tags.and("state", "succeeded"), ref, f -> f.succeeded());
@@ -56,11 +83,40 @@ public final class OperatorMetrics {
     }).set(figures);
   }
 
+  /**
+   * Exposes {@code taskjob_job_phase{namespace,taskjob,phase}} from {@code jobs}, the TaskJobs as the
+   * operator's informer sees them, read at each scrape: 1 for a job's current phase, 0 for the others,
+   * so alerts and dashboards select a phase by label. Read at scrape time, it is never behind the
+   * cluster and a deleted job's series go with it. Only a Prometheus registry exports it.
+   */
+  public void phasesOf(Supplier<Stream<TaskJob>> jobs) {
+    if (registry instanceof PrometheusMeterRegistry prometheus) {
+      prometheus.getPrometheusRegistry().register(() -> phases(jobs.get()));
+    }
+  }
+
+  static GaugeSnapshot phases(Stream<TaskJob> jobs) {
+    GaugeSnapshot.Builder phases = GaugeSnapshot.builder().name("taskjob_job_phase")
+        .help("1 for the TaskJob's current phase, 0 for the others");
+    jobs.forEach(job -> {
+      // No status yet: accepted, not yet reconciled, which is what Pending means.
+      TaskJobPhase current = job.getStatus() == null || job.getStatus().getPhase() == null ? TaskJobPhase.PENDING
+          : job.getStatus().getPhase();
+      for (TaskJobPhase phase : TaskJobPhase.values()) {
+        phases.dataPoint(GaugeSnapshot.GaugeDataPointSnapshot.builder()
+            .labels(Labels.of("namespace", job.getMetadata().getNamespace(), TASKJOB, job.getMetadata().getName(),
+                "phase", phase.displayName()))
+            .value(phase == current ? 1 : 0).build());
+      }
+    });
+    return phases.build();
+  }
+
   public void jobGone(String namespace, String name) {
     jobs.remove(namespace + "/" + name);
     registry.getMeters().stream()
         .filter(m -> m.getId().getName().startsWith("taskjob_job_") && namespace.equals(m.getId().getTag("namespace"))
-            && name.equals(m.getId().getTag("job")))
+            && name.equals(m.getId().getTag(TASKJOB)))
         .toList().forEach(registry::remove);
   }
 
@@ -101,7 +157,7 @@ public final class OperatorMetrics {
         .register(registry).increment();
   }
 
-  /** @param reason capacity, error, never_started, silent, lost */
+  /** @param reason one of {@link #FAILURE_REASONS} */
   public void instanceFailure(String provider, String reason) {
     Counter.builder("taskjob_instance_failures_total").tag("provider", provider).tag("reason", reason)
         .register(registry).increment();

@@ -76,4 +76,43 @@ class RbacRequirementsTest {
     assertThat(access(new RecordingDispatcher.Request("ua", method.trim(), path.trim())))
         .isEqualTo(new Access(group == null ? "" : group.trim(), resource.trim(), verb.trim()));
   }
+
+  /**
+   * Where each access is granted: ConfigMaps and Secrets only in namespaces enabled for TaskJobs
+   * (TENANT), never with the cluster-wide rules; deploy/ binds each list in its own scope.
+   */
+  @ParameterizedTest(name = "{1} {2}: {3}")
+  @CsvSource(delimiter = '|', textBlock = """
+      taskjob.dev         | taskjobs             | patch  | RULES
+      taskjob.dev         | instancepools        | create | RULES
+      ''                  | events               | create | RULES
+      ''                  | configmaps           | patch  | TENANT
+      ''                  | secrets              | get    | TENANT
+      ''                  | namespaces           | get    | CLUSTER
+      coordination.k8s.io | leases               | update | LEADER_ELECTION
+      """)
+  void grantsEachAccessInExactlyOneScope(String group, String resource, String verb, String scope) {
+    var lists = java.util.Map.of("RULES", RbacRequirements.RULES, "TENANT", RbacRequirements.TENANT,
+        "CLUSTER", RbacRequirements.CLUSTER, "LEADER_ELECTION", RbacRequirements.LEADER_ELECTION);
+    Set<String> granting = new TreeSet<>();
+    lists.forEach((name, rules) -> {
+      if (rules.stream().anyMatch(r -> r.allows(group, resource, verb))) {
+        granting.add(name);
+      }
+    });
+
+    assertThat(granting).containsExactly(scope);
+  }
+
+  @ParameterizedTest(name = "{0} {1}")
+  @CsvSource(delimiter = '|', textBlock = """
+      secrets    | list
+      secrets    | watch
+      configmaps | list
+      configmaps | delete
+      pods       | create
+      """)
+  void neverListsSecretsNorTouchesWhatItDoesNotOwn(String resource, String verb) {
+    assertThat(RbacRequirements.allows("", resource, verb)).isFalse();
+  }
 }
