@@ -47,9 +47,11 @@ import org.slf4j.LoggerFactory;
  * preemption monitor) posts a message to the dispatcher's inbox. Timeouts run on one scheduler
  * thread; lease extension and heartbeats on another, since they call the network.
  *
- * <p>Stopping: a stop request (signal, spot interruption, empty queue, fatal error) stops taking tasks
- * and gives running tasks until a deadline; then their process trees are killed and, for a queue,
- * their leases released. A second signal kills at once.
+ * <p>Stopping: a stop request (signal, spot interruption, empty queue, fatal error) stops taking tasks,
+ * writes the stop notice for running tasks and gives them until a deadline; then their sessions get
+ * SIGTERM, SIGKILL after the kill grace period, and, for a queue, their leases are released. A second
+ * signal kills at once. How an attempt ended is decided by {@link TaskOutcome}, whether it runs again
+ * by {@link RetryPolicy}.
  */
 public final class Supervisor {
 
