@@ -66,6 +66,8 @@ public final class Supervisor {
   static final Duration PREEMPTION_MARGIN = Duration.ofSeconds(10);
   /** How long a task that died of SIGTERM/SIGKILL waits for the worker's own stop signal to arrive. */
   static final Duration SIGNAL_SETTLE = Duration.ofMillis(500);
+  /** How long stopping waits for the fetcher's receive to end before closing the queue under it. */
+  static final Duration FETCHER_STOP_WAIT = Duration.ofMillis(150);
   /** How often tasks' resident memory is compared with the per-task limit. */
   static final Duration MEMORY_CHECK_PERIOD = Duration.ofMillis(200);
 
@@ -499,9 +501,7 @@ public final class Supervisor {
     stopping = true;
     stopReason = reason;
     graceDeadlineNanos = System.nanoTime() + grace.toNanos();
-    if (fetcher != null) {
-      fetcher.stopped = true;
-    }
+    stopReceiving();
     if (running > 0) {
       LOG.info("Stopping ({}): waiting up to {} for {} running task(s)", reason, DurationText.format(grace), running);
       writeNotice(reason, Instant.now().plus(grace));
@@ -578,11 +578,21 @@ public final class Supervisor {
     return this::preempted;
   }
 
+  /** Ends the fetcher's receive without waiting out its long poll. */
+  private void stopReceiving() {
+    if (fetcher != null && !fetcher.stopped) {
+      fetcher.stopped = true;
+      source.stopReceiving();
+    }
+  }
+
   private void finish() {
     if (fetcher != null) {
-      fetcher.stopped = true;
+      stopReceiving();
       try {
-        fetcher.join(settings.receiveWait().toMillis() + 5000);
+        // A receive the queue could not end returns when the queue is closed below; what it got
+        // then is released by the fetcher.
+        fetcher.join(FETCHER_STOP_WAIT.toMillis());
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
@@ -702,6 +712,9 @@ public final class Supervisor {
           backoffMillis = 500;
         } catch (QueueException e) {
           freeSlots.release(permits);
+          if (stopped) {
+            return; // the queue was stopped or closed under the receive
+          }
           if (!e.isRetryable()) {
             LOG.error("Cannot receive tasks from the queue: {}", e.getMessage());
             Supervisor.this.stop("the queue cannot be read", settings.shutdownGracePeriod(), EXIT_WORKER_ERROR);
@@ -713,11 +726,26 @@ public final class Supervisor {
           continue;
         } catch (RuntimeException e) {
           freeSlots.release(permits);
+          if (stopped) {
+            return;
+          }
           LOG.error("Cannot receive tasks from the queue", e);
           Supervisor.this.stop("the queue cannot be read", settings.shutdownGracePeriod(), EXIT_WORKER_ERROR);
           return;
         }
         freeSlots.release(permits - got.size());
+        if (stopped && !got.isEmpty()) {
+          // received after the dispatcher stopped listening: give the tasks back at once
+          for (SourcedTask t : got) {
+            try {
+              source.release(t);
+            } catch (RuntimeException closed) {
+              LOG.debug("Task {} received while stopping returns when its lease lapses: {}", t.task().id(),
+                  closed.getMessage());
+            }
+          }
+          return;
+        }
         if (!got.isEmpty()) {
           received += got.size();
           lastReceivedNanos = System.nanoTime();
