@@ -66,7 +66,7 @@ public final class Supervisor {
   static final Duration PREEMPTION_MARGIN = Duration.ofSeconds(10);
   /** How long a task that died of SIGTERM/SIGKILL waits for the worker's own stop signal to arrive. */
   static final Duration SIGNAL_SETTLE = Duration.ofMillis(500);
-  /** How long stopping waits for the fetcher's receive to end before closing the queue under it. */
+  /** How long a worker told to stop waits for the fetcher's receive to end before closing the queue under it. */
   static final Duration FETCHER_STOP_WAIT = Duration.ofMillis(150);
   /** How often tasks' resident memory is compared with the per-task limit. */
   static final Duration MEMORY_CHECK_PERIOD = Duration.ofMillis(200);
@@ -578,10 +578,18 @@ public final class Supervisor {
     return this::preempted;
   }
 
-  /** Ends the fetcher's receive without waiting out its long poll. */
+  /**
+   * Takes no more tasks. When the machine is going away (a signal, a spot notice) the receive in
+   * progress is ended too rather than waited out: a message the queue hands it in that instant comes
+   * back after its lease, as it would had the machine stopped a moment later. Any other stop (the
+   * queue stayed empty, an error) lets the receive finish, so that nothing it gets is held up.
+   */
   private void stopReceiving() {
-    if (fetcher != null && !fetcher.stopped) {
-      fetcher.stopped = true;
+    if (fetcher == null) {
+      return;
+    }
+    fetcher.stopped = true;
+    if (stoppedFromOutside.get()) {
       source.stopReceiving();
     }
   }
@@ -592,7 +600,8 @@ public final class Supervisor {
       try {
         // A receive the queue could not end returns when the queue is closed below; what it got
         // then is released by the fetcher.
-        fetcher.join(FETCHER_STOP_WAIT.toMillis());
+        fetcher.join(stoppedFromOutside.get() ? FETCHER_STOP_WAIT.toMillis()
+            : settings.receiveWait().toMillis() + 5000);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }

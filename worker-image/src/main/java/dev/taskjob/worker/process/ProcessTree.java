@@ -25,6 +25,8 @@ public final class ProcessTree {
   private static final Path PROC = Path.of("/proc");
   private static final int MAX_PASSES = 50;
   private static final long PASS_PAUSE_MILLIS = 10;
+  /** {@code /proc/PID/stat} is read up to the session field, well within this. */
+  private static final ThreadLocal<byte[]> STAT_BUFFER = ThreadLocal.withInitial(() -> new byte[512]);
 
   private ProcessTree() {}
 
@@ -123,11 +125,11 @@ public final class ProcessTree {
         if (name.isEmpty() || !Character.isDigit(name.charAt(0))) {
           continue;
         }
-        ProcStat stat = readStat(dir.resolve("stat"));
-        if (stat != null && stat.state() != 'Z' && sessions.contains(stat.session())) {
+        long session = sessionOfLiveProcess(name, STAT_BUFFER.get());
+        if (session >= 0 && sessions.contains(session)) {
           long rss = residentBytes(dir.resolve("status"));
           if (rss > 0) {
-            bytes.merge(stat.session(), rss, Long::sum);
+            bytes.merge(session, rss, Long::sum);
           }
         }
       }
@@ -164,21 +166,50 @@ public final class ProcessTree {
   /** Live processes (not zombies) whose session is {@code session}. */
   public static List<Long> sessionMembers(long session) {
     List<Long> members = new ArrayList<>();
-    try (DirectoryStream<Path> dirs = Files.newDirectoryStream(PROC)) {
-      for (Path dir : dirs) {
-        String name = dir.getFileName().toString();
-        if (name.isEmpty() || !Character.isDigit(name.charAt(0))) {
-          continue;
-        }
-        ProcStat stat = readStat(dir.resolve("stat"));
-        if (stat != null && stat.session() == session && stat.state() != 'Z') {
-          members.add(Long.parseLong(name));
-        }
+    String[] pids = new java.io.File("/proc").list();
+    if (pids == null) {
+      return members;
+    }
+    byte[] buffer = STAT_BUFFER.get();
+    for (String pid : pids) {
+      if (!pid.isEmpty() && Character.isDigit(pid.charAt(0)) && sessionOfLiveProcess(pid, buffer) == session) {
+        members.add(Long.parseLong(pid));
       }
-    } catch (IOException e) {
-      // /proc vanished or is unreadable: nothing more can be found
     }
     return members;
+  }
+
+  /**
+   * The session of a live process, or -1 when it is a zombie or gone. Parses {@code /proc/PID/stat}
+   * in place: this runs for every process on the machine each time a task ends, so it allocates
+   * nothing per process but the stream.
+   */
+  static long sessionOfLiveProcess(String pid, byte[] buffer) {
+    int n;
+    try (java.io.FileInputStream in = new java.io.FileInputStream("/proc/" + pid + "/stat")) {
+      n = in.readNBytes(buffer, 0, buffer.length);
+    } catch (IOException e) {
+      return -1;
+    }
+    // "pid (comm) state ppid pgrp session ...": comm may hold spaces and parentheses
+    int i = n - 1;
+    while (i >= 0 && buffer[i] != ')') {
+      i--;
+    }
+    i += 2;
+    if (i <= 1 || i >= n || buffer[i] == 'Z') {
+      return -1;
+    }
+    for (int spaces = 0; spaces < 3 && i < n; i++) {
+      if (buffer[i] == ' ') {
+        spaces++;
+      }
+    }
+    long session = 0;
+    for (; i < n && buffer[i] >= '0' && buffer[i] <= '9'; i++) {
+      session = session * 10 + (buffer[i] - '0');
+    }
+    return session;
   }
 
   /** The fields of {@code /proc/PID/stat} the worker needs. */
