@@ -23,6 +23,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -100,6 +101,8 @@ public final class Supervisor {
   private boolean graceKillDone;
   private int exitCode = EXIT_OK;
   private long lastActivityNanos;
+  /** Tasks whose process exited in this round of the inbox, settled together by {@link #settleEnded}. */
+  private final List<Ended> ended = new ArrayList<>();
 
   private final Semaphore freeSlots;
   private Fetcher fetcher;
@@ -181,6 +184,7 @@ public final class Supervisor {
           message.run();
           message = inbox.poll();
         }
+        settleEnded();
       } catch (InterruptedException e) {
         requestStop("interrupted", Duration.ZERO, EXIT_WORKER_ERROR);
       }
@@ -307,12 +311,41 @@ public final class Supervisor {
 
   // ---- finishing tasks ----
 
+  /** A task process exited; it is settled with the others that ended in this round of the inbox. */
   private void finished(TaskRun run, long endNanos) {
     run.cancelTimeout();
-    int leftovers = run.endSession();
-    if (leftovers > 0) {
-      LOG.debug("Task {} left {} process(es) running; killed them", run.id(), leftovers);
+    ended.add(new Ended(run, endNanos));
+  }
+
+  /**
+   * Kills what the tasks that just ended left running in their sessions, with one pass over /proc for
+   * all of them, then reports them and frees their slots: a slot is reused only once that is done.
+   */
+  private void settleEnded() {
+    if (ended.isEmpty()) {
+      return;
     }
+    Set<Long> sessions = new HashSet<>();
+    for (Ended e : ended) {
+      e.run().awaitKill();
+      if (e.run().ownSession()) {
+        sessions.add(e.run().pid());
+      }
+    }
+    int leftovers = ProcessTree.killRestOfSessions(sessions);
+    if (leftovers > 0) {
+      LOG.debug("Killed {} process(es) that ended tasks left running", leftovers);
+    }
+    List<Ended> batch = new ArrayList<>(ended);
+    ended.clear();
+    for (Ended e : batch) {
+      settle(e.run(), e.endNanos());
+    }
+  }
+
+  private record Ended(TaskRun run, long endNanos) {}
+
+  private void settle(TaskRun run, long endNanos) {
     active.remove(run);
     slots[run.slot()] = null;
     busySlots.clear(run.slot());
@@ -610,6 +643,7 @@ public final class Supervisor {
       while ((message = inbox.poll()) != null) {
         message.run(); // tasks that arrived while stopping are released
       }
+      settleEnded();
     }
     if (preemption != null) {
       preemption.close();

@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -74,17 +75,58 @@ public final class ProcessTree {
   }
 
   /**
-   * Kills what is left of the session {@code session} once its leader (a task) has exited, and returns
-   * once none of it is left. A live session leader with that pid means the pid was reused by a new
-   * session, which is left alone.
+   * Kills what is left of these sessions once their leaders (tasks) have exited, and returns once none
+   * of it is left; one pass over {@code /proc} serves them all. A live process with a session's pid
+   * means the pid was reused by a new session, which is left alone.
    *
    * @return how many processes were killed
    */
-  public static int killRestOfSession(long session) {
-    if (!procAvailable() || isRunning(session)) {
+  public static int killRestOfSessions(Set<Long> sessions) {
+    if (sessions.isEmpty() || !procAvailable()) {
       return 0;
     }
-    return killSession(session);
+    Set<Long> ended = new HashSet<>();
+    for (long s : sessions) {
+      if (!isRunning(s)) {
+        ended.add(s);
+      }
+    }
+    int killed = 0;
+    for (int pass = 0; pass < MAX_PASSES && !ended.isEmpty(); pass++) {
+      List<Long> members = membersOf(ended);
+      if (members.isEmpty()) {
+        break;
+      }
+      for (long pid : members) {
+        Optional<ProcessHandle> h = ProcessHandle.of(pid);
+        if (h.isPresent() && h.get().destroyForcibly()) {
+          killed++;
+        }
+      }
+      try {
+        Thread.sleep(PASS_PAUSE_MILLIS); // SIGKILL is delivered asynchronously; look again once it took effect
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
+    return killed;
+  }
+
+  /** Live processes (not zombies) in any of the sessions. */
+  private static List<Long> membersOf(Set<Long> sessions) {
+    List<Long> members = new ArrayList<>();
+    String[] pids = new java.io.File("/proc").list();
+    if (pids == null) {
+      return members;
+    }
+    byte[] buffer = STAT_BUFFER.get();
+    for (String pid : pids) {
+      if (!pid.isEmpty() && Character.isDigit(pid.charAt(0)) && sessions.contains(sessionOfLiveProcess(pid, buffer))) {
+        members.add(Long.parseLong(pid));
+      }
+    }
+    return members;
   }
 
   private static int killSession(long session) {

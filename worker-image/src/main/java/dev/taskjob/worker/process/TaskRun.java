@@ -158,15 +158,14 @@ public final class TaskRun {
     return residentBytesAtKill;
   }
 
-  /**
-   * Called once the task process has exited: kills whatever it left running in its session (background
-   * processes, daemons that stayed in the session) and returns when none is left, so the slot is
-   * reused only by a clean machine. Waits for a kill in progress on another thread.
-   *
-   * @return how many processes were killed
-   */
-  public synchronized int endSession() {
-    return ownGroup ? ProcessTree.killRestOfSession(process.pid()) : 0;
+  /** True when the task leads its own session (started through {@code setsid}). */
+  public boolean ownSession() {
+    return ownGroup;
+  }
+
+  /** Returns once a kill in progress on another thread has finished. */
+  public synchronized void awaitKill() {
+    // kill() and terminate() hold this monitor until their work is done
   }
 
   /** The last non-empty line of stdout (at most {@code maxBytes}), or null: rms-cloud-tasks' "result". */
