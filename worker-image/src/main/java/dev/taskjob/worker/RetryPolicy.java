@@ -9,7 +9,8 @@ import java.util.TreeSet;
  * <p>Exit code 0 is success. An exit code listed in {@code retryExitCodes} is retried (like AWS Batch's
  * {@code evaluateOnExit} RETRY action) even without {@code retryOnFailure}; any other non-zero code is
  * retried only with {@code retryOnFailure}; a timeout only with {@code retryOnTimeout}. No task runs more
- * than {@code maxAttempts} times.
+ * than {@code maxAttempts} times. A task over its memory limit or one that could not be started is never
+ * retried: another attempt would end the same way.
  *
  * @param retryOnFailure retry tasks that exit with a non-zero code
  * @param retryOnTimeout retry tasks killed at the maximum runtime
@@ -18,11 +19,8 @@ import java.util.TreeSet;
  */
 public record RetryPolicy(boolean retryOnFailure, boolean retryOnTimeout, int maxAttempts, Set<Integer> retryExitCodes) {
 
-  /** How one attempt ended. */
-  public enum Outcome { SUCCEEDED, FAILED, TIMED_OUT }
-
   /** The verdict on one attempt: its outcome and whether the task runs again. */
-  public record Decision(Outcome outcome, boolean retry) {
+  public record Decision(TaskOutcome outcome, boolean retry) {
     /** True when the task has its final result (no further attempt). */
     public boolean isFinal() {
       return !retry;
@@ -42,20 +40,20 @@ public record RetryPolicy(boolean retryOnFailure, boolean retryOnTimeout, int ma
   }
 
   /**
-   * @param exitCode the process's exit code (128 + signal when a signal ended it)
-   * @param timedOut true when the worker killed it at the maximum runtime
+   * @param outcome how the attempt ended ({@link TaskOutcome#classify})
+   * @param exitCode the process's exit code (128 + signal when a signal ended it); ignored unless FAILED
    * @param attempt 1-based number of the attempt that ended
    */
-  public Decision decide(int exitCode, boolean timedOut, int attempt) {
+  public Decision decide(TaskOutcome outcome, int exitCode, int attempt) {
     boolean attemptsLeft = attempt < maxAttempts;
-    if (timedOut) {
-      return new Decision(Outcome.TIMED_OUT, retryOnTimeout && attemptsLeft);
-    }
-    if (exitCode == 0) {
-      return new Decision(Outcome.SUCCEEDED, false);
-    }
-    boolean retryable = retryOnFailure || retryExitCodes.contains(exitCode);
-    return new Decision(Outcome.FAILED, retryable && attemptsLeft);
+    boolean retry = switch (outcome) {
+      case TIMED_OUT -> retryOnTimeout && attemptsLeft;
+      case FAILED -> (retryOnFailure || retryExitCodes.contains(exitCode)) && attemptsLeft;
+      // the same data or the same program would fail the same way; an interrupted attempt is released
+      // by the supervisor, not retried by the policy
+      case SUCCEEDED, MEMORY_LIMIT, COULD_NOT_START, INTERRUPTED -> false;
+    };
+    return new Decision(outcome, retry);
   }
 
   /**

@@ -1,5 +1,6 @@
 package dev.taskjob.worker;
 
+import dev.taskjob.core.Json;
 import dev.taskjob.core.event.EventType;
 import dev.taskjob.core.event.TaskEvent;
 import dev.taskjob.core.queue.QueueException;
@@ -7,17 +8,24 @@ import dev.taskjob.worker.events.EventPublisher;
 import dev.taskjob.worker.process.ProcessTree;
 import dev.taskjob.worker.process.TaskDirectories;
 import dev.taskjob.worker.process.TaskLauncher;
+import dev.taskjob.worker.process.TaskNotStartableException;
 import dev.taskjob.worker.process.TaskRun;
 import dev.taskjob.worker.source.SourcedTask;
 import dev.taskjob.worker.source.TaskSource;
 import dev.taskjob.worker.spot.PreemptionMonitor;
 import dev.taskjob.worker.spot.PreemptionNotice;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.BitSet;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -40,9 +48,11 @@ import org.slf4j.LoggerFactory;
  * preemption monitor) posts a message to the dispatcher's inbox. Timeouts run on one scheduler
  * thread; lease extension and heartbeats on another, since they call the network.
  *
- * <p>Stopping: a stop request (signal, spot interruption, empty queue, fatal error) stops taking tasks
- * and gives running tasks until a deadline; then their process trees are killed and, for a queue,
- * their leases released. A second signal kills at once.
+ * <p>Stopping: a stop request (signal, spot interruption, empty queue, fatal error) stops taking tasks,
+ * writes the stop notice for running tasks and gives them until a deadline; then their sessions get
+ * SIGTERM, SIGKILL after the kill grace period, and, for a queue, their leases are released. A second
+ * signal kills at once. How an attempt ended is decided by {@link TaskOutcome}, whether it runs again
+ * by {@link RetryPolicy}.
  */
 public final class Supervisor {
 
@@ -57,6 +67,10 @@ public final class Supervisor {
   static final Duration PREEMPTION_MARGIN = Duration.ofSeconds(10);
   /** How long a task that died of SIGTERM/SIGKILL waits for the worker's own stop signal to arrive. */
   static final Duration SIGNAL_SETTLE = Duration.ofMillis(500);
+  /** How long a worker told to stop waits for the fetcher's receive to end before closing the queue under it. */
+  static final Duration FETCHER_STOP_WAIT = Duration.ofMillis(150);
+  /** How often tasks' resident memory is compared with the per-task limit. */
+  static final Duration MEMORY_CHECK_PERIOD = Duration.ofMillis(200);
 
   private final WorkerSettings settings;
   private final TaskSource source;
@@ -87,6 +101,8 @@ public final class Supervisor {
   private boolean graceKillDone;
   private int exitCode = EXIT_OK;
   private long lastActivityNanos;
+  /** Tasks whose process exited in this round of the inbox, settled together by {@link #settleEnded}. */
+  private final List<Ended> ended = new ArrayList<>();
 
   private final Semaphore freeSlots;
   private Fetcher fetcher;
@@ -144,6 +160,10 @@ public final class Supervisor {
     if (preemption != null) {
       preemption.start();
     }
+    if (settings.maxMemoryPerTaskBytes() != null) {
+      background.scheduleWithFixedDelay(this::enforceMemoryLimit, MEMORY_CHECK_PERIOD.toMillis(),
+          MEMORY_CHECK_PERIOD.toMillis(), TimeUnit.MILLISECONDS);
+    }
     if (source.isQueue()) {
       fetcher = new Fetcher();
       fetcher.start();
@@ -164,6 +184,7 @@ public final class Supervisor {
           message.run();
           message = inbox.poll();
         }
+        settleEnded();
       } catch (InterruptedException e) {
         requestStop("interrupted", Duration.ZERO, EXIT_WORKER_ERROR);
       }
@@ -190,8 +211,11 @@ public final class Supervisor {
     long now = System.nanoTime();
     if (stopping && !graceKillDone && running > 0 && now - graceDeadlineNanos >= 0) {
       graceKillDone = true;
-      LOG.warn("Shutdown grace period is over; killing {} running task(s)", running);
-      killAll();
+      LOG.warn("Shutdown grace period is over; stopping {} running task(s): SIGTERM now, SIGKILL after {}", running,
+          DurationText.format(settings.killGracePeriod()));
+      for (TaskRun run : active) {
+        stopTask(run, TaskRun.Kill.INTERRUPTED);
+      }
     }
     Duration empty = settings.exitWhenEmpty();
     if (!stopping && source.isQueue() && empty != null && running == 0 && inbox.isEmpty()
@@ -238,6 +262,9 @@ public final class Supervisor {
     TaskRun run;
     try {
       run = launcher.launch(task, slot);
+    } catch (TaskNotStartableException e) {
+      couldNotStart(task, slot, e.getMessage());
+      return;
     } catch (IOException | RuntimeException e) {
       LOG.error("Cannot start task {}: {}", task.task().id(), e.getMessage());
       source.release(task);
@@ -265,11 +292,7 @@ public final class Supervisor {
     events.publish(taskEvent(EventType.TASK_STARTED, run).timestamp(run.startTime()).build());
     Duration max = settings.maxRuntime();
     if (max != null) {
-      run.timeout(timeouts.schedule(() -> {
-        if (run.kill(TaskRun.Kill.TIMEOUT)) {
-          LOG.debug("Task {} reached the maximum runtime; killed its process tree", run.id());
-        }
-      }, max.toNanos(), TimeUnit.NANOSECONDS));
+      run.timeout(timeouts.schedule(() -> stopTask(run, TaskRun.Kill.TIMEOUT), max.toNanos(), TimeUnit.NANOSECONDS));
     }
     run.process().onExit().whenComplete((p, error) -> {
       long end = System.nanoTime();
@@ -288,11 +311,41 @@ public final class Supervisor {
 
   // ---- finishing tasks ----
 
+  /** A task process exited; it is settled with the others that ended in this round of the inbox. */
   private void finished(TaskRun run, long endNanos) {
     run.cancelTimeout();
-    if (run.killReason() != TaskRun.Kill.NONE) {
-      run.awaitKill();
+    ended.add(new Ended(run, endNanos));
+  }
+
+  /**
+   * Kills what the tasks that just ended left running in their sessions, with one pass over /proc for
+   * all of them, then reports them and frees their slots: a slot is reused only once that is done.
+   */
+  private void settleEnded() {
+    if (ended.isEmpty()) {
+      return;
     }
+    Set<Long> sessions = new HashSet<>();
+    for (Ended e : ended) {
+      e.run().awaitKill();
+      if (e.run().ownSession()) {
+        sessions.add(e.run().pid());
+      }
+    }
+    int leftovers = ProcessTree.killRestOfSessions(sessions);
+    if (leftovers > 0) {
+      LOG.debug("Killed {} process(es) that ended tasks left running", leftovers);
+    }
+    List<Ended> batch = new ArrayList<>(ended);
+    ended.clear();
+    for (Ended e : batch) {
+      settle(e.run(), e.endNanos());
+    }
+  }
+
+  private record Ended(TaskRun run, long endNanos) {}
+
+  private void settle(TaskRun run, long endNanos) {
     active.remove(run);
     slots[run.slot()] = null;
     busySlots.clear(run.slot());
@@ -301,34 +354,66 @@ public final class Supervisor {
     finishedCount.incrementAndGet();
     double elapsed = (endNanos - run.startNanos()) / 1e9;
     int exit = run.process().exitValue();
-    SourcedTask task = run.task();
+    TaskOutcome outcome = TaskOutcome.classify(
+        new TaskOutcome.AttemptEnd(true, exit, run.killReason(), stoppedFromOutside.get()));
+    String result = switch (outcome) {
+      case SUCCEEDED -> run.lastStdoutLine(settings.resultTailBytes());
+      case MEMORY_LIMIT -> memoryLimitReason(run.residentBytesAtKill());
+      default -> run.stderrTail(settings.resultTailBytes());
+    };
+    ended(run.task(), run.slot(), outcome, exit, elapsed, endNanos, result, run.directory());
+  }
 
-    if (run.killReason() == TaskRun.Kill.INTERRUPTED || killedWithTheMachine(run, exit)) {
+  /** Called on a reaper thread: a task that died of a stop signal before the worker heard of any stop. */
+  private boolean mayBeKilledWithTheMachine(TaskRun run) {
+    return run.killReason() == TaskRun.Kill.NONE && !stoppedFromOutside.get()
+        && TaskOutcome.diedOfStopSignal(run.process().exitValue());
+  }
+
+  /** The task's data keeps its program from starting: that task fails for good, the worker goes on. */
+  private void couldNotStart(SourcedTask task, int slot, String reason) {
+    long now = System.nanoTime();
+    finishedCount.incrementAndGet();
+    lastActivityNanos = now;
+    if (source.isQueue()) {
+      taken++;
+    }
+    summary.started(now);
+    ended(task, slot, TaskOutcome.COULD_NOT_START, -1, 0, now, "could not start: " + reason,
+        launcher.tasksRoot().resolve(TaskDirectories.name(task.task().id())));
+  }
+
+  private String memoryLimitReason(long residentBytes) {
+    return "memory limit: its processes held " + mebibytes(residentBytes) + " MiB, over the limit of "
+        + mebibytes(settings.maxMemoryPerTaskBytes()) + " MiB per task";
+  }
+
+  private static String mebibytes(long bytes) {
+    return Long.toString(bytes >> 20);
+  }
+
+  /** Reports an attempt's end, applies the retry policy and settles the task with its source. */
+  private void ended(SourcedTask task, int slot, TaskOutcome outcome, int exit, double elapsed, long endNanos,
+      String result, Path directory) {
+    if (outcome == TaskOutcome.INTERRUPTED) {
       source.release(task);
       summary.interrupted(endNanos);
       String where = source.isQueue() ? "released to the queue" : "not rerun by this worker";
       String why = stopReason == null ? "stop signal" : stopReason;
-      TASK_LOG.warn("Slot #{}: Task {} interrupted after {} seconds ({}); {}", run.slot(), run.id(),
+      TASK_LOG.warn("Slot #{}: Task {} interrupted after {} seconds ({}); {}", slot, task.task().id(),
           seconds(elapsed), why, where);
-      events.publish(taskEvent(EventType.TASK_RETRIED, run).elapsedTime(elapsed).retry(source.isQueue())
+      events.publish(taskEvent(EventType.TASK_RETRIED, task, slot).elapsedTime(elapsed).retry(source.isQueue())
           .message("interrupted: " + why + "; " + where).build());
     } else {
-      boolean timedOut = run.killReason() == TaskRun.Kill.TIMEOUT;
-      RetryPolicy.Decision d = settings.retry().decide(exit, timedOut, run.attempt());
+      RetryPolicy.Decision d = settings.retry().decide(outcome, exit, task.attempt());
       if (d.retry()) {
         source.retry(task);
       }
-      EventType type = switch (d.outcome()) {
-        case SUCCEEDED -> EventType.TASK_COMPLETED;
-        case FAILED -> EventType.TASK_FAILED;
-        case TIMED_OUT -> EventType.TASK_TIMED_OUT;
-      };
+      EventType type = outcome.eventType();
       summary.attemptEnded(type, d.retry(), elapsed, endNanos);
-      String result = d.outcome() == RetryPolicy.Outcome.SUCCEEDED
-          ? run.lastStdoutLine(settings.resultTailBytes())
-          : run.stderrTail(settings.resultTailBytes());
-      TaskEvent.Builder event = taskEvent(type, run).elapsedTime(elapsed).retry(d.retry()).finalAttempt(d.isFinal());
-      if (!timedOut) {
+      TaskEvent.Builder event = taskEvent(type, task, slot).elapsedTime(elapsed).retry(d.retry())
+          .finalAttempt(d.isFinal());
+      if (outcome == TaskOutcome.SUCCEEDED || outcome == TaskOutcome.FAILED) {
         event.exitCode(exit);
       }
       if (result != null) {
@@ -340,9 +425,9 @@ public final class Supervisor {
         // acknowledged only once its result is sent: a worker killed in between must not lose the result
         events.publish(event.build(), () -> source.completed(task));
       }
-      logResult(run, d, exit, elapsed, result);
+      logResult(task, slot, d, exit, elapsed, result, directory);
       if (d.isFinal()) {
-        cleanUp(run, d.outcome());
+        cleanUp(directory, outcome);
       }
     }
     if (source.isQueue()) {
@@ -350,50 +435,54 @@ public final class Supervisor {
     }
   }
 
-  /**
-   * A task that died of SIGTERM, SIGINT, SIGHUP or SIGKILL after the worker itself was told to stop: the
-   * machine is going away (a VM shutting down signals every process), so it is interrupted, not failed.
-   */
-  private boolean killedWithTheMachine(TaskRun run, int exit) {
-    return run.killReason() == TaskRun.Kill.NONE && stoppedFromOutside.get() && diedOfStopSignal(exit);
+  /** Timeout or shutdown: SIGTERM to the task's processes now, SIGKILL after the kill grace period. */
+  private void stopTask(TaskRun run, TaskRun.Kill reason) {
+    if (!run.terminate(reason)) {
+      return;
+    }
+    LOG.debug("Sent SIGTERM to task {} ({}); SIGKILL follows in {}", run.id(), reason,
+        DurationText.format(settings.killGracePeriod()));
+    Runnable forceKill = () -> run.kill(reason);
+    try {
+      timeouts.schedule(forceKill, settings.killGracePeriod().toNanos(), TimeUnit.NANOSECONDS);
+    } catch (RejectedExecutionException shuttingDown) {
+      forceKill.run();
+    }
   }
 
-  /** Called on a reaper thread: a task that died of a stop signal before the worker heard of any stop. */
-  private boolean mayBeKilledWithTheMachine(TaskRun run) {
-    return run.killReason() == TaskRun.Kill.NONE && !stoppedFromOutside.get()
-        && diedOfStopSignal(run.process().exitValue());
-  }
-
-  private static boolean diedOfStopSignal(int exit) {
-    return exit == 128 + 15 || exit == 128 + 2 || exit == 128 + 1 || exit == 128 + 9;
-  }
-
-  private void logResult(TaskRun run, RetryPolicy.Decision d, int exit, double elapsed, String result) {
+  private void logResult(SourcedTask task, int slot, RetryPolicy.Decision d, int exit, double elapsed, String result,
+      Path directory) {
+    String id = task.task().id();
+    int maxAttempts = settings.retry().maxAttempts();
     switch (d.outcome()) {
       case SUCCEEDED -> {
         if (TASK_LOG.isInfoEnabled()) {
-          TASK_LOG.info("Slot #{}: Completed task {} in {} seconds, retry false{}", run.slot(), run.id(),
+          TASK_LOG.info("Slot #{}: Completed task {} in {} seconds, retry false{}", slot, id,
               seconds(elapsed), result == null ? "" : "; result: " + result);
         }
       }
       case FAILED -> TASK_LOG.warn("Slot #{}: Task {} failed with exit code {} after {} seconds, retry {} "
-              + "(attempt {} of {}); logs: {}", run.slot(), run.id(), exit, seconds(elapsed), d.retry(),
-          run.attempt(), settings.retry().maxAttempts(), run.directory());
+              + "(attempt {} of {}); logs: {}", slot, id, exit, seconds(elapsed), d.retry(), task.attempt(), maxAttempts,
+          directory);
       case TIMED_OUT -> TASK_LOG.warn("Slot #{}: Task {} timed out after {} seconds (maximum runtime {}), retry {} "
-              + "(attempt {} of {}); logs: {}", run.slot(), run.id(), seconds(elapsed),
-          DurationText.format(settings.maxRuntime()), d.retry(), run.attempt(), settings.retry().maxAttempts(),
-          run.directory());
+              + "(attempt {} of {}); logs: {}", slot, id, seconds(elapsed), DurationText.format(settings.maxRuntime()),
+          d.retry(), task.attempt(), maxAttempts, directory);
+      case MEMORY_LIMIT -> TASK_LOG.warn("Slot #{}: Task {} killed after {} seconds: {}; not retried; logs: {}", slot,
+          id, seconds(elapsed), result, directory);
+      case COULD_NOT_START -> TASK_LOG.warn("Slot #{}: Task {} failed: {}; not retried; the worker goes on", slot, id,
+          result);
+      case INTERRUPTED -> TASK_LOG.warn("Slot #{}: Task {} interrupted", slot, id);
     }
   }
 
-  private void cleanUp(TaskRun run, RetryPolicy.Outcome outcome) {
+  private void cleanUp(Path directory, TaskOutcome outcome) {
     boolean delete = switch (settings.keepTaskDirs()) {
       case ALL -> false;
-      case FAILED -> outcome == RetryPolicy.Outcome.SUCCEEDED;
+      case FAILED -> outcome == TaskOutcome.SUCCEEDED;
       case NONE -> true;
     };
     if (delete) {
-      TaskDirectories.deleteQuietly(run.directory());
+      TaskDirectories.deleteQuietly(directory);
     }
   }
 
@@ -445,14 +534,50 @@ public final class Supervisor {
     stopping = true;
     stopReason = reason;
     graceDeadlineNanos = System.nanoTime() + grace.toNanos();
-    if (fetcher != null) {
-      fetcher.stopped = true;
-    }
+    stopReceiving();
     if (running > 0) {
       LOG.info("Stopping ({}): waiting up to {} for {} running task(s)", reason, DurationText.format(grace), running);
+      writeNotice(reason, Instant.now().plus(grace));
     } else {
       LOG.info("Stopping ({})", reason);
     }
+  }
+
+  /**
+   * Tells running tasks that the worker is stopping: the file named by {@code TASKJOB_NOTICE_FILE} appears,
+   * holding the reason and when the tasks get SIGTERM. Written whole (temporary file, then rename).
+   */
+  private void writeNotice(String reason, Instant sigtermAt) {
+    Path file = settings.noticeFile();
+    if (file == null) {
+      return;
+    }
+    try {
+      Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+      Files.writeString(tmp, Json.MAPPER.writeValueAsString(Map.of("reason", reason, "sigterm_at", sigtermAt.toString()))
+          + "\n");
+      Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException e) {
+      LOG.warn("Could not write the stop notice for running tasks to {}: {}", file, e.getMessage());
+    }
+  }
+
+  /** Kills every task whose processes hold more resident memory than the per-task limit. */
+  private void enforceMemoryLimit() {
+    long limit = settings.maxMemoryPerTaskBytes();
+    Map<Long, TaskRun> bySession = new HashMap<>();
+    for (TaskRun run : active) {
+      bySession.put(run.pid(), run);
+    }
+    if (bySession.isEmpty()) {
+      return;
+    }
+    ProcessTree.residentBytesBySession(bySession.keySet()).forEach((session, bytes) -> {
+      TaskRun run = bySession.get(session);
+      if (bytes > limit && run.killForMemory(bytes)) {
+        LOG.debug("Task {} holds {} bytes, over its limit of {}; killed it", run.id(), bytes, limit);
+      }
+    });
   }
 
   private void killAll() {
@@ -486,11 +611,30 @@ public final class Supervisor {
     return this::preempted;
   }
 
+  /**
+   * Takes no more tasks. When the machine is going away (a signal, a spot notice) the receive in
+   * progress is ended too rather than waited out: a message the queue hands it in that instant comes
+   * back after its lease, as it would had the machine stopped a moment later. Any other stop (the
+   * queue stayed empty, an error) lets the receive finish, so that nothing it gets is held up.
+   */
+  private void stopReceiving() {
+    if (fetcher == null) {
+      return;
+    }
+    fetcher.stopped = true;
+    if (stoppedFromOutside.get()) {
+      source.stopReceiving();
+    }
+  }
+
   private void finish() {
     if (fetcher != null) {
-      fetcher.stopped = true;
+      stopReceiving();
       try {
-        fetcher.join(settings.receiveWait().toMillis() + 5000);
+        // A receive the queue could not end returns when the queue is closed below; what it got
+        // then is released by the fetcher.
+        fetcher.join(stoppedFromOutside.get() ? FETCHER_STOP_WAIT.toMillis()
+            : settings.receiveWait().toMillis() + 5000);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
@@ -499,6 +643,7 @@ public final class Supervisor {
       while ((message = inbox.poll()) != null) {
         message.run(); // tasks that arrived while stopping are released
       }
+      settleEnded();
     }
     if (preemption != null) {
       preemption.close();
@@ -554,9 +699,13 @@ public final class Supervisor {
   }
 
   private TaskEvent.Builder taskEvent(EventType type, TaskRun run) {
+    return taskEvent(type, run.task(), run.slot());
+  }
+
+  private TaskEvent.Builder taskEvent(EventType type, SourcedTask task, int slot) {
     return TaskEvent.builder(type).job(settings.job()).instanceId(settings.instanceId())
-        .hostname(settings.hostname()).taskId(run.id()).taskIndex(run.task().task().index())
-        .attempt(run.attempt()).slot(run.slot());
+        .hostname(settings.hostname()).taskId(task.task().id()).taskIndex(task.task().index())
+        .attempt(task.attempt()).slot(slot);
   }
 
   /** The run's counts, for tests and the caller's final report. */
@@ -606,6 +755,9 @@ public final class Supervisor {
           backoffMillis = 500;
         } catch (QueueException e) {
           freeSlots.release(permits);
+          if (stopped) {
+            return; // the queue was stopped or closed under the receive
+          }
           if (!e.isRetryable()) {
             LOG.error("Cannot receive tasks from the queue: {}", e.getMessage());
             Supervisor.this.stop("the queue cannot be read", settings.shutdownGracePeriod(), EXIT_WORKER_ERROR);
@@ -617,11 +769,26 @@ public final class Supervisor {
           continue;
         } catch (RuntimeException e) {
           freeSlots.release(permits);
+          if (stopped) {
+            return;
+          }
           LOG.error("Cannot receive tasks from the queue", e);
           Supervisor.this.stop("the queue cannot be read", settings.shutdownGracePeriod(), EXIT_WORKER_ERROR);
           return;
         }
         freeSlots.release(permits - got.size());
+        if (stopped && !got.isEmpty()) {
+          // received after the dispatcher stopped listening: give the tasks back at once
+          for (SourcedTask t : got) {
+            try {
+              source.release(t);
+            } catch (RuntimeException closed) {
+              LOG.debug("Task {} received while stopping returns when its lease lapses: {}", t.task().id(),
+                  closed.getMessage());
+            }
+          }
+          return;
+        }
         if (!got.isEmpty()) {
           received += got.size();
           lastReceivedNanos = System.nanoTime();

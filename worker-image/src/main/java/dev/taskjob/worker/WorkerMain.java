@@ -57,6 +57,11 @@ import picocli.CommandLine.Parameters;
 public final class WorkerMain implements Callable<Integer> {
 
   private static final Logger LOG = LoggerFactory.getLogger(WorkerMain.class);
+  /** What the machine is, set by the operator on the VM: passed to every task (rms-cloud-tasks does the same). */
+  static final List<String> MACHINE_VARIABLES = List.of("TASKJOB_INSTANCE_TYPE", "TASKJOB_VCPUS",
+      "TASKJOB_MEMORY_GIB", "TASKJOB_SPOT", "TASKJOB_PRICE_PER_HOUR", "TASKJOB_ZONE");
+  /** In the work directory: appears when the worker is told to stop (TASKJOB_NOTICE_FILE). */
+  static final String NOTICE_FILE_NAME = "stop-notice.json";
 
   // ---- task source ----
   @Option(names = "--task-file", paramLabel = "FILE", defaultValue = "${env:TASKJOB_TASK_FILE}",
@@ -173,6 +178,16 @@ public final class WorkerMain implements Callable<Integer> {
       defaultValue = "${env:TASKJOB_SHUTDOWN_GRACE_PERIOD:-30}",
       description = "After SIGTERM/SIGINT, how long running tasks may finish before they are killed (default: 30).")
   Duration shutdownGracePeriod;
+
+  @Option(names = "--kill-grace-period", paramLabel = "DURATION", converter = DurationText.class,
+      defaultValue = "${env:TASKJOB_KILL_GRACE_PERIOD:-10}",
+      description = "A task the worker stops (maximum runtime, end of the shutdown grace) gets SIGTERM, then SIGKILL after this long (default: 10).")
+  Duration killGracePeriod;
+
+  @Option(names = "--max-memory-per-task", paramLabel = "SIZE", converter = MemorySize.class,
+      defaultValue = "${env:TASKJOB_MAX_MEMORY_PER_TASK}",
+      description = "Kill a task whose processes hold more resident memory than this (GiB, or 512Mi, 2Gi); it fails with reason 'memory limit' and is not retried.")
+  Long maxMemoryPerTask;
 
   @Option(names = "--command", paramLabel = "JSON|TEXT", defaultValue = "${env:TASKJOB_COMMAND}",
       description = "The task command as a JSON array of strings (or one shell command line), when no '-- CMD' is given.")
@@ -328,10 +343,19 @@ public final class WorkerMain implements Callable<Integer> {
       if (job != null) {
         extraEnv.put("TASKJOB_JOB", job);
       }
+      for (String name : MACHINE_VARIABLES) {
+        String value = System.getenv(name);
+        if (value != null) {
+          extraEnv.put(name, value);
+        }
+      }
+      Path noticeFile = work.resolve(NOTICE_FILE_NAME);
+      Files.deleteIfExists(noticeFile); // a previous run's notice must not stop this run's tasks
+      extraEnv.put("TASKJOB_NOTICE_FILE", noticeFile.toString());
       TaskLauncher launcher = new TaskLauncher(taskCommand, work.resolve("tasks"), setsid, extraEnv);
       WorkerSettings settings = new WorkerSettings(slots, maxRuntime, shutdownGracePeriod, retry, heartbeatInterval,
           queueMode ? exitWhenEmpty : null, maxTasks == null ? Long.MAX_VALUE : maxTasks, keep, job, instanceId,
-          hostname(), receiveWait(), 2048);
+          hostname(), receiveWait(), 2048, killGracePeriod, maxMemoryPerTask, noticeFile);
       logConfiguration(source, settings, taskCommand, eventFile, toQueue, flavor, setsid != null);
 
       EventPublisher events = new EventPublisher(eventFile,
@@ -622,6 +646,9 @@ public final class WorkerMain implements Callable<Integer> {
     LOG.info("  Num simultaneous tasks{}: {}", simultaneousTasks == null ? " (default)" : "", s.slots());
     LOG.info("  Maximum runtime: {}", s.maxRuntime() == null ? "None" : DurationText.format(s.maxRuntime()));
     LOG.info("  Shutdown grace period: {}", DurationText.format(s.shutdownGracePeriod()));
+    LOG.info("  Kill grace period (SIGTERM to SIGKILL): {}", DurationText.format(s.killGracePeriod()));
+    LOG.info("  Maximum memory per task: {}", s.maxMemoryPerTaskBytes() == null ? "None"
+        : (s.maxMemoryPerTaskBytes() >> 20) + " MiB (resident memory of the task's processes)");
     LOG.info("  Retry on failure: {}", s.retry().retryOnFailure());
     LOG.info("  Retry on timeout: {}", s.retry().retryOnTimeout());
     LOG.info("  Retry exit codes: {}", s.retry().retryExitCodes().isEmpty() ? "None"

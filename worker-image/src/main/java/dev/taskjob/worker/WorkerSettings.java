@@ -19,6 +19,9 @@ import java.util.Objects;
  * @param hostname for events
  * @param receiveWait queue long-poll wait
  * @param resultTailBytes how much of stdout/stderr goes into events
+ * @param killGracePeriod between the SIGTERM and the SIGKILL of a task the worker stops (timeout, shutdown)
+ * @param maxMemoryPerTaskBytes a task whose processes hold more resident memory is killed; null for no limit
+ * @param noticeFile written when the worker is told to stop, so tasks can save their work; null for none
  */
 public record WorkerSettings(
     int slots,
@@ -33,7 +36,10 @@ public record WorkerSettings(
     String instanceId,
     String hostname,
     Duration receiveWait,
-    int resultTailBytes) {
+    int resultTailBytes,
+    Duration killGracePeriod,
+    Long maxMemoryPerTaskBytes,
+    java.nio.file.Path noticeFile) {
 
   /** Which per-task directories are kept once the task has its final result. */
   public enum KeepTaskDirs { ALL, FAILED, NONE }
@@ -46,6 +52,10 @@ public record WorkerSettings(
     Objects.requireNonNull(retry, "retry");
     Objects.requireNonNull(keepTaskDirs, "keepTaskDirs");
     Objects.requireNonNull(receiveWait, "receiveWait");
+    Objects.requireNonNull(killGracePeriod, "killGracePeriod");
+    if (maxMemoryPerTaskBytes != null && maxMemoryPerTaskBytes <= 0) {
+      throw new IllegalArgumentException("maximum memory per task must be > 0, was " + maxMemoryPerTaskBytes);
+    }
     if (maxRuntime != null && (maxRuntime.isZero() || maxRuntime.isNegative())) {
       maxRuntime = null;
     }

@@ -209,6 +209,113 @@ class FileModeTest {
   }
 
   @Test
+  void aTaskWhoseDataCannotStartFailsAloneWithItsReason() throws IOException {
+    // A NUL cannot be in an environment variable; 40 fields of 60 KB exceed what execve accepts (E2BIG).
+    StringBuilder huge = new StringBuilder("{\"id\": \"huge\", \"data\": {");
+    for (int i = 0; i < 40; i++) {
+      huge.append(i == 0 ? "" : ", ").append("\"f").append(i).append("\": \"").append("x".repeat(60_000)).append('"');
+    }
+    Files.writeString(dir.resolve("tasks.jsonl"), "{\"id\": \"before\"}\n"
+        + "{\"id\": \"nul\", \"data\": {\"text\": \"a\\u0000b\"}}\n"
+        + huge.append("}}\n")
+        + "{\"id\": \"after\"}\n");
+
+    int exit = run("--task-file", dir.resolve("tasks.jsonl").toString(), "--num-simultaneous-tasks", "1",
+        "--retry-on-failure", "--", "sh", "-c", "echo ran $TASK_ID");
+
+    assertThat(exit).isEqualTo(Supervisor.EXIT_TASKS_FAILED);
+    Events events = events();
+    assertThat(events.of(EventType.TASK_COMPLETED)).extracting(TaskEvent::result)
+        .containsExactlyInAnyOrder("ran before", "ran after");
+    Map<String, TaskEvent> failed = new java.util.HashMap<>();
+    events.of(EventType.TASK_FAILED).forEach(e -> failed.put(e.taskId(), e));
+    assertThat(failed).containsOnlyKeys("nul", "huge");
+    assertThat(failed.get("nul").result())
+        .isEqualTo("could not start: data field \"text\" holds a NUL character, which TASK_ARG_TEXT cannot "
+            + "(no environment variable can); read it from TASK_DATA_FILE");
+    assertThat(failed.get("huge").result()).startsWith("could not start: its environment and arguments take ")
+        .contains("(E2BIG); largest: TASK_ARG_F");
+    assertThat(failed.values()).allSatisfy(e -> {
+      assertThat(e.finalAttempt()).isTrue();
+      assertThat(e.retry()).isFalse();
+      assertThat(e.exitCode()).isNull();
+    });
+    assertThat(events.countByTask(EventType.TASK_STARTED)).containsOnlyKeys("before", "after");
+  }
+
+  @Test
+  void aTimeoutSendsSigtermFirstSoTheTaskCanSaveItsWork() throws IOException {
+    Files.writeString(dir.resolve("tasks.json"), "[{\"id\": \"slow\"}]");
+    int exit = run("--task-file", dir.resolve("tasks.json").toString(), "--max-runtime", "0.5",
+        "--kill-grace-period", "60", "--", "trap 'echo saved > saved.txt; exit 0' TERM; sleep 120");
+
+    assertThat(exit).isEqualTo(Supervisor.EXIT_TASKS_FAILED);
+    TaskEvent timedOut = events().of(EventType.TASK_TIMED_OUT).get(0);
+    assertThat(timedOut.taskId()).isEqualTo("slow");
+    assertThat(timedOut.elapsedTime()).as("ended by the SIGTERM, long before the SIGKILL").isLessThan(60);
+    assertThat(dir.resolve("work/tasks/slow/saved.txt")).hasContent("saved");
+  }
+
+  @Test
+  void aTaskThatIgnoresSigtermIsKilledAfterTheKillGracePeriod() throws IOException {
+    Files.writeString(dir.resolve("tasks.json"), "[{\"id\": \"stubborn\"}]");
+    // an ignored signal stays ignored across exec, so sleep ignores SIGTERM too
+    int exit = run("--task-file", dir.resolve("tasks.json").toString(), "--max-runtime", "0.5",
+        "--kill-grace-period", "0.5", "--", "trap '' TERM; sleep 120 & echo $! > sleep.pid; wait");
+
+    assertThat(exit).isEqualTo(Supervisor.EXIT_TASKS_FAILED);
+    TaskEvent timedOut = events().of(EventType.TASK_TIMED_OUT).get(0);
+    assertThat(timedOut.elapsedTime()).as("maximum runtime plus kill grace").isGreaterThanOrEqualTo(1.0);
+    long sleep = Long.parseLong(Files.readString(dir.resolve("work/tasks/stubborn/sleep.pid")).trim());
+    assertThat(ProcessTree.isRunning(sleep)).as("sleep %d running", sleep).isFalse();
+  }
+
+  @Test
+  void whatATaskLeavesRunningIsGoneBeforeItsSlotIsReused() throws IOException {
+    Files.writeString(dir.resolve("tasks.json"), "[{\"id\": \"first\"}, {\"id\": \"second\"}]");
+    // One slot: the second task runs after the first, and looks for the first one's background process.
+    String script = "case $TASK_ID in "
+        + "first) sleep 1000 > /dev/null 2>&1 & echo $! > ../daemon.pid;; "
+        + "second) state=$(cut -d' ' -f3 /proc/$(cat ../daemon.pid)/stat 2>/dev/null); "
+        + "if [ -n \"$state\" ] && [ \"$state\" != Z ]; then echo alive; else echo gone; fi;; esac";
+    int exit = run("--task-file", dir.resolve("tasks.json").toString(), "--num-simultaneous-tasks", "1", "--", script);
+
+    assertThat(exit).isZero();
+    Events events = events();
+    assertThat(events.of(EventType.TASK_COMPLETED)).filteredOn(e -> e.taskId().equals("second"))
+        .extracting(TaskEvent::result).containsExactly("gone");
+  }
+
+  @Test
+  void aTaskOverItsMemoryLimitFailsWithThatReasonAndOthersSucceed() throws IOException {
+    Files.writeString(dir.resolve("tasks.json"),
+        "[{\"id\": \"small-1\"}, {\"id\": \"hog\"}, {\"id\": \"small-2\"}, {\"id\": \"small-3\"}]");
+    // dd reads 256 MiB into its buffer, then blocks writing it to a pipe nobody reads: it holds the memory.
+    String script = "if [ $TASK_ID = hog ]; then dd if=/dev/zero bs=256M count=1 2>/dev/null | sleep 120; "
+        + "else echo fine; fi";
+    int exit = run("--task-file", dir.resolve("tasks.json").toString(), "--num-simultaneous-tasks", "4",
+        "--max-memory-per-task", "64Mi", "--retry-on-failure", "--max-attempts", "3", "--", script);
+
+    assertThat(exit).isEqualTo(Supervisor.EXIT_TASKS_FAILED);
+    Events events = events();
+    assertThat(events.of(EventType.TASK_COMPLETED)).extracting(TaskEvent::taskId)
+        .containsExactlyInAnyOrder("small-1", "small-2", "small-3");
+    List<TaskEvent> failed = events.of(EventType.TASK_FAILED);
+    assertThat(failed).hasSize(1);
+    TaskEvent hog = failed.get(0);
+    assertThat(hog.taskId()).isEqualTo("hog");
+    assertThat(hog.result()).startsWith("memory limit: its processes held ").endsWith("over the limit of 64 MiB per task");
+    assertThat(hog.retry()).as("not retried despite --retry-on-failure").isFalse();
+    assertThat(hog.finalAttempt()).isTrue();
+  }
+
+  @Test
+  void refusesABadMemoryLimit() {
+    assertThat(captureStderr(() -> assertThat(run("--generate-count", "1", "--max-memory-per-task", "lots", "--",
+        "true")).isEqualTo(2))).contains("'lots' is not a memory size");
+  }
+
+  @Test
   void procIsAvailableForProcessGroups() {
     assertThat(ProcessTree.procAvailable()).isTrue();
   }

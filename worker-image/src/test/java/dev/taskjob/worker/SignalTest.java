@@ -34,6 +34,8 @@ class SignalTest {
 
   @TempDir Path dir;
   private Process worker;
+  /** Added to the worker's environment. */
+  private final Map<String, String> workerEnvironment = new java.util.HashMap<>();
   /** A sleep duration no other process on the machine uses, to find this test's task processes. */
   private final String marker = "7" + ThreadLocalRandom.current().nextInt(100_000, 999_999) + ".5";
 
@@ -51,8 +53,10 @@ class SignalTest {
         "-cp", System.getProperty("java.class.path"), WorkerMain.class.getName(),
         "--work-dir", dir.resolve("work").toString(), "--heartbeat-interval", "0"));
     command.addAll(List.of(args));
-    worker = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(dir.resolve("worker.log").toFile())
-        .start();
+    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+        .redirectOutput(dir.resolve("worker.log").toFile());
+    builder.environment().putAll(workerEnvironment);
+    worker = builder.start();
     return worker;
   }
 
@@ -206,6 +210,36 @@ class SignalTest {
     List<LeasedTask> back = queue.receive(2, Duration.ofSeconds(2));
     assertThat(back).hasSize(2).allSatisfy(t -> assertThat(t.deliveryAttempt()).isEqualTo(2));
     assertThat(processesWithMarker()).isEmpty();
+  }
+
+  @Test
+  void tasksReadTheStopNoticeAndGetSigtermAtTheGraceDeadline() throws Exception {
+    // At the end of the shutdown grace the task gets SIGTERM; by then the notice says why and when.
+    startWorker("--task-file", taskFile(1).toString(), "--shutdown-grace-period", "1", "--kill-grace-period", "60",
+        "--", "trap 'cp \"$TASKJOB_NOTICE_FILE\" notice.json; echo saved > saved.txt; exit 0' TERM; sleep " + marker);
+    awaitCondition("the task runs", () -> sleepsWithMarker() == 1);
+
+    worker.destroy();
+
+    assertThat(awaitExit()).isEqualTo(143);
+    Path taskDir = dir.resolve("work/tasks/task-1");
+    assertThat(Files.readString(taskDir.resolve("notice.json"))).contains("\"reason\":\"SIGTERM\"", "\"sigterm_at\":");
+    assertThat(Files.readString(taskDir.resolve("saved.txt"))).isEqualTo("saved\n");
+    assertThat(events().of(EventType.TASK_RETRIED)).hasSize(1);
+    assertThat(processesWithMarker()).isEmpty();
+  }
+
+  @Test
+  void passesTheMachineDescriptionToTasks() throws Exception {
+    workerEnvironment.putAll(Map.of("TASKJOB_INSTANCE_TYPE", "c7g.2xlarge", "TASKJOB_VCPUS", "8",
+        "TASKJOB_MEMORY_GIB", "16", "TASKJOB_SPOT", "true", "TASKJOB_PRICE_PER_HOUR", "0.1234",
+        "TASKJOB_ZONE", "us-east-1b"));
+    startWorker("--task-file", taskFile(1).toString(), "--", "echo \"$TASKJOB_INSTANCE_TYPE $TASKJOB_VCPUS "
+        + "$TASKJOB_MEMORY_GIB $TASKJOB_SPOT $TASKJOB_PRICE_PER_HOUR $TASKJOB_ZONE\"");
+
+    assertThat(awaitExit()).isZero();
+    assertThat(events().of(EventType.TASK_COMPLETED).get(0).result())
+        .isEqualTo("c7g.2xlarge 8 16 true 0.1234 us-east-1b");
   }
 
   private static String readQuietly(Path file) {

@@ -34,6 +34,14 @@ public interface TaskQueue extends AutoCloseable {
   /** Receives up to {@code maxTasks}, waiting up to {@code wait} for the first (long poll). */
   List<LeasedTask> receive(int maxTasks, Duration wait);
 
+  /**
+   * Makes task receives return at once from now on, with nothing, including one waiting on another
+   * thread where the service allows it; sends, acks, releases and events keep working. A worker that
+   * is told to stop calls it, so that it does not wait out a long poll. {@link #close()} ends a receive
+   * that this cannot.
+   */
+  default void stopReceiving() {}
+
   /** Sets the lease of a received task to expire {@code leaseFromNow} from now. */
   void extendLease(LeasedTask task, Duration leaseFromNow);
 

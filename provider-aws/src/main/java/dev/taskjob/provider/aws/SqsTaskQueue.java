@@ -70,6 +70,7 @@ public final class SqsTaskQueue implements TaskQueue {
   private final String eventsName;
   private final String deadLetterName;
   private final Map<String, String> urls = new java.util.concurrent.ConcurrentHashMap<>();
+  private volatile boolean receiving = true;
 
   /** Uses {@code sqs} without closing it. */
   public SqsTaskQueue(SqsClient sqs, QueueSettings settings) {
@@ -262,7 +263,17 @@ public final class SqsTaskQueue implements TaskQueue {
   }
 
   @Override
+  public void stopReceiving() {
+    // A long poll in progress cannot be cancelled through the synchronous client; close() ends it by
+    // shutting down the client's connections. Receives after this return at once.
+    receiving = false;
+  }
+
+  @Override
   public List<LeasedTask> receive(int maxTasks, Duration wait) {
+    if (!receiving) {
+      return List.of();
+    }
     List<LeasedTask> out = new ArrayList<>();
     for (Message m : receiveMessages(tasksName, maxTasks, wait)) {
       out.add(new LeasedTask(Json.taskFromJson(m.body()), receiveCount(m), m.receiptHandle()));

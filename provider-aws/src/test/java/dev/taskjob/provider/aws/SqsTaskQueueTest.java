@@ -16,11 +16,14 @@ import dev.taskjob.core.queue.TaskQueue;
 import dev.taskjob.core.task.Task;
 import dev.taskjob.core.task.TaskGenerator;
 import dev.taskjob.testing.MotoServerExtension;
+import dev.taskjob.testing.StopReceiving;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.AfterEach;
@@ -327,5 +330,30 @@ class SqsTaskQueueTest {
           .code(senderFault ? "InvalidMessageContents" : "InternalError").message("injected by the test").build());
       return response.toBuilder().failed(failed).build();
     }
+  }
+
+  @Test
+  void closeEndsALongPollInProgressAndStopReceivingLaterOnes() throws Exception {
+    QueueSettings settings = settings(Duration.ofSeconds(30), 3);
+    TaskQueue queue = Providers.get("aws").queue(config(), settings);
+    queue.ensure();
+    CompletableFuture<Object> waiting = new CompletableFuture<>();
+    Thread receiver = new Thread(() -> {
+      try {
+        waiting.complete(queue.receive(1, Duration.ofMinutes(10)));
+      } catch (RuntimeException e) {
+        waiting.complete(e);
+      }
+    });
+    receiver.start();
+    StopReceiving.awaitInside(receiver, "receiveMessage");
+
+    queue.stopReceiving();
+    queue.close();
+
+    assertThat(waiting.get(60, TimeUnit.SECONDS)).as("the ten-minute receive ended").isNotNull();
+    TaskQueue other = open(settings);
+    other.send(tasks(1));
+    assertThat(other.receive(1, Duration.ofSeconds(10))).as("nothing was taken by the stopped receive").hasSize(1);
   }
 }

@@ -40,6 +40,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -86,6 +88,9 @@ public final class PubSubTaskQueue implements TaskQueue {
   private final SubscriptionName eventsSubscription;
   private final SubscriptionName deadLetterSubscription;
   private final Map<TopicName, Publisher> publishers = new ConcurrentHashMap<>();
+  /** Pulls of tasks in progress, for {@link #stopReceiving} to cancel. */
+  private final Set<ApiFuture<PullResponse>> taskPulls = ConcurrentHashMap.newKeySet();
+  private volatile boolean receiving = true;
 
   private PubSubTaskQueue(PubSubConnection connection, QueueSettings settings) throws IOException {
     this.connection = connection;
@@ -291,7 +296,16 @@ public final class PubSubTaskQueue implements TaskQueue {
   }
 
   @Override
+  public void stopReceiving() {
+    receiving = false;
+    taskPulls.forEach(pull -> pull.cancel(true));
+  }
+
+  @Override
   public List<LeasedTask> receive(int maxTasks, Duration wait) {
+    if (!receiving) {
+      return List.of();
+    }
     List<ReceivedMessage> pulled = pull(tasksSubscription, maxTasks, wait);
     if (pulled.isEmpty()) {
       return List.of();
@@ -379,11 +393,14 @@ public final class PubSubTaskQueue implements TaskQueue {
       try {
         GrpcCallContext context = GrpcCallContext.createDefault()
             .withTimeoutDuration(Duration.ofMillis(waitForMessages ? Math.max(remainingMillis, 100) : 10_000));
-        response = subscriptions.pullCallable().call(request, context);
+        response = call(subscription, request, context);
       } catch (DeadlineExceededException e) {
         break;
       } catch (ApiException e) {
         throw translate("pull from " + subscription.getSubscription(), e);
+      }
+      if (response == null) {
+        break; // cancelled by stopReceiving
       }
       out.addAll(response.getReceivedMessagesList());
       if (response.getReceivedMessagesCount() == 0 && (!out.isEmpty() || System.nanoTime() >= deadline)) {
@@ -391,6 +408,39 @@ public final class PubSubTaskQueue implements TaskQueue {
       }
     }
     return out;
+  }
+
+  /**
+   * One pull. A pull of tasks is kept where {@link #stopReceiving} can cancel it; then this returns null.
+   * A pull that the cancel reaches after Pub/Sub answered loses nothing: unacked messages come back once
+   * their ack deadline passes.
+   */
+  private PullResponse call(SubscriptionName subscription, PullRequest request, GrpcCallContext context) {
+    if (!subscription.equals(tasksSubscription)) {
+      return subscriptions.pullCallable().call(request, context);
+    }
+    ApiFuture<PullResponse> future = subscriptions.pullCallable().futureCall(request, context);
+    taskPulls.add(future);
+    try {
+      if (!receiving) {
+        future.cancel(true);
+      }
+      return future.get();
+    } catch (CancellationException e) {
+      return null;
+    } catch (InterruptedException e) {
+      future.cancel(true);
+      Thread.currentThread().interrupt();
+      throw new QueueException("interrupted while pulling from " + subscription.getSubscription(), true, e);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof ApiException api) {
+        throw api;
+      }
+      throw new QueueException("pull from " + subscription.getSubscription() + " failed: " + e.getCause(), true,
+          e.getCause());
+    } finally {
+      taskPulls.remove(future);
+    }
   }
 
   @Override

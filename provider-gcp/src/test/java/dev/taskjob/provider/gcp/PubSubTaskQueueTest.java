@@ -15,12 +15,15 @@ import dev.taskjob.core.queue.TaskQueue;
 import dev.taskjob.core.task.Task;
 import dev.taskjob.core.task.TaskGenerator;
 import dev.taskjob.testing.PubSubEmulatorExtension;
+import dev.taskjob.testing.StopReceiving;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.AfterEach;
@@ -233,6 +236,24 @@ class PubSubTaskQueueTest {
     if (System.getenv("GOOGLE_CLOUD_PROJECT") == null) {
       assertThatThrownBy(() -> Providers.get("gcp").queue(noProject, settings(LEASE, 5)))
           .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("project");
+    }
+  }
+
+  @Test
+  void stopReceivingCancelsAPullInProgress() throws Exception {
+    TaskQueue queue = open(settings(Duration.ofSeconds(30), 3));
+    CompletableFuture<List<LeasedTask>> waiting = new CompletableFuture<>();
+    Thread receiver = new Thread(() -> waiting.complete(queue.receive(1, Duration.ofMinutes(10))));
+    receiver.start();
+    StopReceiving.awaitWaiting(receiver);
+
+    queue.stopReceiving();
+
+    assertThat(waiting.get(60, TimeUnit.SECONDS)).as("the ten-minute pull returned").isEmpty();
+    queue.send(tasks(1));
+    assertThat(queue.receive(1, Duration.ofMinutes(10))).as("later receives return at once").isEmpty();
+    try (TaskQueue other = Providers.get("gcp").queue(config(), queue.settings())) {
+      assertThat(receiveAll(other, 1)).hasSize(1);
     }
   }
 }

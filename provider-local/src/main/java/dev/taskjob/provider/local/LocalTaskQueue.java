@@ -43,6 +43,7 @@ public final class LocalTaskQueue implements TaskQueue {
   private final MessageDirectory tasks;
   private final MessageDirectory deadLetters;
   private final MessageDirectory events;
+  private volatile boolean receiving = true;
 
   public LocalTaskQueue(Path root, QueueSettings settings) {
     this.settings = settings;
@@ -113,9 +114,18 @@ public final class LocalTaskQueue implements TaskQueue {
   }
 
   @Override
+  public void stopReceiving() {
+    receiving = false;
+  }
+
+  @Override
   public List<LeasedTask> receive(int maxTasks, Duration wait) {
+    if (!receiving) {
+      return List.of();
+    }
     List<MessageDirectory.Message> messages =
-        tasks.receive(maxTasks, settings.leaseDuration(), wait, settings.maxAttempts(), deadLetters);
+        tasks.receive(maxTasks, settings.leaseDuration(), wait, settings.maxAttempts(), deadLetters,
+            () -> !receiving);
     return toLeasedTasks(messages, "tasks/");
   }
 

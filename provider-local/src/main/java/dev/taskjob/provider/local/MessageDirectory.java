@@ -128,6 +128,15 @@ final class MessageDirectory {
    * @param maxAttempts deliveries after which a message goes to {@code deadLetters} instead (0: unlimited)
    */
   List<Message> receive(int max, Duration lease, Duration wait, int maxAttempts, MessageDirectory deadLetters) {
+    return receive(max, lease, wait, maxAttempts, deadLetters, () -> false);
+  }
+
+  /**
+   * As {@link #receive(int, Duration, Duration, int, MessageDirectory)}, and stops waiting (not in the
+   * middle of a claim, which would strand a message until its lease ends) once {@code stop} says so.
+   */
+  List<Message> receive(int max, Duration lease, Duration wait, int maxAttempts, MessageDirectory deadLetters,
+      java.util.function.BooleanSupplier stop) {
     List<Message> got = new ArrayList<>();
     long deadline = System.nanoTime() + Math.max(0, wait.toNanos());
     long sleepMillis = 2;
@@ -142,7 +151,7 @@ final class MessageDirectory {
           continue;
         }
       }
-      if (!got.isEmpty() || System.nanoTime() >= deadline && rounds > 1) {
+      if (!got.isEmpty() || System.nanoTime() >= deadline && rounds > 1 || stop.getAsBoolean()) {
         return got;
       }
       long remainingMillis = (deadline - System.nanoTime()) / 1_000_000;

@@ -15,6 +15,7 @@ import dev.taskjob.core.queue.ReceivedEvent;
 import dev.taskjob.core.queue.TaskQueue;
 import dev.taskjob.core.task.Task;
 import dev.taskjob.core.task.TaskGenerator;
+import dev.taskjob.testing.StopReceiving;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -26,6 +27,7 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -358,6 +360,23 @@ class LocalTaskQueueTest {
         }
         ids.forEach(System.out::println);
       }
+    }
+  }
+
+  @Test
+  void stopReceivingEndsAWaitingReceiveAndLeavesTheTasksForOthers() throws Exception {
+    CompletableFuture<List<LeasedTask>> waiting = new CompletableFuture<>();
+    Thread receiver = new Thread(() -> waiting.complete(queue.receive(1, Duration.ofMinutes(10))));
+    receiver.start();
+    StopReceiving.awaitWaiting(receiver);
+
+    queue.stopReceiving();
+
+    assertThat(waiting.get(60, TimeUnit.SECONDS)).as("the ten-minute receive returned").isEmpty();
+    queue.send(tasks(1));
+    assertThat(queue.receive(1, Duration.ofMinutes(10))).as("later receives return at once").isEmpty();
+    try (TaskQueue other = open(queue.settings())) {
+      assertThat(other.receive(1, Duration.ofSeconds(10))).hasSize(1);
     }
   }
 }

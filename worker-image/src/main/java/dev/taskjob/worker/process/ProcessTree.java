@@ -6,35 +6,58 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
- * Kills a task's whole process tree. A task started in its own session (via {@code setsid}) is the
- * leader of its process group, so every process it forks, even one whose parent already exited, is
- * found by its group id in {@code /proc}. Without {@code /proc} or a group, the live descendants of
- * the task process are killed instead.
+ * Signals and kills a task's whole process tree. A task started in its own session (via {@code setsid})
+ * is its session leader, so every process it forks, even one whose parent already exited or that made
+ * its own process group, is found by its session id in {@code /proc}. Only a process that starts a new
+ * session of its own ({@code setsid}, a double-forking daemon) escapes; a cgroup would hold those too,
+ * but creating one needs a delegated cgroup, which containers and most VMs do not give a process.
+ * Without {@code /proc} or a session, the live descendants of the task process are signalled instead.
  */
 public final class ProcessTree {
 
   private static final Path PROC = Path.of("/proc");
   private static final int MAX_PASSES = 50;
   private static final long PASS_PAUSE_MILLIS = 10;
+  /** {@code /proc/PID/stat} is read up to the session field, well within this. */
+  private static final ThreadLocal<byte[]> STAT_BUFFER = ThreadLocal.withInitial(() -> new byte[512]);
 
   private ProcessTree() {}
 
-  /** True when process groups can be found through {@code /proc}. */
+  /** True when sessions can be found through {@code /proc}. */
   public static boolean procAvailable() {
     return Files.isReadable(PROC.resolve("self/stat"));
   }
 
   /**
-   * Sends SIGKILL to the task and everything it started. With {@code ownGroup}, repeats until no
-   * process of the group is left (a process may fork while the group is being killed).
+   * Sends SIGTERM to the task and everything it started, once: the polite half of a kill, which lets
+   * the task save its work before {@link #kill} follows.
+   */
+  public static void terminate(ProcessHandle task, boolean ownSession) {
+    List<ProcessHandle> descendants = task.descendants().toList();
+    task.destroy();
+    descendants.forEach(ProcessHandle::destroy);
+    if (ownSession && procAvailable()) {
+      for (long pid : sessionMembers(task.pid())) {
+        ProcessHandle.of(pid).ifPresent(ProcessHandle::destroy);
+      }
+    }
+  }
+
+  /**
+   * Sends SIGKILL to the task and everything it started. With {@code ownSession}, repeats until no
+   * process of the session is left (a process may fork while the session is being killed).
    *
    * @return how many processes were signalled
    */
-  public static int kill(ProcessHandle task, boolean ownGroup) {
+  public static int kill(ProcessHandle task, boolean ownSession) {
     List<ProcessHandle> descendants = task.descendants().toList();
     int killed = 0;
     if (task.destroyForcibly()) {
@@ -45,28 +68,132 @@ public final class ProcessTree {
         killed++;
       }
     }
-    if (ownGroup && procAvailable()) {
-      long group = task.pid();
-      for (int pass = 0; pass < MAX_PASSES; pass++) {
-        List<Long> members = groupMembers(group);
-        if (members.isEmpty()) {
-          break;
+    if (ownSession && procAvailable()) {
+      killed += killSession(task.pid());
+    }
+    return killed;
+  }
+
+  /**
+   * Kills what is left of these sessions once their leaders (tasks) have exited, and returns once none
+   * of it is left; one pass over {@code /proc} serves them all. A live process with a session's pid
+   * means the pid was reused by a new session, which is left alone.
+   *
+   * @return how many processes were killed
+   */
+  public static int killRestOfSessions(Set<Long> sessions) {
+    if (sessions.isEmpty() || !procAvailable()) {
+      return 0;
+    }
+    Set<Long> ended = new HashSet<>();
+    for (long s : sessions) {
+      if (!isRunning(s)) {
+        ended.add(s);
+      }
+    }
+    int killed = 0;
+    for (int pass = 0; pass < MAX_PASSES && !ended.isEmpty(); pass++) {
+      List<Long> members = membersOf(ended);
+      if (members.isEmpty()) {
+        break;
+      }
+      for (long pid : members) {
+        Optional<ProcessHandle> h = ProcessHandle.of(pid);
+        if (h.isPresent() && h.get().destroyForcibly()) {
+          killed++;
         }
-        for (long pid : members) {
-          Optional<ProcessHandle> h = ProcessHandle.of(pid);
-          if (h.isPresent() && h.get().destroyForcibly()) {
-            killed++;
-          }
-        }
-        try {
-          Thread.sleep(PASS_PAUSE_MILLIS); // SIGKILL is delivered asynchronously; look again once it took effect
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          break;
-        }
+      }
+      try {
+        Thread.sleep(PASS_PAUSE_MILLIS); // SIGKILL is delivered asynchronously; look again once it took effect
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
       }
     }
     return killed;
+  }
+
+  /** Live processes (not zombies) in any of the sessions. */
+  private static List<Long> membersOf(Set<Long> sessions) {
+    List<Long> members = new ArrayList<>();
+    String[] pids = new java.io.File("/proc").list();
+    if (pids == null) {
+      return members;
+    }
+    byte[] buffer = STAT_BUFFER.get();
+    for (String pid : pids) {
+      if (!pid.isEmpty() && Character.isDigit(pid.charAt(0)) && sessions.contains(sessionOfLiveProcess(pid, buffer))) {
+        members.add(Long.parseLong(pid));
+      }
+    }
+    return members;
+  }
+
+  private static int killSession(long session) {
+    int killed = 0;
+    for (int pass = 0; pass < MAX_PASSES; pass++) {
+      List<Long> members = sessionMembers(session);
+      if (members.isEmpty()) {
+        break;
+      }
+      for (long pid : members) {
+        Optional<ProcessHandle> h = ProcessHandle.of(pid);
+        if (h.isPresent() && h.get().destroyForcibly()) {
+          killed++;
+        }
+      }
+      try {
+        Thread.sleep(PASS_PAUSE_MILLIS); // SIGKILL is delivered asynchronously; look again once it took effect
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
+    return killed;
+  }
+
+  /**
+   * Resident memory of each of the given sessions: the sum of its live processes' resident set sizes,
+   * from one pass over {@code /proc}. Sessions without a live process are absent.
+   */
+  public static Map<Long, Long> residentBytesBySession(Set<Long> sessions) {
+    Map<Long, Long> bytes = new HashMap<>();
+    if (sessions.isEmpty()) {
+      return bytes;
+    }
+    try (DirectoryStream<Path> dirs = Files.newDirectoryStream(PROC)) {
+      for (Path dir : dirs) {
+        String name = dir.getFileName().toString();
+        if (name.isEmpty() || !Character.isDigit(name.charAt(0))) {
+          continue;
+        }
+        long session = sessionOfLiveProcess(name, STAT_BUFFER.get());
+        if (session >= 0 && sessions.contains(session)) {
+          long rss = residentBytes(dir.resolve("status"));
+          if (rss > 0) {
+            bytes.merge(session, rss, Long::sum);
+          }
+        }
+      }
+    } catch (IOException e) {
+      // /proc vanished or is unreadable: nothing more can be found
+    }
+    return bytes;
+  }
+
+  /** VmRSS of {@code /proc/PID/status} in bytes (kernel threads and gone processes: 0). */
+  private static long residentBytes(Path status) {
+    try {
+      for (String line : Files.readAllLines(status, StandardCharsets.US_ASCII)) {
+        if (line.startsWith("VmRSS:")) {
+          String[] f = line.substring(6).trim().split("\\s+");
+          return Long.parseLong(f[0]) * 1024;
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      // gone meanwhile
+    }
+    return 0;
   }
 
   /** True when the process exists and is not a zombie. */
@@ -78,24 +205,53 @@ public final class ProcessTree {
     return stat != null && stat.state() != 'Z';
   }
 
-  /** Live processes (not zombies) whose process group is {@code group}. */
-  public static List<Long> groupMembers(long group) {
+  /** Live processes (not zombies) whose session is {@code session}. */
+  public static List<Long> sessionMembers(long session) {
     List<Long> members = new ArrayList<>();
-    try (DirectoryStream<Path> dirs = Files.newDirectoryStream(PROC)) {
-      for (Path dir : dirs) {
-        String name = dir.getFileName().toString();
-        if (name.isEmpty() || !Character.isDigit(name.charAt(0))) {
-          continue;
-        }
-        ProcStat stat = readStat(dir.resolve("stat"));
-        if (stat != null && stat.group() == group && stat.state() != 'Z') {
-          members.add(Long.parseLong(name));
-        }
+    String[] pids = new java.io.File("/proc").list();
+    if (pids == null) {
+      return members;
+    }
+    byte[] buffer = STAT_BUFFER.get();
+    for (String pid : pids) {
+      if (!pid.isEmpty() && Character.isDigit(pid.charAt(0)) && sessionOfLiveProcess(pid, buffer) == session) {
+        members.add(Long.parseLong(pid));
       }
-    } catch (IOException e) {
-      // /proc vanished or is unreadable: nothing more can be found
     }
     return members;
+  }
+
+  /**
+   * The session of a live process, or -1 when it is a zombie or gone. Parses {@code /proc/PID/stat}
+   * in place: this runs for every process on the machine each time a task ends, so it allocates
+   * nothing per process but the stream.
+   */
+  static long sessionOfLiveProcess(String pid, byte[] buffer) {
+    int n;
+    try (java.io.FileInputStream in = new java.io.FileInputStream("/proc/" + pid + "/stat")) {
+      n = in.readNBytes(buffer, 0, buffer.length);
+    } catch (IOException e) {
+      return -1;
+    }
+    // "pid (comm) state ppid pgrp session ...": comm may hold spaces and parentheses
+    int i = n - 1;
+    while (i >= 0 && buffer[i] != ')') {
+      i--;
+    }
+    i += 2;
+    if (i <= 1 || i >= n || buffer[i] == 'Z') {
+      return -1;
+    }
+    for (int spaces = 0; spaces < 3 && i < n; i++) {
+      if (buffer[i] == ' ') {
+        spaces++;
+      }
+    }
+    long session = 0;
+    for (; i < n && buffer[i] >= '0' && buffer[i] <= '9'; i++) {
+      session = session * 10 + (buffer[i] - '0');
+    }
+    return session;
   }
 
   /** The fields of {@code /proc/PID/stat} the worker needs. */

@@ -9,7 +9,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -20,11 +22,14 @@ import java.util.Map;
  *   <li>working directory {@code <tasks root>/<task id>/}, holding {@code task.json} (the task's data,
  *       also in {@code TASK_DATA_FILE}) and the attempt's {@code stdout-N.log} and {@code stderr-N.log};</li>
  *   <li>environment {@code TASK_ID}, {@code TASK_INDEX}, {@code TASK_ATTEMPT}, {@code TASK_DATA},
- *       {@code TASK_DATA_FILE}, and {@code TASK_ARG_<NAME>} for each top-level scalar of the data;</li>
+ *       {@code TASK_DATA_FILE}, and {@code TASK_ARG_<NAME>} for each top-level scalar of the data (one over
+ *       64 KiB is left out, as {@code TASK_DATA} is: it is in the file);</li>
  *   <li>stdin from {@code /dev/null}; with process groups on, started through {@code setsid} so the
  *       task leads a new session and process group that a timeout kills as a whole.</li>
  * </ul>
- * No shell is involved unless the command itself is a shell command.
+ * No shell is involved unless the command itself is a shell command. A task whose data cannot become
+ * its environment (a NUL character, more than {@code execve} accepts) is refused with
+ * {@link TaskNotStartableException} before anything is started.
  */
 public final class TaskLauncher {
 
@@ -36,6 +41,7 @@ public final class TaskLauncher {
   private final Path tasksRoot;
   private final String setsid;
   private final Map<String, String> extraEnvironment;
+  private final ExecLimits limits = ExecLimits.current();
 
   /**
    * @param command the task program
@@ -58,8 +64,13 @@ public final class TaskLauncher {
     return tasksRoot;
   }
 
-  /** Starts the attempt; the returned run's process is running (or already finished). */
-  public TaskRun launch(SourcedTask sourced, int slot) throws IOException {
+  /**
+   * Starts the attempt; the returned run's process is running (or already finished).
+   *
+   * @throws TaskNotStartableException when the task's own data keeps its program from starting
+   * @throws IOException when the worker cannot start programs (work directory, missing program)
+   */
+  public TaskRun launch(SourcedTask sourced, int slot) throws IOException, TaskNotStartableException {
     Task task = sourced.task();
     Path dir = tasksRoot.resolve(TaskDirectories.name(task.id()));
     Files.createDirectories(dir);
@@ -83,27 +94,50 @@ public final class TaskLauncher {
         .redirectInput(ProcessBuilder.Redirect.from(DEV_NULL))
         .redirectOutput(stdout.toFile())
         .redirectError(stderr.toFile());
-    Map<String, String> env = pb.environment();
-    env.putAll(extraEnvironment);
-    env.put("TASK_ID", task.id());
-    env.put("TASK_INDEX", Long.toString(task.index()));
-    env.put("TASK_ATTEMPT", Integer.toString(sourced.attempt()));
+    Map<String, String> taskEnv = new LinkedHashMap<>(extraEnvironment);
+    taskEnv.put("TASK_ID", task.id());
+    taskEnv.put("TASK_INDEX", Long.toString(task.index()));
+    taskEnv.put("TASK_ATTEMPT", Integer.toString(sourced.attempt()));
     if (dataBytes.length <= MAX_TASK_DATA_ENV_BYTES) {
-      env.put("TASK_DATA", data);
+      taskEnv.put("TASK_DATA", data);
     }
-    env.put("TASK_DATA_FILE", dataFile.toString());
+    taskEnv.put("TASK_DATA_FILE", dataFile.toString());
     for (Iterator<Map.Entry<String, JsonNode>> it = task.data().fields(); it.hasNext(); ) {
       Map.Entry<String, JsonNode> field = it.next();
       JsonNode value = field.getValue();
       if (value.isValueNode() && !value.isNull()) {
         String text = value.asText();
-        if (text.length() <= MAX_TASK_DATA_ENV_BYTES) {
-          env.put(argVariable(field.getKey()), text);
+        if (text.indexOf('\0') >= 0) {
+          throw new TaskNotStartableException("data field \"" + field.getKey() + "\" holds a NUL character, which "
+              + argVariable(field.getKey()) + " cannot (no environment variable can); read it from TASK_DATA_FILE");
+        }
+        if (text.getBytes(StandardCharsets.UTF_8).length <= MAX_TASK_DATA_ENV_BYTES) {
+          taskEnv.put(argVariable(field.getKey()), text);
         }
       }
     }
+    if (task.id().indexOf('\0') >= 0) {
+      throw new TaskNotStartableException("the task id holds a NUL character, which TASK_ID cannot");
+    }
+    Map<String, String> env = pb.environment();
+    Map<String, String> whole = new HashMap<>(env);
+    whole.putAll(taskEnv);
+    String problem = limits.problem(argv, whole);
+    if (problem != null) {
+      throw new TaskNotStartableException(problem);
+    }
+    env.putAll(taskEnv);
     long start = System.nanoTime();
-    Process process = pb.start();
+    Process process;
+    try {
+      process = pb.start();
+    } catch (IOException e) {
+      if (String.valueOf(e.getMessage()).contains("error=7,")) {
+        throw new TaskNotStartableException("the system refused to start it with this data: Argument list too long "
+            + "(E2BIG)");
+      }
+      throw e;
+    }
     return new TaskRun(sourced, slot, process, setsid != null, dir, stdout, stderr, start);
   }
 

@@ -12,7 +12,7 @@ import java.util.concurrent.ScheduledFuture;
 public final class TaskRun {
 
   /** Why the worker killed the process, if it did. */
-  public enum Kill { NONE, TIMEOUT, INTERRUPTED }
+  public enum Kill { NONE, TIMEOUT, INTERRUPTED, MEMORY_LIMIT }
 
   private final SourcedTask task;
   private final int slot;
@@ -24,6 +24,7 @@ public final class TaskRun {
   private final long startNanos;
   private final Instant startTime;
   private volatile Kill kill = Kill.NONE;
+  private volatile long residentBytesAtKill;
   private volatile long leaseExtendedNanos;
   private ScheduledFuture<?> timeout;
 
@@ -109,26 +110,62 @@ public final class TaskRun {
   }
 
   /**
-   * Kills the task's process tree, remembering why. A process that already exited is left alone,
-   * so a task finishing just as its time runs out keeps its own result.
+   * Sends SIGTERM to the task's process tree, remembering why; {@link #kill} should follow after a grace
+   * period. A process that already exited is left alone, so a task finishing just as its time runs out
+   * keeps its own result.
    *
-   * @return true when this call killed it
+   * @return true when this call started the kill
    */
-  public synchronized boolean kill(Kill reason) {
+  public synchronized boolean terminate(Kill reason) {
     if (!process.isAlive() || kill != Kill.NONE) {
       return false;
     }
     kill = reason;
-    ProcessTree.kill(process.toHandle(), ownGroup);
+    ProcessTree.terminate(process.toHandle(), ownGroup);
     return true;
   }
 
   /**
-   * Returns once a kill started by {@link #kill} has finished, so that the worker reports a killed task
-   * only after every process of its tree is gone.
+   * Sends SIGKILL to the task's process tree. The first reason given (here or to {@link #terminate})
+   * is the one kept.
+   *
+   * @return true when the task was still running
    */
+  public synchronized boolean kill(Kill reason) {
+    if (!process.isAlive()) {
+      return false;
+    }
+    if (kill == Kill.NONE) {
+      kill = reason;
+    }
+    ProcessTree.kill(process.toHandle(), ownGroup);
+    return true;
+  }
+
+  /** Kills the task at once because its processes use {@code residentBytes}, more than its limit. */
+  public synchronized boolean killForMemory(long residentBytes) {
+    if (!process.isAlive() || kill == Kill.MEMORY_LIMIT) {
+      return false;
+    }
+    residentBytesAtKill = residentBytes;
+    kill = Kill.MEMORY_LIMIT; // over the limit overrides a timeout or stop in progress: it is the real cause
+    ProcessTree.kill(process.toHandle(), ownGroup);
+    return true;
+  }
+
+  /** The resident memory that got the task killed for its memory limit. */
+  public long residentBytesAtKill() {
+    return residentBytesAtKill;
+  }
+
+  /** True when the task leads its own session (started through {@code setsid}). */
+  public boolean ownSession() {
+    return ownGroup;
+  }
+
+  /** Returns once a kill in progress on another thread has finished. */
   public synchronized void awaitKill() {
-    // kill() holds this monitor until its work is done
+    // kill() and terminate() hold this monitor until their work is done
   }
 
   /** The last non-empty line of stdout (at most {@code maxBytes}), or null: rms-cloud-tasks' "result". */

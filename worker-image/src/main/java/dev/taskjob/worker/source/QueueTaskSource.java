@@ -95,6 +95,11 @@ public final class QueueTaskSource implements TaskSource {
   }
 
   @Override
+  public void stopReceiving() {
+    queue.stopReceiving();
+  }
+
+  @Override
   public Duration leaseDuration() {
     return queue.settings().leaseDuration();
   }

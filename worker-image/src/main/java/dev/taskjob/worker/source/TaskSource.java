@@ -33,6 +33,12 @@ public interface TaskSource extends AutoCloseable {
   /** The attempt was interrupted without a result (shutdown, preemption): a queue releases the lease. */
   void release(SourcedTask task);
 
+  /**
+   * A queue stops handing out tasks, ending a long poll in progress where the queue can: called when
+   * the worker stops, so it does not wait out a receive.
+   */
+  default void stopReceiving() {}
+
   /** How long a lease lasts, or null when tasks are not leased. */
   Duration leaseDuration();
 

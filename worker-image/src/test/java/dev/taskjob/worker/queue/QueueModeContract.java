@@ -225,6 +225,28 @@ abstract class QueueModeContract {
   }
 
   @Test
+  void aTaskThatCannotStartFailsAloneAndIsAcknowledged() throws Exception {
+    TaskQueue queue = open(Duration.ofSeconds(30), 3);
+    List<Task> sent = new ArrayList<>(tasks(2));
+    sent.add(new Task("nul", Json.MAPPER.createObjectNode().put("text", "a\0b"), 2));
+    queue.send(sent);
+
+    Future<Integer> worker = startWorker("poison", queue, "--num-simultaneous-tasks", "1", "--exit-when-empty", "1",
+        "--retry-on-failure", "--", "true");
+
+    assertThat(await(worker)).isEqualTo(1);
+    assertThat(events("poison", EventType.TASK_COMPLETED)).extracting(TaskEvent::taskId)
+        .containsExactlyInAnyOrderElementsOf(tasks(2).stream().map(Task::id).toList());
+    List<TaskEvent> failed = events("poison", EventType.TASK_FAILED);
+    assertThat(failed).hasSize(1);
+    assertThat(failed.get(0).taskId()).isEqualTo("nul");
+    assertThat(failed.get(0).result()).startsWith("could not start: data field \"text\" holds a NUL character");
+    assertThat(failed.get(0).finalAttempt()).isTrue();
+    assertThat(queue.receive(10, Duration.ofMillis(500))).as("every task acknowledged").isEmpty();
+    assertThat(queue.receiveDeadLetters(10, Duration.ofMillis(500))).isEmpty();
+  }
+
+  @Test
   void sendsEventsToTheJobsEventQueue() throws Exception {
     TaskQueue queue = open(Duration.ofSeconds(30), 3);
     queue.send(tasks(2));
