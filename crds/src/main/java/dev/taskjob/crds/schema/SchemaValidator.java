@@ -237,14 +237,14 @@ public final class SchemaValidator {
         double min = schema.get("minimum").asDouble();
         if (exclusiveMin ? number <= min : number < min) {
           errors.add(invalid(path, value,
-              "should be greater than " + (exclusiveMin ? "" : "or equal to ") + schema.get("minimum")));
+              "should be greater than " + (exclusiveMin ? "" : "or equal to ") + number(schema.get("minimum"))));
         }
       }
       if (schema.has("maximum")) {
         double max = schema.get("maximum").asDouble();
         if (exclusiveMax ? number >= max : number > max) {
           errors.add(invalid(path, value,
-              "should be less than " + (exclusiveMax ? "" : "or equal to ") + schema.get("maximum")));
+              "should be less than " + (exclusiveMax ? "" : "or equal to ") + number(schema.get("maximum"))));
         }
       }
     }
@@ -261,6 +261,12 @@ public final class SchemaValidator {
       errors.add(path + ": Too many: " + value.size() + ": must have at most " + schema.get("maxProperties").asInt()
           + " properties");
     }
+  }
+
+  /** A schema bound as written in the classes: 10000 rather than 10000.0, 1.0E15 as is. */
+  private static String number(JsonNode bound) {
+    double value = bound.asDouble();
+    return value == Math.rint(value) && Math.abs(value) < 1e15 ? Long.toString((long) value) : bound.asText();
   }
 
   /** The CEL value of a JSON value, typed by its schema as Kubernetes does (number: double, integer: int). */

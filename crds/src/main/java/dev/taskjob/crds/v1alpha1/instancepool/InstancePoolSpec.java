@@ -1,17 +1,16 @@
 package dev.taskjob.crds.v1alpha1.instancepool;
 
-import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import com.fasterxml.jackson.annotation.JsonIgnore;
-import dev.taskjob.crds.v1alpha1.shared.LenientReader;
-import dev.taskjob.crds.v1alpha1.shared.Limits;
-import dev.taskjob.crds.v1alpha1.shared.UnreadableField;
-import java.util.List;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import dev.taskjob.crds.v1alpha1.shared.CredentialsRef;
 import dev.taskjob.crds.v1alpha1.shared.InstanceRequirements;
+import dev.taskjob.crds.v1alpha1.shared.LenientReader;
+import dev.taskjob.crds.v1alpha1.shared.Limits;
 import dev.taskjob.crds.v1alpha1.shared.Patterns;
 import dev.taskjob.crds.v1alpha1.shared.Provider;
+import dev.taskjob.crds.v1alpha1.shared.UnreadableField;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
@@ -19,6 +18,7 @@ import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
+import java.util.List;
 import java.util.Map;
 
 /**

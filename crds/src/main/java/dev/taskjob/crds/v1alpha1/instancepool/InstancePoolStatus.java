@@ -1,11 +1,11 @@
 package dev.taskjob.crds.v1alpha1.instancepool;
 
-import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
-import dev.taskjob.crds.v1alpha1.shared.LenientReader;
-import dev.taskjob.crds.v1alpha1.shared.UnreadableField;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import dev.taskjob.crds.v1alpha1.shared.Condition;
+import dev.taskjob.crds.v1alpha1.shared.LenientReader;
+import dev.taskjob.crds.v1alpha1.shared.UnreadableField;
 import io.fabric8.generator.annotation.Size;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,16 +1,16 @@
 package dev.taskjob.crds.v1alpha1.taskjob;
 
-import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import com.fasterxml.jackson.annotation.JsonIgnore;
-import dev.taskjob.crds.v1alpha1.shared.LenientReader;
-import dev.taskjob.crds.v1alpha1.shared.Limits;
-import dev.taskjob.crds.v1alpha1.shared.UnreadableField;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import dev.taskjob.crds.v1alpha1.shared.CredentialsRef;
 import dev.taskjob.crds.v1alpha1.shared.InstanceRequirements;
+import dev.taskjob.crds.v1alpha1.shared.LenientReader;
+import dev.taskjob.crds.v1alpha1.shared.Limits;
 import dev.taskjob.crds.v1alpha1.shared.Patterns;
 import dev.taskjob.crds.v1alpha1.shared.Provider;
+import dev.taskjob.crds.v1alpha1.shared.UnreadableField;
 import dev.taskjob.crds.v1alpha1.shared.WorkerSpec;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Max;
