@@ -68,7 +68,7 @@ class SchemaValidationTest {
         refused("a parameter range from above to", "taskjob-aws.yaml",
             set("spec/tasks/generate/parameters/alpha", "{from: 2, to: 1}"), "from must be less than or equal to to"),
         refused("a zero parameter step", "taskjob-aws.yaml",
-            set("spec/tasks/generate/parameters/alpha/step", 0), "alpha.step: should be greater than 0"),
+            set("spec/tasks/generate/parameters/alpha/step", 0), "spec.tasks.generate.parameters.alpha.step: should be greater than 0"),
         refused("maxAttempts 0", "taskjob-local.yaml",
             set("spec/worker/retry/maxAttempts", 0), "spec.worker.retry.maxAttempts: should be greater than or equal to 1"),
         refused("a command argument over 4096 characters", "taskjob-local.yaml",
@@ -102,7 +102,7 @@ class SchemaValidationTest {
   @MethodSource("invalidTaskJobs")
   void refusesInvalidTaskJob(String description, String manifest, Manifests.Edit edit, String expected) {
     List<String> errors = TASK_JOBS.validateCreate(edit.apply(load(manifest)));
-    assertThat(errors).as(description).singleElement().asString().contains(expected);
+    assertNamesFieldAndReason(errors, description, expected);
   }
 
   static Stream<Arguments> taskJobUpdates() {
@@ -143,7 +143,7 @@ class SchemaValidationTest {
   void refusesRemovingARegionOnceSet() {
     ObjectNode old = set("spec/region", "lab-1").apply(load("taskjob-local.yaml"));
     assertThat(TASK_JOBS.validateUpdate(old, load("taskjob-local.yaml")))
-        .containsExactly("spec: spec.region is immutable; create a new TaskJob");
+        .containsExactly("spec: Invalid value: \"object\": spec.region is immutable; create a new TaskJob");
   }
 
   static Stream<Arguments> instancePoolUpdates() {
@@ -178,7 +178,7 @@ class SchemaValidationTest {
   @MethodSource("invalidInstancePools")
   void refusesInvalidInstancePool(String description, String manifest, Manifests.Edit edit, String expected) {
     List<String> errors = POOLS.validateCreate(edit.apply(load(manifest)));
-    assertThat(errors).as(description).singleElement().asString().contains(expected);
+    assertNamesFieldAndReason(errors, description, expected);
   }
 
   private static void checkUpdate(
@@ -188,8 +188,19 @@ class SchemaValidationTest {
     if (expected == null) {
       assertThat(errors).as(description).isEmpty();
     } else {
-      assertThat(errors).as(description).singleElement().asString().contains(expected);
+      assertNamesFieldAndReason(errors, description, expected);
     }
+  }
+
+  /** {@code expected} is {@code field: reason}; the API server's message puts "Invalid value: <value>:" between them. */
+  private static void assertNamesFieldAndReason(List<String> errors, String description, String expected) {
+    int colon = expected.indexOf(": ");
+    if (colon < 0) {
+      assertThat(errors).as(description).singleElement().asString().contains(expected);
+      return;
+    }
+    assertThat(errors).as(description).singleElement().asString()
+        .startsWith(expected.substring(0, colon) + ":").contains(expected.substring(colon + 2));
   }
 
   private static Arguments refused(String description, String manifest, Manifests.Edit edit, String expected) {

@@ -1,6 +1,7 @@
 package dev.taskjob.operator.cli;
 
 import dev.taskjob.operator.local.LocalRun;
+import dev.taskjob.operator.local.Manifests;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -53,6 +54,9 @@ public final class LocalCommand implements Callable<Integer> {
     Runtime.getRuntime().addShutdownHook(hook);
     try {
       return run.run();
+    } catch (Manifests.InvalidManifestException e) {
+      System.err.println(e.getMessage());
+      return 2;
     } catch (IllegalArgumentException e) {
       System.err.println("taskjob local: " + e.getMessage());
       return 2;

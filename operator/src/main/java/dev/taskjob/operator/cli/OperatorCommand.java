@@ -1,11 +1,14 @@
 package dev.taskjob.operator.cli;
 
+import dev.taskjob.core.cloud.ProviderModule;
 import dev.taskjob.core.cloud.Providers;
 import dev.taskjob.crds.v1alpha1.shared.Durations;
 import dev.taskjob.operator.OperatorSettings;
 import dev.taskjob.operator.TaskjobOperator;
 import dev.taskjob.operator.metrics.InformerCaches;
 import dev.taskjob.operator.metrics.OperatorMetrics;
+import dev.taskjob.operator.validation.InformerSettings;
+import dev.taskjob.operator.validation.TaskJobValidator;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -95,6 +98,11 @@ public final class OperatorCommand implements Callable<Integer> {
       description = "A provider setting for every job, e.g. aws.endpoint=http://... or local.root=/data (repeatable).")
   Map<String, String> providerProperties = new LinkedHashMap<>();
 
+  @Option(names = "--allow-local-provider", defaultValue = "false",
+      description = "Development only: also run jobs with provider local, as worker processes inside this operator. "
+          + "Off by default: in a cluster those processes would run any command with the operator's identity.")
+  boolean allowLocalProvider;
+
   @Option(names = "--resync-interval", defaultValue = "15s", description = "How often running jobs and pools are looked at.")
   String resyncInterval;
 
@@ -154,9 +162,11 @@ public final class OperatorCommand implements Callable<Integer> {
     String leaseNs = leaseNamespace != null && !leaseNamespace.isBlank() ? leaseNamespace : client.getNamespace();
 
     OperatorMetrics operatorMetrics = new OperatorMetrics(registry);
-    TaskjobOperator operator = new TaskjobOperator(client, settings, Providers.available(), operatorMetrics,
+    Map<String, ProviderModule> modules = providerModules(Providers.available(), allowLocalProvider);
+    TaskjobOperator operator = new TaskjobOperator(client, settings, modules, operatorMetrics,
         o -> {
           o.withMetrics(MicrometerMetrics.withoutPerResourceMetrics(registry));
+          InformerSettings.neverExitOnInformerError(o);
           if (leaderElection) {
             o.withLeaderElectionConfiguration(new LeaderElectionConfiguration(leaseName, leaseNs,
                 LeaderElectionConfiguration.LEASE_DURATION_DEFAULT_VALUE,
@@ -182,7 +192,7 @@ public final class OperatorCommand implements Callable<Integer> {
     Thread hook = new Thread(this::stop, "shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
     LOG.info("starting: cluster id {}, watching {}, providers {}, leader election {}", cluster,
-        watched.isEmpty() ? "all namespaces" : watched, Providers.available().keySet(),
+        watched.isEmpty() ? "all namespaces" : watched, modules.keySet(),
         leaderElection ? "on (Lease " + leaseNs + "/" + leaseName + ")" : "off");
     operator.start();
     started.set(true);
@@ -193,6 +203,18 @@ public final class OperatorCommand implements Callable<Integer> {
       // the hook is running
     }
     return 0;
+  }
+
+  /**
+   * The provider modules a cluster operator runs: every one on the class path except local, whose
+   * "instances" are processes in the operator's own pod, unless {@code --allow-local-provider} is given.
+   */
+  public static Map<String, ProviderModule> providerModules(Map<String, ProviderModule> available, boolean allowLocal) {
+    Map<String, ProviderModule> modules = new LinkedHashMap<>(available);
+    if (!allowLocal) {
+      modules.remove(TaskJobValidator.LOCAL_PROVIDER);
+    }
+    return modules;
   }
 
   /** Stops the operator (the shutdown hook, or a test running the command in-process); later calls return at once. */

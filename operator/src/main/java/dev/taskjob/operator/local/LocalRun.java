@@ -1,6 +1,7 @@
 package dev.taskjob.operator.local;
 
 import dev.taskjob.core.cloud.ProviderConfig.Keys;
+import dev.taskjob.core.cloud.Providers;
 import dev.taskjob.core.stats.ElapsedTimeStats;
 import dev.taskjob.crds.v1alpha1.taskjob.TaskJob;
 import dev.taskjob.crds.v1alpha1.taskjob.TaskJobPhase;
@@ -9,6 +10,7 @@ import dev.taskjob.operator.OperatorSettings;
 import dev.taskjob.operator.TaskjobOperator;
 import dev.taskjob.operator.ledger.LedgerCodec;
 import dev.taskjob.operator.metrics.OperatorMetrics;
+import dev.taskjob.operator.validation.InformerSettings;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -106,7 +108,8 @@ public final class LocalRun {
       Path kubeconfig = api.writeKubeconfig(root.resolve("kubeconfig"));
       out.printf("Embedded Kubernetes API at %s (local runs only); inspect with:%n  kubectl --kubeconfig %s get taskjobs,instancepools%n",
           api.url(), kubeconfig);
-      try (TaskjobOperator operator = new TaskjobOperator(client, settings, OperatorMetrics.inMemory())) {
+      try (TaskjobOperator operator = new TaskjobOperator(client, settings, Providers.available(),
+          OperatorMetrics.inMemory(), InformerSettings::neverExitOnInformerError)) {
         operator.start();
         List<HasMetadata> applied = manifests.apply(client, options.namespace());
         out.printf("Applied %d object(s) from %s%n%n", applied.size(), options.manifests());

@@ -1,5 +1,10 @@
 package dev.taskjob.operator.local;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.MappingIterator;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.taskjob.crds.schema.SchemaValidator;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -11,11 +16,16 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 
 /**
  * Kubernetes manifests read from files and directories, as {@code kubectl apply -f} takes them:
  * YAML (several documents per file) or JSON, directories read one level deep in name order.
+ * TaskJobs and InstancePools are checked against their CRD's schema first, as
+ * {@code kubectl apply --validate=strict} and the API server would (types, ranges, enums, patterns,
+ * unknown fields); violations are reported kubectl style in an {@link InvalidManifestException}.
  * Applied ConfigMaps and Secrets first, so a TaskJob never sees its task list missing.
  */
 public final class Manifests {
@@ -37,14 +47,23 @@ public final class Manifests {
     return items;
   }
 
+  /** Manifests that break their CRD's schema; the message holds one kubectl-style line per object. */
+  public static final class InvalidManifestException extends IllegalArgumentException {
+    public InvalidManifestException(String message) {
+      super(message);
+    }
+  }
+
   /** Reads every manifest under the given paths; errors name the file and the reason. */
   public static Manifests read(KubernetesClient client, List<Path> paths) {
     List<Item> items = new ArrayList<>();
+    List<String> schemaErrors = new ArrayList<>();
     for (Path path : paths) {
       if (!Files.exists(path)) {
         throw new IllegalArgumentException(path + ": no such file or directory");
       }
       for (Path file : files(path)) {
+        schemaErrors.addAll(schemaErrors(file));
         try (InputStream in = Files.newInputStream(file)) {
           for (HasMetadata object : client.load(in).items()) {
             if (object == null) {
@@ -59,6 +78,9 @@ public final class Manifests {
           throw new IllegalArgumentException(file + ": not a valid manifest: " + rootMessage(e), e);
         }
       }
+    }
+    if (!schemaErrors.isEmpty()) {
+      throw new InvalidManifestException(String.join(System.lineSeparator(), schemaErrors));
     }
     if (items.isEmpty()) {
       throw new IllegalArgumentException("no manifests found in " + paths);
@@ -87,6 +109,47 @@ public final class Manifests {
   public List<Item> ofKind(String kind) {
     return items.stream().filter(i -> kind.equals(i.object().getKind())).toList();
   }
+
+  /**
+   * {@code The TaskJob "x" is invalid: <field>: <reason>} for each object of a bundled kind that breaks
+   * its schema, several reasons in brackets as kubectl prints them.
+   */
+  static List<String> schemaErrors(Path file) {
+    List<String> errors = new ArrayList<>();
+    try (MappingIterator<JsonNode> documents = YAML.readerFor(JsonNode.class).readValues(file.toFile())) {
+      while (documents.hasNext()) {
+        JsonNode document = documents.next();
+        if (document == null || !document.isObject()) {
+          continue;
+        }
+        List<JsonNode> objects = new ArrayList<>();
+        if ("List".equals(document.path("kind").asText()) && document.path("items").isArray()) {
+          document.path("items").forEach(objects::add);
+        } else {
+          objects.add(document);
+        }
+        for (JsonNode object : objects) {
+          String kind = object.path("kind").asText();
+          SchemaValidator validator = VALIDATORS.computeIfAbsent(kind, k -> SchemaValidator.bundled(k, null));
+          if (validator == null) {
+            continue;
+          }
+          List<String> violations = validator.validateCreate(object);
+          if (!violations.isEmpty()) {
+            errors.add("The " + kind + " \"" + object.path("metadata").path("name").asText() + "\" is invalid: "
+                + (violations.size() == 1 ? violations.get(0) : "[" + String.join(", ", violations) + "]"));
+          }
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      // a file that does not parse is reported by the reader below, with its line
+      return errors;
+    }
+    return errors;
+  }
+
+  private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+  private static final Map<String, SchemaValidator> VALIDATORS = new ConcurrentHashMap<>();
 
   private static List<Path> files(Path path) {
     if (!Files.isDirectory(path)) {

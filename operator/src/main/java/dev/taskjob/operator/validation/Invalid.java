@@ -8,6 +8,9 @@ package dev.taskjob.operator.validation;
 public record Invalid(String reason, String field, String message, boolean mayResolveItself) {
 
   public static final String UNKNOWN_PROVIDER = "UnknownProvider";
+  public static final String PROVIDER_NOT_ALLOWED = "ProviderNotAllowed";
+  public static final String UNREADABLE_FIELD = "UnreadableField";
+  public static final String UNKNOWN_REGION = "UnknownRegion";
   public static final String INVALID_SPEC = "InvalidSpec";
   public static final String INVALID_CONSTRAINTS = "InvalidConstraints";
   public static final String SECRET_NOT_FOUND = "SecretNotFound";

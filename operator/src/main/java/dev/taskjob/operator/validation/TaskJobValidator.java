@@ -3,9 +3,10 @@ package dev.taskjob.operator.validation;
 import dev.taskjob.core.cloud.CloudException;
 import dev.taskjob.core.cloud.InstanceCatalog;
 import dev.taskjob.core.cloud.ProviderConfig;
-import dev.taskjob.crds.v1alpha1.shared.Durations;
 import dev.taskjob.crds.v1alpha1.shared.ConfigMapTaskRef;
+import dev.taskjob.crds.v1alpha1.shared.Durations;
 import dev.taskjob.crds.v1alpha1.shared.InstanceRequirements;
+import dev.taskjob.crds.v1alpha1.shared.UnreadableField;
 import dev.taskjob.crds.v1alpha1.shared.WorkerSpec;
 import dev.taskjob.crds.v1alpha1.taskjob.TaskJob;
 import dev.taskjob.crds.v1alpha1.taskjob.TaskJobSpec;
@@ -19,18 +20,26 @@ import dev.taskjob.operator.selection.NoMatchingInstanceTypeException;
 import dev.taskjob.operator.selection.Selection;
 import dev.taskjob.operator.tasks.JobTasks;
 import dev.taskjob.operator.tasks.TaskSourceException;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import java.util.List;
 import java.util.Set;
 
 /**
- * The semantic checks a TaskJob passes before anything is created or spent, cheapest first: provider,
- * required fields, durations, constraint ranges, credentials Secret, task lists (exist, parse, unique
- * ids), an instance type that meets the constraints, and a budget that buys at least one instance.
+ * The semantic checks a TaskJob passes before anything is created or spent, cheapest first: fields the
+ * classes could not read, provider (local only where allowed), required fields, region shape, durations,
+ * env names, image reference, constraint ranges, the CRD schema itself (ranges, enums, patterns),
+ * generated parameter names, credentials Secret, task lists (exist, parse, unique ids), a region the
+ * catalog knows, an instance type that meets the constraints, and a budget that buys at least one instance.
  * The API server's schema and CEL rules catch most of these earlier in a real cluster; these checks
  * also hold where no schema runs and cover what a schema cannot see (other objects, the catalog).
  */
 public final class TaskJobValidator {
+
+  /** The provider whose instances are processes on the operator's own machine. */
+  public static final String LOCAL_PROVIDER = "local";
 
   /** A job that can start: its tasks, where it runs, and the ranked instance types. */
   public record Valid(JobTasks tasks, ProviderConfig provider, InstanceConstraints constraints, Selection selection) {}
@@ -64,10 +73,16 @@ public final class TaskJobValidator {
     if (spec == null) {
       throw invalid(Invalid.INVALID_SPEC, "spec", "spec is missing");
     }
+    require(AdmissionChecks.unreadable(unreadableFields(job)));
     if (spec.getProvider() == null) {
       throw invalid(Invalid.UNKNOWN_PROVIDER, "spec.provider", "spec.provider is required (local, aws or gcp)");
     }
     String provider = spec.getProvider().id();
+    if (LOCAL_PROVIDER.equals(provider) && providers.module(provider).isEmpty()) {
+      throw invalid(Invalid.PROVIDER_NOT_ALLOWED, "spec.provider", "spec.provider: Forbidden: provider 'local' runs "
+          + "tasks as processes inside the operator, so an operator in a cluster refuses it; run the job on your "
+          + "machine with 'taskjob local', or start a development operator with --allow-local-provider");
+    }
     if (providers.module(provider).isEmpty()) {
       throw invalid(Invalid.UNKNOWN_PROVIDER, "spec.provider", "spec.provider: no provider '" + provider
           + "' in this operator (available: " + String.join(", ", providers.available()) + ")");
@@ -78,6 +93,7 @@ public final class TaskJobValidator {
     if ("gcp".equals(provider) && blank(spec.getProject())) {
       throw invalid(Invalid.INVALID_SPEC, "spec.project", "spec.project is required for provider gcp");
     }
+    require(AdmissionChecks.regionShape(provider, spec.getRegion()));
     WorkerSpec worker = spec.getWorker();
     if (worker == null || worker.getCommand() == null || worker.getCommand().isEmpty()) {
       throw invalid(Invalid.INVALID_SPEC, "spec.worker.command", "spec.worker.command is required");
@@ -88,6 +104,10 @@ public final class TaskJobValidator {
     checkDuration("spec.worker.maxRuntime", worker.getMaxRuntime());
     checkDuration("spec.worker.shutdownGracePeriod", worker.getShutdownGracePeriod());
     checkDuration("spec.terminationDelay", spec.getTerminationDelay());
+    require(AdmissionChecks.maxRuntime(worker.getMaxRuntime()));
+    require(AdmissionChecks.command(worker.getCommand()));
+    require(AdmissionChecks.env(worker.getEnv()));
+    require(AdmissionChecks.image(worker.getImage()));
     Integer maxAttempts = worker.getRetry() == null ? null : worker.getRetry().getMaxAttempts();
     if (maxAttempts != null && maxAttempts < 1) {
       throw invalid(Invalid.INVALID_SPEC, "spec.worker.retry.maxAttempts",
@@ -113,6 +133,8 @@ public final class TaskJobValidator {
     } catch (IllegalArgumentException e) {
       throw invalid(Invalid.INVALID_CONSTRAINTS, "spec.instances", "spec.instances: " + e.getMessage());
     }
+    require(AdmissionChecks.schema(job));
+    require(AdmissionChecks.parameterNames(spec.getTasks() == null ? null : spec.getTasks().getGenerate()));
 
     String secret = spec.getCredentials() == null || spec.getCredentials().getSecretRef() == null
         ? null : spec.getCredentials().getSecretRef().getName();
@@ -138,6 +160,7 @@ public final class TaskJobValidator {
       throw new InvalidException(new Invalid(Invalid.CLOUD_UNAVAILABLE, "spec.provider",
           "cannot read the " + provider + " instance catalog: " + e.getMessage(), true));
     }
+    require(AdmissionChecks.regionKnown(provider, spec.getRegion(), catalog));
     Selection selection;
     try {
       selection = InstanceSelector.select(catalog, constraints);
@@ -192,6 +215,32 @@ public final class TaskJobValidator {
     if (min != null && max != null && min.doubleValue() > max.doubleValue()) {
       throw invalid(Invalid.INVALID_CONSTRAINTS, "spec.instances.min" + what, "spec.instances.min" + what + " (" + min
           + ") is greater than spec.instances.max" + what + " (" + max + ")");
+    }
+  }
+
+  /**
+   * The fields of the stored spec that the classes cannot hold. They are read from the API server
+   * because the copy JOSDK hands to a reconciler is a re-serialized clone, which no longer has them.
+   */
+  private List<UnreadableField> unreadableFields(TaskJob job) {
+    if (!job.getSpec().unreadableFields().isEmpty()) {
+      return job.getSpec().unreadableFields();
+    }
+    GenericKubernetesResource stored = client.genericKubernetesResources(STORED_TASK_JOBS)
+        .inNamespace(job.getMetadata().getNamespace()).withName(job.getMetadata().getName()).get();
+    Object storedSpec = stored == null ? null : stored.getAdditionalProperties().get("spec");
+    if (storedSpec == null) {
+      return List.of();
+    }
+    return new TaskJobSpec.Reader().read(Serialization.jsonMapper().valueToTree(storedSpec)).unreadableFields();
+  }
+
+  private static final ResourceDefinitionContext STORED_TASK_JOBS = ResourceDefinitionContext.fromResourceType(
+      TaskJob.class);
+
+  private static void require(java.util.Optional<Invalid> problem) {
+    if (problem.isPresent()) {
+      throw new InvalidException(problem.get());
     }
   }
 

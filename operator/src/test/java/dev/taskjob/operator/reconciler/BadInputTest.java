@@ -2,21 +2,28 @@ package dev.taskjob.operator.reconciler;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.taskjob.core.cloud.ProviderModule;
 import dev.taskjob.core.cloud.Providers;
 import dev.taskjob.core.cloud.ProviderConfig;
 import dev.taskjob.crds.v1alpha1.shared.Condition;
 import dev.taskjob.crds.v1alpha1.shared.ConditionTypes;
 import dev.taskjob.crds.v1alpha1.shared.Conditions;
 import dev.taskjob.crds.v1alpha1.shared.CredentialsRef;
+import dev.taskjob.crds.v1alpha1.shared.EnvVar;
 import dev.taskjob.crds.v1alpha1.shared.Provider;
 import dev.taskjob.crds.v1alpha1.shared.SecretReference;
 import dev.taskjob.crds.v1alpha1.taskjob.TaskJob;
 import dev.taskjob.crds.v1alpha1.taskjob.TaskJobPhase;
 import dev.taskjob.operator.OperatorSettings;
+import dev.taskjob.operator.cli.OperatorCommand;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -92,7 +99,13 @@ class BadInputTest {
             j -> j.getSpec().setCredentials(new CredentialsRef(new SecretReference("cloud-keys"))),
             "SecretNotFound", "spec.credentials.secretRef.name: Secret 'cloud-keys' not found", TaskJobPhase.PENDING),
         new Case("bad duration", j -> j.getSpec().getWorker().setMaxRuntime("ten minutes"),
-            "InvalidSpec", "spec.worker.maxRuntime", TaskJobPhase.FAILED))
+            "InvalidSpec", "spec.worker.maxRuntime", TaskJobPhase.FAILED),
+        new Case("zero max runtime", j -> j.getSpec().getWorker().setMaxRuntime("0s"),
+            "InvalidSpec", "spec.worker.maxRuntime: Invalid value: \"0s\": must be longer than 0", TaskJobPhase.FAILED),
+        new Case("reserved env name", j -> j.getSpec().getWorker().setEnv(
+            List.of(new EnvVar("TASKJOB_EVENT_LOG_TO_QUEUE", "false"))),
+            "InvalidSpec", "spec.worker.env[0].name: Forbidden: \"TASKJOB_EVENT_LOG_TO_QUEUE\" is reserved",
+            TaskJobPhase.FAILED))
         .map(Arguments::of);
   }
 
@@ -155,10 +168,83 @@ class BadInputTest {
       assertThat(accepted.getReason()).isEqualTo("UnknownProvider");
       assertThat(accepted.getMessage()).isEqualTo("spec.provider: no provider 'aws' in this operator (available: local)");
       assertThat(onlyLocal.pools()).isEmpty();
-      try (Stream<Path> files = Files.list(otherRoot)) {
-        assertThat(files).isEmpty();
+      // the orphan sweep may have created the empty instances directory by now; nothing may be in it
+      for (String dir : List.of("queues", "instances")) {
+        Path path = otherRoot.resolve(dir);
+        if (Files.exists(path)) {
+          try (Stream<Path> entries = Files.list(path)) {
+            assertThat(entries.map(p -> p.getFileName().toString())).as(dir).allMatch(n -> n.startsWith("."));
+          }
+        }
       }
     }
+  }
+
+  @Test
+  void aClusterOperatorRefusesTheLocalProviderAndStartsNoProcess(@TempDir Path otherRoot) throws IOException {
+    Map<String, ProviderModule> clusterModules = OperatorCommand.providerModules(Providers.available(), false);
+    assertThat(clusterModules).doesNotContainKey("local").containsKeys("aws", "gcp");
+    assertThat(OperatorCommand.providerModules(Providers.available(), true)).containsKey("local");
+    try (OperatorHarness cluster = new OperatorHarness(settings(otherRoot), clusterModules)) {
+      cluster.configMap("good", "tasks.json", TaskJobs.additionTasks(3));
+      cluster.start();
+      cluster.apply(TaskJobs.fromConfigMap("runs-here", "good", "tasks.json", List.of("sh", "-c", "env")));
+
+      TaskJob seen = cluster.awaitJob("runs-here", Duration.ofSeconds(30), j -> j.getStatus() != null
+          && j.getStatus().getPhase() == TaskJobPhase.FAILED);
+      Condition accepted = Conditions.find(seen.getStatus().getConditions(), ConditionTypes.ACCEPTED).orElseThrow();
+      assertThat(accepted.getReason()).isEqualTo("ProviderNotAllowed");
+      assertThat(accepted.getMessage()).startsWith("spec.provider: Forbidden: provider 'local' runs tasks as "
+          + "processes inside the operator").contains("taskjob local", "--allow-local-provider");
+      assertThat(seen.getStatus().getQueueName()).isNull();
+      assertThat(cluster.pools()).isEmpty();
+      try (Stream<Path> files = Files.list(otherRoot)) {
+        assertThat(files).as("no local queue or instance directory").isEmpty();
+      }
+      assertThat(ProcessHandle.current().descendants()
+          .map(p -> p.info().commandLine().orElse(""))
+          .filter(line -> line.contains(otherRoot.toString()) || line.contains("WorkerMain")))
+          .as("worker processes").isEmpty();
+    }
+  }
+
+  /**
+   * Objects written past the schema (an older CRD, or none) that the classes cannot hold: each gets a
+   * condition naming its field while a healthy job next to them runs to the end.
+   */
+  @Test
+  void unreadableObjectsAreRefusedOneByOneWhileAHealthyJobFinishes() {
+    Map<String, Consumer<ObjectNode>> unreadable = new LinkedHashMap<>();
+    unreadable.put("int-overflow", spec -> ((ObjectNode) spec.get("instances")).put("maxInstances", 3_000_000_000L));
+    unreadable.put("newer-enum", spec -> spec.put("provider", "azure"));
+    unreadable.put("unknown-field", spec -> ((ObjectNode) spec.get("worker")).put("cpusPerTsk", 2));
+    Map<String, String> fields = Map.of("int-overflow", "spec.instances.maxInstances: Invalid value: 3000000000",
+        "newer-enum", "spec.provider: Unsupported value: \"azure\"",
+        "unknown-field", "spec.worker.cpusPerTsk: unknown field");
+    unreadable.forEach((name, breakIt) -> {
+      ObjectNode raw = Serialization.jsonMapper().valueToTree(
+          TaskJobs.fromConfigMap(name, "good", "tasks.json", COMMAND));
+      breakIt.accept((ObjectNode) raw.get("spec"));
+      ((ObjectNode) raw.get("metadata")).put("namespace", OperatorHarness.NAMESPACE);
+      harness.client.genericKubernetesResources("taskjob.dev/v1alpha1", "TaskJob")
+          .inNamespace(OperatorHarness.NAMESPACE)
+          .resource(Serialization.jsonMapper().convertValue(raw, GenericKubernetesResource.class)).create();
+    });
+    harness.apply(TaskJobs.fromConfigMap("healthy-neighbour", "good", "tasks.json", COMMAND));
+
+    TaskJob healthy = harness.awaitJob("healthy-neighbour", Duration.ofSeconds(90), j -> j.getStatus() != null
+        && j.getStatus().getPhase() != null && j.getStatus().getPhase().isFinished());
+    assertThat(healthy.getStatus().getPhase()).as(healthy.getStatus().getMessage()).isEqualTo(TaskJobPhase.SUCCEEDED);
+    assertThat(healthy.getStatus().getSucceeded()).isEqualTo(3);
+    fields.forEach((name, field) -> {
+      TaskJob bad = harness.awaitJob(name, Duration.ofSeconds(30), j -> j.getStatus() != null
+          && j.getStatus().getPhase() == TaskJobPhase.FAILED);
+      Condition accepted = Conditions.find(bad.getStatus().getConditions(), ConditionTypes.ACCEPTED).orElseThrow();
+      assertThat(accepted.getReason()).isEqualTo("UnreadableField");
+      assertThat(accepted.getMessage()).as(name).startsWith(field);
+      assertThat(bad.getStatus().getQueueName()).isNull();
+      assertThat(harness.pool(name)).isNull();
+    });
   }
 
   private static void assertNothingCreated(String jobName) throws IOException {

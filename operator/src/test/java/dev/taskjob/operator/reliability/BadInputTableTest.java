@@ -6,6 +6,7 @@ import dev.taskjob.crds.v1alpha1.shared.Condition;
 import dev.taskjob.crds.v1alpha1.shared.ConditionTypes;
 import dev.taskjob.crds.v1alpha1.shared.Conditions;
 import dev.taskjob.crds.v1alpha1.shared.ConfigMapTaskRef;
+import dev.taskjob.crds.v1alpha1.shared.EnvVar;
 import dev.taskjob.crds.v1alpha1.shared.GenerateSpec;
 import dev.taskjob.crds.v1alpha1.shared.ParameterRange;
 import dev.taskjob.crds.v1alpha1.shared.RetrySpec;
@@ -120,7 +121,8 @@ class BadInputTableTest {
         spec("no instance type matches the globs", j -> j.getSpec().getInstances().setTypes(List.of("m5.*")),
             "NoMatchingInstanceType", "types"),
         spec("a huge list of type globs matching nothing", j -> j.getSpec().getInstances().setTypes(
-            Collections.nCopies(5000, "no-such-type-*")), "NoMatchingInstanceType", "types"),
+            Collections.nCopies(5000, "no-such-type-*")), INVALID_SPEC,
+            "spec.instances.types: Too many: 5000: must have at most 64 items"),
         spec("zero simultaneous tasks", j -> j.getSpec().getWorker().setSimultaneousTasks(0),
             "InvalidConstraints", "simultaneousTasks must be at least 1, got 0"),
         spec("negative cpus per task", j -> j.getSpec().getWorker().setCpusPerTask(-1.0),
@@ -141,7 +143,7 @@ class BadInputTableTest {
         spec("generate zero tasks", j -> {
           j.getSpec().getTasks().setConfigMapRefs(null);
           j.getSpec().getTasks().setGenerate(generate(0L));
-        }, INVALID_LIST, "spec.tasks.generate: count must be > 0"),
+        }, INVALID_SPEC, "spec.tasks.generate.count: Invalid value: 0: should be greater than or equal to 1"),
         spec("generate parameter stepping away from its end", j -> {
           j.getSpec().getTasks().setConfigMapRefs(null);
           GenerateSpec g = generate(null);
@@ -156,7 +158,74 @@ class BadInputTableTest {
             j -> j.getSpec().getTasks().setConfigMapRefs(List.of(new ConfigMapTaskRef("", "tasks.json"))),
             INVALID_SPEC, "spec.tasks.configMapRefs[0].name"),
         spec("aws without a region", j -> j.getSpec().setProvider(dev.taskjob.crds.v1alpha1.shared.Provider.AWS),
-            INVALID_SPEC, "spec.region"));
+            INVALID_SPEC, "spec.region"),
+        // env: names that would fail at VM creation, switch off the worker's own settings, or carry secrets
+        spec("env name with a dash", env("BAD-NAME", "x"), INVALID_SPEC,
+            "spec.worker.env[0].name: Invalid value: \"BAD-NAME\": must be letters, digits and '_'"),
+        spec("env name starting with a digit", env("1ST", "x"), INVALID_SPEC, "spec.worker.env[0].name"),
+        spec("env name twice", j -> j.getSpec().getWorker().setEnv(List.of(new EnvVar("A", "1"), new EnvVar("A", "2"))),
+            INVALID_SPEC, "spec.worker.env[1].name: Duplicate value: \"A\""),
+        spec("env switching off result reporting", env("TASKJOB_EVENT_LOG_TO_QUEUE", "false"), INVALID_SPEC,
+            "spec.worker.env[0].name: Forbidden: \"TASKJOB_EVENT_LOG_TO_QUEUE\" is reserved"),
+        spec("env overriding the task id", env("TASK_ID", "x"), INVALID_SPEC, "\"TASK_ID\" is reserved"),
+        spec("env overriding a task argument", env("TASK_ARG_N", "1"), INVALID_SPEC, "\"TASK_ARG_N\" is reserved"),
+        spec("env password", env("DB_PASSWORD", "hunter2"), INVALID_SPEC,
+            "spec.worker.env[0].name: Forbidden: \"DB_PASSWORD\" looks like a credential"),
+        spec("env cloud secret key", env("AWS_SECRET_ACCESS_KEY", "abc"), INVALID_SPEC, "secret manager"),
+        spec("env token in lower case", env("github_token", "ghp_x"), INVALID_SPEC, "looks like a credential"),
+        spec("env value with a NUL", env("GREETING", "a\u0000b"), INVALID_SPEC,
+            "spec.worker.env[0].value: Invalid value: contains a NUL character"),
+        spec("env value of 40000 characters", env("BIG", "x".repeat(40_000)), INVALID_SPEC,
+            "spec.worker.env[0].value: Too long: may not be more than 32768 bytes"),
+        spec("command argument with a NUL", j -> j.getSpec().getWorker().setCommand(List.of("echo", "a\u0000b")),
+            INVALID_SPEC, "spec.worker.command[1]: Invalid value: contains a NUL character"),
+        spec("command argument of 5000 characters", j -> j.getSpec().getWorker().setCommand(List.of("x".repeat(5000))),
+            INVALID_SPEC, "spec.worker.command[0]: Too long"),
+        // worker and instance numbers: refused, not silently changed, and never beyond the schema's maxima
+        spec("image with spaces", j -> j.getSpec().getWorker().setImage("my image"), INVALID_SPEC,
+            "spec.worker.image: Invalid value: \"my image\": not an image reference"),
+        spec("image in upper case", j -> j.getSpec().getWorker().setImage("Python:3.12"), INVALID_SPEC,
+            "spec.worker.image"),
+        spec("zero max runtime", j -> j.getSpec().getWorker().setMaxRuntime("0s"), INVALID_SPEC,
+            "spec.worker.maxRuntime: Invalid value: \"0s\": must be longer than 0"),
+        spec("zero cpus per task", j -> j.getSpec().getWorker().setCpusPerTask(0.0), INVALID_SPEC,
+            "spec.worker.cpusPerTask: Invalid value: 0.0: should be greater than 0"),
+        spec("a million attempts", j -> {
+          RetrySpec retry = new RetrySpec();
+          retry.setMaxAttempts(1_000_000);
+          j.getSpec().getWorker().setRetry(retry);
+        }, INVALID_SPEC, "spec.worker.retry.maxAttempts: Invalid value: 1000000: should be less than or equal to 1000"),
+        spec("more instances than the schema allows", j -> j.getSpec().getInstances().setMaxInstances(20_000),
+            INVALID_SPEC, "spec.instances.maxInstances: Invalid value: 20000: should be less than or equal to 10000"),
+        spec("more vCPUs per instance than any VM", j -> {
+          j.getSpec().getInstances().setMaxCpus(null);
+          j.getSpec().getInstances().setMinCpus(5000);
+        }, INVALID_SPEC, "spec.instances.minCpus: Invalid value: 5000"),
+        spec("a petabyte per task", j -> j.getSpec().getWorker().setMemoryPerTaskGiB(1e6), INVALID_SPEC,
+            "spec.worker.memoryPerTaskGiB"),
+        spec("zero boot disk", j -> j.getSpec().getInstances().setBootDiskGiB(0), "InvalidConstraints",
+            "spec.instances: bootDiskGiB must be at least 1, got 0"),
+        spec("negative ttl", j -> j.getSpec().setTtlSecondsAfterFinished(-1), INVALID_SPEC,
+            "spec.ttlSecondsAfterFinished"),
+        spec("parameters that become one variable", j -> {
+          j.getSpec().getTasks().setConfigMapRefs(null);
+          GenerateSpec g = generate(4L);
+          ParameterRange range = new ParameterRange();
+          range.setFrom(1.0);
+          range.setTo(2.0);
+          g.setParameters(Map.of("a-b", range, "a_b", range));
+          j.getSpec().getTasks().setGenerate(g);
+        }, INVALID_SPEC, "both become TASK_ARG_A_B"),
+        // regions: named as region problems, not as prices
+        spec("aws region without its number", j -> {
+          j.getSpec().setProvider(dev.taskjob.crds.v1alpha1.shared.Provider.AWS);
+          j.getSpec().setRegion("us-east");
+        }, "UnknownRegion", "spec.region: Invalid value: \"us-east\": not a region name of provider aws"),
+        spec("gcp region spelt the aws way", j -> {
+          j.getSpec().setProvider(dev.taskjob.crds.v1alpha1.shared.Provider.GCP);
+          j.getSpec().setProject("my-project");
+          j.getSpec().setRegion("us-central-1");
+        }, "UnknownRegion", "spec.region"));
   }
 
   @BeforeAll
@@ -213,6 +282,10 @@ class BadInputTableTest {
     try (Stream<Path> s = Files.list(dir)) {
       return s.map(p -> p.getFileName().toString()).toList();
     }
+  }
+
+  private static Consumer<TaskJob> env(String name, String value) {
+    return j -> j.getSpec().getWorker().setEnv(List.of(new EnvVar(name, value)));
   }
 
   private static GenerateSpec generate(Long count) {

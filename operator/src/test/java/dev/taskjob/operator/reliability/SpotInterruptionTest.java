@@ -2,15 +2,20 @@ package dev.taskjob.operator.reliability;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.taskjob.crds.v1alpha1.shared.EnvVar;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.taskjob.core.cloud.ProviderConfig;
 import dev.taskjob.crds.v1alpha1.taskjob.TaskJob;
 import dev.taskjob.crds.v1alpha1.taskjob.TaskJobPhase;
+import dev.taskjob.operator.OperatorSettings;
 import dev.taskjob.operator.ledger.Ledger;
 import dev.taskjob.operator.reconciler.OperatorHarness;
 import dev.taskjob.operator.reconciler.TaskJobs;
+import dev.taskjob.provider.local.LocalCloudProvider;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -33,15 +38,12 @@ class SpotInterruptionTest {
   @Test
   void interruptedWorkersReleaseTheirTasksAndTheJobFinishesElsewhere() throws IOException {
     try (FakeSpotMetadata metadata = new FakeSpotMetadata(3, Duration.ofSeconds(2), Duration.ofSeconds(2));
-        OperatorHarness harness = new OperatorHarness(FaultRun.settings("spot", root))) {
+        OperatorHarness harness = new OperatorHarness(withSpotNotices(FaultRun.settings("spot", root), metadata))) {
       harness.configMap("tasks", "tasks.json", TaskJobs.additionTasks(TASKS));
       harness.start();
       Path attemptsLog = root.resolve("attempts.log");
       TaskJob job = FaultRun.sleepingJob("spot", "0.5", attemptsLog);
       job.getSpec().getInstances().setSpot(true);
-      job.getSpec().getWorker().getEnv().add(new EnvVar("TASKJOB_PREEMPTION_CHECK", "aws"));
-      job.getSpec().getWorker().getEnv().add(new EnvVar("TASKJOB_METADATA_URL", metadata.url()));
-      job.getSpec().getWorker().getEnv().add(new EnvVar("TASKJOB_PREEMPTION_POLL_INTERVAL", "1"));
       harness.apply(job);
 
       TaskJob done = harness.awaitJob("spot", FaultRun.jobTimeout(TASKS), j -> j.getStatus() != null
@@ -62,5 +64,21 @@ class SpotInterruptionTest {
       assertThat(FaultRun.liveInstances(root)).isEmpty();
       assertThat(FaultRun.liveWorkers()).isEmpty();
     }
+  }
+
+  /**
+   * Workers that poll the fake metadata endpoint for spot notices. On a VM the worker finds its
+   * metadata service in its surroundings; TASKJOB_* names are refused in a job's env, so the local
+   * workers get them from their start command, as a VM's image would set them.
+   */
+  private static OperatorSettings withSpotNotices(OperatorSettings settings, FakeSpotMetadata metadata)
+      throws IOException {
+    List<String> command = List.of("/usr/bin/env", "TASKJOB_PREEMPTION_CHECK=aws",
+        "TASKJOB_METADATA_URL=" + metadata.url(), "TASKJOB_PREEMPTION_POLL_INTERVAL=1",
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp", System.getProperty("java.class.path"),
+        LocalCloudProvider.WORKER_MAIN_CLASS);
+    Map<String, String> properties = new HashMap<>(settings.providerProperties());
+    properties.put(ProviderConfig.Keys.LOCAL_WORKER_COMMAND, new ObjectMapper().writeValueAsString(command));
+    return settings.withProviderProperties(properties);
   }
 }

@@ -40,8 +40,10 @@ import org.slf4j.LoggerFactory;
  * state file {@code instance.json} (tags, type, pid), its working directory {@code work/} and its output in
  * {@code worker.log}. The worker is started as {@code java -cp <this JVM's class path>
  * dev.taskjob.worker.WorkerMain}, or {@link Keys#LOCAL_WORKER_COMMAND} (a JSON array or a space-separated
- * command line), with this process's environment plus the request's worker environment,
- * {@code TASKJOB_INSTANCE_ID} and {@code TASKJOB_LOCAL_ROOT}. The request's startup script is written next
+ * command line), with a clean environment: only the allow-listed variables of this process
+ * ({@link #INHERITED_ENVIRONMENT}: search path, home, locale, time zone, temp directory), then the request's
+ * worker environment, {@code TASKJOB_INSTANCE_ID} and {@code TASKJOB_LOCAL_ROOT}. Credentials and tokens in
+ * this process's environment never reach a worker or a task. The request's startup script is written next
  * to the state file for reference and not run: locally the worker is started directly.
  *
  * <p>Create, list and terminate take a file lock on {@code <root>/instances/.lock}, so an operator and a
@@ -52,6 +54,9 @@ public final class LocalCloudProvider implements CloudProvider {
   /** The worker's main class, from the worker-image module. */
   public static final String WORKER_MAIN_CLASS = "dev.taskjob.worker.WorkerMain";
   static final String STATE_FILE = "instance.json";
+  /** The only variables a worker takes from this process's environment; a task program needs no more. */
+  public static final java.util.Set<String> INHERITED_ENVIRONMENT =
+      java.util.Set.of("PATH", "HOME", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "TMPDIR", "USER", "LOGNAME");
   private static final Pattern NAME = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
   private static final Duration TERMINATE_GRACE = Duration.ofSeconds(10);
   private static final Duration KILL_WAIT = Duration.ofSeconds(2);
@@ -158,6 +163,8 @@ public final class LocalCloudProvider implements CloudProvider {
           .redirectErrorStream(true)
           .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("worker.log").toFile()))
           .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+      builder.environment().clear();
+      builder.environment().putAll(inheritedEnvironment(System.getenv()));
       builder.environment().putAll(request.workerEnvironment());
       builder.environment().put("TASKJOB_INSTANCE_ID", request.name());
       builder.environment().put("TASKJOB_LOCAL_ROOT", root.toString());
@@ -327,5 +334,16 @@ public final class LocalCloudProvider implements CloudProvider {
     } catch (IOException e) {
       throw new CloudException("local instances under " + instancesDir + ": " + e, false, e);
     }
+  }
+
+  /** The allow-listed part of an environment (see {@link #INHERITED_ENVIRONMENT}). */
+  static Map<String, String> inheritedEnvironment(Map<String, String> environment) {
+    Map<String, String> kept = new java.util.TreeMap<>();
+    environment.forEach((name, value) -> {
+      if (INHERITED_ENVIRONMENT.contains(name)) {
+        kept.put(name, value);
+      }
+    });
+    return kept;
   }
 }

@@ -63,6 +63,10 @@ class LocalCloudProviderTest {
     awaitFile(env);
     assertThat(Files.readAllLines(env)).contains("TASKJOB_QUEUE_NAME=job-a", "TASKJOB_INSTANCE_ID=worker-a",
         "TASKJOB_LOCAL_ROOT=" + root.toAbsolutePath());
+    // Nothing else of this JVM's environment (credentials, service-account settings, build variables) leaks in;
+    // PWD, SHLVL and _ are set by the shell itself.
+    assertThat(Files.readAllLines(env).stream().map(line -> line.substring(0, line.indexOf('='))))
+        .allSatisfy(name -> assertThat(name).isIn(allowedInWorker()));
     assertThat(Files.readString(root.resolve("instances/worker-a/instance.json")))
         .contains("\"instanceType\" : \"local-1\"", "\"taskjob-pool-uid\" : \"pool-1\"", "\"pid\"");
 
@@ -141,6 +145,22 @@ class LocalCloudProviderTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("instanceType 'm6i.large' is not a local type");
     assertThat(provider.list(Map.of())).isEmpty();
+  }
+
+  @Test
+  void workersInheritOnlyTheAllowListedVariables() {
+    Map<String, String> operatorEnvironment = Map.of(
+        "PATH", "/usr/bin", "HOME", "/home/op", "TZ", "UTC",
+        "AWS_SECRET_ACCESS_KEY", "s3cr3t", "AWS_ACCESS_KEY_ID", "AKIA", "GOOGLE_APPLICATION_CREDENTIALS", "/key.json",
+        "KUBERNETES_SERVICE_HOST", "10.0.0.1", "TASKJOB_CLUSTER_ID", "prod", "JAVA_TOOL_OPTIONS", "-javaagent:x");
+    assertThat(LocalCloudProvider.inheritedEnvironment(operatorEnvironment))
+        .isEqualTo(Map.of("PATH", "/usr/bin", "HOME", "/home/op", "TZ", "UTC"));
+  }
+
+  private static java.util.Set<String> allowedInWorker() {
+    java.util.Set<String> allowed = new java.util.HashSet<>(LocalCloudProvider.INHERITED_ENVIRONMENT);
+    allowed.addAll(List.of("TASKJOB_QUEUE_NAME", "TASKJOB_INSTANCE_ID", "TASKJOB_LOCAL_ROOT", "PWD", "OLDPWD", "SHLVL", "_"));
+    return allowed;
   }
 
   private static void awaitFile(Path file) throws InterruptedException {

@@ -1,11 +1,16 @@
 package dev.taskjob.crds.v1alpha1.instancepool;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import dev.taskjob.crds.v1alpha1.shared.CredentialsRef;
 import dev.taskjob.crds.v1alpha1.shared.InstanceRequirements;
+import dev.taskjob.crds.v1alpha1.shared.LenientReader;
+import dev.taskjob.crds.v1alpha1.shared.Limits;
 import dev.taskjob.crds.v1alpha1.shared.Patterns;
 import dev.taskjob.crds.v1alpha1.shared.Provider;
+import dev.taskjob.crds.v1alpha1.shared.UnreadableField;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
@@ -13,6 +18,7 @@ import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -29,7 +35,29 @@ import java.util.Map;
 @ValidationRule(
     value = "!has(oldSelf.project) || (has(self.project) && self.project == oldSelf.project)",
     message = "spec.project is immutable; create a new InstancePool")
+@JsonDeserialize(using = InstancePoolSpec.Reader.class)
 public class InstancePoolSpec {
+
+  /** Reads stored objects leniently: see {@link LenientReader}. */
+  public static final class Reader extends LenientReader<InstancePoolSpec> {
+    public Reader() {
+      super(InstancePoolSpec.class, "spec");
+    }
+
+    @Override
+    protected void recordUnreadable(InstancePoolSpec value, List<UnreadableField> unreadable) {
+      value.unreadableFields = List.copyOf(unreadable);
+    }
+  }
+
+  @JsonIgnore
+  private List<UnreadableField> unreadableFields = List.of();
+
+  /** Fields of the stored object that could not be read and were left out; empty for a readable object. */
+  public List<UnreadableField> unreadableFields() {
+    return unreadableFields;
+  }
+
 
   /** Used when {@code startupTimeout} is not given. */
   public static final String DEFAULT_STARTUP_TIMEOUT = "10m";
@@ -72,6 +100,7 @@ public class InstancePoolSpec {
   @JsonPropertyDescription("vCPUs one task needs, used to rank instance types by price per task slot. Default: 1.")
   private Double cpusPerTask = 1.0;
 
+  @Max(Limits.MAX_MEMORY_GIB)
   @Min(0)
   @JsonPropertyDescription("Memory one task needs, in GiB, used to rank instance types by price per task slot.")
   private Double memoryPerTaskGiB;

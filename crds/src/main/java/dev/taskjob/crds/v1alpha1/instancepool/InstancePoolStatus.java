@@ -2,14 +2,31 @@ package dev.taskjob.crds.v1alpha1.instancepool;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import dev.taskjob.crds.v1alpha1.shared.Condition;
+import dev.taskjob.crds.v1alpha1.shared.LenientReader;
+import dev.taskjob.crds.v1alpha1.shared.UnreadableField;
 import io.fabric8.generator.annotation.Size;
 import java.util.ArrayList;
 import java.util.List;
 
 /** What the operator observed about an InstancePool. Timestamps are RFC 3339 strings. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@JsonDeserialize(using = InstancePoolStatus.Reader.class)
 public class InstancePoolStatus {
+
+  /** Reads stored objects leniently (see {@link LenientReader}); what a newer operator wrote and this one cannot read is left out. */
+  public static final class Reader extends LenientReader<InstancePoolStatus> {
+    public Reader() {
+      super(InstancePoolStatus.class, "status");
+    }
+
+    @Override
+    protected void recordUnreadable(InstancePoolStatus value, List<UnreadableField> unreadable) {
+      // the operator rewrites its status; nothing to report
+    }
+  }
+
 
   /** Most entries kept in {@code instances}; the counts cover every instance. */
   public static final int MAX_LISTED_INSTANCES = 200;

@@ -16,7 +16,10 @@ public class EnvVar {
   @Required
   @Size(min = 1, max = 256)
   @Pattern(Patterns.ENV_NAME)
-  @JsonPropertyDescription("Variable name: letters, digits and underscores, not starting with a digit.")
+  @JsonPropertyDescription("Variable name: letters, digits and underscores, not starting with a digit. The operator "
+      + "refuses names the worker sets (TASKJOB_*, TASK_ID, TASK_INDEX, TASK_ATTEMPT, TASK_DATA, TASK_DATA_FILE, "
+      + "TASK_ARG_*) and names of credentials (*_PASSWORD, *_SECRET, *_TOKEN, *_API_KEY, ...): values travel in "
+      + "clear through instance user data and metadata.")
   private String name;
 
   @Size(max = 32768)

@@ -44,34 +44,42 @@ public class InstanceRequirements {
   @JsonPropertyDescription("CPU architecture of the instance type: x86_64 or arm64. Default: x86_64.")
   private Architecture architecture = Architecture.X86_64;
 
+  @Max(Limits.MAX_CPUS)
   @Min(1)
   @JsonPropertyDescription("Fewest vCPUs per instance.")
   private Integer minCpus;
 
+  @Max(Limits.MAX_CPUS)
   @Min(1)
   @JsonPropertyDescription("Most vCPUs per instance.")
   private Integer maxCpus;
 
+  @Max(Limits.MAX_MEMORY_GIB)
   @Min(0)
   @JsonPropertyDescription("Least memory per instance, in GiB.")
   private Double minMemoryGiB;
 
+  @Max(Limits.MAX_MEMORY_GIB)
   @Min(0)
   @JsonPropertyDescription("Most memory per instance, in GiB.")
   private Double maxMemoryGiB;
 
+  @Max(Limits.MAX_MEMORY_PER_CPU_GIB)
   @Min(0)
   @JsonPropertyDescription("Least memory per vCPU, in GiB.")
   private Double minMemoryPerCpuGiB;
 
+  @Max(Limits.MAX_MEMORY_PER_CPU_GIB)
   @Min(0)
   @JsonPropertyDescription("Most memory per vCPU, in GiB.")
   private Double maxMemoryPerCpuGiB;
 
+  @Max(Limits.MAX_LOCAL_SSD_GIB)
   @Min(0)
   @JsonPropertyDescription("Least local SSD storage per instance, in GiB. Unset: local SSD not required.")
   private Integer minLocalSsdGiB;
 
+  @Max(Limits.MAX_GPUS)
   @Min(0)
   @JsonPropertyDescription("Fewest GPUs per instance. Unset: GPUs not required.")
   private Integer minGpus;
@@ -99,20 +107,24 @@ public class InstanceRequirements {
       "Identity the instances run as: an instance profile name (aws) or a service account email (gcp).")
   private String serviceAccount;
 
+  @Max(Limits.MAX_INSTANCES)
   @Min(0)
   @Default("0")
   @JsonPropertyDescription("Fewest instances to keep while the job has work. Default: 0.")
   private Integer minInstances = 0;
 
+  @Max(Limits.MAX_INSTANCES)
   @Min(1)
   @Default("10")
   @JsonPropertyDescription("Most instances at once. May be changed while the job runs. Default: 10.")
   private Integer maxInstances = DEFAULT_MAX_INSTANCES;
 
+  @Max(Limits.MAX_TOTAL_CPUS)
   @Min(1)
   @JsonPropertyDescription("Most vCPUs summed over all instances. May be changed while the job runs.")
   private Integer maxTotalCpus;
 
+  @Max(Limits.MAX_PRICE_PER_HOUR)
   @Min(0)
   @JsonPropertyDescription(
       "Most USD per hour summed over all instances (at the selected type's price). May be changed while the job runs.")

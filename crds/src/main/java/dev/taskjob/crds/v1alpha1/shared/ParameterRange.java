@@ -3,6 +3,7 @@ package dev.taskjob.crds.v1alpha1.shared;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.ValidationRule;
@@ -17,14 +18,19 @@ import io.fabric8.generator.annotation.ValidationRule;
 public class ParameterRange {
 
   @Required
+  @Min(-Limits.MAX_PARAMETER)
+  @Max(Limits.MAX_PARAMETER)
   @JsonPropertyDescription("First value.")
   private Double from;
 
   @Required
+  @Min(-Limits.MAX_PARAMETER)
+  @Max(Limits.MAX_PARAMETER)
   @JsonPropertyDescription("Last value, inclusive when reached by whole steps.")
   private Double to;
 
   @Min(value = 0, inclusive = false)
+  @Max(Limits.MAX_PARAMETER)
   @Default("1")
   @JsonPropertyDescription("Distance between values; greater than 0. Default: 1.")
   private Double step = 1.0;

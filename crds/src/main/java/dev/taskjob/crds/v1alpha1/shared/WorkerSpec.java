@@ -43,6 +43,7 @@ public class WorkerSpec {
   @JsonPropertyDescription("vCPUs one task needs; may be fractional (0.5: two tasks per vCPU). Default: 1.")
   private Double cpusPerTask = 1.0;
 
+  @Max(Limits.MAX_MEMORY_GIB)
   @Min(0)
   @JsonPropertyDescription("Memory one task needs, in GiB. Unset: no memory requirement per task.")
   private Double memoryPerTaskGiB;

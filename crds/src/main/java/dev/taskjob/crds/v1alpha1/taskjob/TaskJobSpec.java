@@ -1,13 +1,19 @@
 package dev.taskjob.crds.v1alpha1.taskjob;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import dev.taskjob.crds.v1alpha1.shared.CredentialsRef;
 import dev.taskjob.crds.v1alpha1.shared.InstanceRequirements;
+import dev.taskjob.crds.v1alpha1.shared.LenientReader;
+import dev.taskjob.crds.v1alpha1.shared.Limits;
 import dev.taskjob.crds.v1alpha1.shared.Patterns;
 import dev.taskjob.crds.v1alpha1.shared.Provider;
+import dev.taskjob.crds.v1alpha1.shared.UnreadableField;
 import dev.taskjob.crds.v1alpha1.shared.WorkerSpec;
 import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
@@ -32,7 +38,29 @@ import java.util.List;
 @ValidationRule(
     value = "!has(oldSelf.project) || (has(self.project) && self.project == oldSelf.project)",
     message = "spec.project is immutable; create a new TaskJob")
+@JsonDeserialize(using = TaskJobSpec.Reader.class)
 public class TaskJobSpec {
+
+  /** Reads stored objects leniently: see {@link LenientReader}. */
+  public static final class Reader extends LenientReader<TaskJobSpec> {
+    public Reader() {
+      super(TaskJobSpec.class, "spec");
+    }
+
+    @Override
+    protected void recordUnreadable(TaskJobSpec value, List<UnreadableField> unreadable) {
+      value.unreadableFields = List.copyOf(unreadable);
+    }
+  }
+
+  @JsonIgnore
+  private List<UnreadableField> unreadableFields = List.of();
+
+  /** Fields of the stored object that could not be read and were left out; empty for a readable object. */
+  public List<UnreadableField> unreadableFields() {
+    return unreadableFields;
+  }
+
 
   /** Used when {@code terminationDelay} is not given. */
   public static final String DEFAULT_TERMINATION_DELAY = "1m";
@@ -84,6 +112,7 @@ public class TaskJobSpec {
       "What happens to the job's queues when it finishes: delete, or keep (until the TaskJob is deleted). Default: delete.")
   private CleanupPolicy cleanup = CleanupPolicy.DELETE;
 
+  @Max(Limits.MAX_TTL_SECONDS)
   @Min(0)
   @JsonPropertyDescription(
       "Delete the TaskJob this many seconds after it finishes. Unset: keep it until deleted. Not for use with "

@@ -2,7 +2,10 @@ package dev.taskjob.crds.v1alpha1.taskjob;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import dev.taskjob.crds.v1alpha1.shared.Condition;
+import dev.taskjob.crds.v1alpha1.shared.LenientReader;
+import dev.taskjob.crds.v1alpha1.shared.UnreadableField;
 import io.fabric8.generator.annotation.Size;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,7 +15,21 @@ import java.util.List;
  * exact; timestamps are RFC 3339 strings.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@JsonDeserialize(using = TaskJobStatus.Reader.class)
 public class TaskJobStatus {
+
+  /** Reads stored objects leniently (see {@link LenientReader}); what a newer operator wrote and this one cannot read is left out. */
+  public static final class Reader extends LenientReader<TaskJobStatus> {
+    public Reader() {
+      super(TaskJobStatus.class, "status");
+    }
+
+    @Override
+    protected void recordUnreadable(TaskJobStatus value, List<UnreadableField> unreadable) {
+      // the operator rewrites its status; nothing to report
+    }
+  }
+
 
   /** Most ids kept in {@code failedTaskIds}; the ledger ConfigMap has all of them. */
   public static final int MAX_FAILED_TASK_IDS = 100;

@@ -1,0 +1,16 @@
+package dev.taskjob.crds.v1alpha1.shared;
+
+/**
+ * A field of a stored object that this operator's classes cannot hold (an unknown field, an enum value
+ * from a newer CRD, a number beyond the Java type), left out when the object was read.
+ *
+ * @param path the field, e.g. {@code spec.instances.maxInstances}
+ * @param reason what is wrong with it, kubectl style, e.g. {@code Invalid value: 3000000000: out of range}
+ */
+public record UnreadableField(String path, String reason) {
+
+  /** {@code path: reason}, as a condition message or a kubectl error line. */
+  public String message() {
+    return path + ": " + reason;
+  }
+}
