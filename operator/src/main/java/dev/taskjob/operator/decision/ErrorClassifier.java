@@ -81,7 +81,11 @@ public final class ErrorClassifier {
           : new Classified(Kind.NEEDS_USER, "QueueRequestRefused", message);
     }
     if (e instanceof LoadException le) {
-      return le.isRetryable() ? new Classified(Kind.TRANSIENT, "LoadRetrying", message)
+      // The loader wraps what stopped it; a checkpoint write the API server refused (a conflict) passes,
+      // and loading resumes from the last checkpoint saved.
+      Kind cause = le.getCause() == null || le.getCause() == le ? null : classify(le.getCause()).kind();
+      return le.isRetryable() || (cause != null && cause.retried())
+          ? new Classified(Kind.TRANSIENT, "LoadRetrying", message)
           : new Classified(Kind.PERMANENT, "LoadFailed", message);
     }
     if (e instanceof KubernetesClientException kce) {
