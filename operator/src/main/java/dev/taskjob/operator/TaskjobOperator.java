@@ -5,24 +5,32 @@ import dev.taskjob.core.cloud.Providers;
 import dev.taskjob.operator.cloud.ProviderAccess;
 import dev.taskjob.operator.metrics.OperatorMetrics;
 import dev.taskjob.operator.progress.Heartbeats;
-import dev.taskjob.operator.reconciler.InstancePoolReconciler;
+import dev.taskjob.operator.reconciler.ControllerPolicy;
 import dev.taskjob.operator.reconciler.KubeEvents;
 import dev.taskjob.operator.reconciler.OrphanSweeper;
-import dev.taskjob.operator.reconciler.TaskJobReconciler;
+import dev.taskjob.operator.reconciler.job.TaskJobReconciler;
+import dev.taskjob.operator.reconciler.pool.InstancePoolReconciler;
+import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.Operator;
+import io.javaoperatorsdk.operator.api.config.ConfigurationService;
 import io.javaoperatorsdk.operator.api.config.ConfigurationServiceOverrider;
 import io.javaoperatorsdk.operator.api.config.ControllerConfigurationOverrider;
+import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
 import java.time.Clock;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
- * The operator: JOSDK running the TaskJob and InstancePool reconcilers, plus the orphan sweep on a
- * timer. Used by {@code taskjob operator} and by tests, which pass a client for a mock API server.
+ * The operator: JOSDK running the TaskJob and InstancePool reconcilers (both with the retry and
+ * maximum reconciliation interval of {@link ControllerPolicy}), plus the orphan sweep on a timer, which
+ * runs only while this process leads (with leader election off, the single process always leads).
+ * Used by {@code taskjob operator} and by tests, which pass a client for a mock API server.
  */
 public final class TaskjobOperator implements AutoCloseable {
 
@@ -32,6 +40,7 @@ public final class TaskjobOperator implements AutoCloseable {
   private final OrphanSweeper sweeper;
   private final ProviderAccess providers;
   private final OperatorSettings settings;
+  private final AtomicBoolean leading;
   private ScheduledExecutorService timer;
 
   /**
@@ -48,20 +57,46 @@ public final class TaskjobOperator implements AutoCloseable {
     this.jobs = new TaskJobReconciler(client, providers, events, heartbeats, settings, metrics, clock);
     this.pools = new InstancePoolReconciler(client, providers, events, heartbeats, settings, metrics, clock);
     this.sweeper = new OrphanSweeper(client, providers, settings, metrics, clock);
+    // Read the leader election the caller configures, to run the sweep only while this process leads.
+    Optional<LeaderElectionConfiguration> election = ConfigurationService.newOverriddenConfigurationService(josdk)
+        .getLeaderElectionConfiguration();
+    this.leading = new AtomicBoolean(election.isEmpty());
     this.operator = new Operator(o -> {
       o.withKubernetesClient(client).withUseSSAToPatchPrimaryResource(false).withCloseClientOnStop(false);
       josdk.accept(o);
+      election.ifPresent(e -> o.withLeaderElectionConfiguration(trackingLeadership(e, leading)));
     });
-    operator.register(jobs, this::namespaces);
-    operator.register(pools, this::namespaces);
+    operator.register(jobs, this::configure);
+    operator.register(pools, this::configure);
   }
 
   public TaskjobOperator(KubernetesClient client, OperatorSettings settings, OperatorMetrics metrics) {
     this(client, settings, Providers.available(), metrics, o -> { });
   }
 
-  private <R extends io.fabric8.kubernetes.api.model.HasMetadata> void namespaces(
+  /** The same election, with callbacks that also record whether this process leads. */
+  private static LeaderElectionConfiguration trackingLeadership(LeaderElectionConfiguration e, AtomicBoolean leading) {
+    Optional<LeaderCallbacks> theirs = e.getLeaderCallbacks();
+    LeaderCallbacks callbacks = new LeaderCallbacks(() -> {
+      leading.set(true);
+      theirs.ifPresent(LeaderCallbacks::onStartLeading);
+    }, () -> {
+      leading.set(false);
+      theirs.ifPresent(LeaderCallbacks::onStopLeading);
+    }, leader -> theirs.ifPresent(c -> c.onNewLeader(leader)));
+    return new LeaderElectionConfiguration(e.getLeaseName(), e.getLeaseNamespace().orElse(null), e.getLeaseDuration(),
+        e.getRenewDeadline(), e.getRetryPeriod(), e.getIdentity().orElse(null), callbacks, e.isExitOnStopLeading());
+  }
+
+  /** Whether this process leads, so runs the orphan sweep. */
+  public boolean leading() {
+    return leading.get();
+  }
+
+  private <R extends io.fabric8.kubernetes.api.model.HasMetadata> void configure(
       ControllerConfigurationOverrider<R> o) {
+    o.withRetry(ControllerPolicy.retry());
+    o.withReconciliationMaxInterval(ControllerPolicy.MAX_RECONCILIATION_INTERVAL);
     if (settings.namespaces().isEmpty()) {
       o.watchingAllNamespaces();
     } else {
@@ -77,7 +112,11 @@ public final class TaskjobOperator implements AutoCloseable {
       return t;
     });
     long every = settings.sweepInterval().toMillis();
-    timer.scheduleWithFixedDelay(sweeper, every, every, TimeUnit.MILLISECONDS);
+    timer.scheduleWithFixedDelay(() -> {
+      if (leading.get()) {
+        sweeper.run();
+      }
+    }, every, every, TimeUnit.MILLISECONDS);
   }
 
   public Operator josdk() {

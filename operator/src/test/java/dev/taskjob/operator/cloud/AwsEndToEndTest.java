@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.taskjob.crds.v1alpha1.instancepool.InstancePool;
 import dev.taskjob.crds.v1alpha1.shared.Conditions;
 import dev.taskjob.crds.v1alpha1.taskjob.TaskJob;
-import dev.taskjob.operator.reconciler.InstancePoolReconciler;
+import dev.taskjob.operator.reconciler.pool.InstancePoolReconciler;
 import dev.taskjob.operator.reconciler.OperatorHarness;
 import dev.taskjob.testing.MotoServerExtension;
 import java.nio.file.Path;

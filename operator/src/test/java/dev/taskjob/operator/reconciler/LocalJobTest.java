@@ -1,5 +1,6 @@
 package dev.taskjob.operator.reconciler;
 
+import dev.taskjob.operator.reconciler.job.LedgerStore;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.taskjob.core.cloud.Instance;

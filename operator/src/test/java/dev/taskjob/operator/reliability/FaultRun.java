@@ -5,7 +5,7 @@ import dev.taskjob.core.cloud.InstanceState;
 import dev.taskjob.core.cloud.ProviderConfig;
 import dev.taskjob.operator.OperatorSettings;
 import dev.taskjob.operator.ledger.Ledger;
-import dev.taskjob.operator.reconciler.LedgerStore;
+import dev.taskjob.operator.reconciler.job.LedgerStore;
 import dev.taskjob.operator.reconciler.OperatorHarness;
 import dev.taskjob.provider.local.LocalCloudProvider;
 import dev.taskjob.crds.v1alpha1.shared.EnvVar;

@@ -108,6 +108,12 @@ public class InstancePoolSpec {
   @JsonPropertyDescription("Use spot (preemptible) instances. Unset: instances.spot.")
   private Boolean spot;
 
+  @Min(1)
+  @Max(4096)
+  @JsonPropertyDescription("Tasks each instance runs at once; instance types are ranked by price per task with it. "
+      + "Unset: as many as the type's vCPUs and memory allow.")
+  private Integer tasksPerInstance;
+
   @Size(max = 128)
   @JsonPropertyDescription(
       "Environment of the worker on every instance (TASKJOB_* variables; see the worker's README).")
@@ -195,6 +201,14 @@ public class InstancePoolSpec {
 
   public void setMemoryPerTaskGiB(Double memoryPerTaskGiB) {
     this.memoryPerTaskGiB = memoryPerTaskGiB;
+  }
+
+  public Integer getTasksPerInstance() {
+    return tasksPerInstance;
+  }
+
+  public void setTasksPerInstance(Integer tasksPerInstance) {
+    this.tasksPerInstance = tasksPerInstance;
   }
 
   public Boolean getSpot() {

@@ -1,4 +1,4 @@
-package dev.taskjob.operator.reconciler;
+package dev.taskjob.operator.reconciler.job;
 
 import dev.taskjob.core.queue.TaskQueue;
 import dev.taskjob.operator.load.LoadCheckpoint;

@@ -1,4 +1,4 @@
-package dev.taskjob.operator.reconciler;
+package dev.taskjob.operator.reconciler.job;
 
 import dev.taskjob.core.cloud.ProviderConfig;
 import dev.taskjob.core.queue.TaskQueue;
@@ -29,6 +29,8 @@ final class JobRuntime implements AutoCloseable {
   JobTasks tasks;
   LoadRunner loader;
   Instant costAccruedAt;
+  /** USD accrued until {@link #costAccruedAt}, at full precision (the status shows it rounded). */
+  double costSoFar;
   /** The spec the job started with (JSON, from the ledger ConfigMap). */
   String startedSpec;
 

@@ -1,4 +1,4 @@
-package dev.taskjob.operator.reconciler;
+package dev.taskjob.operator.reconciler.job;
 
 import dev.taskjob.crds.v1alpha1.taskjob.TaskJob;
 import dev.taskjob.operator.ledger.Ledger;

@@ -1,4 +1,4 @@
-package dev.taskjob.operator.reconciler;
+package dev.taskjob.operator.reconciler.pool;
 
 import dev.taskjob.core.cloud.OwnerTags;
 import dev.taskjob.crds.v1alpha1.instancepool.InstancePool;

@@ -1,8 +1,9 @@
-package dev.taskjob.operator.reconciler;
+package dev.taskjob.operator.reconciler.job;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.taskjob.crds.v1alpha1.shared.CredentialsRef;
+import dev.taskjob.operator.reconciler.TaskJobs;
 import dev.taskjob.crds.v1alpha1.shared.SecretReference;
 import dev.taskjob.crds.v1alpha1.taskjob.CleanupPolicy;
 import dev.taskjob.crds.v1alpha1.taskjob.TaskJobSpec;

@@ -1,4 +1,4 @@
-package dev.taskjob.operator.reconciler;
+package dev.taskjob.operator.reconciler.job;
 
 import dev.taskjob.core.Json;
 import dev.taskjob.core.cloud.StartupScript;

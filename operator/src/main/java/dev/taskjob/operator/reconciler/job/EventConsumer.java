@@ -1,4 +1,4 @@
-package dev.taskjob.operator.reconciler;
+package dev.taskjob.operator.reconciler.job;
 
 import dev.taskjob.core.event.TaskEvent;
 import dev.taskjob.core.queue.LeasedTask;

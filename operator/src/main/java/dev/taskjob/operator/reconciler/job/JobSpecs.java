@@ -1,4 +1,4 @@
-package dev.taskjob.operator.reconciler;
+package dev.taskjob.operator.reconciler.job;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;

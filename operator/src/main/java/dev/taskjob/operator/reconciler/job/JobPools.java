@@ -1,0 +1,163 @@
+package dev.taskjob.operator.reconciler.job;
+
+import dev.taskjob.core.queue.QueueSettings;
+import dev.taskjob.crds.v1alpha1.instancepool.InstancePool;
+import dev.taskjob.crds.v1alpha1.instancepool.InstancePoolPhase;
+import dev.taskjob.crds.v1alpha1.instancepool.InstancePoolSpec;
+import dev.taskjob.crds.v1alpha1.instancepool.InstancePoolStatus;
+import dev.taskjob.crds.v1alpha1.shared.Condition;
+import dev.taskjob.crds.v1alpha1.shared.ConditionTypes;
+import dev.taskjob.crds.v1alpha1.shared.Conditions;
+import dev.taskjob.crds.v1alpha1.shared.Durations;
+import dev.taskjob.crds.v1alpha1.shared.InstanceRequirements;
+import dev.taskjob.crds.v1alpha1.taskjob.TaskJob;
+import dev.taskjob.crds.v1alpha1.taskjob.TaskJobSpec;
+import dev.taskjob.crds.v1alpha1.taskjob.TaskJobStatus;
+import dev.taskjob.operator.decision.JobTransitions;
+import dev.taskjob.operator.decision.PoolSizing;
+import dev.taskjob.operator.progress.JobProgress;
+import dev.taskjob.operator.selection.Candidate;
+import dev.taskjob.operator.selection.Selection;
+import dev.taskjob.operator.validation.TaskJobValidator;
+import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The job's InstancePool, its one child object: created and sized from the tasks that remain, scaled
+ * to zero by the drain, read back for its instances and its failure. The pool's own controller chooses
+ * the instance type and runs the VMs.
+ */
+final class JobPools {
+
+  private static final Logger LOG = LoggerFactory.getLogger(JobPools.class);
+
+  private final JobServices services;
+
+  JobPools(JobServices services) {
+    this.services = services;
+  }
+
+  /** Creates the job's pool or resizes it to the tasks that remain, within the live budget. */
+  InstancePool ensure(TaskJob job, TaskJobSpec spec, TaskJobStatus status, JobRuntime runtime,
+      JobProgress.Snapshot progress, InstancePool pool) {
+    Candidate candidate = candidateFor(runtime.selection, pool);
+    PoolSizing.Sizing sizing = PoolSizing.size(progress.remaining(), candidate.slots(), candidate.type().vcpus(),
+        candidate.pricePerHour(), TaskJobValidator.budgetOf(spec.getInstances()));
+    int desired = sizing.instances();
+    status.setInstancesDesired(desired);
+    if (pool == null) {
+      pool = read(job);
+    }
+    if (pool == null) {
+      pool = services.client().resource(newPool(job, spec, status, desired)).create();
+      services.events().normal(job, "PoolCreated", "InstancePool " + pool.getMetadata().getName() + " created with "
+          + desired + " instances (" + sizing.limitedBy() + ")");
+      return pool;
+    }
+    if (!Objects.equals(pool.getSpec().getCount(), desired)) {
+      LOG.info("job {}: pool {} -> {} instances ({} tasks remain, limited by {})", JobServices.name(job),
+          pool.getSpec().getCount(), desired, progress.remaining(), sizing.limitedBy());
+      pool = scale(pool, desired);
+    }
+    return pool;
+  }
+
+  /** A pool that gave up (workers never started, no type fits any more) fails the job; it then drains. */
+  void checkFailure(TaskJob job, TaskJobStatus status, InstancePool pool, Instant now) {
+    if (pool == null || pool.getStatus() == null || pool.getStatus().getPhase() != InstancePoolPhase.FAILED) {
+      return;
+    }
+    Condition failed = Conditions.find(pool.getStatus().getConditions(), ConditionTypes.FAILED)
+        .orElse(new Condition(ConditionTypes.FAILED, Condition.TRUE, "PoolFailed", "instance pool failed"));
+    Conditions.set(status.getConditions(), ConditionTypes.FAILED, Condition.TRUE, failed.getReason(),
+        "instance pool " + pool.getMetadata().getName() + ": " + failed.getMessage(), JobServices.generation(job), now);
+    JobTransitions.startDraining(status, failed.getReason(), "the instance pool failed: " + failed.getMessage(),
+        JobServices.generation(job), now).ifPresent(n -> services.record(job, n));
+  }
+
+  /**
+   * The pool as the cluster holds it now. The informer's copy may lag behind a create or scale this
+   * process just made; this read is for the drain and deletion, which must not act on a stale count.
+   */
+  InstancePool read(TaskJob job) {
+    return services.client().resources(InstancePool.class).inNamespace(job.getMetadata().getNamespace())
+        .withName(job.getMetadata().getName()).get();
+  }
+
+  InstancePool scale(InstancePool pool, int count) {
+    return services.client().resources(InstancePool.class).inNamespace(pool.getMetadata().getNamespace())
+        .withName(pool.getMetadata().getName())
+        .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\":{\"count\":" + count + "}}");
+  }
+
+  boolean gone(TaskJob job) {
+    InstancePool pool = read(job);
+    return pool == null || isDrained(pool);
+  }
+
+  /** Scaled to zero, seen by its controller at that generation, and no VM left in any live state. */
+  static boolean isDrained(InstancePool pool) {
+    InstancePoolStatus s = pool.getStatus();
+    return s != null && Objects.equals(pool.getSpec().getCount(), 0)
+        && s.getObservedGeneration() != null && s.getObservedGeneration() >= pool.getMetadata().getGeneration()
+        && orZero(s.getPending()) == 0 && orZero(s.getRunning()) == 0 && orZero(s.getTerminating()) == 0;
+  }
+
+  static int liveInstances(InstancePool pool) {
+    InstancePoolStatus s = pool.getStatus();
+    return s == null ? 0 : orZero(s.getPending()) + orZero(s.getRunning()) + orZero(s.getTerminating());
+  }
+
+  private static Candidate candidateFor(Selection selection, InstancePool pool) {
+    String type = pool == null || pool.getStatus() == null ? null : pool.getStatus().getInstanceType();
+    if (type != null) {
+      for (Candidate c : selection.ranked()) {
+        if (c.typeName().equals(type) && Objects.equals(c.spot(), pool.getStatus().getSpot())) {
+          return c;
+        }
+      }
+    }
+    return selection.best();
+  }
+
+  private InstancePool newPool(TaskJob job, TaskJobSpec spec, TaskJobStatus status, int count) {
+    InstancePool pool = new InstancePool();
+    pool.getMetadata().setName(job.getMetadata().getName());
+    pool.getMetadata().setNamespace(job.getMetadata().getNamespace());
+    pool.getMetadata().setLabels(Map.of("taskjob.dev/job", job.getMetadata().getName(),
+        "app.kubernetes.io/managed-by", "taskjob-operator"));
+    pool.getMetadata().setOwnerReferences(List.of(new OwnerReferenceBuilder()
+        .withApiVersion(job.getApiVersion()).withKind(job.getKind()).withName(job.getMetadata().getName())
+        .withUid(job.getMetadata().getUid()).withController(true).withBlockOwnerDeletion(true).build()));
+    InstancePoolSpec ps = new InstancePoolSpec();
+    ps.setProvider(spec.getProvider());
+    ps.setRegion(spec.getRegion());
+    ps.setZones(spec.getZones());
+    ps.setProject(spec.getProject());
+    ps.setCredentials(spec.getCredentials());
+    InstanceRequirements instances = spec.getInstances() == null ? new InstanceRequirements() : spec.getInstances();
+    ps.setInstances(instances);
+    ps.setSpot(Boolean.TRUE.equals(instances.getSpot()));
+    ps.setCount(count);
+    ps.setCpusPerTask(spec.getWorker().getCpusPerTask());
+    ps.setMemoryPerTaskGiB(spec.getWorker().getMemoryPerTaskGiB());
+    ps.setTasksPerInstance(spec.getWorker().getSimultaneousTasks());
+    QueueSettings queueSettings = WorkerEnvironment.queueSettings(status.getQueueName(), spec.getWorker());
+    ps.setWorkerEnvironment(WorkerEnvironment.of(job, spec, queueSettings, services.settings().heartbeatInterval()));
+    ps.setStartupTimeout(Durations.format(services.settings().workerStartupTimeout()));
+    ps.setHeartbeatTimeout(Durations.format(services.settings().workerHeartbeatTimeout()));
+    pool.setSpec(ps);
+    return pool;
+  }
+
+  private static int orZero(Integer v) {
+    return v == null ? 0 : v;
+  }
+}

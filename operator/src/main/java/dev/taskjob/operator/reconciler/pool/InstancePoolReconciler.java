@@ -1,0 +1,234 @@
+package dev.taskjob.operator.reconciler.pool;
+
+import dev.taskjob.core.Json;
+import dev.taskjob.core.cloud.CloudProvider;
+import dev.taskjob.core.cloud.Instance;
+import dev.taskjob.core.cloud.InstanceState;
+import dev.taskjob.core.cloud.ProviderConfig;
+import dev.taskjob.crds.v1alpha1.instancepool.InstancePool;
+import dev.taskjob.crds.v1alpha1.instancepool.InstancePoolPhase;
+import dev.taskjob.crds.v1alpha1.instancepool.InstancePoolSpec;
+import dev.taskjob.crds.v1alpha1.instancepool.InstancePoolStatus;
+import dev.taskjob.crds.v1alpha1.shared.Condition;
+import dev.taskjob.crds.v1alpha1.shared.Conditions;
+import dev.taskjob.operator.OperatorSettings;
+import dev.taskjob.operator.cloud.ProviderAccess;
+import dev.taskjob.operator.decision.ErrorClassifier;
+import dev.taskjob.operator.decision.PoolPlan;
+import dev.taskjob.operator.metrics.OperatorMetrics;
+import dev.taskjob.operator.progress.Heartbeats;
+import dev.taskjob.operator.reconciler.ErrorReports;
+import dev.taskjob.operator.reconciler.KubeEvents;
+import dev.taskjob.operator.selection.Candidate;
+import dev.taskjob.operator.selection.NoMatchingInstanceTypeException;
+import dev.taskjob.operator.selection.Selection;
+import dev.taskjob.operator.selection.UnavailableOfferings;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
+import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
+import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps an InstancePool's VMs at {@code spec.count}. Each reconcile observes (the cloud's list of the
+ * pool's VMs by owner tags, the workers' reports), decides (the instance type, {@link PoolPlan}: what to
+ * create, replace and remove, whether the pool gives up), acts (terminate, create) and reports (status
+ * patched only when it changed). Deleting the pool terminates every VM before the finalizer goes.
+ */
+@ControllerConfiguration(name = InstancePoolReconciler.NAME)
+public class InstancePoolReconciler implements Reconciler<InstancePool>, Cleaner<InstancePool> {
+
+  public static final String NAME = "instancepool";
+  /** Annotation holding the last launch sequence number used, so a number is never reused for a new VM. */
+  public static final String LAST_LAUNCH_ANNOTATION = VmLauncher.LAST_LAUNCH_ANNOTATION;
+  /** Condition type: some VM of this pool has had a worker report. */
+  public static final String WORKERS_STARTED = "WorkersStarted";
+
+  private static final Logger LOG = LoggerFactory.getLogger(InstancePoolReconciler.class);
+
+  private final PoolServices services;
+  private final PoolSelections selections;
+  private final PoolObserver observer;
+  private final VmLauncher launcher;
+  private final PoolReport report;
+  /** Crash tests: runs after VMs were created and before the status is written. */
+  private volatile Runnable afterCreateHook = () -> { };
+
+  public InstancePoolReconciler(KubernetesClient client, ProviderAccess providers, KubeEvents events,
+      Heartbeats heartbeats, OperatorSettings settings, OperatorMetrics metrics, Clock clock) {
+    this.services = new PoolServices(client, providers, events, heartbeats, settings, metrics, clock);
+    this.selections = new PoolSelections(providers, new UnavailableOfferings(clock, settings.capacityBackoff()));
+    this.observer = new PoolObserver(services);
+    this.launcher = new VmLauncher(services, selections);
+    this.report = new PoolReport(services, observer, selections);
+  }
+
+  /** For crash tests: runs after VMs were created and before the status is written. */
+  public void afterCreate(Runnable hook) {
+    this.afterCreateHook = hook == null ? () -> { } : hook;
+  }
+
+  @Override
+  public UpdateControl<InstancePool> reconcile(InstancePool pool, Context<InstancePool> context) {
+    Instant now = services.clock().instant();
+    String before = statusJson(pool);
+    InstancePoolStatus status = pool.getStatus() == null ? new InstancePoolStatus() : pool.getStatus();
+    pool.setStatus(status);
+    if (status.getPhase() == null) {
+      status.setPhase(InstancePoolPhase.PENDING);
+    }
+    Duration next = step(pool, status, now);
+    status.setObservedGeneration(pool.getMetadata().getGeneration());
+    ErrorReports.healthy(pool, status.getConditions(), now);
+    UpdateControl<InstancePool> control = statusJson(pool).equals(before) ? UpdateControl.noUpdate()
+        : UpdateControl.patchStatus(pool);
+    return control.rescheduleAfter(next);
+  }
+
+  /** Observe (cloud, heartbeats), decide (type, plan), act (terminate, create), report. */
+  private Duration step(InstancePool pool, InstancePoolStatus status, Instant now) {
+    // observe
+    ProviderConfig config = observer.providerConfig(pool);
+    CloudProvider cloud = services.providers().cloud(config);
+    List<Instance> vms = cloud.list(VmNaming.poolSelector(pool, services.settings().clusterId()));
+    if (status.getPhase() == InstancePoolPhase.FAILED) {
+      return failed(pool, status, config, cloud, vms, now);
+    }
+    // decide
+    Selection selection;
+    try {
+      selection = selections.selection(pool, config);
+    } catch (NoMatchingInstanceTypeException e) {
+      report.fail(pool, status, "NoMatchingInstanceType", e.getMessage(), now);
+      launcher.terminateAll(pool, cloud, vms);
+      return services.settings().resyncInterval();
+    }
+    if (status.getInstanceType() == null) {
+      Candidate current = selections.usable(selection, pool.getSpec().getZones()).stream().findFirst()
+          .orElse(selection.best());
+      status.setInstanceType(current.typeName());
+      status.setSpot(current.spot());
+      status.setPricePerHour(current.pricePerHour());
+      status.setFallbackTypes(selection.ranked().stream().skip(1).limit(20).map(Candidate::typeName).distinct()
+          .toList());
+    }
+    PoolPlan.Result plan = PoolPlan.plan(observer.planInputs(pool, status, vms, now));
+    boolean workersStarted = Conditions.isTrue(status.getConditions(), WORKERS_STARTED)
+        || vms.stream().anyMatch(vm -> observer.lastReport(vm, status) != null);
+    if (workersStarted) {
+      Conditions.set(status.getConditions(), WORKERS_STARTED, Condition.TRUE, "WorkerReported",
+          "a worker of this pool has reported", PoolServices.generation(pool), now);
+    }
+    report.recordFailures(pool, status, plan, config.provider());
+    long replacements = status.getReplacements() == null ? 0 : status.getReplacements();
+    if (PoolObserver.jobOwned(pool) && PoolPlan.workersNeverStarted((int) replacements, workersStarted,
+        services.settings().neverStartedLimit())) {
+      report.fail(pool, status, "WorkersNeverStarted", "workers never started: no worker reported after "
+          + replacements + " replacements; check the image/startup script", now);
+      return failed(pool, status, config, cloud, vms, now);
+    }
+    // act
+    List<String> toTerminate = new ArrayList<>(plan.stillTerminating());
+    plan.terminate().forEach(r -> toTerminate.add(r.id()));
+    launcher.terminate(pool, cloud, toTerminate);
+    List<String> extras = plan.terminate().stream().filter(r -> r.reason() == PoolPlan.Reason.EXTRA)
+        .map(PoolPlan.Removal::id).toList();
+    if (!extras.isEmpty()) {
+      services.events().normal(pool, "InstancesRemoved", "Terminating " + extras.size()
+          + " instances no longer needed: " + PoolServices.abbreviate(extras));
+    }
+    List<Instance> observed = new ArrayList<>(vms);
+    if (plan.create() > 0) {
+      observed.addAll(launcher.create(pool, status, cloud, selection, vms, plan.create(), now));
+    }
+    afterCreateHook.run();
+    // report
+    report.report(pool, status, config, observed, now);
+    boolean changing = plan.create() > 0 || !toTerminate.isEmpty() || orZero(status.getPending()) > 0;
+    return changing ? min(services.settings().resyncInterval(), Duration.ofSeconds(2))
+        : services.settings().resyncInterval();
+  }
+
+  /** A pool that gave up keeps terminating what is left and stays Failed. */
+  private Duration failed(InstancePool pool, InstancePoolStatus status, ProviderConfig config, CloudProvider cloud,
+      List<Instance> vms, Instant now) {
+    launcher.terminateAll(pool, cloud, vms);
+    report.report(pool, status, config, vms, now);
+    status.setPhase(InstancePoolPhase.FAILED);
+    return services.settings().resyncInterval();
+  }
+
+  /** Terminates every VM and keeps the finalizer until the cloud reports each one terminated. */
+  @Override
+  public DeleteControl cleanup(InstancePool pool, Context<InstancePool> context) {
+    ProviderConfig config;
+    try {
+      config = observer.providerConfig(pool);
+    } catch (ProviderAccess.MissingSecretException e) {
+      InstancePoolSpec spec = pool.getSpec();
+      config = services.providers().config(pool.getMetadata().getNamespace(), spec.getProvider().id(),
+          spec.getRegion(), spec.getZones(), spec.getProject(), null);
+    }
+    CloudProvider cloud = services.providers().cloud(config);
+    List<Instance> vms = cloud.list(VmNaming.poolSelector(pool, services.settings().clusterId()));
+    List<Instance> left = vms.stream().filter(vm -> vm.state() != InstanceState.TERMINATED).toList();
+    if (!left.isEmpty()) {
+      launcher.terminateAll(pool, cloud, left);
+      LOG.info("pool {}: deleting, waiting for {} instances to terminate", PoolServices.name(pool), left.size());
+      return DeleteControl.noFinalizerRemoval()
+          .rescheduleAfter(min(services.settings().resyncInterval(), Duration.ofSeconds(2)).toMillis());
+    }
+    services.terminationRequested().remove(pool.getMetadata().getUid());
+    selections.forget(pool);
+    vms.forEach(vm -> {
+      services.heartbeats().forget(vm.id());
+      if (vm.name() != null) {
+        services.heartbeats().forget(vm.name());
+      }
+    });
+    services.metrics().poolGone(pool.getMetadata().getNamespace(), pool.getMetadata().getName());
+    LOG.info("pool {}: deleted, every instance terminated", PoolServices.name(pool));
+    return DeleteControl.defaultDelete();
+  }
+
+  /** A failed reconcile, judged once by {@link ErrorClassifier}: Degraded, an Event, retry or not. */
+  @Override
+  public ErrorStatusUpdateControl<InstancePool> updateErrorStatus(InstancePool pool, Context<InstancePool> context,
+      Exception e) {
+    InstancePoolStatus status = pool.getStatus() == null ? new InstancePoolStatus() : pool.getStatus();
+    pool.setStatus(status);
+    ErrorClassifier.Classified error = ErrorClassifier.classify(e);
+    ErrorReports.degraded(pool, status.getConditions(), error, services.events(), services.clock().instant());
+    status.setMessage(error.message());
+    LOG.warn("pool {}: reconcile failed ({}), {}: {}", PoolServices.name(pool), error.kind(),
+        error.kind().retried() ? "will retry" : "not retried until looked at again", e.toString());
+    return ErrorReports.control(pool, error);
+  }
+
+  /** Stops the create threads (operator shutdown). */
+  public void shutdown() {
+    launcher.shutdown();
+  }
+
+  private static String statusJson(InstancePool pool) {
+    return pool.getStatus() == null ? "" : Json.MAPPER.valueToTree(pool.getStatus()).toString();
+  }
+
+  private static int orZero(Integer v) {
+    return v == null ? 0 : v;
+  }
+
+  private static Duration min(Duration a, Duration b) {
+    return a.compareTo(b) <= 0 ? a : b;
+  }
+}

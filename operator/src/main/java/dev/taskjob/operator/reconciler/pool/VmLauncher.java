@@ -1,0 +1,221 @@
+package dev.taskjob.operator.reconciler.pool;
+
+import dev.taskjob.core.cloud.CapacityException;
+import dev.taskjob.core.cloud.CloudException;
+import dev.taskjob.core.cloud.CloudProvider;
+import dev.taskjob.core.cloud.CreateInstanceRequest;
+import dev.taskjob.core.cloud.Instance;
+import dev.taskjob.core.cloud.InstanceState;
+import dev.taskjob.crds.v1alpha1.instancepool.InstancePool;
+import dev.taskjob.crds.v1alpha1.instancepool.InstancePoolSpec;
+import dev.taskjob.crds.v1alpha1.instancepool.InstancePoolStatus;
+import dev.taskjob.crds.v1alpha1.shared.Condition;
+import dev.taskjob.crds.v1alpha1.shared.ConditionTypes;
+import dev.taskjob.crds.v1alpha1.shared.Conditions;
+import dev.taskjob.crds.v1alpha1.shared.Durations;
+import dev.taskjob.operator.selection.Candidate;
+import dev.taskjob.operator.selection.Selection;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Creates and terminates a pool's VMs. Creates run in parallel (bounded), each with the next launch
+ * number and a deterministic idempotency key, falling back along the ranked types on capacity errors,
+ * which mark the offering in the shared unavailable-offerings cache.
+ */
+final class VmLauncher {
+
+  /** Annotation holding the last launch sequence number used, so a number is never reused for a new VM. */
+  static final String LAST_LAUNCH_ANNOTATION = "taskjob.dev/last-launch";
+
+  private static final Logger LOG = LoggerFactory.getLogger(VmLauncher.class);
+  private static final Duration CREATE_TIMEOUT = Duration.ofMinutes(3);
+
+  private record Created(Instance instance, Candidate candidate) {}
+
+  private final PoolServices services;
+  private final PoolSelections selections;
+  private final ExecutorService creators;
+
+  VmLauncher(PoolServices services, PoolSelections selections) {
+    this.services = services;
+    this.selections = selections;
+    this.creators = Executors.newFixedThreadPool(Math.max(1, services.settings().createParallelism()), r -> {
+      Thread t = new Thread(r, "vm-create");
+      t.setDaemon(true);
+      return t;
+    });
+  }
+
+  /**
+   * Creates {@code count} VMs. The last launch number is saved on the pool afterwards; the VMs' names
+   * carry it too, so a crash before that save reuses no number.
+   *
+   * @return the VMs created
+   */
+  List<Instance> create(InstancePool pool, InstancePoolStatus status, CloudProvider cloud, Selection selection,
+      List<Instance> vms, int count, Instant now) {
+    long firstSeq = nextSeq(pool, vms);
+    List<Future<Created>> futures = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      long seq = firstSeq + i;
+      futures.add(creators.submit(() -> createOne(pool, cloud, selection, seq)));
+    }
+    List<Created> created = new ArrayList<>();
+    List<String> errors = new ArrayList<>();
+    for (Future<Created> f : futures) {
+      try {
+        created.add(f.get(CREATE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS));
+      } catch (ExecutionException e) {
+        errors.add(e.getCause().getMessage());
+      } catch (TimeoutException e) {
+        f.cancel(true);
+        errors.add("create timed out after " + Durations.format(CREATE_TIMEOUT));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        errors.add("interrupted");
+      }
+    }
+    saveLastLaunch(pool, firstSeq + count - 1);
+    String provider = cloud.name();
+    if (!created.isEmpty()) {
+      Candidate used = created.get(created.size() - 1).candidate();
+      status.setInstanceType(used.typeName());
+      status.setSpot(used.spot());
+      status.setPricePerHour(used.pricePerHour());
+      created.forEach(c -> services.metrics().instanceLaunched(provider, c.candidate().typeName()));
+      services.events().normal(pool, "InstancesCreated", "Created " + created.size() + " " + used.typeName()
+          + (used.spot() ? " spot" : "") + " instances: "
+          + PoolServices.abbreviate(created.stream().map(c -> c.instance().id()).toList()));
+      boolean limited = !used.typeName().equals(selection.best().typeName()) || used.spot() != selection.best().spot();
+      Conditions.set(status.getConditions(), ConditionTypes.CAPACITY_LIMITED, limited ? Condition.TRUE : Condition.FALSE,
+          limited ? "UsingFallbackType" : "PreferredType", limited ? "no capacity for " + selection.best().typeName()
+              + "; using " + used.typeName() : "", PoolServices.generation(pool), now);
+    }
+    if (!errors.isEmpty()) {
+      errors.forEach(e -> services.metrics().instanceFailure(provider, "error"));
+      String message = "Could not create " + errors.size() + " of " + count + " instances: " + errors.get(0);
+      status.setMessage(message);
+      services.events().warning(pool, "CreateFailed", message);
+      LOG.warn("pool {}: {}", PoolServices.name(pool), message);
+    }
+    return created.stream().map(Created::instance).toList();
+  }
+
+  /** Asks the cloud to terminate the VMs and remembers the request (the cloud may list them alive a while). */
+  void terminate(InstancePool pool, CloudProvider cloud, List<String> ids) {
+    if (ids.isEmpty()) {
+      return;
+    }
+    services.markRequested(pool, ids);
+    cloud.terminate(ids);
+  }
+
+  void terminateAll(InstancePool pool, CloudProvider cloud, List<Instance> vms) {
+    terminate(pool, cloud, vms.stream().filter(vm -> vm.state() != InstanceState.TERMINATED).map(Instance::id)
+        .toList());
+  }
+
+  /** Stops the create threads (operator shutdown). */
+  void shutdown() {
+    creators.shutdownNow();
+  }
+
+  private Created createOne(InstancePool pool, CloudProvider cloud, Selection selection, long seq) {
+    List<String> zones = pool.getSpec().getZones();
+    List<Candidate> candidates = selections.usable(selection, zones);
+    if (candidates.isEmpty()) {
+      throw new CloudException("no capacity for any of the " + selection.ranked().size() + " fitting types", true);
+    }
+    CloudException last = null;
+    for (Candidate c : candidates) {
+      if (selections.usable(selection, zones).stream().noneMatch(c::equals)) {
+        continue; // marked by a parallel create since this one started
+      }
+      try {
+        Instance vm = cloud.create(request(pool, c, seq));
+        LOG.info("pool {}: created {} ({}{}, {})", PoolServices.name(pool), vm.id(), c.typeName(),
+            c.spot() ? " spot" : "", vm.zone());
+        return new Created(vm, c);
+      } catch (CapacityException e) {
+        // A candidate priced for one zone loses that zone; one the cloud places anywhere loses them all,
+        // since its next create could land in the same zone.
+        selections.unavailable().mark(c.typeName(), c.zone() == null ? null : e.zone(), c.spot());
+        services.metrics().instanceFailure(cloud.name(), "capacity");
+        services.events().warning(pool, "NoCapacity", "No capacity for " + c.typeName() + (c.spot() ? " spot" : "")
+            + (e.zone() == null ? "" : " in " + e.zone()) + ": " + e.getMessage() + "; trying the next type");
+        last = e;
+      }
+    }
+    throw last != null ? last : new CloudException("no usable instance type", true);
+  }
+
+  private CreateInstanceRequest request(InstancePool pool, Candidate c, long seq) {
+    InstancePoolSpec spec = pool.getSpec();
+    Map<String, String> env = new LinkedHashMap<>(spec.getWorkerEnvironment() == null ? Map.of()
+        : spec.getWorkerEnvironment());
+    env.putIfAbsent("TASKJOB_NUM_SIMULTANEOUS_TASKS", Integer.toString(c.slots()));
+    // The worker names its VM in every event; nothing on the VM tells it the cloud's id (EC2 assigns one
+    // only in the create call's answer), so it gets the name, known before the call.
+    env.put("TASKJOB_INSTANCE_ID", VmNaming.name(pool, seq));
+    String image = spec.getInstances() == null ? null : spec.getInstances().getImage();
+    String serviceAccount = spec.getInstances() == null ? null : spec.getInstances().getServiceAccount();
+    String key = VmNaming.idempotencyKey(pool, seq);
+    // The key differs per type: a retry of the same launch with another type is a different request.
+    String typedKey = UUID.nameUUIDFromBytes((key + "/" + c.typeName() + "/" + c.spot())
+        .getBytes(StandardCharsets.UTF_8)).toString();
+    return new CreateInstanceRequest(VmNaming.name(pool, seq), typedKey, c.typeName(), c.zone(), c.spot(),
+        VmNaming.tags(pool, services.settings().clusterId()), image, c.bootDiskGiB(), serviceAccount, env, null);
+  }
+
+  private long nextSeq(InstancePool pool, List<Instance> vms) {
+    long max = 0;
+    String saved = pool.getMetadata().getAnnotations() == null ? null
+        : pool.getMetadata().getAnnotations().get(LAST_LAUNCH_ANNOTATION);
+    if (saved != null) {
+      try {
+        max = Long.parseLong(saved);
+      } catch (NumberFormatException ignored) {
+        // rewritten below
+      }
+    }
+    for (Instance vm : vms) {
+      OptionalLong seq = VmNaming.seqOf(pool, vm.name());
+      if (seq.isEmpty()) {
+        seq = VmNaming.seqOf(pool, vm.id());
+      }
+      if (seq.isPresent()) {
+        max = Math.max(max, seq.getAsLong());
+      }
+    }
+    return max + 1;
+  }
+
+  private void saveLastLaunch(InstancePool pool, long seq) {
+    String patch = "{\"metadata\":{\"annotations\":{\"" + LAST_LAUNCH_ANNOTATION + "\":\"" + seq + "\"}}}";
+    services.client().resources(InstancePool.class).inNamespace(pool.getMetadata().getNamespace())
+        .withName(pool.getMetadata().getName()).patch(PatchContext.of(PatchType.JSON_MERGE), patch);
+    if (pool.getMetadata().getAnnotations() == null) {
+      pool.getMetadata().setAnnotations(new HashMap<>());
+    }
+    pool.getMetadata().getAnnotations().put(LAST_LAUNCH_ANNOTATION, Long.toString(seq));
+  }
+}

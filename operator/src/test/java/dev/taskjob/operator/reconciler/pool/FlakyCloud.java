@@ -1,0 +1,117 @@
+package dev.taskjob.operator.reconciler.pool;
+
+import dev.taskjob.core.cloud.Architecture;
+import dev.taskjob.core.cloud.CloudException;
+import dev.taskjob.core.cloud.CloudProvider;
+import dev.taskjob.core.cloud.CreateInstanceRequest;
+import dev.taskjob.core.cloud.Instance;
+import dev.taskjob.core.cloud.InstanceCatalog;
+import dev.taskjob.core.cloud.InstanceState;
+import dev.taskjob.core.cloud.InstanceType;
+import dev.taskjob.core.cloud.PriceSource;
+import dev.taskjob.core.cloud.ProviderConfig;
+import dev.taskjob.core.cloud.ProviderModule;
+import dev.taskjob.core.queue.QueueSettings;
+import dev.taskjob.core.queue.TaskQueue;
+import java.time.Clock;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * An in-memory cloud whose {@code list} can be made to fail (throttled) a given number of times in a row,
+ * and whose VMs can be preempted. VMs run as soon as they are created. One instance type, $0.10/hour.
+ */
+final class FlakyCloud implements CloudProvider {
+
+  static final String TYPE = "small";
+  static final double PRICE = 0.10;
+
+  private final Clock clock;
+  private final Map<String, Instance> vms = new LinkedHashMap<>();
+  private int listFailuresLeft;
+  private int listCalls;
+
+  FlakyCloud(Clock clock) {
+    this.clock = clock;
+  }
+
+  /** The provider module the operator is given, answering for {@code provider}. */
+  ProviderModule module(String provider) {
+    FlakyCloud cloud = this;
+    return new ProviderModule() {
+      @Override
+      public String name() {
+        return provider;
+      }
+
+      @Override
+      public CloudProvider cloud(ProviderConfig config) {
+        return cloud;
+      }
+
+      @Override
+      public TaskQueue queue(ProviderConfig config, QueueSettings settings) {
+        throw new UnsupportedOperationException("a pool needs no queue");
+      }
+    };
+  }
+
+  synchronized void failListing(int times) {
+    listFailuresLeft = times;
+  }
+
+  synchronized int listCalls() {
+    return listCalls;
+  }
+
+  /** The cloud reclaims these VMs (a spot interruption). */
+  synchronized void preempt(List<String> ids) {
+    ids.forEach(id -> vms.computeIfPresent(id, (k, vm) -> withState(vm, InstanceState.PREEMPTED)));
+  }
+
+  synchronized List<Instance> inState(InstanceState state) {
+    return vms.values().stream().filter(vm -> vm.state() == state).toList();
+  }
+
+  @Override
+  public String name() {
+    return "flaky";
+  }
+
+  @Override
+  public InstanceCatalog catalog() {
+    return new InstanceCatalog("flaky", "test", List.of(new InstanceType(TYPE, 2, 4.0, Architecture.X86_64, 0, 0,
+        null, false, false, List.of(), PRICE, Map.of(), PriceSource.OVERRIDE)), clock.instant());
+  }
+
+  @Override
+  public synchronized Instance create(CreateInstanceRequest request) {
+    String id = request.name();
+    Instance vm = new Instance(id, request.name(), request.instanceType(), "zone-a", request.spot(),
+        InstanceState.RUNNING, clock.instant(), request.tags());
+    vms.putIfAbsent(id, vm);
+    return vms.get(id);
+  }
+
+  @Override
+  public synchronized List<Instance> list(Map<String, String> tags) {
+    listCalls++;
+    if (listFailuresLeft > 0) {
+      listFailuresLeft--;
+      throw new CloudException("Throttling: rate exceeded", true);
+    }
+    return vms.values().stream().filter(vm -> vm.tags().entrySet().containsAll(tags.entrySet())).toList();
+  }
+
+  @Override
+  public synchronized void terminate(Collection<String> instanceIds) {
+    instanceIds.forEach(id -> vms.computeIfPresent(id, (k, vm) -> withState(vm, InstanceState.TERMINATED)));
+  }
+
+  private static Instance withState(Instance vm, InstanceState state) {
+    return new Instance(vm.id(), vm.name(), vm.instanceType(), vm.zone(), vm.spot(), state, vm.launchTime(),
+        vm.tags());
+  }
+}
