@@ -33,10 +33,10 @@ import java.util.function.Consumer;
  */
 public final class EmbeddedApiServer implements AutoCloseable {
 
-  /** The CRD manifests the crds module generates, as packaged on the class path. */
+  /** The committed CRDs of crds/ (what {@code kubectl apply -f crds/} installs), as the crds jar packages them. */
   public static final List<String> CRD_RESOURCES = List.of(
-      "META-INF/fabric8/taskjobs.taskjob.dev-v1.yml",
-      "META-INF/fabric8/instancepools.taskjob.dev-v1.yml");
+      "META-INF/taskjob/crds/taskjobs.taskjob.dev-v1.yml",
+      "META-INF/taskjob/crds/instancepools.taskjob.dev-v1.yml");
 
   private final KubernetesMockServer server;
   private final KubernetesClient client;
@@ -93,7 +93,7 @@ public final class EmbeddedApiServer implements AutoCloseable {
     return start(port, bundledCrds());
   }
 
-  /** The bundled CRDs, as generated from the crds module. */
+  /** The bundled CRDs: the committed files of crds/, byte for byte. */
   public static List<CustomResourceDefinition> bundledCrds() {
     return CRD_RESOURCES.stream().map(EmbeddedApiServer::loadCrd).toList();
   }
