@@ -37,6 +37,8 @@ public final class LocalCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     Duration limit = timeout == null ? null : dev.taskjob.crds.v1alpha1.shared.Durations.parse("--timeout", timeout);
+    java.nio.file.Files.createDirectories(root);
+    Logs.configureForLocalRun(root.resolve("operator.log"));
     LocalRun.Options defaults = LocalRun.Options.defaults(manifests, root);
     LocalRun run = new LocalRun(new LocalRun.Options(manifests, root, namespace, apiPort, limit,
         defaults.pollInterval(), defaults.settings()), System.out);

@@ -26,6 +26,7 @@ public final class TaskjobCli implements Runnable {
   CommandLine.Model.CommandSpec spec;
 
   public static void main(String[] args) {
+    Logs.configureForCommand(); // the operator and local commands set their own
     System.exit(commandLine().execute(args));
   }
 
