@@ -38,6 +38,12 @@ class LocalSampleTest {
 
   /** The sample's TaskJob with an absolute program path and output dir, and a ConfigMap of its first tasks. */
   private static Path sampleWithTasks(Path dir, String variant, int tasks, String extraEnvValue) throws IOException {
+    return sampleWithTasks(dir, variant, tasks, extraEnvValue, false);
+  }
+
+  /** With {@code rmsFormat}, the task list is JSON Lines with rms-cloud-tasks' {@code task_id} for the id. */
+  private static Path sampleWithTasks(Path dir, String variant, int tasks, String extraEnvValue, boolean rmsFormat)
+      throws IOException {
     ObjectNode job = (ObjectNode) YAML.readTree(SAMPLE.resolve(variant).resolve("taskjob.yaml").toFile());
     ObjectNode worker = (ObjectNode) job.path("spec").path("worker");
     ArrayNode command = (ArrayNode) worker.path("command");
@@ -59,7 +65,13 @@ class LocalSampleTest {
     }
     ObjectNode configMap = YAML.createObjectNode().put("apiVersion", "v1").put("kind", "ConfigMap");
     configMap.putObject("metadata").put("name", configMapName);
-    configMap.putObject("data").put(key.replace(".gz", ""), list.toString());
+    StringBuilder rmsLines = new StringBuilder();
+    for (JsonNode task : list) {
+      ObjectNode rms = YAML.createObjectNode().put("task_id", task.path("id").asText());
+      rms.set("data", task.path("data"));
+      rmsLines.append(rms).append('\n');
+    }
+    configMap.putObject("data").put(key.replace(".gz", ""), rmsFormat ? rmsLines.toString() : list.toString());
     ((ObjectNode) job.path("spec").path("tasks").path("configMapRefs").get(0)).put("key", key.replace(".gz", ""));
     Path manifests = Files.createDirectories(dir.resolve("manifests"));
     YAML.writeValue(manifests.resolve("tasks.yaml").toFile(), configMap);
@@ -93,6 +105,20 @@ class LocalSampleTest {
       assertThat(Files.readString(result).strip()).isEqualTo(Long.toString(sum));
     }
     assertThat(workerProcessesUnder(dir)).isEmpty();
+  }
+
+  @Test
+  void rmsCloudTasksTaskFileWithTaskIdRunsUnchanged(@TempDir Path dir) throws Exception {
+    Path manifests = sampleWithTasks(dir, "local", 20, "0.01", true);
+    assertThat(Files.readString(manifests.resolve("tasks.yaml"))).contains("task_id").doesNotContain("\"id\"");
+
+    String output = run(manifests, dir.resolve("root"), LocalRun.SUCCEEDED);
+
+    assertThat(output).contains("Tasks: 20 total, 20 succeeded, 0 failed, 0 not finished");
+    JsonNode tasks = new ObjectMapper().readTree(SAMPLE.resolve("addition_tasks.json").toFile());
+    for (int i = 0; i < 20; i++) {
+      assertThat(dir.resolve("results").resolve(tasks.get(i).path("id").asText() + ".txt")).exists();
+    }
   }
 
   @Test
