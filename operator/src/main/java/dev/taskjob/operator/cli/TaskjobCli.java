@@ -1,5 +1,10 @@
 package dev.taskjob.operator.cli;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.Properties;
+import picocli.AutoComplete;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -19,6 +24,7 @@ import picocli.CommandLine.Command;
         OperatorCommand.class,
         LocalCommand.class,
         InstanceTypesCommand.class,
+        AutoComplete.GenerateCompletion.class,
     })
 public final class TaskjobCli implements Runnable {
 
@@ -32,7 +38,10 @@ public final class TaskjobCli implements Runnable {
 
   /** The configured command line, for tests that run commands in-process. */
   public static CommandLine commandLine() {
-    return new CommandLine(new TaskjobCli()).setCaseInsensitiveEnumValuesAllowed(true);
+    CommandLine cli = new CommandLine(new TaskjobCli()).setCaseInsensitiveEnumValuesAllowed(true);
+    // picocli hides its completion generator by default; list it, since docs tell users to run it.
+    cli.getSubcommands().get("generate-completion").getCommandSpec().usageMessage().hidden(false);
+    return cli;
   }
 
   @Override
@@ -40,11 +49,25 @@ public final class TaskjobCli implements Runnable {
     throw new CommandLine.ParameterException(spec.commandLine(), "Missing command: see 'taskjob help'");
   }
 
+  /** The version the build wrote into {@code version.properties}, with the Java runtime it runs on. */
   static final class Version implements CommandLine.IVersionProvider {
     @Override
     public String[] getVersion() {
-      String v = TaskjobCli.class.getPackage().getImplementationVersion();
-      return new String[] {"taskjob " + (v == null ? "(development build)" : v)};
+      return new String[] {"taskjob " + buildVersion(),
+          "Java " + System.getProperty("java.version") + " (" + System.getProperty("java.vm.name") + ")"};
+    }
+
+    static String buildVersion() {
+      Properties properties = new Properties();
+      try (InputStream in = TaskjobCli.class.getResourceAsStream("version.properties")) {
+        if (in == null) {
+          throw new IllegalStateException("version.properties is missing from the taskjob jar");
+        }
+        properties.load(in);
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot read version.properties", e);
+      }
+      return properties.getProperty("version");
     }
   }
 }
