@@ -102,7 +102,7 @@ public final class LocalRun {
       if (jobItems.isEmpty()) {
         throw new IllegalArgumentException("no TaskJob in " + options.manifests());
       }
-      jobItems.forEach(item -> absolutizeCommand(item.object()));
+      jobItems.forEach(item -> absolutizePaths(item.object(), item.file().toAbsolutePath().getParent()));
       Path kubeconfig = api.writeKubeconfig(root.resolve("kubeconfig"));
       out.printf("Embedded Kubernetes API at %s (local runs only); inspect with:%n  kubectl --kubeconfig %s get taskjobs,instancepools%n",
           api.url(), kubeconfig);
@@ -295,12 +295,14 @@ public final class LocalRun {
   }
 
   /**
-   * Local instances, and each task, run in their own working directories, so relative paths are resolved
-   * here against the directory {@code taskjob local} runs in: the program in {@code spec.worker.command}
-   * (when it contains '/' and exists) and {@code worker.env} values starting with {@code ./}.
+   * Local instances, and each task, run in their own working directories, so relative paths are made absolute
+   * here: the program in {@code spec.worker.command} against {@code manifestDir}, the directory of the manifest
+   * that names it ({@link WorkerProgram}), and {@code worker.env} values starting with {@code ./} against the
+   * directory {@code taskjob local} runs in (where output usually goes). A program that cannot run is refused
+   * with the reason before anything starts.
    */
   @SuppressWarnings("unchecked")
-  static void absolutizeCommand(HasMetadata object) {
+  static void absolutizePaths(HasMetadata object, Path manifestDir) {
     Map<String, Object> tree = Serialization.jsonMapper().convertValue(object, Map.class);
     Object spec = tree.get("spec");
     if (!(spec instanceof Map<?, ?> specMap) || !"local".equals(String.valueOf(specMap.get("provider")))
@@ -311,10 +313,13 @@ public final class LocalRun {
     boolean changed = false;
     if (worker.get("command") instanceof List<?> command && !command.isEmpty()) {
       String program = String.valueOf(command.get(0));
-      Path path = Path.of(program);
-      if (program.contains("/") && !path.isAbsolute() && Files.exists(path)) {
+      WorkerProgram.Resolution resolution = WorkerProgram.resolve(program, manifestDir, System.getenv("PATH"));
+      if (!resolution.ok()) {
+        throw new IllegalArgumentException("TaskJob " + object.getMetadata().getName() + ": " + resolution.problem());
+      }
+      if (!resolution.program().equals(program)) {
         List<Object> resolved = new ArrayList<>(command);
-        resolved.set(0, path.toAbsolutePath().normalize().toString());
+        resolved.set(0, resolution.program());
         worker.put("command", resolved);
         changed = true;
       }

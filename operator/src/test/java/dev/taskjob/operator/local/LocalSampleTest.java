@@ -47,7 +47,9 @@ class LocalSampleTest {
     ObjectNode job = (ObjectNode) YAML.readTree(SAMPLE.resolve(variant).resolve("taskjob.yaml").toFile());
     ObjectNode worker = (ObjectNode) job.path("spec").path("worker");
     ArrayNode command = (ArrayNode) worker.path("command");
-    command.set(0, YAML.getNodeFactory().textNode(REPO.resolve(command.get(0).asText()).toString()));
+    // The sample names its program relative to its own directory; these manifests are written elsewhere.
+    command.set(0, YAML.getNodeFactory().textNode(
+        SAMPLE.resolve(variant).resolve(command.get(0).asText()).normalize().toString()));
     for (JsonNode env : worker.path("env")) {
       if (env.path("name").asText().equals("ADDITION_OUTPUT_DIR")) {
         ((ObjectNode) env).put("value", dir.resolve("results").toString());
@@ -119,6 +121,24 @@ class LocalSampleTest {
     for (int i = 0; i < 20; i++) {
       assertThat(dir.resolve("results").resolve(tasks.get(i).path("id").asText() + ".txt")).exists();
     }
+  }
+
+  @Test
+  void refusesAProgramThatIsNotThereBeforeStartingAnything(@TempDir Path dir) throws Exception {
+    Path manifests = sampleWithTasks(dir, "local", 5, "0.01");
+    Path job = manifests.resolve("taskjob.yaml");
+    ObjectNode tree = (ObjectNode) YAML.readTree(job.toFile());
+    ((ArrayNode) tree.path("spec").path("worker").path("command")).set(0, YAML.getNodeFactory().textNode("bin/add.sh"));
+    YAML.writeValue(job.toFile(), tree);
+    LocalRun.Options options = LocalRun.Options.defaults(List.of(manifests), dir.resolve("root"));
+
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> new LocalRun(options,
+            new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8)).run())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("TaskJob parallel-addition: spec.worker.command[0] 'bin/add.sh': "
+            + manifests.toRealPath().resolve("bin/add.sh") + " does not exist (relative paths are read against the"
+            + " manifest's directory " + manifests.toRealPath() + ")");
+    assertThat(workerProcessesUnder(dir)).isEmpty();
   }
 
   @Test
