@@ -138,6 +138,7 @@ public final class LocalRun {
       throws InterruptedException {
     out.print(ProgressView.header());
     Map<String, String> lastLine = new HashMap<>();
+    WorkerErrors workerErrors = new WorkerErrors(options.root().toAbsolutePath());
     Instant deadline = options.timeout() == null ? null : started.plus(options.timeout());
     while (true) {
       List<TaskJob> jobs = new ArrayList<>();
@@ -150,7 +151,7 @@ public final class LocalRun {
           continue;
         }
         jobs.add(job);
-        String line = ProgressView.line(job);
+        String line = ProgressView.line(job, workerErrors.first(namespaceOf(job), job.getMetadata().getName()));
         if (!line.equals(lastLine.put(job.getMetadata().getName(), line))) {
           out.print(line);
         }

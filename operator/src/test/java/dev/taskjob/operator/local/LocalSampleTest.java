@@ -156,7 +156,8 @@ class LocalSampleTest {
     assertThat(succeeded + failed).isEqualTo(total);
     assertThat(failed).isPositive();
     assertThat(output).contains("Summary of default/parallel-addition-failures: Failed", "Failed tasks (" + failed + "):")
-        .containsPattern("addition-task-\\d{6}: (failed with exit code \\d|timed out)");
+        .containsPattern("addition-task-\\d{6}: (failed with exit code \\d|timed out)")
+        .containsPattern("(?m)^  first worker error: \\S+: Slot #\\d+: Task addition-task-\\d{6} (failed|timed out)");
     assertThat(workerProcessesUnder(dir)).isEmpty();
   }
 
