@@ -2,6 +2,7 @@ package dev.taskjob.operator.local;
 
 import dev.taskjob.core.cloud.ProviderConfig.Keys;
 import dev.taskjob.core.stats.ElapsedTimeStats;
+import dev.taskjob.crds.v1alpha1.instancepool.InstancePool;
 import dev.taskjob.crds.v1alpha1.taskjob.TaskJob;
 import dev.taskjob.crds.v1alpha1.taskjob.TaskJobPhase;
 import dev.taskjob.crds.v1alpha1.taskjob.TaskJobStatus;
@@ -70,6 +71,8 @@ public final class LocalRun {
   private final Options options;
   private final PrintStream out;
   private final AtomicBoolean stopRequested = new AtomicBoolean();
+  /** The embedded API's client while a run is going, for {@link #whatMayBeLeftRunning()}. */
+  private volatile KubernetesClient activeClient;
   private final CountDownLatch finished = new CountDownLatch(1);
 
   public LocalRun(Options options, PrintStream out) {
@@ -97,6 +100,7 @@ public final class LocalRun {
     OperatorSettings settings = options.settings().withProviderProperties(properties);
     try (EmbeddedApiServer api = EmbeddedApiServer.startWithTaskJobCrds(options.apiPort())) {
       KubernetesClient client = api.client();
+      activeClient = client;
       Manifests manifests = Manifests.read(client, options.manifests());
       List<Manifests.Item> jobItems = manifests.ofKind("TaskJob");
       if (jobItems.isEmpty()) {
@@ -128,9 +132,37 @@ public final class LocalRun {
         return code;
       }
     } finally {
+      activeClient = null;
       killLeftoverProcesses();
       finished.countDown();
     }
+  }
+
+  /**
+   * What an exit right now could leave behind, one line each: this process's child processes (local
+   * instances and their tasks) and the instances the InstancePools still list (VMs, for cloud providers).
+   */
+  public List<String> whatMayBeLeftRunning() {
+    List<String> lines = new ArrayList<>();
+    ProcessHandle.current().descendants().forEach(p -> lines.add(describe(p)));
+    KubernetesClient client = activeClient;
+    if (client != null) {
+      try {
+        for (InstancePool pool : client.resources(InstancePool.class).inAnyNamespace().list().getItems()) {
+          if (pool.getStatus() == null || pool.getStatus().getInstances() == null) {
+            continue;
+          }
+          String provider = pool.getSpec() == null || pool.getSpec().getProvider() == null ? "?"
+              : pool.getSpec().getProvider().name().toLowerCase(Locale.ROOT);
+          pool.getStatus().getInstances().forEach(i -> lines.add("instance " + i.getId() + " (provider " + provider
+              + ", pool " + pool.getMetadata().getNamespace() + "/" + pool.getMetadata().getName()
+              + (i.getState() == null ? "" : ", " + i.getState()) + ")"));
+        }
+      } catch (RuntimeException e) {
+        lines.add("(the instance list could not be read: " + e.getMessage() + ")");
+      }
+    }
+    return lines;
   }
 
   /** Polls the jobs, printing a progress line whenever one changes, until all finish or a stop is requested. */
@@ -346,6 +378,18 @@ public final class LocalRun {
       typed.setSpec(Serialization.jsonMapper().convertValue(spec,
           dev.taskjob.crds.v1alpha1.taskjob.TaskJobSpec.class));
     }
+  }
+
+  /** A process as {@code process PID (program, in DIR)}; the directory tells which instance or task it is. */
+  private static String describe(ProcessHandle process) {
+    String program = process.info().command().map(c -> Path.of(c).getFileName().toString()).orElse("?");
+    String dir;
+    try {
+      dir = ", in " + Files.readSymbolicLink(Path.of("/proc", Long.toString(process.pid()), "cwd"));
+    } catch (IOException | UnsupportedOperationException | SecurityException e) {
+      dir = "";
+    }
+    return "process " + process.pid() + " (" + program + dir + ")";
   }
 
   /** Last line of defence: no worker process outlives a local run (or a benchmark built on one). */

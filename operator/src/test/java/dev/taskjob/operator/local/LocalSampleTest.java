@@ -189,6 +189,59 @@ class LocalSampleTest {
     }
   }
 
+  @Test
+  void secondInterruptExitsAtOnceListingWhatMayBeLeftRunning(@TempDir Path dir) throws Exception {
+    // 60 s tasks and a long grace period: the clean stop started by the first Ctrl-C cannot finish first.
+    Path manifests = sampleWithTasks(dir, "local", 20, "60");
+    Path job = manifests.resolve("taskjob.yaml");
+    ObjectNode tree = (ObjectNode) YAML.readTree(job.toFile());
+    ((ObjectNode) tree.path("spec").path("worker")).put("shutdownGracePeriod", "300s");
+    YAML.writeValue(job.toFile(), tree);
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    Process local = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+        "dev.taskjob.operator.cli.TaskjobCli", "local", "--root", dir.resolve("root").toString(), manifests.toString())
+        .redirectErrorStream(true).start();
+    java.util.concurrent.LinkedBlockingQueue<String> lines = new java.util.concurrent.LinkedBlockingQueue<>();
+    Thread reader = new Thread(() -> new java.io.BufferedReader(new java.io.InputStreamReader(local.getInputStream(),
+        StandardCharsets.UTF_8)).lines().forEach(lines::add));
+    reader.setDaemon(true);
+    reader.start();
+    try {
+      awaitLine(lines, "(?s).* Running .*\\s[1-9]\\d*/\\d+\\s+local-.*");
+      new ProcessBuilder("kill", "-INT", Long.toString(local.pid())).start().waitFor();
+      awaitLine(lines, "Interrupted: stopping cleanly.*");
+      new ProcessBuilder("kill", "-INT", Long.toString(local.pid())).start().waitFor();
+
+      assertThat(local.waitFor(60, TimeUnit.SECONDS)).as("exited after the second Ctrl-C").isTrue();
+      assertThat(local.exitValue()).isEqualTo(LocalRun.STOPPED);
+      reader.join(TimeUnit.SECONDS.toMillis(60));
+      List<String> rest = new ArrayList<>(lines);
+      assertThat(rest).anyMatch(l -> l.startsWith("Exiting at once without cleaning up. These may still be running"));
+      assertThat(rest).anyMatch(l -> l.matches("  process \\d+ \\(java, in .*/root/instances/tj-parallel-addition-.*\\)"));
+      assertThat(rest).anyMatch(l -> l.matches("  instance \\S+ \\(provider local, pool default/parallel-addition.*"));
+    } finally {
+      local.destroyForcibly();
+      for (long pid : workerProcessesUnder(dir)) {
+        ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+      }
+    }
+  }
+
+  /** Takes lines until one matches {@code regex}, failing with what was read if none does within 180 s. */
+  private static String awaitLine(java.util.concurrent.LinkedBlockingQueue<String> lines, String regex)
+      throws InterruptedException {
+    List<String> seen = new ArrayList<>();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
+    while (true) {
+      String line = lines.poll(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+      assertThat(line).as("no line matching %s; read: %s", regex, seen).isNotNull();
+      seen.add(line);
+      if (line.matches(regex)) {
+        return line;
+      }
+    }
+  }
+
   /** Processes whose working directory is inside {@code dir}: local instances and their tasks. */
   static List<Long> workerProcessesUnder(Path dir) throws IOException {
     List<Long> pids = new ArrayList<>();
