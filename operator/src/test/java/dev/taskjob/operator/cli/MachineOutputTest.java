@@ -19,6 +19,41 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class MachineOutputTest {
 
+  /** Cloud SDK clients: AWS's generated Default*Client classes, Compute Engine's and Cloud Billing's clients. */
+  private static final java.util.regex.Pattern CLOUD_CLIENT = java.util.regex.Pattern.compile(
+      "(software\\.amazon\\.awssdk\\.services\\.\\w+\\.Default\\w+Client|com\\.google\\.cloud\\.(compute|billing)\\.v1\\.\\w+Client)\\b");
+
+  @Test
+  void offlineInstanceTypesBuildsNoCloudClient(@TempDir Path dir) throws Exception {
+    List<String> offlineAws = loadedCloudClients(dir.resolve("aws.log"), "--provider", "aws", "--region", "us-east-1",
+        "--offline");
+    List<String> offlineGcp = loadedCloudClients(dir.resolve("gcp.log"), "--provider", "gcp", "--region",
+        "us-central1", "--project", "some-project", "--offline");
+    List<String> online = loadedCloudClients(dir.resolve("online.log"), "--provider", "aws", "--region", "us-east-1",
+        "--endpoint", "http://127.0.0.1:9");
+
+    assertThat(offlineAws).isEmpty();
+    assertThat(offlineGcp).isEmpty();
+    assertThat(online).as("the same check sees the clients a cloud lookup builds").isNotEmpty();
+  }
+
+  /** Runs {@code taskjob instance-types ARGS} in its own JVM and returns the cloud client classes it loaded. */
+  private static List<String> loadedCloudClients(Path classLog, String... args) throws Exception {
+    List<String> command = new java.util.ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
+        .toString(), "-Xlog:class+load=info:file=" + classLog, "-cp", System.getProperty("java.class.path"),
+        TaskjobCli.class.getName(), "instance-types"));
+    command.addAll(List.of(args));
+    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+    builder.environment().keySet().removeIf(name -> name.startsWith("AWS_") || name.startsWith("GOOGLE_"));
+    builder.environment().put("AWS_EC2_METADATA_DISABLED", "true");
+    Process process = builder.start();
+    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(process.waitFor(120, TimeUnit.SECONDS)).isTrue();
+    assertThat(process.exitValue()).as(output).isZero();
+    return Files.readAllLines(classLog).stream().map(CLOUD_CLIENT::matcher).filter(java.util.regex.Matcher::find)
+        .map(m -> m.group(1)).distinct().toList();
+  }
+
   @Test
   void instanceTypesJsonWithoutCloudCredentialsParsesAsJson(@TempDir Path home) throws Exception {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
