@@ -58,10 +58,29 @@ class SchemaDocumentationTest {
   @FieldSource("RESOURCES")
   void resourcesHaveStatusSubresourceShortNameAndCategory(Class<? extends HasMetadata> resource) {
     JsonNode crd = CrdFiles.committed(resource);
-    assertThat(crd.at("/spec/names/categories/0").asText()).isEqualTo("taskjob");
+    assertThat(crd.at("/spec/names/categories/0").asText()).isEqualTo("taskjob-all");
     assertThat(crd.at("/spec/names/shortNames/0").asText()).isIn("tj", "ipool");
     assertThat(crd.at("/spec/scope").asText()).isEqualTo("Namespaced");
     assertThat(version(resource).at("/subresources/status").isObject()).isTrue();
+  }
+
+  /**
+   * kubectl expands categories before it looks up resource names, so a category equal to a name would make
+   * {@code kubectl get taskjob NAME} look NAME up in every kind of the category.
+   */
+  @Test
+  void noCategoryShadowsAResourceName() {
+    List<String> names = new ArrayList<>();
+    List<String> categories = new ArrayList<>();
+    for (Class<? extends HasMetadata> resource : RESOURCES) {
+      JsonNode crdNames = CrdFiles.committed(resource).at("/spec/names");
+      names.add(crdNames.path("singular").asText());
+      names.add(crdNames.path("plural").asText());
+      names.add(crdNames.path("kind").asText().toLowerCase(java.util.Locale.ROOT));
+      crdNames.path("shortNames").forEach(n -> names.add(n.asText()));
+      crdNames.path("categories").forEach(c -> categories.add(c.asText()));
+    }
+    assertThat(categories).isNotEmpty().doesNotContainAnyElementsOf(names);
   }
 
   private static List<String> columnNames(Class<? extends HasMetadata> resource, int priority) {

@@ -14,5 +14,19 @@ public interface ProviderModule {
 
   CloudProvider cloud(ProviderConfig config);
 
+  /**
+   * The instance catalog priced from the module's bundled snapshot (with the config's price overrides), for
+   * listings that must not call the cloud ({@code taskjob instance-types --offline}). Modules that bundle a
+   * snapshot override this to build no cloud client; this default builds the provider with
+   * {@link ProviderConfig.Keys#CATALOG_SOURCE} {@code snapshot} and reads its catalog.
+   */
+  default InstanceCatalog snapshotCatalog(ProviderConfig config) {
+    java.util.Map<String, String> properties = new java.util.HashMap<>(config.properties());
+    properties.put(ProviderConfig.Keys.CATALOG_SOURCE, "snapshot");
+    try (CloudProvider cloud = cloud(new ProviderConfig(config.provider(), config.region(), config.zones(), properties))) {
+      return cloud.catalog();
+    }
+  }
+
   TaskQueue queue(ProviderConfig config, QueueSettings settings);
 }

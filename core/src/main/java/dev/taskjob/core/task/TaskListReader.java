@@ -38,10 +38,14 @@ import org.yaml.snakeyaml.error.MarkedYAMLException;
  * (plus 8 bytes per id for duplicate detection, see {@link TaskIdSet}).
  *
  * <p>Each element must be an object with a non-empty string {@code id} and an optional object
- * {@code data}. Errors name the element (1-based) and line and say why; see {@link TaskListException}.
+ * {@code data}. rms-cloud-tasks' name for the id, {@code task_id}, is accepted in its place. Errors name the element (1-based) and line and say why; see {@link TaskListException}.
  * Indexes continue from {@link Options#firstIndex()} so several lists can form one job.
  */
 public final class TaskListReader implements Iterator<Task>, AutoCloseable {
+
+  /** The id field, and the name rms-cloud-tasks' task files use for it (same meaning; one per task). */
+  private static final String ID = "id";
+  private static final String RMS_ID = "task_id";
 
   /** Longest accepted id, in characters; ids travel in queue messages and status lists. */
   public static final int MAX_ID_LENGTH = 512;
@@ -264,17 +268,21 @@ public final class TaskListReader implements Iterator<Task>, AutoCloseable {
     var names = node.fieldNames();
     while (names.hasNext()) {
       String name = names.next();
-      if (!name.equals("id") && !name.equals("data")) {
-        throw elementError(line, "unknown field \"" + name + "\" (a task has \"id\" and \"data\")");
+      if (!name.equals(ID) && !name.equals(RMS_ID) && !name.equals("data")) {
+        throw elementError(line, "unknown field \"" + name + "\" (a task has \"id\" (or \"task_id\") and \"data\")");
       }
     }
-    JsonNode idNode = node.get("id");
+    if (node.has(ID) && node.has(RMS_ID)) {
+      throw elementError(line, "both \"id\" and \"task_id\" are given; they mean the same, keep one");
+    }
+    String idField = node.has(RMS_ID) ? RMS_ID : ID;
+    JsonNode idNode = node.get(idField);
     if (idNode == null || idNode.isNull()) {
-      throw elementError(line, "missing \"id\"");
+      throw elementError(line, "missing \"id\" (or \"task_id\")");
     }
     if (!idNode.isTextual()) {
       // Numbers are refused rather than converted: YAML reads `id: 010` as 8 and `id: 1e3` as 1000.0.
-      throw elementError(line, "\"id\" must be a string, found " + nodeKind(idNode)
+      throw elementError(line, "\"" + idField + "\" must be a string, found " + nodeKind(idNode)
           + (idNode.isNumber() ? " (put the id in quotes)" : ""));
     }
     String id = idNode.asText();

@@ -64,6 +64,12 @@ class TaskListReaderTest {
         malformed("id too long",
             "[{\"id\": \"" + "x".repeat(TaskListReader.MAX_ID_LENGTH + 1) + "\"}]",
             "task 1 (line 1)", "\"id\" is longer than 512 characters"),
+        malformed("both id and task_id",
+            "{\"id\": \"a\"}\n{\"id\": \"b\", \"task_id\": \"b\"}\n",
+            "task 2 (line 2)", "both \"id\" and \"task_id\" are given; they mean the same, keep one"),
+        malformed("task_id not a string",
+            "[{\"task_id\": 3, \"data\": {}}]",
+            "task 1 (line 1)", "\"task_id\" must be a string, found a number (put the id in quotes)"),
         malformed("unknown field",
             "[{\"id\": \"a\"},\n{\"id\": \"b\", \"priority\": 3}]",
             "task 2 (line 2)", "unknown field \"priority\""),
@@ -333,6 +339,20 @@ class TaskListReaderTest {
       assertThat(reader.next().id()).isEqualTo("a");
       assertThatThrownBy(reader::next).isInstanceOf(TaskListException.class);
       assertThat(reader.hasNext()).as("no task is handed out after a refused one").isFalse();
+    }
+  }
+
+  @Test
+  void readsRmsCloudTasksFilesWithTaskIdAsTheId() {
+    String rms = "{\"task_id\": \"addition-task-000001\", \"data\": {\"num1\": 1, \"num2\": 2}}\n"
+        + "{\"id\": \"addition-task-000002\", \"data\": {\"num1\": 3, \"num2\": 4}}\n";
+    try (TaskListReader reader = open(rms)) {
+      List<Task> tasks = drain(reader);
+      assertThat(tasks).extracting(Task::id).containsExactly("addition-task-000001", "addition-task-000002");
+      assertThat(tasks.get(0).data().path("num2").asInt()).isEqualTo(2);
+    }
+    try (TaskListReader reader = open("- task_id: a\n- task_id: a\n")) {
+      assertThatThrownBy(() -> drain(reader)).hasMessageContaining("duplicate id \"a\"");
     }
   }
 

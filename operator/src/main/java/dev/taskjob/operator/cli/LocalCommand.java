@@ -6,15 +6,20 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicInteger;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import sun.misc.Signal;
+import sun.misc.SignalHandler;
 
 /** {@code taskjob local FILE_OR_DIR...}: the whole operator on this machine, no cluster and no cloud account needed. */
 @Command(name = "local", mixinStandardHelpOptions = true,
     description = {
         "Runs TaskJobs on this machine: starts an embedded Kubernetes API (for local runs only), runs the real",
         "reconcilers in-process, applies the manifests, shows progress and a summary, and cleans up.",
+        "Ctrl-C stops cleanly (the jobs are deleted, which terminates their instances); a second Ctrl-C exits",
+        "at once and lists what may be left running.",
         "Exit status: 0 when every job succeeded, 1 when a job failed, 2 for bad input, 130 when stopped."})
 public final class LocalCommand implements Callable<Integer> {
 
@@ -38,20 +43,32 @@ public final class LocalCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     Duration limit = timeout == null ? null : dev.taskjob.crds.v1alpha1.shared.Durations.parse("--timeout", timeout);
+    java.nio.file.Files.createDirectories(root);
+    Logs.configureForLocalRun(root.resolve("operator.log"));
     LocalRun.Options defaults = LocalRun.Options.defaults(manifests, root);
     LocalRun run = new LocalRun(new LocalRun.Options(manifests, root, namespace, apiPort, limit,
         defaults.pollInterval(), defaults.settings()), System.out);
-    Thread hook = new Thread(() -> {
-      System.out.println();
-      System.out.println("Interrupted: stopping cleanly (press Ctrl-C again to kill at once)...");
-      run.requestStop();
-      try {
-        run.awaitFinished(Duration.ofSeconds(90));
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
+    // Signal handlers rather than a shutdown hook: the JVM runs hooks once, so with a hook a second
+    // Ctrl-C could not cut a slow cleanup (an unreachable cloud) short.
+    AtomicInteger interrupts = new AtomicInteger();
+    SignalHandler handler = signal -> {
+      if (interrupts.incrementAndGet() == 1) {
+        System.out.println();
+        System.out.println("Interrupted: stopping cleanly, which terminates every instance "
+            + "(press Ctrl-C again to exit at once)...");
+        run.requestStop();
+      } else {
+        List<String> left = run.whatMayBeLeftRunning();
+        System.err.println();
+        System.err.println("Exiting at once without cleaning up." + (left.isEmpty() ? " Nothing is left running."
+            : " These may still be running; stop them yourself (kill PID, or the cloud's console for instances):"));
+        left.forEach(line -> System.err.println("  " + line));
+        System.err.flush();
+        Runtime.getRuntime().halt(LocalRun.STOPPED);
       }
-    }, "local-run-shutdown");
-    Runtime.getRuntime().addShutdownHook(hook);
+    };
+    Signal.handle(new Signal("INT"), handler);
+    Signal.handle(new Signal("TERM"), handler);
     try {
       return run.run();
     } catch (Manifests.InvalidManifestException e) {
@@ -60,12 +77,6 @@ public final class LocalCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       System.err.println("taskjob local: " + e.getMessage());
       return 2;
-    } finally {
-      try {
-        Runtime.getRuntime().removeShutdownHook(hook);
-      } catch (IllegalStateException shuttingDown) {
-        // the hook is running: it waits for run() to finish
-      }
     }
   }
 }

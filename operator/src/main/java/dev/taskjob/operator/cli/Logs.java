@@ -6,16 +6,55 @@ import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.encoder.JsonEncoder;
 import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
 import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.classic.filter.ThresholdFilter;
 import ch.qos.logback.core.ConsoleAppender;
+import ch.qos.logback.core.FileAppender;
 import ch.qos.logback.core.encoder.Encoder;
+import java.nio.file.Path;
 import org.slf4j.LoggerFactory;
 
-/** Logging for long-running commands: one line per event, as text or JSON (for log collectors), on stdout. */
+/**
+ * Logging for every command: one line per event, as text or JSON (for log collectors), on stderr, so that
+ * stdout carries only what a command was asked to print (tables, {@code -o json}, the local progress view).
+ */
 final class Logs {
 
   enum Format { TEXT, JSON }
 
   private Logs() {}
+
+  /** Warnings and errors only, for short commands whose output is the point. */
+  static void configureForCommand() {
+    configure(Format.TEXT, "WARN");
+  }
+
+  /**
+   * For {@code taskjob local}: everything at INFO into {@code file}, and warnings and errors also on stderr,
+   * so the progress table on stdout stays readable.
+   */
+  static void configureForLocalRun(Path file) {
+    configure(Format.TEXT, "INFO");
+    LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
+    Logger root = context.getLogger(Logger.ROOT_LOGGER_NAME);
+    ThresholdFilter warnings = new ThresholdFilter();
+    warnings.setLevel(Level.WARN.levelStr);
+    warnings.start();
+    root.getAppender("console").addFilter(warnings);
+    PatternLayoutEncoder text = new PatternLayoutEncoder();
+    text.setContext(context);
+    text.setPattern(TEXT_PATTERN);
+    text.start();
+    FileAppender<ILoggingEvent> appender = new FileAppender<>();
+    appender.setContext(context);
+    appender.setName("file");
+    appender.setFile(file.toString());
+    appender.setAppend(false);
+    appender.setEncoder(text);
+    appender.start();
+    root.addAppender(appender);
+  }
+
+  private static final String TEXT_PATTERN = "%d{yyyy-MM-dd'T'HH:mm:ss.SSSX,UTC} %-5level [%thread] %logger{20} - %msg%n";
 
   static void configure(Format format, String level) {
     LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
@@ -32,7 +71,7 @@ final class Logs {
       encoder = json;
     } else {
       PatternLayoutEncoder text = new PatternLayoutEncoder();
-      text.setPattern("%d{yyyy-MM-dd'T'HH:mm:ss.SSSX,UTC} %-5level [%thread] %logger{20} - %msg%n");
+      text.setPattern(TEXT_PATTERN);
       encoder = text;
     }
     encoder.setContext(context);
@@ -40,6 +79,7 @@ final class Logs {
     ConsoleAppender<ILoggingEvent> console = new ConsoleAppender<>();
     console.setContext(context);
     console.setName("console");
+    console.setTarget("System.err");
     console.setEncoder(encoder);
     console.start();
     Logger root = context.getLogger(Logger.ROOT_LOGGER_NAME);

@@ -1,5 +1,7 @@
 package dev.taskjob.operator.cli;
 
+import dev.taskjob.operator.metrics.BuildInfo;
+import picocli.AutoComplete;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -19,6 +21,7 @@ import picocli.CommandLine.Command;
         OperatorCommand.class,
         LocalCommand.class,
         InstanceTypesCommand.class,
+        AutoComplete.GenerateCompletion.class,
     })
 public final class TaskjobCli implements Runnable {
 
@@ -26,12 +29,16 @@ public final class TaskjobCli implements Runnable {
   CommandLine.Model.CommandSpec spec;
 
   public static void main(String[] args) {
+    Logs.configureForCommand(); // the operator and local commands set their own
     System.exit(commandLine().execute(args));
   }
 
   /** The configured command line, for tests that run commands in-process. */
   public static CommandLine commandLine() {
-    return new CommandLine(new TaskjobCli()).setCaseInsensitiveEnumValuesAllowed(true);
+    CommandLine cli = new CommandLine(new TaskjobCli()).setCaseInsensitiveEnumValuesAllowed(true);
+    // picocli hides its completion generator by default; list it, since docs tell users to run it.
+    cli.getSubcommands().get("generate-completion").getCommandSpec().usageMessage().hidden(false);
+    return cli;
   }
 
   @Override
@@ -39,11 +46,12 @@ public final class TaskjobCli implements Runnable {
     throw new CommandLine.ParameterException(spec.commandLine(), "Missing command: see 'taskjob help'");
   }
 
+  /** The version the build recorded ({@link BuildInfo}), with the Java runtime it runs on. */
   static final class Version implements CommandLine.IVersionProvider {
     @Override
     public String[] getVersion() {
-      String v = TaskjobCli.class.getPackage().getImplementationVersion();
-      return new String[] {"taskjob " + (v == null ? "(development build)" : v)};
+      return new String[] {"taskjob " + BuildInfo.current().version(),
+          "Java " + System.getProperty("java.version") + " (" + System.getProperty("java.vm.name") + ")"};
     }
   }
 }

@@ -21,9 +21,12 @@ import java.util.Optional;
 
 /**
  * Puts what kubectl needs in front of fabric8's CRUD mock server: API discovery documents
- * ({@code /api}, {@code /apis}, resource lists) and server-side printing ({@code as=Table}, using the
- * CRDs' printer columns), so {@code kubectl get taskjobs} against a local run shows the same columns
- * as on a cluster. Everything else goes to the CRUD dispatcher unchanged.
+ * ({@code /api}, {@code /apis}, resource lists), OpenAPI v3 documents built from the CRD schemas (for
+ * {@code kubectl explain}), field selectors on lists (what {@code kubectl describe} uses to find an
+ * object's Events and {@code kubectl wait} to find its object), and server-side printing
+ * ({@code as=Table}: the CRDs' printer columns, and the usual columns for Events), so kubectl against a
+ * local run shows what it shows on a cluster. Everything else goes to the CRUD dispatcher unchanged.
+ * Watches are streamed by {@link KubectlGateway}, which sits in front of this.
  */
 final class DiscoveryDispatcher extends Dispatcher {
 
@@ -60,19 +63,66 @@ final class DiscoveryDispatcher extends Dispatcher {
       if (discovery.isPresent()) {
         return json(discovery.get());
       }
+      Optional<ObjectNode> openApi = OpenApiDocuments.document(path, crds);
+      if (openApi.isPresent()) {
+        return json(openApi.get());
+      }
+      Map<String, String> query = ResourcePath.query(fullPath);
       String accept = String.valueOf(request.getHeader("Accept"));
-      if (accept.contains("as=Table") && !fullPath.contains("watch=")) {
-        Optional<CustomResourceDefinition> crd = crdFor(path);
-        if (crd.isPresent()) {
-          MockResponse plain = crud.dispatch(request);
-          if (plain.code() == 200) {
-            return json(table(crd.get(), readBody(plain)));
-          }
+      boolean asTable = accept.contains("as=Table");
+      String fieldSelector = query.get("fieldSelector");
+      Optional<ResourcePath> resource = ResourcePath.parse(path);
+      boolean list = resource.isPresent() && resource.get().name() == null;
+      if (resource.isPresent() && !ResourcePath.isWatch(query) && (asTable || list)) {
+        MockResponse plain = crud.dispatch(new RecordedRequest(request.getHttpVersion(), request.method(),
+            ResourcePath.withoutQueryParameter(fullPath, "fieldSelector"), request.getHeaders(), request.getBody()));
+        if (plain.code() != 200) {
           return plain;
         }
+        JsonNode body = readBody(plain);
+        if (body.has("items")) {
+          ObjectNode filtered = FieldSelector.parse(fieldSelector).filterList((ObjectNode) body);
+          // Typed clients (kubectl describe reading Events) decode only a list of the right kind, not "List".
+          context(resource.get()).ifPresent(c -> filtered.put("kind", c.getKind() + "List"));
+          body = filtered;
+        }
+        if (asTable) {
+          Optional<ObjectNode> table = table(resource.get(), body, true, accept.contains("includeObject=Object"));
+          if (table.isPresent()) {
+            return json(table.get());
+          }
+        }
+        return json(body);
       }
     }
     return crud.dispatch(request);
+  }
+
+  /**
+   * The object or list as a meta.k8s.io/v1 Table, when this API knows how to print the resource (the CRDs'
+   * printer columns, Events); empty for others, which kubectl then prints itself.
+   */
+  Optional<ObjectNode> table(ResourcePath resource, JsonNode body, boolean withColumns, boolean fullObjects) {
+    if (resource.plural().equals("events") && resource.group().isEmpty()) {
+      return Optional.of(EventTable.table(body, withColumns));
+    }
+    return crdFor(resource).map(crd -> table(crd, body, withColumns, fullObjects));
+  }
+
+  /** The fabric8 coordinates of the resource a path names, for the built-ins listed here and the CRDs. */
+  Optional<io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext> context(ResourcePath resource) {
+    for (BuiltIn b : BUILT_INS) {
+      if (b.group().equals(resource.group()) && b.version().equals(resource.version())
+          && b.plural().equals(resource.plural())) {
+        return Optional.of(new io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext.Builder()
+            .withGroup(b.group()).withVersion(b.version()).withPlural(b.plural()).withKind(b.kind())
+            .withNamespaced(b.namespaced()).build());
+      }
+    }
+    return crdFor(resource).map(crd -> new io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext.Builder()
+        .withGroup(crd.getSpec().getGroup()).withVersion(resource.version())
+        .withPlural(crd.getSpec().getNames().getPlural()).withKind(crd.getSpec().getNames().getKind())
+        .withNamespaced("Namespaced".equals(crd.getSpec().getScope())).build());
   }
 
   @Override
@@ -192,33 +242,34 @@ final class DiscoveryDispatcher extends Dispatcher {
     }
   }
 
-  /** The CRD whose resources the path addresses ({@code /apis/G/V/[namespaces/NS/]PLURAL[/NAME]}). */
-  private Optional<CustomResourceDefinition> crdFor(String path) {
-    String[] p = path.split("/");
-    if (p.length < 5 || !p[1].equals("apis")) {
-      return Optional.empty();
-    }
-    String plural = p.length >= 7 && p[4].equals("namespaces") ? p[6] : p[4];
+  /** The CRD whose resources the path addresses. */
+  private Optional<CustomResourceDefinition> crdFor(ResourcePath resource) {
     return crds.stream()
-        .filter(c -> c.getSpec().getGroup().equals(p[2]) && c.getSpec().getNames().getPlural().equals(plural))
+        .filter(c -> c.getSpec().getGroup().equals(resource.group())
+            && c.getSpec().getNames().getPlural().equals(resource.plural()))
         .findFirst();
   }
 
-  /** A meta.k8s.io/v1 Table of the object or list, with the CRD's printer columns after Name. */
-  private ObjectNode table(CustomResourceDefinition crd, JsonNode body) {
-    List<CustomResourceColumnDefinition> columns = crd.getSpec().getVersions().get(0)
+  /**
+   * A meta.k8s.io/v1 Table of the object or list, with the CRD's printer columns after Name. A watch sends the
+   * column definitions with its first event only, as the API server does.
+   */
+  private ObjectNode table(CustomResourceDefinition crd, JsonNode body, boolean withColumns, boolean fullObjects) {
+    List<CustomResourceColumnDefinition> printed = crd.getSpec().getVersions().get(0)
         .getAdditionalPrinterColumns() == null ? List.of()
         : crd.getSpec().getVersions().get(0).getAdditionalPrinterColumns();
     ObjectNode table = JSON.createObjectNode().put("kind", "Table").put("apiVersion", "meta.k8s.io/v1");
     table.putObject("metadata").put("resourceVersion", body.path("metadata").path("resourceVersion").asText(""));
     ArrayNode defs = table.putArray("columnDefinitions");
-    defs.addObject().put("name", "Name").put("type", "string").put("format", "name").put("priority", 0)
-        .put("description", "Name of the resource");
-    for (CustomResourceColumnDefinition c : columns) {
-      defs.addObject().put("name", c.getName()).put("type", c.getType())
-          .put("format", c.getFormat() == null ? "" : c.getFormat())
-          .put("priority", c.getPriority() == null ? 0 : c.getPriority())
-          .put("description", c.getDescription() == null ? "" : c.getDescription());
+    if (withColumns) {
+      defs.addObject().put("name", "Name").put("type", "string").put("format", "name").put("priority", 0)
+          .put("description", "Name of the resource");
+      for (CustomResourceColumnDefinition c : printed) {
+        defs.addObject().put("name", c.getName()).put("type", c.getType())
+            .put("format", c.getFormat() == null ? "" : c.getFormat())
+            .put("priority", c.getPriority() == null ? 0 : c.getPriority())
+            .put("description", c.getDescription() == null ? "" : c.getDescription());
+      }
     }
     ArrayNode rows = table.putArray("rows");
     List<JsonNode> items = new ArrayList<>();
@@ -231,7 +282,7 @@ final class DiscoveryDispatcher extends Dispatcher {
       ObjectNode row = rows.addObject();
       ArrayNode cells = row.putArray("cells");
       cells.add(item.path("metadata").path("name").asText());
-      for (CustomResourceColumnDefinition c : columns) {
+      for (CustomResourceColumnDefinition c : printed) {
         JsonNode value = at(item, c.getJsonPath());
         if (value == null || value.isMissingNode() || value.isNull()) {
           cells.add("");
@@ -241,9 +292,13 @@ final class DiscoveryDispatcher extends Dispatcher {
           cells.add(value);
         }
       }
-      ObjectNode object = row.putObject("object").put("kind", "PartialObjectMetadata")
-          .put("apiVersion", "meta.k8s.io/v1");
-      object.set("metadata", item.path("metadata"));
+      if (fullObjects) {
+        row.set("object", item);
+      } else {
+        ObjectNode object = row.putObject("object").put("kind", "PartialObjectMetadata")
+            .put("apiVersion", "meta.k8s.io/v1");
+        object.set("metadata", item.path("metadata"));
+      }
     }
     return table;
   }
@@ -283,7 +338,7 @@ final class DiscoveryDispatcher extends Dispatcher {
     }
   }
 
-  private static JsonNode readBody(MockResponse response) {
+  static JsonNode readBody(MockResponse response) {
     try {
       return JSON.readTree(response.getBody().readUtf8());
     } catch (java.io.IOException e) {

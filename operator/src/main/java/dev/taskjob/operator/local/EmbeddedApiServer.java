@@ -12,6 +12,7 @@ import io.fabric8.mockwebserver.MockWebServer;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -23,8 +24,11 @@ import java.util.function.Consumer;
 
 /**
  * An in-process Kubernetes API for local runs: fabric8's mock server in CRUD mode (objects are kept
- * in memory, no scheduler, no admission, no CEL validation), with discovery and table printing added
- * so kubectl can read it. It is for local runs and tests only, never a substitute for a cluster.
+ * in memory, no scheduler, no admission, no CEL validation), with discovery, OpenAPI documents, field
+ * selectors and table printing added ({@link DiscoveryDispatcher}) and watches streamed the way kubectl
+ * reads them ({@link KubectlGateway}), so kubectl can use it as it uses a cluster. The in-process client
+ * talks to the mock server directly; {@link #url()} and the kubeconfig name the gateway. It is for local
+ * runs and tests only, never a substitute for a cluster.
  *
  * <p>fabric8's mock web server keeps every request it receives, body included, in a queue that only
  * {@code takeRequest} empties. A long local run (ledger saves, status patches) would keep them all, so a
@@ -33,18 +37,20 @@ import java.util.function.Consumer;
  */
 public final class EmbeddedApiServer implements AutoCloseable {
 
-  /** The CRD manifests the crds module generates, as packaged on the class path. */
+  /** The committed CRDs of crds/ (what {@code kubectl apply -f crds/} installs), as the crds jar packages them. */
   public static final List<String> CRD_RESOURCES = List.of(
-      "META-INF/fabric8/taskjobs.taskjob.dev-v1.yml",
-      "META-INF/fabric8/instancepools.taskjob.dev-v1.yml");
+      "META-INF/taskjob/crds/taskjobs.taskjob.dev-v1.yml",
+      "META-INF/taskjob/crds/instancepools.taskjob.dev-v1.yml");
 
   private final KubernetesMockServer server;
+  private final KubectlGateway gateway;
   private final KubernetesClient client;
   private final List<Consumer<RecordedRequest>> requestObservers = new CopyOnWriteArrayList<>();
   private final Thread requestDrain;
 
-  private EmbeddedApiServer(KubernetesMockServer server, KubernetesClient client) {
+  private EmbeddedApiServer(KubernetesMockServer server, KubectlGateway gateway, KubernetesClient client) {
     this.server = server;
+    this.gateway = gateway;
     this.client = client;
     this.requestDrain = new Thread(this::drainRequests, "embedded-api-requests");
     this.requestDrain.setDaemon(true);
@@ -75,17 +81,27 @@ public final class EmbeddedApiServer implements AutoCloseable {
     requestObservers.add(observer);
   }
 
-  /** Starts on 127.0.0.1 (port 0 picks a free one) and installs the given CRDs. */
+  /** Starts on 127.0.0.1 (port 0 picks a free one; kubectl uses this port) and installs the given CRDs. */
   public static EmbeddedApiServer start(int port, List<CustomResourceDefinition> crds) {
     KubernetesCrudDispatcher crud = new KubernetesCrudDispatcher(List.of());
+    DiscoveryDispatcher dispatcher = new DiscoveryDispatcher(crud, crds);
     KubernetesMockServer server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
-        new DiscoveryDispatcher(crud, crds), false);
-    server.init(InetAddress.getLoopbackAddress(), port);
+        dispatcher, false);
+    server.init(InetAddress.getLoopbackAddress(), 0);
     KubernetesClient client = new KubernetesClientBuilder().withConfig(clientConfig(server)).build();
     for (CustomResourceDefinition crd : crds) {
       client.apiextensions().v1().customResourceDefinitions().resource(crd).create();
     }
-    return new EmbeddedApiServer(server, client);
+    KubectlGateway gateway;
+    try {
+      gateway = KubectlGateway.start(port, "http://" + server.getHostName() + ":" + server.getPort(), client,
+          dispatcher);
+    } catch (IOException e) {
+      client.close();
+      server.destroy();
+      throw new UncheckedIOException("cannot listen on 127.0.0.1:" + port + " for kubectl: " + e.getMessage(), e);
+    }
+    return new EmbeddedApiServer(server, gateway, client);
   }
 
   /** Starts with the TaskJob and InstancePool CRDs from the class path. */
@@ -93,7 +109,7 @@ public final class EmbeddedApiServer implements AutoCloseable {
     return start(port, bundledCrds());
   }
 
-  /** The bundled CRDs, as generated from the crds module. */
+  /** The bundled CRDs: the committed files of crds/, byte for byte. */
   public static List<CustomResourceDefinition> bundledCrds() {
     return CRD_RESOURCES.stream().map(EmbeddedApiServer::loadCrd).toList();
   }
@@ -122,9 +138,9 @@ public final class EmbeddedApiServer implements AutoCloseable {
     return client;
   }
 
-  /** The API's base URL (plain HTTP on loopback). */
+  /** The API's base URL for kubectl and other clients (plain HTTP on loopback). */
   public String url() {
-    return "http://" + server.getHostName() + ":" + server.getPort();
+    return gateway.url();
   }
 
   /** Writes a kubeconfig for this API so {@code kubectl --kubeconfig FILE get taskjobs} works. */
@@ -154,6 +170,7 @@ public final class EmbeddedApiServer implements AutoCloseable {
 
   @Override
   public void close() {
+    gateway.close();
     client.close();
     server.destroy();
     requestDrain.interrupt();

@@ -3,6 +3,7 @@ package dev.taskjob.operator.local;
 import dev.taskjob.core.cloud.ProviderConfig.Keys;
 import dev.taskjob.core.cloud.Providers;
 import dev.taskjob.core.stats.ElapsedTimeStats;
+import dev.taskjob.crds.v1alpha1.instancepool.InstancePool;
 import dev.taskjob.crds.v1alpha1.taskjob.TaskJob;
 import dev.taskjob.crds.v1alpha1.taskjob.TaskJobPhase;
 import dev.taskjob.crds.v1alpha1.taskjob.TaskJobStatus;
@@ -72,6 +73,8 @@ public final class LocalRun {
   private final Options options;
   private final PrintStream out;
   private final AtomicBoolean stopRequested = new AtomicBoolean();
+  /** The embedded API's client while a run is going, for {@link #whatMayBeLeftRunning()}. */
+  private volatile KubernetesClient activeClient;
   private final CountDownLatch finished = new CountDownLatch(1);
 
   public LocalRun(Options options, PrintStream out) {
@@ -99,12 +102,13 @@ public final class LocalRun {
     OperatorSettings settings = options.settings().withProviderProperties(properties);
     try (EmbeddedApiServer api = EmbeddedApiServer.startWithTaskJobCrds(options.apiPort())) {
       KubernetesClient client = api.client();
+      activeClient = client;
       Manifests manifests = Manifests.read(client, options.manifests());
       List<Manifests.Item> jobItems = manifests.ofKind("TaskJob");
       if (jobItems.isEmpty()) {
         throw new IllegalArgumentException("no TaskJob in " + options.manifests());
       }
-      jobItems.forEach(item -> absolutizeCommand(item.object()));
+      jobItems.forEach(item -> absolutizePaths(item.object(), item.file().toAbsolutePath().getParent()));
       Path kubeconfig = api.writeKubeconfig(root.resolve("kubeconfig"));
       out.printf("Embedded Kubernetes API at %s (local runs only); inspect with:%n  kubectl --kubeconfig %s get taskjobs,instancepools%n",
           api.url(), kubeconfig);
@@ -131,9 +135,37 @@ public final class LocalRun {
         return code;
       }
     } finally {
+      activeClient = null;
       killLeftoverProcesses();
       finished.countDown();
     }
+  }
+
+  /**
+   * What an exit right now could leave behind, one line each: this process's child processes (local
+   * instances and their tasks) and the instances the InstancePools still list (VMs, for cloud providers).
+   */
+  public List<String> whatMayBeLeftRunning() {
+    List<String> lines = new ArrayList<>();
+    ProcessHandle.current().descendants().forEach(p -> lines.add(describe(p)));
+    KubernetesClient client = activeClient;
+    if (client != null) {
+      try {
+        for (InstancePool pool : client.resources(InstancePool.class).inAnyNamespace().list().getItems()) {
+          if (pool.getStatus() == null || pool.getStatus().getInstances() == null) {
+            continue;
+          }
+          String provider = pool.getSpec() == null || pool.getSpec().getProvider() == null ? "?"
+              : pool.getSpec().getProvider().name().toLowerCase(Locale.ROOT);
+          pool.getStatus().getInstances().forEach(i -> lines.add("instance " + i.getId() + " (provider " + provider
+              + ", pool " + pool.getMetadata().getNamespace() + "/" + pool.getMetadata().getName()
+              + (i.getState() == null ? "" : ", " + i.getState()) + ")"));
+        }
+      } catch (RuntimeException e) {
+        lines.add("(the instance list could not be read: " + e.getMessage() + ")");
+      }
+    }
+    return lines;
   }
 
   /** Polls the jobs, printing a progress line whenever one changes, until all finish or a stop is requested. */
@@ -141,6 +173,7 @@ public final class LocalRun {
       throws InterruptedException {
     out.print(ProgressView.header());
     Map<String, String> lastLine = new HashMap<>();
+    WorkerErrors workerErrors = new WorkerErrors(options.root().toAbsolutePath());
     Instant deadline = options.timeout() == null ? null : started.plus(options.timeout());
     while (true) {
       List<TaskJob> jobs = new ArrayList<>();
@@ -153,7 +186,7 @@ public final class LocalRun {
           continue;
         }
         jobs.add(job);
-        String line = ProgressView.line(job);
+        String line = ProgressView.line(job, workerErrors.first(namespaceOf(job), job.getMetadata().getName()));
         if (!line.equals(lastLine.put(job.getMetadata().getName(), line))) {
           out.print(line);
         }
@@ -298,12 +331,14 @@ public final class LocalRun {
   }
 
   /**
-   * Local instances, and each task, run in their own working directories, so relative paths are resolved
-   * here against the directory {@code taskjob local} runs in: the program in {@code spec.worker.command}
-   * (when it contains '/' and exists) and {@code worker.env} values starting with {@code ./}.
+   * Local instances, and each task, run in their own working directories, so relative paths are made absolute
+   * here: the program in {@code spec.worker.command} against {@code manifestDir}, the directory of the manifest
+   * that names it ({@link WorkerProgram}), and {@code worker.env} values starting with {@code ./} against the
+   * directory {@code taskjob local} runs in (where output usually goes). A program that cannot run is refused
+   * with the reason before anything starts.
    */
   @SuppressWarnings("unchecked")
-  static void absolutizeCommand(HasMetadata object) {
+  static void absolutizePaths(HasMetadata object, Path manifestDir) {
     Map<String, Object> tree = Serialization.jsonMapper().convertValue(object, Map.class);
     Object spec = tree.get("spec");
     if (!(spec instanceof Map<?, ?> specMap) || !"local".equals(String.valueOf(specMap.get("provider")))
@@ -314,10 +349,13 @@ public final class LocalRun {
     boolean changed = false;
     if (worker.get("command") instanceof List<?> command && !command.isEmpty()) {
       String program = String.valueOf(command.get(0));
-      Path path = Path.of(program);
-      if (program.contains("/") && !path.isAbsolute() && Files.exists(path)) {
+      WorkerProgram.Resolution resolution = WorkerProgram.resolve(program, manifestDir, System.getenv("PATH"));
+      if (!resolution.ok()) {
+        throw new IllegalArgumentException("TaskJob " + object.getMetadata().getName() + ": " + resolution.problem());
+      }
+      if (!resolution.program().equals(program)) {
         List<Object> resolved = new ArrayList<>(command);
-        resolved.set(0, path.toAbsolutePath().normalize().toString());
+        resolved.set(0, resolution.program());
         worker.put("command", resolved);
         changed = true;
       }
@@ -343,6 +381,18 @@ public final class LocalRun {
       typed.setSpec(Serialization.jsonMapper().convertValue(spec,
           dev.taskjob.crds.v1alpha1.taskjob.TaskJobSpec.class));
     }
+  }
+
+  /** A process as {@code process PID (program, in DIR)}; the directory tells which instance or task it is. */
+  private static String describe(ProcessHandle process) {
+    String program = process.info().command().map(c -> Path.of(c).getFileName().toString()).orElse("?");
+    String dir;
+    try {
+      dir = ", in " + Files.readSymbolicLink(Path.of("/proc", Long.toString(process.pid()), "cwd"));
+    } catch (IOException | UnsupportedOperationException | SecurityException e) {
+      dir = "";
+    }
+    return "process " + process.pid() + " (" + program + dir + ")";
   }
 
   /** Last line of defence: no worker process outlives a local run (or a benchmark built on one). */

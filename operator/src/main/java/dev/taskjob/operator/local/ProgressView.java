@@ -7,7 +7,7 @@ import java.util.Locale;
 
 /**
  * One line per job in the shape {@code kubectl get taskjobs -w} shows: phase, done/total, failures,
- * instances, type, $/hour and ETA.
+ * instances, type, $/hour and ETA; and under it the first error the job's workers reported, once there is one.
  */
 public final class ProgressView {
 
@@ -35,6 +35,20 @@ public final class ProgressView {
         s.getInstanceType() == null ? "-" : s.getInstanceType(),
         s.getCostPerHour() == null ? "-" : String.format(Locale.ROOT, "%.4f", s.getCostPerHour()),
         s.getEta() == null ? "-" : s.getEta());
+  }
+
+  /**
+   * The job's line, followed by the first error its workers reported, when there is one, so the reason
+   * tasks fail or workers stop shows while the job runs.
+   */
+  public static String line(TaskJob job, java.util.Optional<String> firstWorkerError) {
+    return line(job) + firstWorkerError.map(error -> "  first worker error: " + shorten(error, 200)
+        + System.lineSeparator()).orElse("");
+  }
+
+  private static String shorten(String text, int max) {
+    String oneLine = text.replaceAll("\\s+", " ").strip();
+    return oneLine.length() <= max ? oneLine : oneLine.substring(0, max - 3) + "...";
   }
 
   /** The lines for all jobs, used to print only when something changed. */

@@ -38,10 +38,18 @@ class LocalSampleTest {
 
   /** The sample's TaskJob with an absolute program path and output dir, and a ConfigMap of its first tasks. */
   private static Path sampleWithTasks(Path dir, String variant, int tasks, String extraEnvValue) throws IOException {
+    return sampleWithTasks(dir, variant, tasks, extraEnvValue, false);
+  }
+
+  /** With {@code rmsFormat}, the task list is JSON Lines with rms-cloud-tasks' {@code task_id} for the id. */
+  private static Path sampleWithTasks(Path dir, String variant, int tasks, String extraEnvValue, boolean rmsFormat)
+      throws IOException {
     ObjectNode job = (ObjectNode) YAML.readTree(SAMPLE.resolve(variant).resolve("taskjob.yaml").toFile());
     ObjectNode worker = (ObjectNode) job.path("spec").path("worker");
     ArrayNode command = (ArrayNode) worker.path("command");
-    command.set(0, YAML.getNodeFactory().textNode(REPO.resolve(command.get(0).asText()).toString()));
+    // The sample names its program relative to its own directory; these manifests are written elsewhere.
+    command.set(0, YAML.getNodeFactory().textNode(
+        SAMPLE.resolve(variant).resolve(command.get(0).asText()).normalize().toString()));
     for (JsonNode env : worker.path("env")) {
       if (env.path("name").asText().equals("ADDITION_OUTPUT_DIR")) {
         ((ObjectNode) env).put("value", dir.resolve("results").toString());
@@ -59,7 +67,13 @@ class LocalSampleTest {
     }
     ObjectNode configMap = YAML.createObjectNode().put("apiVersion", "v1").put("kind", "ConfigMap");
     configMap.putObject("metadata").put("name", configMapName);
-    configMap.putObject("data").put(key.replace(".gz", ""), list.toString());
+    StringBuilder rmsLines = new StringBuilder();
+    for (JsonNode task : list) {
+      ObjectNode rms = YAML.createObjectNode().put("task_id", task.path("id").asText());
+      rms.set("data", task.path("data"));
+      rmsLines.append(rms).append('\n');
+    }
+    configMap.putObject("data").put(key.replace(".gz", ""), rmsFormat ? rmsLines.toString() : list.toString());
     ((ObjectNode) job.path("spec").path("tasks").path("configMapRefs").get(0)).put("key", key.replace(".gz", ""));
     Path manifests = Files.createDirectories(dir.resolve("manifests"));
     YAML.writeValue(manifests.resolve("tasks.yaml").toFile(), configMap);
@@ -96,6 +110,38 @@ class LocalSampleTest {
   }
 
   @Test
+  void rmsCloudTasksTaskFileWithTaskIdRunsUnchanged(@TempDir Path dir) throws Exception {
+    Path manifests = sampleWithTasks(dir, "local", 20, "0.01", true);
+    assertThat(Files.readString(manifests.resolve("tasks.yaml"))).contains("task_id").doesNotContain("\"id\"");
+
+    String output = run(manifests, dir.resolve("root"), LocalRun.SUCCEEDED);
+
+    assertThat(output).contains("Tasks: 20 total, 20 succeeded, 0 failed, 0 not finished");
+    JsonNode tasks = new ObjectMapper().readTree(SAMPLE.resolve("addition_tasks.json").toFile());
+    for (int i = 0; i < 20; i++) {
+      assertThat(dir.resolve("results").resolve(tasks.get(i).path("id").asText() + ".txt")).exists();
+    }
+  }
+
+  @Test
+  void refusesAProgramThatIsNotThereBeforeStartingAnything(@TempDir Path dir) throws Exception {
+    Path manifests = sampleWithTasks(dir, "local", 5, "0.01");
+    Path job = manifests.resolve("taskjob.yaml");
+    ObjectNode tree = (ObjectNode) YAML.readTree(job.toFile());
+    ((ArrayNode) tree.path("spec").path("worker").path("command")).set(0, YAML.getNodeFactory().textNode("bin/add.sh"));
+    YAML.writeValue(job.toFile(), tree);
+    LocalRun.Options options = LocalRun.Options.defaults(List.of(manifests), dir.resolve("root"));
+
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> new LocalRun(options,
+            new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8)).run())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("TaskJob parallel-addition: spec.worker.command[0] 'bin/add.sh': "
+            + manifests.toRealPath().resolve("bin/add.sh") + " does not exist (relative paths are read against the"
+            + " manifest's directory " + manifests.toRealPath() + ")");
+    assertThat(workerProcessesUnder(dir)).isEmpty();
+  }
+
+  @Test
   void failureVariantEndsFailedWithCountsThatAddUpAndReasons(@TempDir Path dir) throws Exception {
     Path manifests = sampleWithTasks(dir, "local-failures", 60, null);
 
@@ -110,7 +156,8 @@ class LocalSampleTest {
     assertThat(succeeded + failed).isEqualTo(total);
     assertThat(failed).isPositive();
     assertThat(output).contains("Summary of default/parallel-addition-failures: Failed", "Failed tasks (" + failed + "):")
-        .containsPattern("addition-task-\\d{6}: (failed with exit code \\d|timed out)");
+        .containsPattern("addition-task-\\d{6}: (failed with exit code \\d|timed out)")
+        .containsPattern("(?m)^  first worker error: \\S+: Slot #\\d+: Task addition-task-\\d{6} (failed|timed out)");
     assertThat(workerProcessesUnder(dir)).isEmpty();
   }
 
@@ -139,6 +186,59 @@ class LocalSampleTest {
     } finally {
       local.descendants().forEach(ProcessHandle::destroyForcibly);
       local.destroyForcibly();
+    }
+  }
+
+  @Test
+  void secondInterruptExitsAtOnceListingWhatMayBeLeftRunning(@TempDir Path dir) throws Exception {
+    // 60 s tasks and a long grace period: the clean stop started by the first Ctrl-C cannot finish first.
+    Path manifests = sampleWithTasks(dir, "local", 20, "60");
+    Path job = manifests.resolve("taskjob.yaml");
+    ObjectNode tree = (ObjectNode) YAML.readTree(job.toFile());
+    ((ObjectNode) tree.path("spec").path("worker")).put("shutdownGracePeriod", "300s");
+    YAML.writeValue(job.toFile(), tree);
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    Process local = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+        "dev.taskjob.operator.cli.TaskjobCli", "local", "--root", dir.resolve("root").toString(), manifests.toString())
+        .redirectErrorStream(true).start();
+    java.util.concurrent.LinkedBlockingQueue<String> lines = new java.util.concurrent.LinkedBlockingQueue<>();
+    Thread reader = new Thread(() -> new java.io.BufferedReader(new java.io.InputStreamReader(local.getInputStream(),
+        StandardCharsets.UTF_8)).lines().forEach(lines::add));
+    reader.setDaemon(true);
+    reader.start();
+    try {
+      awaitLine(lines, "(?s).* Running .*\\s[1-9]\\d*/\\d+\\s+local-.*");
+      new ProcessBuilder("kill", "-INT", Long.toString(local.pid())).start().waitFor();
+      awaitLine(lines, "Interrupted: stopping cleanly.*");
+      new ProcessBuilder("kill", "-INT", Long.toString(local.pid())).start().waitFor();
+
+      assertThat(local.waitFor(60, TimeUnit.SECONDS)).as("exited after the second Ctrl-C").isTrue();
+      assertThat(local.exitValue()).isEqualTo(LocalRun.STOPPED);
+      reader.join(TimeUnit.SECONDS.toMillis(60));
+      List<String> rest = new ArrayList<>(lines);
+      assertThat(rest).anyMatch(l -> l.startsWith("Exiting at once without cleaning up. These may still be running"));
+      assertThat(rest).anyMatch(l -> l.matches("  process \\d+ \\(java, in .*/root/instances/tj-parallel-addition-.*\\)"));
+      assertThat(rest).anyMatch(l -> l.matches("  instance \\S+ \\(provider local, pool default/parallel-addition.*"));
+    } finally {
+      local.destroyForcibly();
+      for (long pid : workerProcessesUnder(dir)) {
+        ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+      }
+    }
+  }
+
+  /** Takes lines until one matches {@code regex}, failing with what was read if none does within 180 s. */
+  private static String awaitLine(java.util.concurrent.LinkedBlockingQueue<String> lines, String regex)
+      throws InterruptedException {
+    List<String> seen = new ArrayList<>();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
+    while (true) {
+      String line = lines.poll(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+      assertThat(line).as("no line matching %s; read: %s", regex, seen).isNotNull();
+      seen.add(line);
+      if (line.matches(regex)) {
+        return line;
+      }
     }
   }
 

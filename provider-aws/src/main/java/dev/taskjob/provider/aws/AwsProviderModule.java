@@ -1,6 +1,8 @@
 package dev.taskjob.provider.aws;
 
 import dev.taskjob.core.cloud.CloudProvider;
+import dev.taskjob.core.cloud.InstanceCatalog;
+import dev.taskjob.core.cloud.PriceOverrides;
 import dev.taskjob.core.cloud.ProviderConfig;
 import dev.taskjob.core.cloud.ProviderModule;
 import dev.taskjob.core.queue.QueueSettings;
@@ -34,6 +36,12 @@ public final class AwsProviderModule implements ProviderModule {
   @Override
   public CloudProvider cloud(ProviderConfig config) {
     return new Ec2CloudProvider(config, ec2Interceptors);
+  }
+
+  /** From the bundled price snapshot, without building an EC2 or Pricing client. */
+  @Override
+  public InstanceCatalog snapshotCatalog(ProviderConfig config) {
+    return PriceOverrides.fromConfig(config).apply(AwsPriceSnapshot.load().catalog(AwsClients.region(config)));
   }
 
   @Override

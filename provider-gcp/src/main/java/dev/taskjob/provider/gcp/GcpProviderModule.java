@@ -1,6 +1,8 @@
 package dev.taskjob.provider.gcp;
 
 import dev.taskjob.core.cloud.CloudProvider;
+import dev.taskjob.core.cloud.InstanceCatalog;
+import dev.taskjob.core.cloud.PriceOverrides;
 import dev.taskjob.core.cloud.ProviderConfig;
 import dev.taskjob.core.cloud.ProviderModule;
 import dev.taskjob.core.queue.QueueSettings;
@@ -17,6 +19,12 @@ public final class GcpProviderModule implements ProviderModule {
   @Override
   public CloudProvider cloud(ProviderConfig config) {
     return new GceCloudProvider(config);
+  }
+
+  /** From the bundled price snapshot, without building a Compute Engine or Billing client. */
+  @Override
+  public InstanceCatalog snapshotCatalog(ProviderConfig config) {
+    return PriceOverrides.fromConfig(config).apply(GcpPriceSnapshot.load().catalog(GcpClients.region(config)));
   }
 
   @Override

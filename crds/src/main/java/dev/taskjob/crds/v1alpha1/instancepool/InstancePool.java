@@ -19,7 +19,7 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @Group(TaskJob.GROUP)
 @Version(TaskJob.VERSION)
 @ShortNames("ipool")
-@Categories("taskjob")
+@Categories("taskjob-all")
 @AdditionalPrinterColumn(name = "Type", jsonPath = ".status.instanceType", type = AdditionalPrinterColumn.Type.STRING)
 @AdditionalPrinterColumn(name = "Desired", jsonPath = ".spec.count", type = AdditionalPrinterColumn.Type.INTEGER)
 @AdditionalPrinterColumn(name = "Running", jsonPath = ".status.running", type = AdditionalPrinterColumn.Type.INTEGER)

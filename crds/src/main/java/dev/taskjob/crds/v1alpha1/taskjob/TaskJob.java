@@ -18,7 +18,7 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @Group(TaskJob.GROUP)
 @Version(TaskJob.VERSION)
 @ShortNames("tj")
-@Categories("taskjob")
+@Categories("taskjob-all")
 @AdditionalPrinterColumn(name = "Phase", jsonPath = ".status.phase", type = AdditionalPrinterColumn.Type.STRING)
 @AdditionalPrinterColumn(name = "Total", jsonPath = ".status.total", type = AdditionalPrinterColumn.Type.INTEGER)
 @AdditionalPrinterColumn(name = "Succeeded", jsonPath = ".status.succeeded", type = AdditionalPrinterColumn.Type.INTEGER)
