@@ -23,7 +23,7 @@ import java.util.concurrent.TimeUnit;
  */
 final class WorkerVms implements AutoCloseable {
 
-  private static final String ENV_FILE_START = "cat > /etc/taskjob/worker.env <<'TASKJOB_WORKER_ENV'\n";
+  private static final String ENV_FILE_START = "<<'TASKJOB_WORKER_ENV' || return\n";
   private static final String ENV_FILE_END = "\nTASKJOB_WORKER_ENV\n";
   private static final long STOP_GRACE_SECONDS = 20;
 
