@@ -57,6 +57,9 @@ class AwsPolicyTest {
         call(true, "ec2:DescribeSpotPriceHistory", "*", IN_REGION),
         call(true, "ec2:DescribeImages", "*", IN_REGION),
         call(true, "ec2:DescribeSubnets", "*", IN_REGION),
+        // The ECS-optimized image ids, AWS's public SSM parameters.
+        call(true, "ssm:GetParameter", "arn:aws:ssm:" + REGION
+            + "::parameter/aws/service/ecs/optimized-ami/amazon-linux-2023/gpu/recommended/image_id", IN_REGION),
         // The Price List API is served from us-east-1 whatever the job's region.
         call(true, "pricing:GetProducts", "*", Map.of("aws:RequestedRegion", "us-east-1")),
         call(true, "sqs:CreateQueue", SQS + "tj-research-sweep-1a2b3c4d", IN_REGION),
@@ -78,6 +81,8 @@ class AwsPolicyTest {
             with(OWN_RESOURCE, "aws:ResourceTag/taskjob-cluster", "prod-b")),
         call(false, "ec2:StopInstances", EC2 + "instance/i-0123", OWN_RESOURCE),
         call(false, "ec2:DeleteVolume", EC2 + "volume/vol-1", OWN_RESOURCE),
+        call(false, "ssm:GetParameter", "arn:aws:ssm:" + REGION + ":" + ACCOUNT + ":parameter/prod/db-password",
+            IN_REGION),
         call(false, "ec2:DescribeInstances", "*", Map.of("aws:RequestedRegion", "us-west-2")),
         call(false, "sqs:DeleteQueue", SQS + "orders", IN_REGION),
         call(false, "sqs:ReceiveMessage", SQS + "billing-events", IN_REGION),

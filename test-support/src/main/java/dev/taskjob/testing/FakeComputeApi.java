@@ -27,12 +27,15 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A small stand-in for the Compute Engine REST API (v1) and the Cloud Billing Catalog REST API. No emulator
- * exists for either, so this serves the calls the gcp provider makes, with recorded-style JSON from
- * {@code gce/} in this module's resources for machine types and SKUs (two pages each) and an in-memory instance store:
- * aggregated machine types, SKUs, instance insert (deduplicated by requestId, 409 on a taken name), get,
- * aggregated list with a {@code labels.k = "v"} filter, delete, zone operations (get, wait, list with a
- * preemption filter). Machine types in {@link #exhausted} fail their insert with ZONE_RESOURCE_POOL_EXHAUSTED
+ * A small hand-written stand-in for the Compute Engine REST API (v1) and the Cloud Billing Catalog REST API.
+ * No emulator exists for either, so this serves the calls the gcp provider makes, with recorded-style JSON from
+ * {@code gce/} in this module's resources for machine types and SKUs (two pages each) and in-memory instance and
+ * disk stores: aggregated machine types, SKUs, instance insert (deduplicated by requestId, 409 on a taken name;
+ * each disk of the insert becomes a disk named as GCE names a boot disk, with its labels), get, aggregated list
+ * with a {@code labels.k = "v"} filter, delete (disks with {@code autoDelete} go with the VM, others are
+ * detached and stay), aggregated disk list with the same filter, zone operations (get, wait, list with a
+ * preemption filter). {@link #preempt} follows the VM's {@code instanceTerminationAction}: DELETE removes it
+ * and its auto-delete disks, STOP leaves it TERMINATED with its disks. Machine types in {@link #exhausted} fail their insert with ZONE_RESOURCE_POOL_EXHAUSTED
  * as GCE reports it, in the finished operation; {@link #unavailableInserts} answers inserts 503 and
  * {@link #exhaustFirstInsertedType} exhausts whichever type is inserted first. Shared by the gcp provider's tests and the operator's.
  */
@@ -45,6 +48,8 @@ public final class FakeComputeApi implements AutoCloseable {
   private final AtomicLong ids = new AtomicLong(1000);
   /** Stored instances by zone/name. */
   public final Map<String, ObjectNode> instances = new ConcurrentHashMap<>();
+  /** Stored disks by zone/name; {@code users} holds the instance names each is attached to. */
+  public final Map<String, ObjectNode> disks = new ConcurrentHashMap<>();
   public final Map<String, ObjectNode> operationsById = new ConcurrentHashMap<>();
   private final Map<String, ObjectNode> operationsByRequestId = new ConcurrentHashMap<>();
   /** Every insert request body, as received. */
@@ -52,6 +57,10 @@ public final class FakeComputeApi implements AutoCloseable {
   /** Query strings of insert calls. */
   public final List<String> insertQueries = new CopyOnWriteArrayList<>();
   public final Set<String> exhausted = ConcurrentHashMap.newKeySet();
+  /** Machine types whose insert fails with QUOTA_EXCEEDED in the finished operation (the project's CPU quota is 0). */
+  public final Set<String> quotaExceeded = ConcurrentHashMap.newKeySet();
+  /** Source images that do not exist: an insert naming one is answered 404 at once, as GCE does. */
+  public final Set<String> missingImages = ConcurrentHashMap.newKeySet();
   /** This many inserts from now on are answered 503 backendError before anything is created. */
   public final AtomicInteger unavailableInserts = new AtomicInteger();
   /** When set, the first machine type inserted joins {@link #exhausted}: the first choice has no capacity. */
@@ -73,12 +82,40 @@ public final class FakeComputeApi implements AutoCloseable {
     return "http://127.0.0.1:" + server.getAddress().getPort();
   }
 
-  /** Marks a VM as reclaimed the way GCE does: status TERMINATED and a compute.instances.preempted operation. */
-  public void preempt(String zone, String name) {
+  /**
+   * Reclaims a spot VM the way GCE does: a compute.instances.preempted operation, then the VM's termination
+   * action: DELETE removes the VM and its auto-delete disks, STOP (or none given) leaves it TERMINATED.
+   */
+  public synchronized void preempt(String zone, String name) {
     ObjectNode vm = instances.get(zone + "/" + name);
-    vm.put("status", "TERMINATED");
     ObjectNode op = operation(zone, "compute.instances.preempted", vm, null);
     operationsById.put(op.get("name").asText(), op);
+    if ("DELETE".equals(vm.path("scheduling").path("instanceTerminationAction").asText())) {
+      deleteInstance(zone, name);
+    } else {
+      vm.put("status", "TERMINATED");
+    }
+  }
+
+  /** The VM's guest shut down (as the startup script does when the worker exits): GCE keeps it, TERMINATED. */
+  public void stopFromInside(String zone, String name) {
+    instances.get(zone + "/" + name).put("status", "TERMINATED");
+  }
+
+  private synchronized ObjectNode deleteInstance(String zone, String name) {
+    ObjectNode vm = instances.remove(zone + "/" + name);
+    if (vm == null) {
+      return null;
+    }
+    for (JsonNode attached : vm.path("disks")) {
+      String diskKey = zone + "/" + attached.path("source").asText().replaceFirst(".*/", "");
+      if (attached.path("autoDelete").asBoolean(false)) {
+        disks.remove(diskKey);
+      } else if (disks.containsKey(diskKey)) {
+        disks.get(diskKey).putArray("users");
+      }
+    }
+    return vm;
   }
 
   private void handle(HttpExchange exchange) throws IOException {
@@ -94,7 +131,11 @@ public final class FakeComputeApi implements AutoCloseable {
       return;
     }
     if (path.matches("/compute/v1/projects/[^/]+/aggregated/instances")) {
-      send(exchange, 200, aggregatedInstances(query.getOrDefault("filter", "")));
+      send(exchange, 200, aggregated("instances", instances, query.getOrDefault("filter", "")));
+      return;
+    }
+    if (path.matches("/compute/v1/projects/[^/]+/aggregated/disks")) {
+      send(exchange, 200, aggregated("disks", disks, query.getOrDefault("filter", "")));
       return;
     }
     Matcher m = ZONE_PATH.matcher(path);
@@ -120,7 +161,7 @@ public final class FakeComputeApi implements AutoCloseable {
         send(exchange, vm == null ? 404 : 200, vm == null ? error(404, "instance " + resource + " not found") : vm.toString());
       }
       case "DELETE" -> {
-        ObjectNode vm = instances.remove(zone + "/" + resource);
+        ObjectNode vm = deleteInstance(zone, resource);
         if (vm == null) {
           send(exchange, 404, error(404, "The resource 'projects/p/zones/" + zone + "/instances/" + resource + "' was not found"));
         } else {
@@ -150,11 +191,23 @@ public final class FakeComputeApi implements AutoCloseable {
       return;
     }
     String machineType = body.path("machineType").asText().replaceFirst(".*/", "");
+    for (JsonNode disk : body.path("disks")) {
+      String image = disk.path("initializeParams").path("sourceImage").asText();
+      if (missingImages.contains(image)) {
+        send(exchange, 404, error(404, "The resource '" + image + "' was not found"));
+        return;
+      }
+    }
     if (exhaustFirstInsertedType.compareAndSet(true, false)) {
       exhausted.add(machineType);
     }
     ObjectNode op;
-    if (exhausted.contains(machineType)) {
+    if (quotaExceeded.contains(machineType)) {
+      ObjectNode failure = Json.MAPPER.createObjectNode();
+      failure.putArray("errors").addObject().put("code", "QUOTA_EXCEEDED")
+          .put("message", "Quota 'N2_CPUS' exceeded.  Limit: 0.0 in region us-central1.");
+      op = operation(zone, "insert", body, failure);
+    } else if (exhausted.contains(machineType)) {
       ObjectNode failure = Json.MAPPER.createObjectNode();
       ArrayNode errors = failure.putArray("errors");
       errors.addObject().put("code", "ZONE_RESOURCE_POOL_EXHAUSTED")
@@ -169,12 +222,32 @@ public final class FakeComputeApi implements AutoCloseable {
       vm.put("machineType", "https://www.googleapis.com/compute/v1/projects/p/zones/" + zone + "/machineTypes/" + machineType);
       vm.put("creationTimestamp", OffsetDateTime.now(ZoneOffset.ofHours(-7)).toString());
       instances.put(zone + "/" + name, vm);
+      createDisks(zone, vm);
       op = operation(zone, "insert", vm, null);
     }
     if (requestId != null) {
       operationsByRequestId.put(requestId, op);
     }
     send(exchange, 200, op.toString());
+  }
+
+  /** GCE names a boot disk after its VM, and further disks {@code <vm>-<index>}; each gets its source link. */
+  private void createDisks(String zone, ObjectNode vm) {
+    String name = vm.path("name").asText();
+    int index = 0;
+    for (JsonNode attached : vm.withArray("disks")) {
+      String diskName = attached.path("boot").asBoolean(false) ? name : name + "-" + index;
+      index++;
+      ObjectNode disk = Json.MAPPER.createObjectNode().put("kind", "compute#disk").put("name", diskName)
+          .put("id", Long.toString(ids.incrementAndGet()))
+          .put("zone", "https://www.googleapis.com/compute/v1/projects/p/zones/" + zone)
+          .put("sizeGb", attached.path("initializeParams").path("diskSizeGb").asText("10"));
+      disk.set("labels", attached.path("initializeParams").path("labels").deepCopy());
+      disk.putArray("users").add("https://www.googleapis.com/compute/v1/projects/p/zones/" + zone + "/instances/" + name);
+      disks.put(zone + "/" + diskName, disk);
+      ((ObjectNode) attached).put("source", "https://www.googleapis.com/compute/v1/projects/p/zones/" + zone
+          + "/disks/" + diskName);
+    }
   }
 
   private ObjectNode operation(String zone, String type, JsonNode target, ObjectNode failure) {
@@ -194,20 +267,22 @@ public final class FakeComputeApi implements AutoCloseable {
     return op;
   }
 
-  private String aggregatedInstances(String filter) {
+  private static String aggregated(String kind, Map<String, ObjectNode> store, String filter) {
     Map<String, String> wanted = new HashMap<>();
     Matcher m = LABEL_FILTER.matcher(filter);
     while (m.find()) {
       wanted.put(m.group(1), m.group(2));
     }
-    ObjectNode response = Json.MAPPER.createObjectNode().put("kind", "compute#instanceAggregatedList");
+    ObjectNode response = Json.MAPPER.createObjectNode()
+        .put("kind", "compute#" + kind.substring(0, kind.length() - 1) + "AggregatedList");
     ObjectNode items = response.putObject("items");
-    instances.forEach((key, vm) -> {
+    store.forEach((key, resource) -> {
       String zone = key.substring(0, key.indexOf('/'));
-      boolean matches = wanted.entrySet().stream().allMatch(e -> e.getValue().equals(vm.path("labels").path(e.getKey()).asText(null)));
+      boolean matches = wanted.entrySet().stream()
+          .allMatch(e -> e.getValue().equals(resource.path("labels").path(e.getKey()).asText(null)));
       if (matches) {
         ObjectNode scope = items.has("zones/" + zone) ? (ObjectNode) items.get("zones/" + zone) : items.putObject("zones/" + zone);
-        (scope.has("instances") ? (ArrayNode) scope.get("instances") : scope.putArray("instances")).add(vm);
+        (scope.has(kind) ? (ArrayNode) scope.get(kind) : scope.putArray(kind)).add(resource);
       }
     });
     return response.toString();

@@ -29,6 +29,15 @@ public interface CloudProvider extends AutoCloseable {
   /** Every VM, in any state, whose tags include all of {@code tags}. Paginates internally. */
   List<Instance> list(Map<String, String> tags);
 
+  /**
+   * Disks, by id, whose tags include all of {@code tags}, in any state but deleted: the boot disks of live
+   * VMs and any a VM left behind. Nothing of a job is left in the cloud when both this and {@link #list} are
+   * empty for its tags. Providers whose VMs have no disks of their own (local) have none.
+   */
+  default List<String> disks(Map<String, String> tags) {
+    return List.of();
+  }
+
   /** Terminates VMs by id. Unknown or already terminated ids are not an error. */
   void terminate(Collection<String> instanceIds);
 

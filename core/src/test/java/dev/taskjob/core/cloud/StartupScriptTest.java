@@ -4,24 +4,52 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.Map;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.api.Test;
 
 class StartupScriptTest {
 
+  static final StartupScript.Machine M6I = new StartupScript.Machine("aws", "us-east-1", "m6i.large", 2, 8.0, 0,
+      true, 0.0385);
+
   @Test
-  void writesTheWorkerEnvironmentToAnEnvFileAndRunsTheWorkerImage() {
+  void writesTheWorkerEnvironmentAndTheMachinesFactsToAnEnvFileAndRunsTheWorkerImage() {
     String script = StartupScript.render("ghcr.io/acme/worker:1.2", Map.of(
         "TASKJOB_QUEUE_NAME", "job-a", "TASKJOB_PROVIDER", "aws", "TASKJOB_COMMAND", "[\"python3\",\"add.py\"]",
-        "TASKJOB_SHUTDOWN_GRACE_PERIOD", "60"));
+        "TASKJOB_SHUTDOWN_GRACE_PERIOD", "60"), M6I);
 
     assertThat(script).startsWith("#!/bin/bash\n")
-        .contains("cat > /etc/taskjob/worker.env <<'TASKJOB_WORKER_ENV'\n"
-            + "TASKJOB_COMMAND=[\"python3\",\"add.py\"]\nTASKJOB_PROVIDER=aws\nTASKJOB_QUEUE_NAME=job-a\n"
-            + "TASKJOB_SHUTDOWN_GRACE_PERIOD=60\nTASKJOB_WORKER_ENV\n")
-        .contains("--env-file /etc/taskjob/worker.env", "--stop-timeout 65 ghcr.io/acme/worker:1.2")
+        .contains("<<'TASKJOB_WORKER_ENV' || return\n"
+            + "TASKJOB_COMMAND=[\"python3\",\"add.py\"]\nTASKJOB_INSTANCE_TYPE=m6i.large\nTASKJOB_MEMORY_GIB=8\n"
+            + "TASKJOB_PRICE_PER_HOUR=0.0385\nTASKJOB_PROVIDER=aws\nTASKJOB_QUEUE_NAME=job-a\n"
+            + "TASKJOB_SHUTDOWN_GRACE_PERIOD=60\nTASKJOB_SPOT=true\nTASKJOB_VCPUS=2\nTASKJOB_WORKER_ENV\n")
+        .contains("cloud='aws'", "region='us-east-1'", "worker_image='ghcr.io/acme/worker:1.2'", "stop_timeout='65'",
+            "registry_kind='none'", "gpus='0'")
         .doesNotContain("{{");
+  }
+
+  @Test
+  void aPlaceholderInAValueIsKeptAsWritten() {
+    String script = StartupScript.render("worker:1", Map.of("NOTE", "{{WORKER_IMAGE}}"), M6I);
+
+    assertThat(script).contains("\nNOTE={{WORKER_IMAGE}}\n");
+  }
+
+  @ParameterizedTest(name = "{0} -> {1} {2}")
+  @CsvSource(nullValues = "-", value = {
+      "123456789012.dkr.ecr.eu-west-1.amazonaws.com/lab/app:3, ecr, 123456789012.dkr.ecr.eu-west-1.amazonaws.com",
+      "123456789012.dkr.ecr-fips.us-east-1.amazonaws.com/app@sha256:ab, ecr, 123456789012.dkr.ecr-fips.us-east-1.amazonaws.com",
+      "europe-west4-docker.pkg.dev/proj/repo/app:1, google, europe-west4-docker.pkg.dev",
+      "gcr.io/proj/app:1, google, gcr.io",
+      "eu.gcr.io/proj/app:1, google, eu.gcr.io",
+      "python:3.12-slim, none, -",
+      "ghcr.io/acme/worker:1, none, -",
+      "public.ecr.aws/docker/library/python:3.12, none, -",
+  })
+  void theRegistryLoginFollowsTheImagesHost(String image, String kind, String host) {
+    assertThat(StartupScript.Registry.of(image))
+        .isEqualTo(new StartupScript.Registry(kind, host == null ? "" : host));
   }
 
   @ParameterizedTest
@@ -30,19 +58,22 @@ class StartupScriptTest {
       "MY_DB_PASSWORD | x | workerEnvironment: MY_DB_PASSWORD carries credentials",
       "GOOGLE_APPLICATION_CREDENTIALS | /k.json | workerEnvironment: GOOGLE_APPLICATION_CREDENTIALS carries credentials",
       "BAD-NAME | x | workerEnvironment: 'BAD-NAME' is not an environment variable name",
+      "A=B | x | workerEnvironment: 'A=B' is not an environment variable name",
       "TASKJOB_SHUTDOWN_GRACE_PERIOD | 1m | workerEnvironment: TASKJOB_SHUTDOWN_GRACE_PERIOD must be whole seconds",
   })
   void refusesCredentialsAndUnsafeEntries(String name, String value, String message) {
-    assertThatThrownBy(() -> StartupScript.render("worker:1", Map.of(name, value)))
+    assertThatThrownBy(() -> StartupScript.render("worker:1", Map.of(name, value), M6I))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageStartingWith(message);
   }
 
   @Test
-  void refusesMultiLineValuesAndImagesThatAreNotPlainReferences() {
-    assertThatThrownBy(() -> StartupScript.render("worker:1", Map.of("A", "x\nrm -rf /")))
+  void refusesMultiLineValuesImagesThatAreNotPlainReferencesAndUnknownClouds() {
+    assertThatThrownBy(() -> StartupScript.render("worker:1", Map.of("A", "x\nrm -rf /"), M6I))
         .hasMessage("workerEnvironment: the value of A must be one line");
-    assertThatThrownBy(() -> StartupScript.render("worker:1; curl evil", Map.of()))
+    assertThatThrownBy(() -> StartupScript.render("worker:1; curl evil", Map.of(), M6I))
         .hasMessage("worker image 'worker:1; curl evil' is not a plain image reference");
+    assertThatThrownBy(() -> new StartupScript.Machine("local", "here", "local-2", 2, 4, 0, false, null))
+        .hasMessage("startup scripts exist for aws and gcp, not 'local'");
   }
 }

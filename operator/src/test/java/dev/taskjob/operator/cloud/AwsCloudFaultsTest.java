@@ -58,7 +58,9 @@ class AwsCloudFaultsTest {
           .isGreaterThan(Duration.ofMillis(20));
 
       String refused = faults.refusedType();
-      assertThat(faults.injected(Set.of(Fault.NO_CAPACITY))).as("launches refused for want of capacity").isNotEmpty();
+      assertThat(faults.injected(Set.of(Fault.NO_CAPACITY))).as("launches refused for want of capacity").isNotEmpty()
+          .as("no capacity is not retried inside the SDK: the pool falls back at once")
+          .allSatisfy(failed -> assertThat(faults.retryOf(failed)).isEmpty());
       var instances = aws.instancesOf(done.getMetadata().getUid());
       assertThat(instances).extracting(i -> i.instanceTypeAsString()).as("fallback type only")
           .isNotEmpty().doesNotContain(refused);

@@ -18,8 +18,8 @@ import software.amazon.awssdk.services.ec2.model.InstanceStateName;
 
 /**
  * A TaskJob on aws from apply to Succeeded: the operator against fabric8's mock Kubernetes API, EC2 and SQS
- * on a real moto_server, and every EC2 instance moto creates played by a real worker supervisor process
- * started from the instance's user data ({@link BootingCloud}). At the end the ledger and the status count
+ * on a real moto_server, and every EC2 instance moto creates played by running its user data, the rendered
+ * startup script, whose {@code docker run} starts a real worker supervisor process ({@link BootingCloud}). At the end the ledger and the status count
  * every task exactly once, every instance is terminated and the job's queues are gone.
  */
 class AwsEndToEndTest {
@@ -56,6 +56,11 @@ class AwsEndToEndTest {
       assertThat(pool.getStatus().getReplacements()).as("no VM was replaced for want of a report").isZero();
       assertThat(aws.queues(queueName)).as("the job's queues after it finished").isEmpty();
       OperatorHarness.await(Duration.ofSeconds(30), vms::running, List::isEmpty, "worker processes to exit");
+      CloudJobRun.startupScriptsRanToTheEnd(vms, "ghcr.io/taskjob/worker:test");
+      instances.forEach(i -> assertThat(vms.booted().get(i.instanceId())).as("the worker environment on %s", i.instanceId())
+          .containsEntry("TASKJOB_ZONE", i.placement().availabilityZone())
+          .containsEntry("TASKJOB_INSTANCE_TYPE", i.instanceTypeAsString())
+          .containsKeys("TASKJOB_VCPUS", "TASKJOB_MEMORY_GIB", "TASKJOB_SPOT", "TASKJOB_PRICE_PER_HOUR"));
     }
   }
 }

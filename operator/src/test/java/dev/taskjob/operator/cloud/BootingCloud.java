@@ -15,8 +15,9 @@ import java.util.function.Function;
 
 /**
  * A real cloud provider (talking to moto or the fake Compute API) whose VMs come to life: every VM the
- * cloud reports as pending or running boots a real worker process ({@link WorkerVms}) from the startup
- * script stored with it in the cloud, and terminating a VM stops its worker. VMs are booted when a create
+ * cloud reports as pending or running boots ({@link WorkerVms}) by running the startup script stored with
+ * it in the cloud, whose {@code docker run} starts a real worker process, and terminating a VM stops its
+ * worker. VMs are booted when a create
  * returns them and when a list shows them, so a VM whose create answer was lost still boots, as a real
  * one would.
  */
@@ -105,7 +106,7 @@ final class BootingCloud implements CloudProvider {
 
   private void bootIfAlive(Instance vm) {
     if (vm.state().isAlive() && !vms.booted().containsKey(vm.id())) {
-      vms.boot(vm.id(), WorkerVms.environmentOf(startupScripts.apply(vm)), surroundings);
+      vms.boot(vm.id(), vm.zone(), startupScripts.apply(vm), surroundings);
     }
   }
 }

@@ -9,6 +9,7 @@ import dev.taskjob.operator.reconciler.OperatorHarness;
 import dev.taskjob.operator.reconciler.TaskJobs;
 import dev.taskjob.operator.reliability.FaultRun;
 import java.nio.file.Path;
+import java.util.List;
 
 /** What every cloud end-to-end test does first: run a job on booted VMs and check it counted every task once. */
 final class CloudJobRun {
@@ -39,6 +40,23 @@ final class CloudJobRun {
     assertThat(ledger.remaining()).isZero();
     assertThat(FaultRun.attempts(attemptsLog)).as("task ids that ran").hasSize(tasks);
     return done;
+  }
+
+  /**
+   * Asserts that every VM ran its startup script to the end: it pulled and ran the job's worker image with
+   * the env file (the worker run by the {@code docker run} stand-in), installed nothing, and shut the VM
+   * down after the worker exited. Call after the VMs' scripts have ended.
+   */
+  static void startupScriptsRanToTheEnd(WorkerVms vms, String workerImage) {
+    assertThat(vms.booted()).isNotEmpty();
+    for (String vm : vms.booted().keySet()) {
+      List<String> calls = vms.calls(vm);
+      assertThat(calls).as("what the startup script of %s ran", vm)
+          .contains("systemctl\tstart\tdocker", "docker\tpull\t" + workerImage)
+          .anyMatch(c -> c.startsWith("docker\trun\t--name\ttaskjob-worker\t") && c.endsWith("\t" + workerImage))
+          .noneMatch(c -> c.startsWith("mkfs") || c.startsWith("aws") || c.startsWith("cos-extensions"))
+          .last().isEqualTo("shutdown\t-h\tnow");
+    }
   }
 
   private static boolean finished(TaskJob job) {

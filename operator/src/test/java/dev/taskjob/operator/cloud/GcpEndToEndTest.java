@@ -32,9 +32,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * TaskJobs on gcp from apply to Succeeded: the operator against fabric8's mock Kubernetes API, Pub/Sub on
  * Google's real emulator, and Compute Engine and the Billing Catalog served by {@link FakeComputeApi}, a
- * hand-written fake, because no Compute Engine emulator exists. Every VM the fake holds is played by a
- * real worker supervisor process started from the VM's {@code startup-script} metadata
- * ({@link BootingCloud}). The second run adds Compute Engine faults: a 503 on an insert and no capacity
+ * hand-written fake, because no Compute Engine emulator exists. Every VM the fake holds is played by running
+ * its {@code startup-script} metadata, whose {@code docker run} starts a real worker supervisor process
+ * ({@link BootingCloud}); at the end neither VMs nor disks of the job are left. The second run adds Compute Engine faults: a 503 on an insert and no capacity
  * (ZONE_RESOURCE_POOL_EXHAUSTED) for the first-choice machine type.
  */
 class GcpEndToEndTest {
@@ -90,7 +90,12 @@ class GcpEndToEndTest {
           .containsOnlyKeys(compute.inserts.stream().filter(b -> !isExhausted(compute, b))
               .map(b -> b.path("name").asText()).distinct().toList());
       assertThat(topics(done.getStatus().getQueueName())).as("the job's topics after it finished").isEmpty();
+      assertThat(compute.disks.values()).as("disks of the job left in Compute Engine")
+          .noneMatch(disk -> jobUid.equals(disk.path("labels").path(OwnerTags.JOB_UID).asText(null)));
       OperatorHarness.await(Duration.ofSeconds(30), vms::running, List::isEmpty, "worker processes to exit");
+      CloudJobRun.startupScriptsRanToTheEnd(vms, "ghcr.io/taskjob/worker:test");
+      vms.booted().forEach((vm, env) -> assertThat(env).as("the worker environment on %s", vm)
+          .containsKeys("TASKJOB_ZONE", "TASKJOB_INSTANCE_TYPE", "TASKJOB_VCPUS", "TASKJOB_MEMORY_GIB", "TASKJOB_SPOT"));
       return done;
     }
   }

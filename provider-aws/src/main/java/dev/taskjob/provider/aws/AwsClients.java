@@ -12,9 +12,10 @@ import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.ec2.Ec2Client;
 import software.amazon.awssdk.services.pricing.PricingClient;
+import software.amazon.awssdk.services.ssm.SsmClient;
 
 /**
- * Builds the EC2 and Pricing clients for a {@link ProviderConfig}: the region (required: VMs never land in a
+ * Builds the EC2, SSM and Pricing clients for a {@link ProviderConfig}: the region (required: VMs never land in a
  * default region), endpoint and credentials as {@link AwsClientConfig} resolves them, and the SDK's standard
  * retry strategy: exponential backoff with
  * jitter on throttling and transient errors, up to 8 attempts ({@link AwsKeys#MAX_ATTEMPTS}).
@@ -33,9 +34,14 @@ final class AwsClients {
     return config.region();
   }
 
-  /** The EC2 client; {@code interceptors} run on every attempt (empty except for fault injection in tests). */
+  /**
+   * The EC2 client; {@code interceptors} run on every attempt (empty except for fault injection in tests).
+   * Capacity errors are not retried inside the SDK: the pool tries another zone or type at once.
+   */
   static Ec2Client ec2(ProviderConfig config, List<ExecutionInterceptor> interceptors) {
-    ClientOverrideConfiguration overrides = overrides(maxAttempts(config, 8)).toBuilder()
+    ClientOverrideConfiguration overrides = ClientOverrideConfiguration.builder()
+        .retryStrategy(new NoRetryOn(AwsRetryStrategy.standardRetryStrategy().toBuilder()
+            .maxAttempts(maxAttempts(config, 8)).build(), Ec2CloudProvider::isCapacityError))
         .executionInterceptors(interceptors).build();
     var builder = Ec2Client.builder()
         .region(Region.of(region(config)))
@@ -68,10 +74,22 @@ final class AwsClients {
     return builder.build();
   }
 
-  private static ClientOverrideConfiguration overrides(int maxAttempts) {
-    return ClientOverrideConfiguration.builder()
-        .retryStrategy(AwsRetryStrategy.standardRetryStrategy().toBuilder().maxAttempts(maxAttempts).build())
-        .build();
+  /** The SSM client that reads AWS's public parameters (the ECS-optimized image ids). */
+  static SsmClient ssm(ProviderConfig config) {
+    var builder = SsmClient.builder()
+        .region(Region.of(region(config)))
+        .credentialsProvider(credentials(config))
+        .httpClientBuilder(UrlConnectionHttpClient.builder().connectionTimeout(Duration.ofSeconds(5))
+            .socketTimeout(Duration.ofSeconds(30)))
+        .overrideConfiguration(ClientOverrideConfiguration.builder()
+            .retryStrategy(AwsRetryStrategy.standardRetryStrategy().toBuilder()
+                .maxAttempts(maxAttempts(config, 8)).build())
+            .build());
+    URI endpoint = endpoint(config);
+    if (endpoint != null) {
+      builder.endpointOverride(endpoint);
+    }
+    return builder.build();
   }
 
   static int maxAttempts(ProviderConfig config, int fallback) {

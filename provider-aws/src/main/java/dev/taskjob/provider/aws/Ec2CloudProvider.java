@@ -1,6 +1,5 @@
 package dev.taskjob.provider.aws;
 
-import dev.taskjob.core.cloud.Architecture;
 import dev.taskjob.core.cloud.CapacityException;
 import dev.taskjob.core.cloud.CloudException;
 import dev.taskjob.core.cloud.CloudProvider;
@@ -22,7 +21,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collection;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -52,13 +50,17 @@ import software.amazon.awssdk.services.ec2.model.Tag;
 import software.amazon.awssdk.services.ec2.model.TagSpecification;
 import software.amazon.awssdk.services.ec2.model.VolumeType;
 import software.amazon.awssdk.services.pricing.PricingClient;
+import software.amazon.awssdk.services.ssm.SsmClient;
+import software.amazon.awssdk.services.ssm.model.ParameterNotFoundException;
 
 /**
  * EC2 VMs in one region. Every VM is created with its owner tags, a {@code Name} tag and the
  * {@value #IDEMPOTENCY_TAG} tag in {@code RunInstances}' TagSpecifications, IMDSv2 required, the startup
  * script as user data, shutdown behaviour {@code terminate}, and a ClientToken derived from the request's
  * idempotency key. Before creating, it looks the key up by tag, so a create retried after the operator
- * restarted (when EC2's token memory may not help) still finds the VM the first attempt made.
+ * restarted (when EC2's token memory may not help) still finds the VM the first attempt made. Without an
+ * image, a VM boots the ECS-optimized Amazon Linux 2023 image that AWS publishes in SSM public parameters
+ * ({@link DefaultImage}), which has Docker: nothing is installed at boot.
  */
 public final class Ec2CloudProvider implements CloudProvider {
 
@@ -66,10 +68,15 @@ public final class Ec2CloudProvider implements CloudProvider {
   public static final String IDEMPOTENCY_TAG = "taskjob-idempotency-key";
 
   private static final Logger log = LoggerFactory.getLogger(Ec2CloudProvider.class);
-  /** Error codes meaning "no capacity or quota for this (type, zone, market)": try another zone or type. */
+  /** Error codes meaning "no capacity for this (type, zone, market) now": try another zone or type. */
   static final Set<String> CAPACITY_ERRORS = Set.of("InsufficientInstanceCapacity", "InsufficientCapacity",
-      "InstanceLimitExceeded", "VcpuLimitExceeded", "MaxSpotInstanceCountExceeded", "SpotMaxPriceTooLow",
-      "InsufficientHostCapacity", "Unsupported", "InsufficientFreeAddressesInSubnet");
+      "SpotMaxPriceTooLow", "InsufficientHostCapacity", "Unsupported", "InsufficientFreeAddressesInSubnet");
+  /**
+   * Quota errors: another zone or type of the same region does not help, and retrying cannot succeed until
+   * someone raises the quota. Like every 4xx that is not throttling, they are not retryable.
+   */
+  static final Set<String> QUOTA_ERRORS = Set.of("VcpuLimitExceeded", "InstanceLimitExceeded",
+      "MaxSpotInstanceCountExceeded");
   private static final Set<String> THROTTLING_ERRORS = Set.of("RequestLimitExceeded", "Throttling",
       "ThrottlingException", "TooManyRequestsException");
   private static final Set<String> SPOT_REASONS = Set.of("Server.SpotInstanceTermination",
@@ -82,9 +89,9 @@ public final class Ec2CloudProvider implements CloudProvider {
   private final List<String> zones;
   private final List<String> subnetIds;
   private final List<String> securityGroupIds;
-  private final String imageOwner;
+  private final SsmClient ssm;
   private final RefreshingCatalog catalog;
-  private final Map<String, Image> defaultImages = new ConcurrentHashMap<>();
+  private final Map<String, String> defaultImageIds = new ConcurrentHashMap<>();
   private final Map<String, String> rootDevices = new ConcurrentHashMap<>();
   private volatile Map<String, String> subnetByZone;
 
@@ -95,17 +102,18 @@ public final class Ec2CloudProvider implements CloudProvider {
 
   /** The provider whose EC2 client also runs {@code ec2Interceptors} (see {@link AwsProviderModule}). */
   Ec2CloudProvider(ProviderConfig config, List<ExecutionInterceptor> ec2Interceptors) {
-    this(config, AwsClients.ec2(config, ec2Interceptors), AwsClients.pricing(config), Clock.systemUTC());
+    this(config, AwsClients.ec2(config, ec2Interceptors), AwsClients.pricing(config), AwsClients.ssm(config),
+        Clock.systemUTC());
   }
 
-  Ec2CloudProvider(ProviderConfig config, Ec2Client ec2, PricingClient pricing, Clock clock) {
+  Ec2CloudProvider(ProviderConfig config, Ec2Client ec2, PricingClient pricing, SsmClient ssm, Clock clock) {
     this.ec2 = ec2;
     this.pricing = pricing;
+    this.ssm = ssm;
     this.region = AwsClients.region(config);
     this.zones = config.zones();
     this.subnetIds = csv(config.property(AwsKeys.SUBNET_IDS));
     this.securityGroupIds = csv(config.property(AwsKeys.SECURITY_GROUP_IDS));
-    this.imageOwner = config.property(AwsKeys.DEFAULT_IMAGE_OWNER, AwsKeys.CANONICAL_OWNER);
     AwsPriceSnapshot snapshot = AwsPriceSnapshot.load();
     boolean snapshotOnly = "snapshot".equals(config.property(Keys.CATALOG_SOURCE, "auto"));
     Ec2CatalogFetcher fetcher = new Ec2CatalogFetcher(ec2, pricing, region, snapshot, clock);
@@ -155,7 +163,13 @@ public final class Ec2CloudProvider implements CloudProvider {
 
   @Override
   public Instance create(CreateInstanceRequest request) {
-    String userData = StartupScript.forRequest(request);
+    InstanceType type = catalog().find(request.instanceType()).orElse(null);
+    if (type == null && request.image() == null) {
+      throw new IllegalArgumentException("instanceType '" + request.instanceType() + "' is not in the aws " + region
+          + " catalog; give an image to launch it anyway");
+    }
+    String zone = zoneFor(request);
+    String userData = StartupScript.forRequest(request, machine(request, type, zone));
     if (userData.getBytes(StandardCharsets.UTF_8).length > 16 * 1024) {
       throw new IllegalArgumentException("startupScript is larger than EC2's 16 KiB user data limit");
     }
@@ -165,8 +179,7 @@ public final class Ec2CloudProvider implements CloudProvider {
       log.info("create {}: found {} from an earlier attempt", request.name(), found.id());
       return found;
     }
-    String zone = zoneFor(request);
-    String imageId = request.image() != null ? request.image() : defaultImage(architectureOf(request)).imageId();
+    String imageId = request.image() != null ? request.image() : defaultImageId(type);
     Map<String, String> tags = new LinkedHashMap<>(request.tags());
     tags.put("Name", request.name());
     tags.put(IDEMPOTENCY_TAG, request.idempotencyKey());
@@ -255,6 +268,24 @@ public final class Ec2CloudProvider implements CloudProvider {
     return instances;
   }
 
+  /** EBS volumes carrying all of {@code tags} (every volume RunInstances made is tagged), in any state but deleted. */
+  @Override
+  public List<String> disks(Map<String, String> tags) {
+    List<Filter> filters = new ArrayList<>(tags.entrySet().stream()
+        .map(e -> Filter.builder().name("tag:" + e.getKey()).values(e.getValue()).build())
+        .toList());
+    filters.add(Filter.builder().name("status").values("creating", "available", "in-use", "deleting", "error").build());
+    List<String> volumes = new ArrayList<>();
+    try {
+      ec2.describeVolumesPaginator(r -> r.filters(filters)).volumes().forEach(v -> volumes.add(v.volumeId()));
+    } catch (AwsServiceException e) {
+      throw translate(e, "DescribeVolumes", null, null);
+    } catch (SdkClientException e) {
+      throw new CloudException("DescribeVolumes: " + e.getMessage(), true, e);
+    }
+    return volumes;
+  }
+
   @Override
   public void terminate(Collection<String> instanceIds) {
     List<String> ids = instanceIds.stream().distinct().toList();
@@ -287,6 +318,7 @@ public final class Ec2CloudProvider implements CloudProvider {
     catalog.close();
     ec2.close();
     pricing.close();
+    ssm.close();
   }
 
   private static boolean isNotFound(AwsServiceException e) {
@@ -296,6 +328,11 @@ public final class Ec2CloudProvider implements CloudProvider {
 
   private static String errorCode(AwsServiceException e) {
     return e.awsErrorDetails() == null || e.awsErrorDetails().errorCode() == null ? "" : e.awsErrorDetails().errorCode();
+  }
+
+  /** True for EC2's answers that mean "no capacity here now", which the SDK must not retry. */
+  static boolean isCapacityError(Throwable failure) {
+    return failure instanceof AwsServiceException e && CAPACITY_ERRORS.contains(errorCode(e));
   }
 
   static CloudException translate(AwsServiceException e, String call, CreateInstanceRequest request, String zone) {
@@ -331,37 +368,39 @@ public final class Ec2CloudProvider implements CloudProvider {
         "spot".equals(i.instanceLifecycleAsString()), state(i), i.launchTime(), tags);
   }
 
-  private Architecture architectureOf(CreateInstanceRequest request) {
-    InstanceType type = catalog().find(request.instanceType()).orElseThrow(() -> new IllegalArgumentException(
-        "instanceType '" + request.instanceType() + "' is not in the aws " + region
-            + " catalog; give an image to launch it anyway"));
-    return type.architecture();
+  /** The machine facts the startup script hands the worker, at the price of the zone the VM goes to. */
+  private StartupScript.Machine machine(CreateInstanceRequest request, InstanceType type, String zone) {
+    if (type == null) {
+      return new StartupScript.Machine("aws", region, request.instanceType(), 0, 0, 0, request.spot(), null);
+    }
+    Double price = !request.spot() ? type.onDemandPrice()
+        : zone != null && type.spotPrices().containsKey(zone) ? type.spotPrices().get(zone)
+        : type.cheapestSpotPrice(zones);
+    return new StartupScript.Machine("aws", region, type.name(), type.vcpus(), type.memoryGiB(), type.gpus(),
+        request.spot(), price);
   }
 
-  /** The newest Ubuntu 24.04 LTS image of the configured owner for an architecture. */
-  private Image defaultImage(Architecture arch) {
-    String key = arch.name();
-    Image cached = defaultImages.get(key);
+  /** The current ECS-optimized Amazon Linux 2023 image for a type, read from AWS's public SSM parameter. */
+  private String defaultImageId(InstanceType type) {
+    String parameter = DefaultImage.parameterFor(type);
+    String cached = defaultImageIds.get(parameter);
     if (cached != null) {
       return cached;
     }
-    String ubuntuArch = arch == Architecture.ARM64 ? "arm64" : "amd64";
-    List<Image> images;
-    try { // Canonical's image names carry the architecture
-
-      images = ec2.describeImages(r -> r.owners(imageOwner).filters(
-          Filter.builder().name("name").values("ubuntu/images/hvm-ssd*/ubuntu-noble-24.04-" + ubuntuArch + "-server-*")
-              .build(),
-          Filter.builder().name("state").values("available").build())).images();
+    String imageId;
+    try {
+      imageId = ssm.getParameter(r -> r.name(parameter)).parameter().value();
+    } catch (ParameterNotFoundException e) {
+      throw new CloudException("SSM public parameter " + parameter + " does not exist in " + region
+          + "; set spec.instances.image", false, e);
     } catch (AwsServiceException e) {
-      throw translate(e, "DescribeImages", null, null);
+      throw translate(e, "GetParameter " + parameter, null, null);
+    } catch (SdkClientException e) {
+      throw new CloudException("GetParameter " + parameter + ": " + e.getMessage(), true, e);
     }
-    Image newest = images.stream().max(Comparator.comparing(Image::creationDate)).orElseThrow(() ->
-        new CloudException("no Ubuntu 24.04 " + ubuntuArch + " image of owner " + imageOwner + " in " + region
-            + "; set the image explicitly", false));
-    defaultImages.put(key, newest);
-    rootDevices.put(newest.imageId(), newest.rootDeviceName());
-    return newest;
+    defaultImageIds.put(parameter, imageId);
+    rootDevices.put(imageId, DefaultImage.ROOT_DEVICE);
+    return imageId;
   }
 
   private String rootDevice(String imageId) {
@@ -369,7 +408,8 @@ public final class Ec2CloudProvider implements CloudProvider {
       try {
         List<Image> images = ec2.describeImages(r -> r.imageIds(id)).images();
         if (images.isEmpty() || images.get(0).rootDeviceName() == null) {
-          throw new IllegalArgumentException("image '" + id + "' does not exist in " + region);
+          throw new IllegalArgumentException("image '" + id + "' does not exist in " + region
+              + " or is not shared with this account");
         }
         return images.get(0).rootDeviceName();
       } catch (AwsServiceException e) {

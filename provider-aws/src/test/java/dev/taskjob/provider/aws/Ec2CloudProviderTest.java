@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.taskjob.core.cloud.Architecture;
+import dev.taskjob.core.cloud.CapacityException;
 import dev.taskjob.core.cloud.CloudProvider;
 import dev.taskjob.core.cloud.CreateInstanceRequest;
 import dev.taskjob.core.cloud.Instance;
@@ -26,16 +27,27 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.ec2.Ec2Client;
 import software.amazon.awssdk.services.ec2.model.InstanceAttributeName;
+import software.amazon.awssdk.services.ec2.model.Ec2Exception;
+import software.amazon.awssdk.services.ec2.model.RunInstancesRequest;
+import software.amazon.awssdk.services.ssm.SsmClient;
+import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
+import software.amazon.awssdk.core.interceptor.Context;
+import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
+import software.amazon.awssdk.http.SdkHttpResponse;
 
 /**
  * Against a real moto_server (EC2, IAM) and {@link FakePricingApi} for the Pricing API, which moto lacks.
@@ -50,6 +62,8 @@ class Ec2CloudProviderTest {
   private static Ec2Client ec2;
   private static String image;
   private static CloudProvider provider;
+  private static CloudProvider snapshotCatalog;
+  private static SsmClient ssm;
 
   @BeforeAll
   static void start() throws Exception {
@@ -61,12 +75,18 @@ class Ec2CloudProviderTest {
         .filter(i -> "/dev/sda1".equals(i.rootDeviceName())).findFirst().orElseThrow().imageId();
     createInstanceProfile("taskjob-worker");
     provider = Providers.get("aws").cloud(config(Map.of()));
+    snapshotCatalog = Providers.get("aws").cloud(config(Map.of(Keys.CATALOG_SOURCE, "snapshot")));
+    ssm = SsmClient.builder().endpointOverride(MOTO.endpoint()).region(Region.of(MotoServerExtension.REGION))
+        .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test")))
+        .httpClientBuilder(UrlConnectionHttpClient.builder()).build();
   }
 
   @AfterAll
   static void stop() {
     if (provider != null) {
       provider.close();
+      snapshotCatalog.close();
+      ssm.close();
     }
     if (pricing != null) {
       pricing.close();
@@ -111,12 +131,11 @@ class Ec2CloudProviderTest {
     assertThat(vm.metadataOptions().httpTokensAsString()).isEqualTo("required");
     assertThat(vm.iamInstanceProfile().arn()).endsWith("instance-profile/taskjob-worker");
     assertThat(vm.instanceLifecycleAsString()).isNull();
-    String userData = new String(Base64.getDecoder().decode(ec2.describeInstanceAttribute(
-        r -> r.instanceId(created.id()).attribute(InstanceAttributeName.USER_DATA)).userData().value()),
-        StandardCharsets.UTF_8);
+    String userData = userData(created.id());
     assertThat(userData).startsWith("#!/bin/bash")
-        .contains("TASKJOB_PROVIDER=aws\nTASKJOB_QUEUE_NAME=job-a\n")
-        .contains("--stop-timeout 35 ghcr.io/acme/w:1")
+        .contains("TASKJOB_PROVIDER=aws\n", "TASKJOB_QUEUE_NAME=job-a\n", "TASKJOB_INSTANCE_TYPE=m6i.large\n",
+            "TASKJOB_VCPUS=2\n", "TASKJOB_MEMORY_GIB=8\n", "TASKJOB_SPOT=false\n", "TASKJOB_PRICE_PER_HOUR=0.096\n")
+        .contains("worker_image='ghcr.io/acme/w:1'", "stop_timeout='35'")
         .doesNotContain("aws_secret_access_key");
     assertThat(created.state()).isIn(InstanceState.PENDING, InstanceState.RUNNING);
     assertThat(created.tags()).containsAllEntriesOf(owner(pool));
@@ -133,6 +152,7 @@ class Ec2CloudProviderTest {
     assertThat(afterRestart.list(Map.of(OwnerTags.POOL_UID, pool))).extracting(Instance::id)
         .containsExactlyInAnyOrder(first.id(), second.id());
 
+    assertThat(afterRestart.disks(Map.of(OwnerTags.POOL_UID, pool))).as("root volumes of the pool's VMs").hasSize(2);
     afterRestart.terminate(List.of(first.id()));
     afterRestart.terminate(List.of(first.id(), "i-0123456789abcdef0"));
 
@@ -141,6 +161,8 @@ class Ec2CloudProviderTest {
         .containsExactlyInAnyOrder(
             org.assertj.core.groups.Tuple.tuple(first.id(), InstanceState.TERMINATED),
             org.assertj.core.groups.Tuple.tuple(second.id(), InstanceState.RUNNING));
+    assertThat(afterRestart.disks(Map.of(OwnerTags.POOL_UID, pool))).as("the terminated VM's root volume went with it")
+        .hasSize(1);
     afterRestart.close();
   }
 
@@ -178,26 +200,82 @@ class Ec2CloudProviderTest {
     assertThat(created.spot()).isTrue();
   }
 
-  @Test
-  void defaultImageIsUbuntuLtsOfTheConfiguredOwner() {
-    // moto's RegisterImage ignores the architecture, so this checks that the name and the owner decide.
-    String noble = ec2.registerImage(r -> r.name("ubuntu/images/hvm-ssd-gp3/ubuntu-noble-24.04-amd64-server-20250601")
-        .architecture("x86_64").rootDeviceName("/dev/sda1")).imageId();
-    ec2.registerImage(r -> r.name("ubuntu/images/hvm-ssd/ubuntu-jammy-22.04-amd64-server-20250601")
-        .architecture("x86_64").rootDeviceName("/dev/sda1"));
-    String owner = ec2.describeImages(r -> r.imageIds(noble)).images().get(0).ownerId();
-    CloudProvider withOwner = Providers.get("aws").cloud(config(Map.of(AwsKeys.DEFAULT_IMAGE_OWNER, owner,
-        Keys.CATALOG_SOURCE, "snapshot")));
+  @ParameterizedTest(name = "{0} boots {1}")
+  @CsvSource({
+      "m6i.large, /aws/service/ecs/optimized-ami/amazon-linux-2023/recommended/image_id",
+      "m7g.large, /aws/service/ecs/optimized-ami/amazon-linux-2023/arm64/recommended/image_id",
+      "g4dn.xlarge, /aws/service/ecs/optimized-ami/amazon-linux-2023/gpu/recommended/image_id",
+  })
+  void jobWithoutAnImageBootsTheEcsOptimizedImageForItsTypeAndItsUserDataInstallsNothing(String type,
+      String parameter) {
+    String published = ssm.getParameter(r -> r.name(parameter)).parameter().value();
     String pool = UUID.randomUUID().toString();
-    CreateInstanceRequest base = request(pool, "img-" + pool, false);
-    CreateInstanceRequest noImage = new CreateInstanceRequest(base.name(), base.idempotencyKey(), "m6i.large", null,
-        false, base.tags(), null, 10, null, base.workerEnvironment(), null);
+    CreateInstanceRequest base = request(pool, "img-" + pool, true);
+    CreateInstanceRequest noImage = new CreateInstanceRequest(base.name(), base.idempotencyKey(), type, null,
+        true, base.tags(), null, 30, null, base.workerEnvironment(), null);
 
-    Instance created = withOwner.create(noImage);
+    Instance created = snapshotCatalog.create(noImage);
 
     var vm = ec2.describeInstances(r -> r.instanceIds(created.id())).reservations().get(0).instances().get(0);
-    assertThat(vm.imageId()).isEqualTo(noble);
-    withOwner.close();
+    assertThat(vm.imageId()).isEqualTo(published).startsWith("ami-");
+    assertThat(vm.rootDeviceName()).isEqualTo("/dev/xvda");
+    String userData = userData(created.id());
+    assertThat(userData).contains("cloud='aws'", "TASKJOB_INSTANCE_TYPE=" + type + "\n", "TASKJOB_SPOT=true\n")
+        .doesNotContain("apt-get", "dnf ", "yum ", "install -y", "pip ");
+    assertThat(userData).contains("gpus='" + (type.startsWith("g4dn") ? 1 : 0) + "'");
+  }
+
+  /** Answers the next {@code failures} RunInstances attempts with an EC2 error, before they reach moto. */
+  private static final class FailingRunInstances implements ExecutionInterceptor {
+    final AtomicInteger attempts = new AtomicInteger();
+    volatile String code;
+    volatile int status;
+    volatile int failures;
+
+    @Override
+    public void beforeTransmission(Context.BeforeTransmission context, ExecutionAttributes attributes) {
+      if (context.request() instanceof RunInstancesRequest) {
+        attempts.incrementAndGet();
+        if (failures > 0) {
+          failures--;
+          throw Ec2Exception.builder().statusCode(status).message(code)
+              .awsErrorDetails(AwsErrorDetails.builder().errorCode(code).errorMessage("injected " + code)
+                  .sdkHttpResponse(SdkHttpResponse.builder().statusCode(status).build()).build())
+              .build();
+        }
+      }
+    }
+  }
+
+  @Test
+  void noCapacityReachesThePoolAtOnceNamingTypeAndZoneWhileServerErrorsAreRetriedInsideTheSdk() {
+    FailingRunInstances faults = new FailingRunInstances();
+    String pool = UUID.randomUUID().toString();
+    try (CloudProvider faulty = new AwsProviderModule(List.of(faults))
+        .cloud(config(Map.of(Keys.CATALOG_SOURCE, "snapshot")))) {
+      faults.code = "InsufficientInstanceCapacity";
+      faults.status = 500;
+      faults.failures = Integer.MAX_VALUE;
+      CreateInstanceRequest base = request(pool, "cap-" + pool, true);
+      CreateInstanceRequest inZone = new CreateInstanceRequest(base.name(), base.idempotencyKey(), "m6i.large",
+          "us-east-1a", true, base.tags(), image, 20, null, base.workerEnvironment(), null);
+
+      assertThatThrownBy(() -> faulty.create(inZone)).isInstanceOfSatisfying(CapacityException.class, e -> {
+        assertThat(e.instanceType()).isEqualTo("m6i.large");
+        assertThat(e.zone()).isEqualTo("us-east-1a");
+        assertThat(e.spot()).isTrue();
+        assertThat(e.getMessage()).contains("InsufficientInstanceCapacity");
+      });
+      assertThat(faults.attempts).as("RunInstances attempts for no capacity").hasValue(1);
+
+      faults.attempts.set(0);
+      faults.code = "InternalError";
+      faults.failures = 1;
+      Instance created = faulty.create(inZone);
+
+      assertThat(faults.attempts).as("RunInstances attempts: the 500 and the SDK's retry").hasValue(2);
+      assertThat(created.zone()).isEqualTo("us-east-1a");
+    }
   }
 
   @Test
@@ -265,6 +343,12 @@ class Ec2CloudProviderTest {
         "m6i.large", null, false, base.tags(), image, 10, null, leaky, null)))
         .hasMessageContaining("AWS_SECRET_ACCESS_KEY carries credentials");
     assertThat(provider.list(Map.of(OwnerTags.POOL_UID, pool))).isEmpty();
+  }
+
+  private static String userData(String instanceId) {
+    return new String(Base64.getDecoder().decode(ec2.describeInstanceAttribute(
+        r -> r.instanceId(instanceId).attribute(InstanceAttributeName.USER_DATA)).userData().value()),
+        StandardCharsets.UTF_8);
   }
 
   /** moto checks that a named instance profile exists; the IAM call is made by hand to avoid an IAM SDK dependency. */

@@ -37,18 +37,24 @@ class Ec2StatesAndErrorsTest {
     assertThat(Ec2CloudProvider.state(vm)).isEqualTo(expected);
   }
 
-  @ParameterizedTest(name = "{0} -> capacity={1} retryable={2}")
+  @ParameterizedTest(name = "{0} -> capacity={2} retryable={3}")
   @CsvSource({
       "InsufficientInstanceCapacity, 400, true, false",
-      "VcpuLimitExceeded, 400, true, false",
-      "MaxSpotInstanceCountExceeded, 400, true, false",
+      "InsufficientHostCapacity, 500, true, false",
+      "SpotMaxPriceTooLow, 400, true, false",
       "Unsupported, 400, true, false",
+      "VcpuLimitExceeded, 400, false, false",
+      "InstanceLimitExceeded, 400, false, false",
+      "MaxSpotInstanceCountExceeded, 400, false, false",
+      "InvalidAMIID.NotFound, 400, false, false",
+      "InvalidParameterCombination, 400, false, false",
+      "OptInRequired, 401, false, false",
       "RequestLimitExceeded, 503, false, true",
       "InternalError, 500, false, true",
       "InvalidParameterValue, 400, false, false",
       "UnauthorizedOperation, 403, false, false",
   })
-  void capacityErrorsNameTheOfferingAndThrottlingIsRetryable(String code, int status, boolean capacity,
+  void capacityErrorsNameTheOfferingQuotaAndBadRequestsAreFinalAndThrottlingIsRetryable(String code, int status, boolean capacity,
       boolean retryable) {
     AwsServiceException error = AwsServiceException.builder().statusCode(status)
         .awsErrorDetails(AwsErrorDetails.builder().errorCode(code).errorMessage("boom").build()).build();
@@ -59,6 +65,7 @@ class Ec2StatesAndErrorsTest {
 
     assertThat(translated).hasMessage("RunInstances m6i.large failed: " + code + ": boom");
     assertThat(translated instanceof CapacityException).isEqualTo(capacity);
+    assertThat(Ec2CloudProvider.isCapacityError(error)).as("kept out of the SDK's retries").isEqualTo(capacity);
     assertThat(translated.isRetryable()).isEqualTo(retryable);
     if (translated instanceof CapacityException c) {
       assertThat(c.instanceType()).isEqualTo("m6i.large");

@@ -4,9 +4,12 @@ import com.google.api.gax.rpc.ApiException;
 import com.google.api.gax.rpc.StatusCode;
 import com.google.cloud.billing.v1.CloudCatalogClient;
 import com.google.cloud.compute.v1.AccessConfig;
+import com.google.cloud.compute.v1.AggregatedListDisksRequest;
 import com.google.cloud.compute.v1.AggregatedListInstancesRequest;
 import com.google.cloud.compute.v1.AttachedDisk;
 import com.google.cloud.compute.v1.AttachedDiskInitializeParams;
+import com.google.cloud.compute.v1.DisksClient;
+import com.google.cloud.compute.v1.DisksScopedList;
 import com.google.cloud.compute.v1.Errors;
 import com.google.cloud.compute.v1.InsertInstanceRequest;
 import com.google.cloud.compute.v1.InstancesClient;
@@ -63,9 +66,11 @@ import org.slf4j.LoggerFactory;
  * Compute Engine VMs in one region of one project, over the REST API. Every VM is inserted with its owner
  * labels and the {@value #REQUEST_LABEL} label (a hash of the idempotency key) in the insert call itself, a
  * requestId derived from the idempotency key (a UUID, so GCE drops a repeated insert), the startup script as
- * {@code startup-script} metadata, the service account by email, and for spot {@code provisioningModel: SPOT}
- * with {@code instanceTerminationAction: STOP}, so a reclaimed VM stays visible as preempted until the pool
- * deletes it. Before inserting it looks the key up by label.
+ * {@code startup-script} metadata, the service account by email, a boot disk that is deleted with the VM,
+ * and for spot {@code provisioningModel: SPOT} with {@code instanceTerminationAction: DELETE}, so GCE deletes
+ * a reclaimed VM and its boot disk itself. A VM that stopped (its worker exited and shut it down) is listed
+ * as stopped, and {@link #terminate} deletes it. Without an image, a VM boots Container-Optimized OS, which
+ * has Docker: nothing is installed at boot. Before inserting it looks the key up by label.
  */
 public final class GceCloudProvider implements CloudProvider {
 
@@ -75,14 +80,22 @@ public final class GceCloudProvider implements CloudProvider {
   private static final Logger log = LoggerFactory.getLogger(GceCloudProvider.class);
   private static final Pattern LABEL = Pattern.compile("[a-z][a-z0-9_-]{0,62}");
   private static final Pattern LABEL_VALUE = Pattern.compile("[a-z0-9_-]{0,63}");
-  private static final Set<String> CAPACITY_ERRORS = Set.of("ZONE_RESOURCE_POOL_EXHAUSTED",
-      "ZONE_RESOURCE_POOL_EXHAUSTED_WITH_DETAILS", "QUOTA_EXCEEDED", "RESOURCE_POOL_EXHAUSTED",
-      "UNSUPPORTED_OPERATION", "RESOURCE_NOT_FOUND_IN_ZONE");
+  /** Operation error codes meaning "no capacity for this (type, zone, market) now": try another zone or type. */
+  static final Set<String> CAPACITY_ERRORS = Set.of("ZONE_RESOURCE_POOL_EXHAUSTED",
+      "ZONE_RESOURCE_POOL_EXHAUSTED_WITH_DETAILS", "RESOURCE_POOL_EXHAUSTED", "UNSUPPORTED_OPERATION",
+      "RESOURCE_NOT_FOUND_IN_ZONE");
+  /** Error codes that are worth retrying as they are: rate limits and GCE's own trouble. */
+  private static final Set<String> TRANSIENT_ERRORS = Set.of("RATE_LIMIT_EXCEEDED", "INTERNAL_ERROR", "UNAVAILABLE",
+      "SERVICE_UNAVAILABLE", "BACKEND_ERROR");
+  /** Container-Optimized OS image families: Docker included, nothing to install. */
+  static final String COS_X86_64 = "projects/cos-cloud/global/images/family/cos-stable";
+  static final String COS_ARM64 = "projects/cos-cloud/global/images/family/cos-arm64-stable";
   private static final Duration INSERT_WAIT = Duration.ofMinutes(2);
 
   private final InstancesClient instances;
   private final MachineTypesClient machineTypes;
   private final ZoneOperationsClient operations;
+  private final DisksClient disks;
   private final CloudCatalogClient billing;
   private final String project;
   private final String region;
@@ -114,6 +127,7 @@ public final class GceCloudProvider implements CloudProvider {
       this.instances = null;
       this.machineTypes = null;
       this.operations = null;
+      this.disks = null;
       this.billing = null;
     } else {
       this.project = GcpClients.project(config);
@@ -121,6 +135,7 @@ public final class GceCloudProvider implements CloudProvider {
         this.instances = GcpClients.instances(config);
         this.machineTypes = GcpClients.machineTypes(config);
         this.operations = GcpClients.zoneOperations(config);
+        this.disks = GcpClients.disks(config);
         this.billing = GcpClients.billing(config);
       } catch (IOException e) {
         throw new CloudException("cannot create the Compute Engine clients: " + e.getMessage(), false, e);
@@ -179,19 +194,18 @@ public final class GceCloudProvider implements CloudProvider {
       throw new IllegalArgumentException("instance name '" + request.name() + "' is not a valid GCE name "
           + "(lower-case letters, digits and '-', starting with a letter, at most 63 characters)");
     }
-    String script = StartupScript.forRequest(request);
+    InstanceType type = catalog().find(request.instanceType()).orElse(null);
+    String zone = zoneFor(request, type);
+    String script = StartupScript.forRequest(request, machine(request, type, zone));
     List<Instance> existing = list(Map.of(REQUEST_LABEL, requestLabel(request.idempotencyKey())));
     if (!existing.isEmpty()) {
       log.info("create {}: found it from an earlier attempt", request.name());
       return existing.get(0);
     }
-    InstanceType type = catalog().find(request.instanceType()).orElse(null);
-    String zone = zoneFor(request, type);
     Map<String, String> labels = new LinkedHashMap<>(request.tags());
     labels.put(REQUEST_LABEL, requestLabel(request.idempotencyKey()));
     Architecture arch = type == null ? MachineShape.architectureOf(request.instanceType(), null) : type.architecture();
-    String image = request.image() != null ? request.image()
-        : "projects/ubuntu-os-cloud/global/images/family/ubuntu-2404-lts-" + (arch == Architecture.ARM64 ? "arm64" : "amd64");
+    String image = request.image() != null ? request.image() : arch == Architecture.ARM64 ? COS_ARM64 : COS_X86_64;
 
     NetworkInterface.Builder nic = NetworkInterface.newBuilder().setNetwork(network);
     if (subnetwork != null) {
@@ -203,7 +217,8 @@ public final class GceCloudProvider implements CloudProvider {
     Scheduling.Builder scheduling = Scheduling.newBuilder().setAutomaticRestart(!request.spot())
         .setOnHostMaintenance(request.spot() ? "TERMINATE" : "MIGRATE");
     if (request.spot()) {
-      scheduling.setProvisioningModel("SPOT").setInstanceTerminationAction("STOP");
+      // DELETE: a reclaimed VM and its boot disk go at once; STOP would keep the disk billing until deleted.
+      scheduling.setProvisioningModel("SPOT").setInstanceTerminationAction("DELETE");
     } else {
       scheduling.setProvisioningModel("STANDARD");
     }
@@ -283,8 +298,34 @@ public final class GceCloudProvider implements CloudProvider {
     return found;
   }
 
+  /** Disks in the region carrying all of {@code tags} as labels (boot disks get the VM's labels). */
+  @Override
+  public List<String> disks(Map<String, String> tags) {
+    requireProject();
+    String filter = tags.entrySet().stream()
+        .map(e -> "(labels." + e.getKey() + " = \"" + e.getValue().replace("\"", "") + "\")")
+        .collect(Collectors.joining(" AND "));
+    AggregatedListDisksRequest.Builder request = AggregatedListDisksRequest.newBuilder().setProject(project)
+        .setMaxResults(500).setReturnPartialSuccess(true);
+    if (!filter.isEmpty()) {
+      request.setFilter(filter);
+    }
+    List<String> found = new ArrayList<>();
+    try {
+      for (Map.Entry<String, DisksScopedList> scope : disks.aggregatedList(request.build()).iterateAll()) {
+        String zone = scope.getKey().replaceFirst("^zones/", "");
+        if (zone.startsWith(region + "-")) {
+          scope.getValue().getDisksList().forEach(d -> found.add(zone + "/" + d.getName()));
+        }
+      }
+    } catch (ApiException e) {
+      throw translate(e, "list disks", null, null);
+    }
+    return found;
+  }
+
   /**
-   * Starts deleting each VM and returns; unknown names and VMs already gone are skipped. A name this provider
+   * Starts deleting each VM (a stopped one too; its boot disk goes with it) and returns; unknown names and VMs already gone are skipped. A name this provider
    * has not seen is looked up among the VMs labelled as managed by taskjob-operator.
    */
   @Override
@@ -325,6 +366,7 @@ public final class GceCloudProvider implements CloudProvider {
       instances.close();
       machineTypes.close();
       operations.close();
+      disks.close();
       billing.close();
     }
   }
@@ -370,6 +412,16 @@ public final class GceCloudProvider implements CloudProvider {
     }
   }
 
+  /** The machine facts the startup script hands the worker, at the price of the VM's zone and market. */
+  private StartupScript.Machine machine(CreateInstanceRequest request, InstanceType type, String zone) {
+    if (type == null) {
+      return new StartupScript.Machine("gcp", region, request.instanceType(), 0, 0, 0, request.spot(), null);
+    }
+    Double price = request.spot() ? type.spotPrices().get(zone) : type.onDemandPrice();
+    return new StartupScript.Machine("gcp", region, type.name(), type.vcpus(), type.memoryGiB(), type.gpus(),
+        request.spot(), price);
+  }
+
   private String zoneFor(CreateInstanceRequest request, InstanceType type) {
     if (request.zone() != null) {
       return request.zone();
@@ -401,13 +453,14 @@ public final class GceCloudProvider implements CloudProvider {
 
   private static CloudException operationError(List<Errors> errors, String what, CreateInstanceRequest request,
       String zone) {
-    String codes = errors.stream().map(Errors::getCode).collect(Collectors.joining(", "));
     String message = what + " failed: " + errors.stream().map(e -> e.getCode() + ": " + e.getMessage())
         .collect(Collectors.joining("; "));
     if (errors.stream().anyMatch(e -> CAPACITY_ERRORS.contains(e.getCode()))) {
       return new CapacityException(message, request.instanceType(), zone, request.spot(), null);
     }
-    boolean retryable = codes.contains("RATE_LIMIT") || codes.contains("INTERNAL") || codes.contains("UNAVAILABLE");
+    // Anything else (QUOTA_EXCEEDED, an image that does not exist, a bad field, no permission) cannot succeed
+    // by retrying the same request.
+    boolean retryable = errors.stream().anyMatch(e -> TRANSIENT_ERRORS.contains(e.getCode()));
     return new CloudException(message, retryable);
   }
 
@@ -418,8 +471,11 @@ public final class GceCloudProvider implements CloudProvider {
     String message = what + " failed: " + api.getStatusCode().getCode() + ": " + api.getMessage();
     String reason = api.getReason() == null ? "" : api.getReason();
     if (request != null && (CAPACITY_ERRORS.contains(reason) || message.contains("ZONE_RESOURCE_POOL_EXHAUSTED")
-        || message.contains("QUOTA_EXCEEDED") || message.contains("does not have enough resources available"))) {
+        || message.contains("does not have enough resources available"))) {
       return new CapacityException(message, request.instanceType(), zone, request.spot(), api);
+    }
+    if (reason.equals("QUOTA_EXCEEDED") || message.contains("QUOTA_EXCEEDED") || message.contains("Quota '")) {
+      return new CloudException(message, false, api); // raising a quota takes a person
     }
     StatusCode.Code code = api.getStatusCode().getCode();
     boolean retryable = code == StatusCode.Code.RESOURCE_EXHAUSTED || code == StatusCode.Code.UNAVAILABLE

@@ -8,6 +8,8 @@ import com.google.api.gax.rpc.StatusCode;
 import com.google.auth.oauth2.GoogleCredentials;
 import com.google.cloud.billing.v1.CloudCatalogClient;
 import com.google.cloud.billing.v1.CloudCatalogSettings;
+import com.google.cloud.compute.v1.DisksClient;
+import com.google.cloud.compute.v1.DisksSettings;
 import com.google.cloud.compute.v1.InstancesClient;
 import com.google.cloud.compute.v1.InstancesSettings;
 import com.google.cloud.compute.v1.MachineTypesClient;
@@ -76,6 +78,12 @@ final class GcpClients {
         .setCredentialsProvider(credentials(config, Keys.COMPUTE_ENDPOINT));
     endpoint(config, Keys.COMPUTE_ENDPOINT, b::setEndpoint);
     return MachineTypesClient.create(b.build());
+  }
+
+  static DisksClient disks(ProviderConfig config) throws IOException {
+    DisksSettings.Builder b = DisksSettings.newBuilder().setCredentialsProvider(credentials(config, Keys.COMPUTE_ENDPOINT));
+    endpoint(config, Keys.COMPUTE_ENDPOINT, b::setEndpoint);
+    return DisksClient.create(b.build());
   }
 
   static ZoneOperationsClient zoneOperations(ProviderConfig config) throws IOException {

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.within;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.taskjob.core.cloud.Architecture;
 import dev.taskjob.core.cloud.CapacityException;
+import dev.taskjob.core.cloud.CloudException;
 import dev.taskjob.core.cloud.CloudProvider;
 import dev.taskjob.core.cloud.CreateInstanceRequest;
 import dev.taskjob.core.cloud.Instance;
@@ -110,16 +111,20 @@ class GceCloudProviderTest {
     assertThat(body.path("labels").path(OwnerTags.MANAGED_BY).asText()).isEqualTo(OwnerTags.MANAGED_BY_VALUE);
     assertThat(body.path("machineType").asText()).isEqualTo("zones/us-central1-a/machineTypes/n2-standard-2");
     assertThat(body.path("scheduling").path("provisioningModel").asText()).isEqualTo("SPOT");
-    assertThat(body.path("scheduling").path("instanceTerminationAction").asText()).isEqualTo("STOP");
+    assertThat(body.path("scheduling").path("instanceTerminationAction").asText()).isEqualTo("DELETE");
     assertThat(body.path("serviceAccounts").get(0).path("email").asText())
         .isEqualTo("worker@taskjob-test.iam.gserviceaccount.com");
     assertThat(body.path("disks").get(0).path("initializeParams").path("sourceImage").asText())
-        .isEqualTo("projects/ubuntu-os-cloud/global/images/family/ubuntu-2404-lts-amd64");
+        .isEqualTo("projects/cos-cloud/global/images/family/cos-stable");
+    assertThat(body.path("disks").get(0).path("autoDelete").asBoolean()).isTrue();
     assertThat(body.path("disks").get(0).path("initializeParams").path("diskSizeGb").asText()).isEqualTo("20");
     JsonNode metadata = body.path("metadata").path("items").get(0);
     assertThat(metadata.path("key").asText()).isEqualTo("startup-script");
     assertThat(metadata.path("value").asText()).startsWith("#!/bin/bash")
-        .contains("TASKJOB_PROVIDER=gcp\nTASKJOB_QUEUE_NAME=job-a\n", "ghcr.io/acme/w:1");
+        .contains("TASKJOB_PROVIDER=gcp\n", "TASKJOB_QUEUE_NAME=job-a\n", "worker_image='ghcr.io/acme/w:1'",
+            "cloud='gcp'", "TASKJOB_INSTANCE_TYPE=n2-standard-2\n", "TASKJOB_VCPUS=2\n", "TASKJOB_MEMORY_GIB=8\n",
+            "TASKJOB_SPOT=true\n")
+        .doesNotContain("apt-get", "dnf ", "yum ");
     assertThat(fake.insertQueries).anyMatch(q -> q.contains("requestId=" + GceCloudProvider.requestId(request.idempotencyKey())));
   }
 
@@ -157,18 +162,80 @@ class GceCloudProviderTest {
   }
 
   @Test
-  void reportsReclaimedSpotVmsAsPreemptedAndStoppedOnesAsStopped() {
+  void preemptedSpotVmIsGoneWithItsDiskAndAStoppedOneIsListedThenDeletedWithItsDisk() {
     String pool = UUID.randomUUID().toString();
     Instance reclaimed = provider.create(request(pool, "p-" + pool.substring(0, 8), "e2-standard-2", "us-central1-a", true));
     Instance stopped = provider.create(request(pool, "s-" + pool.substring(0, 8), "e2-standard-2", "us-central1-a", true));
+    assertThat(provider.disks(Map.of(OwnerTags.POOL_UID, pool))).as("boot disks of the running VMs")
+        .containsExactlyInAnyOrder("us-central1-a/" + reclaimed.id(), "us-central1-a/" + stopped.id());
+
     fake.preempt("us-central1-a", reclaimed.id());
-    fake.instances.get("us-central1-a/" + stopped.id()).put("status", "TERMINATED");
+    fake.stopFromInside("us-central1-a", stopped.id());
 
-    Map<String, InstanceState> states = new HashMap<>();
-    provider.list(Map.of(OwnerTags.POOL_UID, pool)).forEach(i -> states.put(i.id(), i.state()));
+    assertThat(provider.list(Map.of(OwnerTags.POOL_UID, pool))).as("the stopped VM still bills for its disk")
+        .extracting(Instance::id, Instance::state)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple(stopped.id(), InstanceState.STOPPED));
+    assertThat(provider.disks(Map.of(OwnerTags.POOL_UID, pool))).containsExactly("us-central1-a/" + stopped.id());
 
-    assertThat(states).containsEntry(reclaimed.id(), InstanceState.PREEMPTED)
-        .containsEntry(stopped.id(), InstanceState.STOPPED);
+    provider.terminate(List.of(stopped.id()));
+
+    assertThat(provider.list(Map.of(OwnerTags.POOL_UID, pool))).isEmpty();
+    assertThat(provider.disks(Map.of(OwnerTags.POOL_UID, pool))).as("nothing of the pool left").isEmpty();
+  }
+
+  @Test
+  void reportsReclaimedSpotVmsMadeToStopAsPreempted() {
+    String pool = UUID.randomUUID().toString();
+    Instance reclaimed = provider.create(request(pool, "q-" + pool.substring(0, 8), "e2-standard-2", "us-central1-a", true));
+    // as a VM inserted with instanceTerminationAction STOP (by hand, or by an earlier operator version) is kept
+    ((com.fasterxml.jackson.databind.node.ObjectNode) fake.instances.get("us-central1-a/" + reclaimed.id())
+        .path("scheduling")).put("instanceTerminationAction", "STOP");
+
+    fake.preempt("us-central1-a", reclaimed.id());
+
+    assertThat(provider.list(Map.of(OwnerTags.POOL_UID, pool))).extracting(Instance::state)
+        .containsExactly(InstanceState.PREEMPTED);
+    provider.terminate(List.of(reclaimed.id()));
+    assertThat(provider.disks(Map.of(OwnerTags.POOL_UID, pool))).isEmpty();
+  }
+
+  @Test
+  void defaultImageIsContainerOptimizedOsOfTheTypesArchitecture() {
+    String pool = UUID.randomUUID().toString();
+    CreateInstanceRequest arm = request(pool, "arm-" + pool.substring(0, 8), "t2a-standard-4", "us-central1-a", false);
+
+    provider.create(arm);
+
+    JsonNode body = fake.inserts.stream().filter(b -> b.path("name").asText().equals(arm.name())).findFirst().orElseThrow();
+    assertThat(body.path("disks").get(0).path("initializeParams").path("sourceImage").asText())
+        .isEqualTo("projects/cos-cloud/global/images/family/cos-arm64-stable");
+  }
+
+  @Test
+  void quotaAndMissingImagesAreNotRetryableAndNameTheCause() {
+    fake.quotaExceeded.add("n2-standard-8");
+    String pool = UUID.randomUUID().toString();
+    fake.missingImages.add("projects/acme/global/images/no-such-image");
+    CreateInstanceRequest base = request(pool, "m-" + pool.substring(0, 8), "e2-standard-2", "us-central1-a", false);
+    int before = fake.inserts.size();
+
+    assertThatThrownBy(() -> provider.create(request(pool, "quota-" + pool.substring(0, 8), "n2-standard-8",
+        "us-central1-a", false)))
+        .isInstanceOfSatisfying(CloudException.class, e -> {
+          assertThat(e).isNotInstanceOf(CapacityException.class);
+          assertThat(e.isRetryable()).isFalse();
+          assertThat(e.getMessage()).contains("QUOTA_EXCEEDED", "N2_CPUS");
+        });
+    assertThatThrownBy(() -> provider.create(new CreateInstanceRequest(base.name(), base.idempotencyKey(),
+        base.instanceType(), base.zone(), false, base.tags(), "projects/acme/global/images/no-such-image", 10, null,
+        base.workerEnvironment(), null)))
+        .isInstanceOfSatisfying(CloudException.class, e -> {
+          assertThat(e.isRetryable()).isFalse();
+          assertThat(e.getMessage()).contains("NOT_FOUND", "no-such-image");
+        });
+    assertThat(fake.inserts).as("one insert each: neither was retried").hasSize(before + 2);
+    assertThat(provider.list(Map.of(OwnerTags.POOL_UID, pool))).isEmpty();
+    assertThat(provider.disks(Map.of(OwnerTags.POOL_UID, pool))).isEmpty();
   }
 
   @Test

@@ -99,7 +99,7 @@ public class InstanceRequirements {
 
   @Size(max = 512)
   @JsonPropertyDescription(
-      "Boot image: an AMI id (aws) or an image URL or family (gcp). Unset: the provider's current Ubuntu LTS image.")
+      "Boot image: an AMI id (aws) or an image URL or family (gcp). Unset: an image with Docker (aws: ECS-optimized AL2023, gcp: COS).")
   private String image;
 
   @Size(max = 512)
