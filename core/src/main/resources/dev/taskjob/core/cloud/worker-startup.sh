@@ -83,8 +83,11 @@ log_in_to_registry() {
       if command -v docker-credential-ecr-login >/dev/null 2>&1; then
         printf '{"credHelpers": {"%s": "ecr-login"}}\n' "${registry_host}" > "${DOCKER_CONFIG}/config.json"
       elif command -v aws >/dev/null 2>&1; then
-        aws ecr get-login-password --region "${region}" \
-          | docker login --username AWS --password-stdin "${registry_host}"
+        # Not a pipeline: both ends would start together and log in out of order; printf is a builtin,
+        # so the password never appears in a process's arguments.
+        local ecr_password
+        ecr_password="$(aws ecr get-login-password --region "${region}")" || return 1
+        printf '%s' "${ecr_password}" | docker login --username AWS --password-stdin "${registry_host}"
       else
         log "neither docker-credential-ecr-login nor the aws CLI is on this image; cannot pull from ${registry_host}"
         return 1
