@@ -35,10 +35,10 @@ public final class SchemaValidator {
     boolean holds(String expression, Object self, Object oldSelf);
   }
 
-  /** The CRDs this module generates, by kind, as resources of its jar. */
+  /** The committed CRDs (crds/*.yml), by kind, as resources of this module's jar. */
   public static final Map<String, String> BUNDLED_CRDS = Map.of(
-      "TaskJob", "META-INF/fabric8/taskjobs.taskjob.dev-v1.yml",
-      "InstancePool", "META-INF/fabric8/instancepools.taskjob.dev-v1.yml");
+      "TaskJob", "META-INF/taskjob/crds/taskjobs.taskjob.dev-v1.yml",
+      "InstancePool", "META-INF/taskjob/crds/instancepools.taskjob.dev-v1.yml");
 
   private static final Set<String> KNOWN_KEYWORDS = Set.of(
       "type", "description", "properties", "required", "items", "additionalProperties", "enum", "pattern",
