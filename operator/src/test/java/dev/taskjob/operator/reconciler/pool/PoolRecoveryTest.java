@@ -98,7 +98,8 @@ class PoolRecoveryTest {
     assertThat(cloud.listCalls()).isEqualTo(1 + 20 + 1);
     assertThat(longestWait).isEqualTo(ControllerPolicy.MAX_RETRY_INTERVAL);
     assertThat(cloud.inState(InstanceState.RUNNING)).hasSize(3);
-    assertThat(cloud.inState(InstanceState.PREEMPTED)).hasSize(2);
+    assertThat(cloud.inState(InstanceState.PREEMPTED)).as("preempted VMs are deleted, not left stopped").isEmpty();
+    assertThat(cloud.inState(InstanceState.TERMINATED)).hasSize(2);
     assertThat(pool.getStatus().getReplacements()).isEqualTo(2);
     assertThat(pool.getStatus().getRunning()).isEqualTo(3);
     assertThat(Conditions.find(pool.getStatus().getConditions(), ErrorReports.DEGRADED).orElseThrow().getStatus())
