@@ -15,6 +15,7 @@ import dev.taskjob.operator.OperatorSettings;
 import dev.taskjob.operator.cloud.ProviderAccess;
 import dev.taskjob.operator.decision.ErrorClassifier;
 import dev.taskjob.operator.decision.CreateRefusals;
+import dev.taskjob.operator.decision.KstatusConditions;
 import dev.taskjob.operator.decision.PoolPlan;
 import dev.taskjob.operator.metrics.OperatorMetrics;
 import dev.taskjob.operator.progress.Heartbeats;
@@ -37,6 +38,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -91,6 +93,9 @@ public class InstancePoolReconciler implements Reconciler<InstancePool>, Cleaner
     Duration next = step(pool, status, now);
     status.setObservedGeneration(pool.getMetadata().getGeneration());
     ErrorReports.healthy(pool, status.getConditions(), now);
+    String phase = status.getPhase().name().charAt(0) + status.getPhase().name().substring(1).toLowerCase(Locale.ROOT);
+    KstatusConditions.set(status.getConditions(), phase, status.getPhase() != InstancePoolPhase.READY,
+        status.getPhase() == InstancePoolPhase.FAILED, pool.getMetadata().getGeneration(), now);
     UpdateControl<InstancePool> control = statusJson(pool).equals(before) ? UpdateControl.noUpdate()
         : UpdateControl.patchStatus(pool);
     return control.rescheduleAfter(next);
