@@ -23,11 +23,17 @@ public final class Json {
 
   private Json() {}
 
-  /** A task as a queue message body: {@code {"id":..,"index":..,"data":{..}}}. */
+  /**
+   * A task as a queue message body: {@code {"id":..,"index":..,"data":{..}}}, plus
+   * {@code "failedAttempts":n} once an attempt failed (absent means 0).
+   */
   public static String taskToJson(Task task) {
     ObjectNode node = MAPPER.createObjectNode();
     node.put("id", task.id());
     node.put("index", task.index());
+    if (task.failedAttempts() > 0) {
+      node.put("failedAttempts", task.failedAttempts());
+    }
     node.set("data", task.data());
     return node.toString();
   }
@@ -35,7 +41,8 @@ public final class Json {
   public static Task taskFromJson(String json) {
     try {
       ObjectNode node = (ObjectNode) MAPPER.readTree(json);
-      return new Task(node.get("id").asText(), (ObjectNode) node.get("data"), node.path("index").asLong(0));
+      return new Task(node.get("id").asText(), (ObjectNode) node.get("data"), node.path("index").asLong(0),
+          node.path("failedAttempts").asInt(0));
     } catch (JsonProcessingException | ClassCastException | NullPointerException e) {
       throw new IllegalArgumentException("not a task message: " + abbreviate(json), e);
     }

@@ -33,6 +33,17 @@ class JsonTest {
   }
 
   @Test
+  void carriesTheFailedAttemptsOfATaskSentAgain() throws Exception {
+    Task retried = new Task("t-7", (ObjectNode) Json.MAPPER.readTree("{\"x\": 1}"), 7).withFailedAttempts(2);
+
+    String json = Json.taskToJson(retried);
+
+    assertThat(json).isEqualTo("{\"id\":\"t-7\",\"index\":7,\"failedAttempts\":2,\"data\":{\"x\":1}}");
+    assertThat(Json.taskFromJson(json)).isEqualTo(retried);
+    assertThat(Json.taskFromJson("{\"id\": \"t\"}").failedAttempts()).as("a first send").isZero();
+  }
+
+  @Test
   void readsTaskWithoutDataOrIndex() {
     Task task = Json.taskFromJson("{\"id\": \"t\"}");
 

@@ -170,6 +170,12 @@ public final class WorkerMain implements Callable<Integer> {
       description = "Attempts per task, first run included (default: ${DEFAULT-VALUE}).")
   int maxAttempts;
 
+  @Option(names = "--max-interruptions", paramLabel = "N",
+      defaultValue = "${env:TASKJOB_MAX_INTERRUPTIONS:-" + QueueSettings.DEFAULT_MAX_INTERRUPTIONS + "}",
+      description = "Queue mode: times one attempt may be interrupted (stop, spot notice, lost VM) before the "
+          + "queue dead-letters the task (default: ${DEFAULT-VALUE}). Interruptions do not use up --max-attempts.")
+  int maxInterruptions;
+
   @Option(names = "--retry-exit-codes", paramLabel = "CODES", defaultValue = "${env:TASKJOB_RETRY_EXIT_CODES}",
       description = "Exit codes that always mean 'try again', e.g. 75,100-110 (like AWS Batch evaluateOnExit).")
   String retryExitCodes;
@@ -497,9 +503,9 @@ public final class WorkerMain implements Callable<Integer> {
         : QueueSettings.leaseFor(maxRuntime == null || maxRuntime.isZero() ? Duration.ofHours(1) : maxRuntime);
     QueueSettings settings;
     try {
-      settings = new QueueSettings(queueName, leaseDuration, maxAttempts);
+      settings = new QueueSettings(queueName, leaseDuration, QueueSettings.deliveriesFor(maxInterruptions));
     } catch (IllegalArgumentException e) {
-      throw usage(e.getMessage());
+      throw usage("--max-interruptions: " + e.getMessage());
     }
     TaskQueue queue = module.queue(new ProviderConfig(provider, region, List.of(), props), settings);
     if (!queue.exists()) {

@@ -8,9 +8,23 @@ import java.util.Objects;
  *
  * @param name base name from {@link QueueNames#derive}; providers add {@code -tasks}, {@code -events}, {@code -dlq}
  * @param leaseDuration how long a received task stays invisible before redelivery
- * @param maxAttempts deliveries before a task moves to the dead-letter queue
+ * @param maxAttempts deliveries of one message before it moves to the dead-letter queue. A job's
+ *     queue sets it to {@link #deliveriesFor(int) 1 + its interruption allowance}: a failed attempt
+ *     is sent again as a new message (see {@link dev.taskjob.core.task.Task#failedAttempts()}), so
+ *     a message's redeliveries are the interruptions of one attempt.
  */
 public record QueueSettings(String name, Duration leaseDuration, int maxAttempts) {
+
+  /** Interruptions (spot notice, scale-in, lost VM, worker stop) one attempt of a task may have. */
+  public static final int DEFAULT_MAX_INTERRUPTIONS = 10;
+
+  /** The dead-letter threshold for an allowance of {@code maxInterruptions} per attempt. */
+  public static int deliveriesFor(int maxInterruptions) {
+    if (maxInterruptions < 0) {
+      throw new IllegalArgumentException("max interruptions must be >= 0, was " + maxInterruptions);
+    }
+    return maxInterruptions + 1;
+  }
 
   public QueueSettings {
     Objects.requireNonNull(name, "name");

@@ -7,8 +7,19 @@ import java.util.Objects;
 /**
  * One unit of work: a unique id, the JSON object handed to the task process, and the task's
  * zero-based position in its task list. The index is what the ledger's bitmap is keyed by.
+ *
+ * <p>{@code failedAttempts} counts the attempts that used up the task's {@code maxAttempts} (its own
+ * failure or timeout) before this copy was sent. It travels in the queue message because a queue's
+ * delivery count cannot tell an interruption (spot notice, scale-in, lost VM) from a failure: a worker
+ * that retries a failed task sends it again with the count raised; an interrupted task is only
+ * released, so its count stays.
  */
-public record Task(String id, ObjectNode data, long index) {
+public record Task(String id, ObjectNode data, long index, int failedAttempts) {
+
+  /** A task that has not failed yet. */
+  public Task(String id, ObjectNode data, long index) {
+    this(id, data, index, 0);
+  }
 
   public Task {
     Objects.requireNonNull(id, "id");
@@ -18,5 +29,13 @@ public record Task(String id, ObjectNode data, long index) {
     if (index < 0) {
       throw new IllegalArgumentException("index must be >= 0, was " + index);
     }
+    if (failedAttempts < 0) {
+      throw new IllegalArgumentException("failedAttempts must be >= 0, was " + failedAttempts);
+    }
+  }
+
+  /** This task to be sent again after an attempt that counted: {@code failedAttempts} attempts used. */
+  public Task withFailedAttempts(int failedAttempts) {
+    return new Task(id, data, index, failedAttempts);
   }
 }

@@ -22,7 +22,12 @@ public final class PoolPlan {
     /** No worker report within the startup timeout. */
     NEVER_STARTED,
     /** Reported once, then nothing for the heartbeat timeout. */
-    SILENT
+    SILENT,
+    /**
+     * Stopped or preempted but not deleted: it still bills for its disks (a GCE spot VM stops when
+     * preempted), and does no work.
+     */
+    NOT_RUNNING
   }
 
   /**
@@ -68,7 +73,8 @@ public final class PoolPlan {
 
     /** VMs terminated for a startup or heartbeat timeout, plus lost ones: each needs a replacement. */
     public int failures() {
-      return lost.size() + (int) terminate.stream().filter(r -> r.reason() != Reason.EXTRA).count();
+      return lost.size() + (int) terminate.stream()
+          .filter(r -> r.reason() == Reason.NEVER_STARTED || r.reason() == Reason.SILENT).count();
     }
 
     public long neverStarted() {
@@ -87,6 +93,9 @@ public final class PoolPlan {
       if (!vm.state().isAlive()) {
         if (in.previouslyAlive().contains(vm.id()) && !vm.terminationRequested()) {
           lost.add(vm.id());
+        }
+        if (stillExists(vm)) {
+          terminate.add(new Removal(vm.id(), Reason.NOT_RUNNING));
         }
         continue;
       }
@@ -113,6 +122,19 @@ public final class PoolPlan {
     int create = Math.max(0, in.desired() - healthy.size());
     return new Result(List.copyOf(terminate), create, healthy.stream().map(Vm::id).toList(), List.copyOf(lost),
         List.copyOf(stillTerminating));
+  }
+
+  /**
+   * A VM that runs nothing but is not deleted: deleted as soon as seen. A stopped one is asked again at
+   * every look until the cloud reports it gone; a preempted one once, since a reclaimed EC2 spot VM
+   * stays listed as preempted after it is already terminated.
+   */
+  private static boolean stillExists(Vm vm) {
+    return switch (vm.state()) {
+      case STOPPED, STOPPING -> true;
+      case PREEMPTED -> !vm.terminationRequested();
+      default -> false;
+    };
   }
 
   private static Reason timedOut(Vm vm, Inputs in) {

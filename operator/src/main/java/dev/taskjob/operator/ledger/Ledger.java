@@ -138,8 +138,8 @@ public final class Ledger {
   }
 
   /**
-   * Records a task that reached the dead-letter queue (it was delivered the maximum number of times
-   * without a final result, e.g. because its worker died each time). Idempotent: a task that is already
+   * Records a task that reached the dead-letter queue: one attempt was delivered the maximum number of
+   * times without a result (its interruption allowance), e.g. because its worker died each time. Idempotent: a task that is already
    * final is left alone and not counted as a duplicate, since it did not run again.
    */
   public Outcome applyDeadLetter(long index, String id, int deliveries) {
@@ -151,7 +151,8 @@ public final class Ledger {
       return Outcome.REPLAYED;
     }
     deadLettered++;
-    return markFinished((int) index, id, "dead-lettered after " + deliveries + " deliveries without a result");
+    return markFinished((int) index, id, "interrupted " + Math.max(0, deliveries - 1)
+        + " times without a result (dead-lettered after " + deliveries + " deliveries)");
   }
 
   private Outcome markFinished(int index, String failedId, String reason) {

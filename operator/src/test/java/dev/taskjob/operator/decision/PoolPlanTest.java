@@ -53,8 +53,19 @@ class PoolPlanTest {
         new Case("creates all on an empty pool", 3, List.of(), Set.of(), List.of(), 3, List.of()),
         new Case("steady pool does nothing", 2, List.of(working("a", 1), working("b", 1)), Set.of("a", "b"),
             List.of(), 0, List.of()),
-        new Case("replaces a preempted VM", 2, List.of(working("a", 1), gone("b", InstanceState.PREEMPTED)),
-            Set.of("a", "b"), List.of(), 1, List.of("b")),
+        new Case("replaces a preempted VM and deletes it", 2, List.of(working("a", 1), gone("b", InstanceState.PREEMPTED)),
+            Set.of("a", "b"), List.of(new Removal("b", Reason.NOT_RUNNING)), 1, List.of("b")),
+        new Case("a preempted VM already asked to go is not asked again", 1,
+            List.of(working("a", 1), new Vm("b", InstanceState.PREEMPTED, NOW, null, null, 0, true)), Set.of("a"),
+            List.of(), 0, List.of()),
+        new Case("a stopped VM is deleted at every look until gone, even when asked before", 1,
+            List.of(working("a", 1), new Vm("b", InstanceState.STOPPED, NOW, null, null, 0, true)), Set.of("a"),
+            List.of(new Removal("b", Reason.NOT_RUNNING)), 0, List.of()),
+        new Case("a VM stopped under the pool is lost, replaced and deleted", 1, List.of(gone("s", InstanceState.STOPPED)),
+            Set.of("s"), List.of(new Removal("s", Reason.NOT_RUNNING)), 1, List.of("s")),
+        new Case("a stopping VM is deleted and a drained pool keeps no stopped VM", 0,
+            List.of(gone("s", InstanceState.STOPPING), gone("t", InstanceState.TERMINATED)), Set.of(),
+            List.of(new Removal("s", Reason.NOT_RUNNING)), 0, List.of()),
         new Case("a VM that was never seen alive is not lost", 1, List.of(gone("old", InstanceState.TERMINATED)),
             Set.of(), List.of(), 1, List.of()),
         new Case("removes extras, idle ones first", 1, List.of(working("busy", 3), working("idle", 0)),
@@ -83,6 +94,13 @@ class PoolPlanTest {
     assertThat(result.terminate()).as("terminate").containsExactlyInAnyOrderElementsOf(c.terminate());
     assertThat(result.create()).as("create").isEqualTo(c.create());
     assertThat(result.lost()).as("lost").containsExactlyElementsOf(c.lost());
+  }
+
+  @Test
+  void aDeletedStoppedVmIsCountedOnceAsAFailure() {
+    PoolPlan.Result result = PoolPlan.plan(new PoolPlan.Inputs(1, List.of(gone("s", InstanceState.STOPPED)),
+        Set.of("s"), STARTUP, HEARTBEAT, NOW.minusSeconds(86400), NOW));
+    assertThat(result.failures()).isEqualTo(1);
   }
 
   @Test

@@ -124,7 +124,7 @@ class LedgerTest {
     assertThat(ledger.failed()).isEqualTo(1);
     assertThat(ledger.duplicates()).isZero();
     assertThat(ledger.failedTasks()).extracting(Ledger.FailedTask::reason)
-        .containsExactly("dead-lettered after 3 deliveries without a result");
+        .containsExactly("interrupted 2 times without a result (dead-lettered after 3 deliveries)");
     assertThat(ledger.unfinishedIndexes(10)).containsExactly(2);
   }
 

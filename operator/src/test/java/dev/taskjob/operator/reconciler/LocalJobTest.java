@@ -74,6 +74,9 @@ class LocalJobTest {
     assertThat(done.getStatus().getPhase()).as(done.getStatus().getMessage()).isEqualTo(TaskJobPhase.SUCCEEDED);
     assertThat(Conditions.isTrue(done.getStatus().getConditions(), ConditionTypes.COMPLETE)).isTrue();
     assertThat(Conditions.isTrue(done.getStatus().getConditions(), ConditionTypes.FAILED)).isFalse();
+    assertThat(Conditions.find(done.getStatus().getConditions(), "Reconciling").orElseThrow().getStatus())
+        .as("kstatus: no longer in progress").isEqualTo("False");
+    assertThat(Conditions.find(done.getStatus().getConditions(), "Stalled").orElseThrow().getStatus()).isEqualTo("False");
     assertThat(done.getStatus().getTotal()).isEqualTo(tasks);
     assertThat(done.getStatus().getLoaded()).isEqualTo(tasks);
     assertThat(done.getStatus().getSucceeded()).isEqualTo(tasks);

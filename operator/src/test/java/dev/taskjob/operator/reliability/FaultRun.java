@@ -83,6 +83,22 @@ public final class FaultRun {
     return job;
   }
 
+  /** How many times each task id started, from the attempts log. */
+  public static Map<String, Integer> runs(Path attemptsLog) {
+    Map<String, Integer> runs = new HashMap<>();
+    try {
+      for (String line : Files.readAllLines(attemptsLog)) {
+        String[] parts = line.trim().split(" ");
+        if (parts.length == 2) {
+          runs.merge(parts[0], 1, Integer::sum);
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return runs;
+  }
+
   /** Highest attempt each task id started with, from the attempts log. */
   public static Map<String, Integer> attempts(Path attemptsLog) {
     Map<String, Integer> highest = new HashMap<>();

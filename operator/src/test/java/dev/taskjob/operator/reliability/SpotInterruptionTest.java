@@ -52,8 +52,10 @@ class SpotInterruptionTest {
       Ledger ledger = FaultRun.ledger(harness, "spot");
       assertThat(ledger.succeeded()).isEqualTo(TASKS);
       assertThat(ledger.remaining()).isZero();
-      Map<String, Integer> attempts = FaultRun.attempts(attemptsLog);
+      Map<String, Integer> attempts = FaultRun.runs(attemptsLog);
       assertThat(attempts).as("every task ran").hasSize(TASKS);
+      assertThat(FaultRun.attempts(attemptsLog).values()).as("a spot notice is not an attempt: every run was attempt 1")
+          .containsOnly(1);
       assertThat(metadata.interrupted()).as("workers interrupted").isGreaterThanOrEqualTo(1);
       assertThat(FaultRun.allInstances(root)).as("each interrupted worker was replaced")
           .hasSizeGreaterThanOrEqualTo(2 + metadata.interrupted() - 1);

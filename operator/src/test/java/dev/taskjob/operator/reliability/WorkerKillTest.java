@@ -56,10 +56,12 @@ class WorkerKillTest {
       Ledger ledger = FaultRun.ledger(harness, "kills");
       assertThat(ledger.succeeded()).isEqualTo(TASKS);
       assertThat(ledger.remaining()).isZero();
-      Map<String, Integer> attempts = FaultRun.attempts(attemptsLog);
+      Map<String, Integer> attempts = FaultRun.runs(attemptsLog);
       assertThat(attempts).as("every task ran").hasSize(TASKS);
       assertThat(attempts.values()).as("tasks leased by killed workers ran again after their lease")
           .anyMatch(a -> a >= 2);
+      assertThat(FaultRun.attempts(attemptsLog).values()).as("a lost VM is not an attempt: every run was attempt 1")
+          .containsOnly(1);
       assertThat(FaultRun.allInstances(root)).as("instances: the first two and one replacement per kill")
           .hasSizeGreaterThanOrEqualTo(2 + KILLS);
       LOG.info("kills: {} succeeded, {} duplicates, {} retried, {} instances", ledger.succeeded(),

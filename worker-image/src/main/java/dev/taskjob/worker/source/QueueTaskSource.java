@@ -57,7 +57,8 @@ public final class QueueTaskSource implements TaskSource {
     List<LeasedTask> leased = queue.receive(max, wait);
     List<SourcedTask> out = new ArrayList<>(leased.size());
     for (LeasedTask t : leased) {
-      out.add(new SourcedTask(t.task(), Math.max(1, t.deliveryAttempt()), t));
+      // redeliveries after an interruption are not attempts; only the failures the message carries are
+      out.add(new SourcedTask(t.task(), t.task().failedAttempts() + 1, t));
     }
     return out;
   }
@@ -78,20 +79,42 @@ public final class QueueTaskSource implements TaskSource {
     });
   }
 
+  /**
+   * Sends the task again with this attempt counted, then acks the delivery that failed. A crash in
+   * between leaves both (the ledger counts the duplicate); a send that fails releases the delivery, so
+   * the task still runs again, with this attempt uncounted.
+   */
   @Override
   public void retry(SourcedTask task) {
-    release(task);
+    acks.execute(() -> {
+      try {
+        queue.send(List.of(task.task().withFailedAttempts(task.attempt())));
+      } catch (RuntimeException e) {
+        LOG.warn("Could not send task {} for attempt {}; releasing it instead: {}", task.task().id(),
+            task.attempt() + 1, e.getMessage());
+        releaseNow(task);
+        return;
+      }
+      try {
+        queue.ack(task.lease());
+      } catch (RuntimeException e) {
+        LOG.warn("Could not acknowledge task {} after sending its next attempt; it may run twice: {}",
+            task.task().id(), e.getMessage());
+      }
+    });
   }
 
   @Override
   public void release(SourcedTask task) {
-    acks.execute(() -> {
-      try {
-        queue.release(task.lease());
-      } catch (RuntimeException e) {
-        LOG.warn("Could not release task {}; it returns when its lease lapses: {}", task.task().id(), e.getMessage());
-      }
-    });
+    acks.execute(() -> releaseNow(task));
+  }
+
+  private void releaseNow(SourcedTask task) {
+    try {
+      queue.release(task.lease());
+    } catch (RuntimeException e) {
+      LOG.warn("Could not release task {}; it returns when its lease lapses: {}", task.task().id(), e.getMessage());
+    }
   }
 
   @Override

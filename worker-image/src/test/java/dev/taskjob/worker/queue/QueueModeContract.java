@@ -74,9 +74,9 @@ abstract class QueueModeContract {
     });
   }
 
-  TaskQueue open(Duration lease, int maxAttempts) {
+  TaskQueue open(Duration lease, int deliveries) {
     QueueSettings settings = new QueueSettings("tj-worker-" + provider() + "-" + QUEUE_COUNTER.incrementAndGet()
-        + "-" + ProcessHandle.current().pid(), lease, maxAttempts);
+        + "-" + ProcessHandle.current().pid(), lease, deliveries);
     TaskQueue queue = Providers.get(provider()).queue(config(), settings);
     queue.ensure();
     opened.add(queue);
@@ -92,7 +92,7 @@ abstract class QueueModeContract {
   Future<Integer> startWorker(String name, TaskQueue queue, String... args) {
     List<String> all = new ArrayList<>(List.of("--provider", provider(), "--queue-name", queue.settings().name(),
         "--lease-seconds", Long.toString(queue.settings().leaseDuration().toSeconds()),
-        "--max-attempts", Integer.toString(queue.settings().maxAttempts()),
+        "--max-interruptions", Integer.toString(queue.settings().maxAttempts() - 1),
         "--work-dir", dir.resolve(name).toString(), "--event-log-file", eventLog(name).toString(),
         "--heartbeat-interval", "0", "--instance-id", name));
     all.addAll(providerArgs());
@@ -208,12 +208,42 @@ abstract class QueueModeContract {
   }
 
   @Test
+  void threeSpotNoticesPerTaskDoNotUseUpASingleAttempt() throws Exception {
+    // A job's queue: deliveries per message = 1 + the default interruption allowance.
+    TaskQueue queue = open(Duration.ofSeconds(120), QueueSettings.deliveriesFor(QueueSettings.DEFAULT_MAX_INTERRUPTIONS));
+    queue.send(tasks(2));
+    for (int round = 1; round <= 3; round++) {
+      String name = "preempted-" + round;
+      try (FakeMetadataServer metadata = new FakeMetadataServer()) {
+        Future<Integer> preempted = startWorker(name, queue, "--num-simultaneous-tasks", "2", "--max-attempts", "1",
+            "--preemption-check", "aws", "--metadata-url", metadata.baseUrl(), "--preemption-poll-interval", "0.1",
+            "--", "sleep", "60");
+        awaitCondition("both tasks started in round " + name, () -> events(name, EventType.TASK_STARTED).size() == 2);
+        metadata.announce(Instant.now().plusSeconds(1));
+        assertThat(await(preempted)).isZero();
+      }
+      assertThat(events(name, EventType.TASK_STARTED)).as("attempt numbers after %d notices", round - 1)
+          .extracting(TaskEvent::attempt).containsOnly(1);
+      assertThat(events(name, EventType.TASK_RETRIED)).hasSize(2);
+    }
+
+    Future<Integer> last = startWorker("last", queue, "--num-simultaneous-tasks", "2", "--max-attempts", "1",
+        "--exit-when-empty", "1", "--", "true");
+
+    assertThat(await(last)).isZero();
+    assertThat(events("last", EventType.TASK_COMPLETED)).extracting(TaskEvent::attempt).containsExactly(1, 1);
+    assertThat(events("last", EventType.TASK_COMPLETED)).extracting(TaskEvent::taskId)
+        .containsExactlyInAnyOrderElementsOf(tasks(2).stream().map(Task::id).toList());
+    assertThat(queue.receiveDeadLetters(10, Duration.ofMillis(500))).as("nothing dead-lettered").isEmpty();
+  }
+
+  @Test
   void failedTasksGoBackToTheQueueUntilTheirLastAttempt() throws Exception {
     TaskQueue queue = open(Duration.ofSeconds(30), 3);
     queue.send(tasks(2));
 
     Future<Integer> worker = startWorker("retry", queue, "--num-simultaneous-tasks", "2", "--exit-when-empty", "1",
-        "--retry-on-failure", "--", "sh", "-c", "[ $TASK_INDEX = 0 ]");
+        "--retry-on-failure", "--max-attempts", "3", "--", "sh", "-c", "[ $TASK_INDEX = 0 ]");
 
     assertThat(await(worker)).isEqualTo(1);
     List<TaskEvent> failed = events("retry", EventType.TASK_FAILED);

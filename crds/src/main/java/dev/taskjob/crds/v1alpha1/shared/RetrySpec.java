@@ -10,8 +10,9 @@ import java.util.List;
 
 /**
  * When a task that did not succeed runs again. A task is attempted at most {@code maxAttempts}
- * times in all; after that it goes to the dead-letter queue and counts as failed. Tasks that lose
- * their instance (spot preemption, crash) are always retried within {@code maxAttempts}.
+ * times in all; only its own failure or timeout uses an attempt. Tasks that lose their instance
+ * (spot notice, scale-in, worker stop, lost VM) run again without using one, up to an allowance of
+ * interruptions per attempt (10); past it the task goes to the dead-letter queue and counts as failed.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class RetrySpec {

@@ -65,7 +65,7 @@ public class TaskJobStatus {
   @JsonPropertyDescription("Completions of a task that had already finished (at-least-once delivery); not counted twice.")
   private Long duplicates;
 
-  @JsonPropertyDescription("Tasks moved to the dead-letter queue after maxAttempts; included in failed.")
+  @JsonPropertyDescription("Tasks moved to the dead-letter queue after too many interruptions; included in failed.")
   private Long deadLettered;
 
   @JsonPropertyDescription("Selected instance type, e.g. c7g.2xlarge.")

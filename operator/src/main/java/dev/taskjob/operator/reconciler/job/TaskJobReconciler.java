@@ -13,6 +13,7 @@ import dev.taskjob.operator.decision.JobTransitions;
 import dev.taskjob.operator.metrics.OperatorMetrics;
 import dev.taskjob.operator.progress.Heartbeats;
 import dev.taskjob.operator.progress.JobProgress;
+import dev.taskjob.operator.decision.KstatusConditions;
 import dev.taskjob.operator.reconciler.ErrorReports;
 import dev.taskjob.operator.reconciler.KubeEvents;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -105,6 +106,8 @@ public class TaskJobReconciler implements Reconciler<TaskJob>, Cleaner<TaskJob> 
     }
     status.setObservedGeneration(job.getMetadata().getGeneration());
     ErrorReports.healthy(job, status.getConditions(), now);
+    KstatusConditions.set(status.getConditions(), status.getPhase().displayName(), !status.getPhase().isFinished(),
+        status.getPhase() == TaskJobPhase.FAILED, job.getMetadata().getGeneration(), now);
     UpdateControl<TaskJob> control = statusJson(job).equals(before) ? UpdateControl.noUpdate()
         : UpdateControl.patchStatus(job);
     return next == null ? control : control.rescheduleAfter(next);

@@ -41,7 +41,8 @@ final class WorkerEnvironment {
     env.put("TASKJOB_JOB", job.getMetadata().getNamespace() + "/" + job.getMetadata().getName());
     env.put("TASKJOB_QUEUE_NAME", queue.name());
     env.put("TASKJOB_LEASE_SECONDS", Long.toString(queue.leaseDuration().toSeconds()));
-    env.put("TASKJOB_MAX_ATTEMPTS", Integer.toString(queue.maxAttempts()));
+    env.put("TASKJOB_MAX_ATTEMPTS", Integer.toString(maxAttempts(retry)));
+    env.put("TASKJOB_MAX_INTERRUPTIONS", Integer.toString(queue.maxAttempts() - 1));
     env.put("TASKJOB_COMMAND", Json.MAPPER.valueToTree(worker.getCommand()).toString());
     // The image the VM's startup script runs: the worker with the task program (see StartupScript).
     putIfSet(env, StartupScript.WORKER_IMAGE_ENV, worker.getImage());
@@ -64,13 +65,20 @@ final class WorkerEnvironment {
     return env;
   }
 
-  /** Queue settings for a job: lease from the max runtime, attempts from the retry policy. */
+  /**
+   * Queue settings for a job: lease from the max runtime; deliveries per message from the interruption
+   * allowance, not from {@code maxAttempts} (a failed attempt is sent again as a new message, so a
+   * message's redeliveries are interruptions only).
+   */
   static QueueSettings queueSettings(String queueName, WorkerSpec worker) {
     Duration maxRuntime = worker.getMaxRuntime() == null ? Duration.ofHours(1)
         : Durations.parse("spec.worker.maxRuntime", worker.getMaxRuntime());
-    RetrySpec retry = worker.getRetry() == null ? new RetrySpec() : worker.getRetry();
-    int attempts = retry.getMaxAttempts() == null ? RetrySpec.DEFAULT_MAX_ATTEMPTS : retry.getMaxAttempts();
-    return new QueueSettings(queueName, QueueSettings.leaseFor(maxRuntime), attempts);
+    return new QueueSettings(queueName, QueueSettings.leaseFor(maxRuntime),
+        QueueSettings.deliveriesFor(QueueSettings.DEFAULT_MAX_INTERRUPTIONS));
+  }
+
+  private static int maxAttempts(RetrySpec retry) {
+    return retry.getMaxAttempts() == null ? RetrySpec.DEFAULT_MAX_ATTEMPTS : retry.getMaxAttempts();
   }
 
   private static long seconds(String field, String duration) {

@@ -14,6 +14,8 @@ import dev.taskjob.crds.v1alpha1.shared.Conditions;
 import dev.taskjob.operator.OperatorSettings;
 import dev.taskjob.operator.cloud.ProviderAccess;
 import dev.taskjob.operator.decision.ErrorClassifier;
+import dev.taskjob.operator.decision.CreateRefusals;
+import dev.taskjob.operator.decision.KstatusConditions;
 import dev.taskjob.operator.decision.PoolPlan;
 import dev.taskjob.operator.metrics.OperatorMetrics;
 import dev.taskjob.operator.progress.Heartbeats;
@@ -36,6 +38,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -90,6 +93,9 @@ public class InstancePoolReconciler implements Reconciler<InstancePool>, Cleaner
     Duration next = step(pool, status, now);
     status.setObservedGeneration(pool.getMetadata().getGeneration());
     ErrorReports.healthy(pool, status.getConditions(), now);
+    String phase = status.getPhase().name().charAt(0) + status.getPhase().name().substring(1).toLowerCase(Locale.ROOT);
+    KstatusConditions.set(status.getConditions(), phase, status.getPhase() != InstancePoolPhase.READY,
+        status.getPhase() == InstancePoolPhase.FAILED, pool.getMetadata().getGeneration(), now);
     UpdateControl<InstancePool> control = statusJson(pool).equals(before) ? UpdateControl.noUpdate()
         : UpdateControl.patchStatus(pool);
     return control.rescheduleAfter(next);
@@ -148,12 +154,24 @@ public class InstancePoolReconciler implements Reconciler<InstancePool>, Cleaner
           + " instances no longer needed: " + PoolServices.abbreviate(extras));
     }
     List<Instance> observed = new ArrayList<>(vms);
-    if (plan.create() > 0) {
+    boolean createHeld = plan.create() > 0 && now.isBefore(launcher.refusals(pool).nextCreateAt());
+    if (plan.create() > 0 && !createHeld) {
       observed.addAll(launcher.create(pool, status, cloud, selection, vms, plan.create(), now));
+      CreateRefusals.State refused = launcher.refusals(pool);
+      if (refused.givesUp()) {
+        report.fail(pool, status, "CreateRefused", "instances cannot be created: the cloud refused "
+            + refused.refusals() + " create rounds in a row: " + refused.cause(), now);
+        return failed(pool, status, config, cloud, observed, now);
+      }
     }
     afterCreateHook.run();
     // report
     report.report(pool, status, config, observed, now);
+    if (plan.create() > 0 && launcher.refusals(pool).refusals() > 0) {
+      // refused: look again when the backoff allows the next create, not every 2 s
+      Duration wait = Duration.between(now, launcher.refusals(pool).nextCreateAt());
+      return min(services.settings().resyncInterval(), wait.isNegative() ? Duration.ZERO : wait);
+    }
     boolean changing = plan.create() > 0 || !toTerminate.isEmpty() || orZero(status.getPending()) > 0;
     return changing ? min(services.settings().resyncInterval(), Duration.ofSeconds(2))
         : services.settings().resyncInterval();

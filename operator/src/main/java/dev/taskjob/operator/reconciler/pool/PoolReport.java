@@ -63,7 +63,8 @@ final class PoolReport {
       switch (state) {
         case PENDING -> pending++;
         case RUNNING -> running++;
-        case TERMINATING, STOPPING -> terminating++;
+        // a stopped VM still bills for its disks: the pool is not empty until the cloud deleted it
+        case TERMINATING, STOPPING, STOPPED -> terminating++;
         default -> { }
       }
       if (vm.state().isAlive()) {

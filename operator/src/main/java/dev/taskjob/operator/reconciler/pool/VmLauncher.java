@@ -13,6 +13,7 @@ import dev.taskjob.crds.v1alpha1.shared.Condition;
 import dev.taskjob.crds.v1alpha1.shared.ConditionTypes;
 import dev.taskjob.crds.v1alpha1.shared.Conditions;
 import dev.taskjob.crds.v1alpha1.shared.Durations;
+import dev.taskjob.operator.decision.CreateRefusals;
 import dev.taskjob.operator.selection.Candidate;
 import dev.taskjob.operator.selection.Selection;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
@@ -27,6 +28,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -54,6 +56,8 @@ final class VmLauncher {
   private final PoolServices services;
   private final PoolSelections selections;
   private final ExecutorService creators;
+  /** Refused create rounds per pool uid. */
+  private final Map<String, CreateRefusals.State> refusals = new ConcurrentHashMap<>();
 
   VmLauncher(PoolServices services, PoolSelections selections) {
     this.services = services;
@@ -80,20 +84,23 @@ final class VmLauncher {
       futures.add(creators.submit(() -> createOne(pool, cloud, selection, seq)));
     }
     List<Created> created = new ArrayList<>();
-    List<String> errors = new ArrayList<>();
+    List<Throwable> failures = new ArrayList<>();
     for (Future<Created> f : futures) {
       try {
         created.add(f.get(CREATE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS));
       } catch (ExecutionException e) {
-        errors.add(e.getCause().getMessage());
+        failures.add(e.getCause());
       } catch (TimeoutException e) {
         f.cancel(true);
-        errors.add("create timed out after " + Durations.format(CREATE_TIMEOUT));
+        failures.add(new CloudException("create timed out after " + Durations.format(CREATE_TIMEOUT), true));
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        errors.add("interrupted");
+        failures.add(new CloudException("interrupted", true));
       }
     }
+    refusals.compute(pool.getMetadata().getUid(), (uid, before) -> CreateRefusals.after(
+        before == null ? CreateRefusals.State.NONE : before, created.size(), failures, now));
+    List<String> errors = failures.stream().map(e -> e.getMessage() == null ? e.toString() : e.getMessage()).toList();
     saveLastLaunch(pool, firstSeq + count - 1);
     String provider = cloud.name();
     if (!created.isEmpty()) {
@@ -118,6 +125,11 @@ final class VmLauncher {
       LOG.warn("pool {}: {}", PoolServices.name(pool), message);
     }
     return created.stream().map(Created::instance).toList();
+  }
+
+  /** The pool's refused create rounds in a row (kept by this process; a restart allows a few more). */
+  CreateRefusals.State refusals(InstancePool pool) {
+    return refusals.getOrDefault(pool.getMetadata().getUid(), CreateRefusals.State.NONE);
   }
 
   /** Asks the cloud to terminate the VMs and remembers the request (the cloud may list them alive a while). */

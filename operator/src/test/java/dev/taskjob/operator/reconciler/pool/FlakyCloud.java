@@ -58,12 +58,24 @@ final class FlakyCloud implements CloudProvider {
     };
   }
 
+  private RuntimeException createError;
+  private int createCalls;
+
   synchronized void failListing(int times) {
     listFailuresLeft = times;
   }
 
   synchronized int listCalls() {
     return listCalls;
+  }
+
+  /** Every create from now on fails with {@code error}, as a cloud refusing the request does. */
+  synchronized void refuseCreates(RuntimeException error) {
+    createError = error;
+  }
+
+  synchronized int createCalls() {
+    return createCalls;
   }
 
   /** The cloud reclaims these VMs (a spot interruption). */
@@ -88,6 +100,10 @@ final class FlakyCloud implements CloudProvider {
 
   @Override
   public synchronized Instance create(CreateInstanceRequest request) {
+    createCalls++;
+    if (createError != null) {
+      throw createError;
+    }
     String id = request.name();
     Instance vm = new Instance(id, request.name(), request.instanceType(), "zone-a", request.spot(),
         InstanceState.RUNNING, clock.instant(), request.tags());

@@ -2,15 +2,19 @@ package dev.taskjob.operator.reconciler.pool;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.taskjob.core.cloud.CloudException;
 import dev.taskjob.core.cloud.InstanceState;
 import dev.taskjob.crds.v1alpha1.instancepool.InstancePool;
+import dev.taskjob.crds.v1alpha1.instancepool.InstancePoolPhase;
 import dev.taskjob.crds.v1alpha1.instancepool.InstancePoolSpec;
 import dev.taskjob.crds.v1alpha1.shared.Condition;
+import dev.taskjob.crds.v1alpha1.shared.ConditionTypes;
 import dev.taskjob.crds.v1alpha1.shared.Conditions;
 import dev.taskjob.crds.v1alpha1.shared.InstanceRequirements;
 import dev.taskjob.crds.v1alpha1.shared.Provider;
 import dev.taskjob.operator.OperatorSettings;
 import dev.taskjob.operator.cloud.ProviderAccess;
+import dev.taskjob.operator.decision.CreateRefusals;
 import dev.taskjob.operator.metrics.OperatorMetrics;
 import dev.taskjob.operator.progress.Heartbeats;
 import dev.taskjob.operator.reconciler.ControllerPolicy;
@@ -98,7 +102,8 @@ class PoolRecoveryTest {
     assertThat(cloud.listCalls()).isEqualTo(1 + 20 + 1);
     assertThat(longestWait).isEqualTo(ControllerPolicy.MAX_RETRY_INTERVAL);
     assertThat(cloud.inState(InstanceState.RUNNING)).hasSize(3);
-    assertThat(cloud.inState(InstanceState.PREEMPTED)).hasSize(2);
+    assertThat(cloud.inState(InstanceState.PREEMPTED)).as("preempted VMs are deleted, not left stopped").isEmpty();
+    assertThat(cloud.inState(InstanceState.TERMINATED)).hasSize(2);
     assertThat(pool.getStatus().getReplacements()).isEqualTo(2);
     assertThat(pool.getStatus().getRunning()).isEqualTo(3);
     assertThat(Conditions.find(pool.getStatus().getConditions(), ErrorReports.DEGRADED).orElseThrow().getStatus())
@@ -117,6 +122,30 @@ class PoolRecoveryTest {
       previous = wait;
     }
     assertThat(previous).isEqualTo(ControllerPolicy.MAX_RETRY_INTERVAL);
+  }
+
+  @Test
+  void aPoolWhoseCreatesTheCloudRefusesFailsWithinAMinuteNamingTheCauseAfterAFewCalls() {
+    cloud.refuseCreates(new CloudException("InvalidParameterValue: environment variable name 'A=B' is not valid",
+        false));
+    InstancePool pool = harness.client.resource(pool("refused", 2)).create();
+    Instant start = clock.instant();
+
+    for (int look = 0; look < 20
+        && (pool.getStatus() == null || pool.getStatus().getPhase() != InstancePoolPhase.FAILED); look++) {
+      UpdateControl<InstancePool> control = reconciler.reconcile(pool, null);
+      clock.advance(Duration.ofMillis(control.getScheduleDelay().orElseThrow()));
+    }
+
+    assertThat(pool.getStatus().getPhase()).isEqualTo(InstancePoolPhase.FAILED);
+    Condition failed = Conditions.find(pool.getStatus().getConditions(), ConditionTypes.FAILED).orElseThrow();
+    assertThat(failed.getReason()).isEqualTo("CreateRefused");
+    assertThat(failed.getMessage()).contains("environment variable name 'A=B' is not valid");
+    assertThat(cloud.createCalls()).as("create calls").isLessThanOrEqualTo(CreateRefusals.LIMIT * 2);
+    assertThat(Duration.between(start, clock.instant())).isLessThan(Duration.ofMinutes(1));
+    assertThat(cloud.inState(InstanceState.RUNNING)).isEmpty();
+    List<Event> events = harness.client.v1().events().inNamespace(OperatorHarness.NAMESPACE).list().getItems();
+    assertThat(events).extracting(Event::getReason).contains("CreateFailed", "CreateRefused");
   }
 
   private static Exception catchReconcile(Runnable reconcile) {

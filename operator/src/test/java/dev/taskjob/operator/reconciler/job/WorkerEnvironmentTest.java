@@ -1,0 +1,30 @@
+package dev.taskjob.operator.reconciler.job;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.taskjob.core.queue.QueueSettings;
+import dev.taskjob.crds.v1alpha1.shared.RetrySpec;
+import dev.taskjob.crds.v1alpha1.taskjob.TaskJob;
+import dev.taskjob.operator.reconciler.TaskJobs;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class WorkerEnvironmentTest {
+
+  @Test
+  void maxAttemptsGoesToTheRetryPolicyAndTheQueueAllowsTenInterruptionsPerAttempt() {
+    TaskJob job = TaskJobs.generated("j", 12, List.of("sh", "-c", "true"));
+    job.getMetadata().setNamespace("ns");
+    RetrySpec retry = new RetrySpec();
+    retry.setMaxAttempts(1);
+    job.getSpec().getWorker().setRetry(retry);
+
+    QueueSettings queue = WorkerEnvironment.queueSettings("tj-ns-j", job.getSpec().getWorker());
+    Map<String, String> env = WorkerEnvironment.of(job, job.getSpec(), queue, Duration.ofSeconds(30));
+
+    assertThat(queue.maxAttempts()).as("deliveries per message before the dead-letter queue").isEqualTo(11);
+    assertThat(env).containsEntry("TASKJOB_MAX_ATTEMPTS", "1").containsEntry("TASKJOB_MAX_INTERRUPTIONS", "10");
+  }
+}

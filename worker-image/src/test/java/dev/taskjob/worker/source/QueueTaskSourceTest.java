@@ -1,0 +1,105 @@
+package dev.taskjob.worker.source;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.taskjob.core.cloud.ProviderConfig;
+import dev.taskjob.core.cloud.Providers;
+import dev.taskjob.core.queue.QueueSettings;
+import dev.taskjob.core.queue.TaskQueue;
+import dev.taskjob.core.task.Task;
+import dev.taskjob.core.task.TaskGenerator;
+import dev.taskjob.worker.RetryPolicy;
+import dev.taskjob.worker.TaskOutcome;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * The attempt number a queue task runs with, on the directory queue: interruptions (released
+ * deliveries) leave it alone, only a retried failure or timeout raises it.
+ */
+class QueueTaskSourceTest {
+
+  private static final int JOB_DELIVERIES = QueueSettings.deliveriesFor(QueueSettings.DEFAULT_MAX_INTERRUPTIONS);
+  private static final Task TASK = TaskGenerator.ofCount(1).task(0);
+
+  @TempDir Path dir;
+
+  private QueueTaskSource open(int deliveries) {
+    TaskQueue queue = Providers.get("local").queue(
+        new ProviderConfig("local", null, null, Map.of(ProviderConfig.Keys.LOCAL_ROOT, dir.toString())),
+        new QueueSettings("tj-source-test", Duration.ofMinutes(5), deliveries));
+    queue.ensure();
+    return new QueueTaskSource(queue, "test queue");
+  }
+
+  private static SourcedTask takeOne(QueueTaskSource source) {
+    List<SourcedTask> got = source.take(1, Duration.ZERO);
+    assertThat(got).hasSize(1);
+    return got.get(0);
+  }
+
+  @ParameterizedTest(name = "{0} failed attempts, {1} interruptions: attempt {2}; with maxAttempts 2 a failure retries: {3}")
+  @CsvSource({
+      "0, 0, 1, true",
+      "0, 3, 1, true",
+      "0, 10, 1, true",
+      "1, 0, 2, false",
+      "1, 7, 2, false",
+  })
+  void interruptionsLeaveTheAttemptNumberAlone(int failedAttempts, int interruptions, int attempt, boolean retries) {
+    try (QueueTaskSource source = open(JOB_DELIVERIES)) {
+      source.queue().send(List.of(TASK.withFailedAttempts(failedAttempts)));
+      for (int i = 0; i < interruptions; i++) {
+        source.queue().release(takeOne(source).lease());
+      }
+
+      SourcedTask task = takeOne(source);
+
+      assertThat(task.lease().deliveryAttempt()).isEqualTo(interruptions + 1);
+      assertThat(task.attempt()).isEqualTo(attempt);
+      RetryPolicy twoAttempts = new RetryPolicy(true, true, 2, Set.of());
+      assertThat(twoAttempts.decide(TaskOutcome.FAILED, 1, task.attempt()).retry()).isEqualTo(retries);
+    }
+  }
+
+  @Test
+  void aRetriedFailureIsSentAgainCountedAndKeepsItsCountThroughInterruptions() {
+    try (QueueTaskSource source = open(JOB_DELIVERIES)) {
+      source.queue().send(List.of(TASK));
+      source.retry(takeOne(source));
+    } // close waits for the send and the ack
+    try (QueueTaskSource source = open(JOB_DELIVERIES)) {
+      SourcedTask second = takeOne(source);
+      source.queue().release(second.lease()); // interrupted during attempt 2
+      SourcedTask again = takeOne(source);
+
+      assertThat(second.attempt()).isEqualTo(2);
+      assertThat(again.attempt()).as("still attempt 2 after an interruption").isEqualTo(2);
+      assertThat(again.task().id()).isEqualTo(TASK.id());
+      assertThat(again.task().failedAttempts()).isEqualTo(1);
+      assertThat(source.take(1, Duration.ZERO)).as("the failed delivery was acknowledged").isEmpty();
+    }
+  }
+
+  @Test
+  void theQueueDeadLettersAnAttemptInterruptedMoreThanItsAllowance() {
+    int allowance = 2;
+    try (QueueTaskSource source = open(QueueSettings.deliveriesFor(allowance))) {
+      source.queue().send(List.of(TASK));
+      for (int i = 0; i <= allowance; i++) {
+        source.queue().release(takeOne(source).lease());
+      }
+
+      assertThat(source.take(1, Duration.ZERO)).isEmpty();
+      assertThat(source.queue().receiveDeadLetters(1, Duration.ZERO)).singleElement()
+          .satisfies(dead -> assertThat(dead.deliveryAttempt()).isGreaterThan(allowance));
+    }
+  }
+}
