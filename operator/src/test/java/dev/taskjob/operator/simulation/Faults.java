@@ -44,8 +44,4 @@ final class Faults {
   Map<Kind, Long> injected() {
     return injected;
   }
-
-  long total() {
-    return injected.values().stream().mapToLong(Long::longValue).sum();
-  }
 }

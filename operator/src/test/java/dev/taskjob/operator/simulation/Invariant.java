@@ -9,7 +9,10 @@ enum Invariant {
   TASK_ENDS_AS_ITS_PROGRAM_DECIDED("every task that has a result has the one its program decided",
       "issue 14, interruptions are not attempts: a spot interruption or a scale-in under a running task uses up"
           + " one of its maxAttempts, since the attempt is the queue's delivery count"),
-  NO_TASK_LOST("a finished job has a final result for every task", null),
+  NO_TASK_LOST("a finished job has a final result for every task",
+      "found by this simulator: DrainDecision's queue-empty fallback ignores the dead-letter queue, so a task"
+          + " moved there after its last delivery's VM died, before the dead letters were read, is deleted with"
+          + " the queues without a result"),
   NO_TASK_RUN_AFTER_ITS_JOB_FINISHED("no worker starts or runs a task once its job finished", null),
   NOTHING_OUTLIVES_ITS_JOB("once a job finished, none of its VMs is alive and its queue is deleted", null),
   POOL_WITHIN_CAPS("the VMs alive never exceed spec.instances' count, vCPUs and $/hour",

@@ -20,6 +20,7 @@ import dev.taskjob.operator.selection.UnavailableOfferings;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.HashSet;
@@ -300,7 +301,7 @@ final class JobLifetime {
     }
     if (!ledger.allFinished()) {
       violate(Invariant.NO_TASK_LOST, ledger.remaining() + " of " + ledger.total() + " tasks without a result: "
-          + java.util.Arrays.toString(ledger.unfinishedIndexes(5)));
+          + Arrays.toString(ledger.unfinishedIndexes(5)));
     }
     if (workers.startedAfterFinish() > 0 || workers.workers().values().stream().anyMatch(w -> w.runningTasks() > 0)) {
       violate(Invariant.NO_TASK_RUN_AFTER_ITS_JOB_FINISHED, workers.startedAfterFinish() + " tasks started after");
