@@ -1,0 +1,47 @@
+package dev.taskjob.operator.simulation;
+
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * The fault rates of one job lifetime, drawn from its seed, and the count of each fault actually
+ * injected (the invariant table reports them).
+ */
+final class Faults {
+
+  /** A fault the simulated cloud or queue can inject. */
+  enum Kind {
+    THROTTLED, SERVER_ERROR, RESPONSE_LOST, NO_CAPACITY, SPOT_INTERRUPTION, QUEUE_THROTTLED, TASK_FAILURE
+  }
+
+  final double throttleRate;
+  final double serverErrorRate;
+  final double responseLostRate;
+  final double queueThrottleRate;
+  /** Probability that a create in a zone without capacity fails; zone 0 always has capacity. */
+  final double noCapacityRate;
+  /** Spot interruptions per VM-hour, per zone. */
+  final double[] interruptionsPerHour;
+  private final Map<Kind, Long> injected = new EnumMap<>(Kind.class);
+
+  Faults(SplittableRandom random, int zones) {
+    throttleRate = random.nextDouble() * 0.1;
+    serverErrorRate = random.nextDouble() * 0.05;
+    responseLostRate = random.nextDouble() * 0.05;
+    queueThrottleRate = random.nextDouble() * 0.05;
+    noCapacityRate = random.nextDouble();
+    interruptionsPerHour = new double[zones];
+    for (int z = 0; z < zones; z++) {
+      interruptionsPerHour[z] = random.nextDouble() * 0.3;
+    }
+  }
+
+  void count(Kind kind) {
+    injected.merge(kind, 1L, Long::sum);
+  }
+
+  Map<Kind, Long> injected() {
+    return injected;
+  }
+}

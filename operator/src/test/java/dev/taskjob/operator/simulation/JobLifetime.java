@@ -1,0 +1,325 @@
+package dev.taskjob.operator.simulation;
+
+import dev.taskjob.core.cloud.CapacityException;
+import dev.taskjob.core.cloud.CloudException;
+import dev.taskjob.core.cloud.CreateInstanceRequest;
+import dev.taskjob.core.cloud.Instance;
+import dev.taskjob.core.cloud.InstanceType;
+import dev.taskjob.core.queue.LeasedTask;
+import dev.taskjob.core.queue.QueueDepth;
+import dev.taskjob.core.queue.QueueSettings;
+import dev.taskjob.core.queue.ReceivedEvent;
+import dev.taskjob.core.task.Task;
+import dev.taskjob.operator.decision.CostMeter;
+import dev.taskjob.operator.decision.DrainDecision;
+import dev.taskjob.operator.decision.ErrorClassifier;
+import dev.taskjob.operator.decision.PoolPlan;
+import dev.taskjob.operator.decision.PoolSizing;
+import dev.taskjob.operator.ledger.Ledger;
+import dev.taskjob.operator.selection.UnavailableOfferings;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.SplittableRandom;
+
+/**
+ * One job from start to finish in the simulated cloud, step by step on the simulation's clock. Each
+ * step turns the clock, lets the cloud boot and interrupt VMs and the workers run tasks, then takes
+ * one look as the operator does: worker events into the real {@link Ledger}, the drain decided by
+ * {@link DrainDecision}, the pool sized by {@link PoolSizing} and planned by {@link PoolPlan}, creates
+ * falling back by zone through the real {@link UnavailableOfferings}, cost accrued by {@link CostMeter},
+ * and every failed call judged by {@link ErrorClassifier}. The invariants are checked after every step.
+ */
+final class JobLifetime {
+
+  static final Duration STEP = Duration.ofSeconds(10);
+  static final Duration HORIZON = Duration.ofDays(3);
+  /** Steps still taken after the job finished, to see that nothing of it comes back. */
+  private static final int STEPS_AFTER_FINISH = 6;
+  private static final Duration STARTUP_TIMEOUT = Duration.ofMinutes(10);
+  private static final Duration HEARTBEAT_TIMEOUT = Duration.ofMinutes(3);
+  private static final Duration TERMINATION_DELAY = Duration.ofMinutes(1);
+
+  /** What one lifetime found. */
+  record Result(long seed, Map<Invariant, String> violations, Faults faults, Duration simulated, int tasks) {}
+
+  private final long seed;
+  private final SimClock clock = new SimClock(Instant.parse("2026-01-01T00:00:00Z"));
+  private final SplittableRandom random;
+  private final Trace trace = new Trace(clock);
+  private final Faults faults;
+  private final SimulatedCloud cloud;
+  private final SimulatedQueue queue;
+  private final SimulatedWorkers workers;
+  private final List<SimulatedWorkers.Program> programs = new ArrayList<>();
+  private final int maxAttempts;
+  private final int slots;
+  private final PoolSizing.Budget budget;
+  private final Map<String, String> tags;
+  private final UnavailableOfferings unavailable = new UnavailableOfferings(clock, UnavailableOfferings.DEFAULT_TTL);
+  private final Ledger ledger;
+  private final Map<Invariant, String> violations = new EnumMap<>(Invariant.class);
+
+  // The operator's state between looks.
+  private boolean loaded;
+  private Instant loadedAt;
+  private Instant lastActivity;
+  private boolean draining;
+  private boolean finished;
+  private double costSoFar;
+  private double costPerHour;
+  private Instant accruedUntil;
+  private long lastLaunch;
+  private Set<String> previouslyAlive = Set.of();
+  private final Set<String> terminationRequested = new HashSet<>();
+
+  JobLifetime(long seed) {
+    this.seed = seed;
+    this.random = new SplittableRandom(seed);
+    List<String> zones = List.of("sim-1a", "sim-1b", "sim-1c");
+    faults = new Faults(random, zones.size());
+    int vcpus = 1 << random.nextInt(3);
+    InstanceType type = SimulatedCloud.spotType("sim." + vcpus + "x", vcpus, zones, random);
+    slots = vcpus;
+    maxAttempts = 1 + random.nextInt(3);
+    int taskCount = 1 + random.nextInt(60);
+    Duration mean = Duration.ofSeconds(30 + random.nextInt(1200));
+    for (int i = 0; i < taskCount; i++) {
+      double r = random.nextDouble();
+      int failures = r < 0.8 ? 0 : r < 0.95 ? 1 + random.nextInt(3) : Integer.MAX_VALUE;
+      long seconds = Math.max(1, (long) (-Math.log(1 - random.nextDouble()) * mean.toSeconds()));
+      programs.add(new SimulatedWorkers.Program(failures, Duration.ofSeconds(seconds)));
+    }
+    int maxInstances = 1 + random.nextInt(8);
+    Integer maxCpus = random.nextBoolean() ? null : vcpus * (1 + random.nextInt(maxInstances));
+    Double maxPrice = random.nextBoolean() ? null : type.spotPrices().values().stream().mapToDouble(d -> d).max()
+        .orElseThrow() * (1 + random.nextInt(maxInstances));
+    budget = new PoolSizing.Budget(0, maxInstances, maxCpus, maxPrice);
+    tags = Map.of("taskjob.dev/job", "sim-" + seed);
+    cloud = new SimulatedCloud(type, zones, clock, random, faults, trace);
+    queue = new SimulatedQueue(new QueueSettings("sim-" + seed, Duration.ofMinutes(2), maxAttempts), clock, random,
+        faults);
+    workers = new SimulatedWorkers(cloud, queue, programs, slots, maxAttempts, clock, faults, trace);
+    ledger = new Ledger(taskCount);
+    trace.add("job: " + taskCount + " tasks, mean " + mean.toSeconds() + "s, maxAttempts " + maxAttempts + ", "
+        + type.name() + " (" + slots + " slots), budget " + budget);
+  }
+
+  Result run() {
+    Instant start = clock.instant();
+    Instant horizon = start.plus(HORIZON);
+    int afterFinish = 0;
+    while (afterFinish < STEPS_AFTER_FINISH && clock.instant().isBefore(horizon)) {
+      clock.advance(STEP);
+      cloud.tick(STEP);
+      workers.tick(finished);
+      if (!finished) {
+        look();
+      } else {
+        afterFinish++;
+      }
+      checkEveryStep();
+    }
+    if (!finished) {
+      violate(Invariant.JOB_FINISHES, "not finished after " + HORIZON.toHours() + "h: " + ledger.remaining()
+          + " of " + ledger.total() + " tasks without a result");
+    }
+    return new Result(seed, violations, faults, Duration.between(start, clock.instant()), programs.size());
+  }
+
+  /** One look of the operator at the job and its pool. */
+  private void look() {
+    Instant now = clock.instant();
+    if (!loaded) {
+      if (!attempt("load", () -> {
+        queue.ensure();
+        List<Task> tasks = new ArrayList<>();
+        for (int i = 0; i < programs.size(); i++) {
+          tasks.add(new Task("task-" + i, null, i));
+        }
+        queue.send(tasks);
+      })) {
+        return;
+      }
+      loaded = true;
+      loadedAt = now;
+    }
+    attempt("read events", () -> {
+      List<ReceivedEvent> events = queue.receiveEvents(1000, Duration.ZERO);
+      for (ReceivedEvent e : events) {
+        Ledger.Outcome outcome = ledger.apply(e.event());
+        lastActivity = now;
+        if (outcome == Ledger.Outcome.FAILED) {
+          trace.add("ledger: " + e.event().taskId() + " failed at attempt " + e.event().attempt());
+        }
+      }
+      queue.ackEvents(events);
+      List<LeasedTask> dead = queue.receiveDeadLetters(1000, Duration.ZERO);
+      for (LeasedTask t : dead) {
+        ledger.applyDeadLetter(t.task().index(), t.task().id(), t.deliveryAttempt());
+        trace.add("ledger: " + t.task().id() + " dead-lettered after " + t.deliveryAttempt() + " deliveries");
+        queue.ack(t);
+      }
+    });
+    // Workers' reports of tasks running count as activity for the drain's fallback, as in JobProgress.
+    if (workers.workers().values().stream().anyMatch(w -> w.runningTasks() > 0)) {
+      lastActivity = now;
+    }
+    costSoFar = CostMeter.accrue(costSoFar, costPerHour, accruedUntil, now);
+    accruedUntil = now;
+    attempt("pool", () -> poolLook(now));
+  }
+
+  private void poolLook(Instant now) {
+    List<Instance> vms = cloud.list(tags);
+    costPerHour = vms.stream().filter(vm -> vm.state().isAlive()).mapToDouble(vm -> cloud.price(vm.zone())).sum();
+    QueueDepth depth;
+    try {
+      depth = queue.depth();
+    } catch (RuntimeException e) {
+      depth = new QueueDepth(-1, -1, -1);
+    }
+    DrainDecision.Verdict verdict = DrainDecision.decide(new DrainDecision.Inputs(loaded, ledger.allFinished(),
+        depth.waiting(), depth.leased(), lastActivity, loadedAt, TERMINATION_DELAY, now));
+    if (!draining && verdict != DrainDecision.Verdict.KEEP_RUNNING) {
+      draining = true;
+      trace.add("job: draining (" + verdict + ", " + ledger.remaining() + " without a result)");
+    }
+    List<String> zones = usableZones();
+    int desired = 0;
+    if (!draining && !zones.isEmpty()) {
+      // Priced as JobPools prices it: the type's first ranked offering, its cheapest zone.
+      double price = cloud.zones.stream().mapToDouble(cloud::price).min().orElseThrow();
+      desired = PoolSizing.size(ledger.remaining(), slots, cloud.type.vcpus(), price, budget).instances();
+    }
+    List<PoolPlan.Vm> observed = new ArrayList<>();
+    for (Instance vm : vms) {
+      SimulatedWorkers.Worker w = workers.workers().get(vm.id());
+      observed.add(new PoolPlan.Vm(vm.id(), vm.state(), vm.launchTime(), w == null ? null : w.firstReport,
+          w == null ? null : w.lastReport, w == null ? 0 : w.runningTasks(), terminationRequested.contains(vm.id())));
+    }
+    PoolPlan.Result plan = PoolPlan.plan(new PoolPlan.Inputs(desired, observed, previouslyAlive, STARTUP_TIMEOUT,
+        HEARTBEAT_TIMEOUT, null, now));
+    previouslyAlive = new HashSet<>(plan.healthy());
+    List<String> terminate = new ArrayList<>(plan.stillTerminating());
+    plan.terminate().forEach(r -> terminate.add(r.id()));
+    if (!terminate.isEmpty()) {
+      terminationRequested.addAll(terminate);
+      trace.add("pool: terminate " + plan.terminate() + " again " + plan.stillTerminating());
+      cloud.terminate(terminate);
+    }
+    if (plan.create() > 0) {
+      create(plan.create(), vms);
+    }
+    boolean anyAlive = vms.stream().anyMatch(vm -> vm.state().isAlive());
+    if (draining && !anyAlive && plan.create() == 0) {
+      queue.delete();
+      finished = true;
+      trace.add("job: finished, " + ledger.succeeded() + " succeeded, " + ledger.failed() + " failed, "
+          + ledger.remaining() + " without a result, cost " + costSoFar + ", bill " + cloud.bill());
+    }
+  }
+
+  /** Creates VMs, each in the cheapest zone no capacity error has marked, falling back zone by zone. */
+  private void create(int count, List<Instance> vms) {
+    long seq = Math.max(lastLaunch, vms.stream().mapToLong(vm -> Long.parseLong(vm.name().substring(5))).max()
+        .orElse(0));
+    try {
+      for (int i = 0; i < count; i++) {
+        seq++;
+        createOne(seq);
+      }
+    } finally {
+      lastLaunch = seq;
+    }
+  }
+
+  private void createOne(long seq) {
+    CapacityException last = null;
+    for (String zone : usableZones()) {
+      String key = "pool/" + seq + "/" + cloud.type.name();
+      try {
+        cloud.create(new CreateInstanceRequest("pool-" + seq, key, cloud.type.name(), zone, true, tags, "sim", 10,
+            null, Map.of(), null));
+        return;
+      } catch (CapacityException e) {
+        unavailable.mark(e.instanceType(), e.zone(), e.spot());
+        last = e;
+      }
+    }
+    throw last != null ? last : new CloudException("no capacity in any zone", true);
+  }
+
+  private List<String> usableZones() {
+    return unavailable.availableZones(cloud.type.name(), true, cloud.zones).stream()
+        .sorted(Comparator.comparingDouble(cloud::price)).toList();
+  }
+
+  /** Runs an action; a failure is judged as the controllers judge it, and only a retried one is expected. */
+  private boolean attempt(String what, Runnable action) {
+    try {
+      action.run();
+      return true;
+    } catch (RuntimeException e) {
+      ErrorClassifier.Classified judged = ErrorClassifier.classify(e);
+      trace.add(what + ": " + judged.kind() + " " + judged.message());
+      if (!judged.kind().retried()) {
+        throw new IllegalStateException("a simulated fault was judged " + judged.kind() + ": " + e.getMessage(), e);
+      }
+      return false;
+    }
+  }
+
+  private void checkEveryStep() {
+    long alive = cloud.vms().stream().filter(vm -> vm.state.isAlive()).count();
+    double dollarsPerHour = cloud.vms().stream().filter(vm -> vm.state.isAlive()).mapToDouble(vm -> cloud.price(vm.zone))
+        .sum();
+    if (budget.maxInstances() != null && alive > budget.maxInstances()) {
+      violate(Invariant.POOL_WITHIN_CAPS, alive + " VMs alive, cap " + budget.maxInstances());
+    }
+    if (budget.maxTotalCpus() != null && alive * cloud.type.vcpus() > budget.maxTotalCpus()) {
+      violate(Invariant.POOL_WITHIN_CAPS, alive * cloud.type.vcpus() + " vCPUs alive, cap " + budget.maxTotalCpus());
+    }
+    if (budget.maxPricePerHour() != null && dollarsPerHour > budget.maxPricePerHour() + 1e-9) {
+      violate(Invariant.POOL_WITHIN_CAPS, "$" + dollarsPerHour + "/hour alive, cap " + budget.maxPricePerHour());
+    }
+    for (int i = 0; i < programs.size(); i++) {
+      if (ledger.isFinished(i) && ledger.isFailed(i) == programs.get(i).succeedsWithin(maxAttempts)) {
+        violate(Invariant.TASK_ENDS_AS_ITS_PROGRAM_DECIDED, "task-" + i + " " + (ledger.isFailed(i) ? "failed" :
+            "succeeded") + "; its program failed " + workers.ownFailures(i) + " times, maxAttempts " + maxAttempts);
+      }
+    }
+    if (!finished) {
+      return;
+    }
+    if (!ledger.allFinished()) {
+      violate(Invariant.NO_TASK_LOST, ledger.remaining() + " of " + ledger.total() + " tasks without a result: "
+          + Arrays.toString(ledger.unfinishedIndexes(5)));
+    }
+    if (workers.startedAfterFinish() > 0 || workers.workers().values().stream().anyMatch(w -> w.runningTasks() > 0)) {
+      violate(Invariant.NO_TASK_RUN_AFTER_ITS_JOB_FINISHED, workers.startedAfterFinish() + " tasks started after");
+    }
+    if (alive > 0 || queue.exists()) {
+      violate(Invariant.NOTHING_OUTLIVES_ITS_JOB, alive + " VMs alive, queue " + (queue.exists() ? "exists" : "gone"));
+    }
+    double bill = cloud.bill();
+    if (Math.abs(costSoFar - bill) > bill * 0.01) {
+      violate(Invariant.COST_IS_THE_BILL, String.format("reported $%.6f, billed $%.6f", costSoFar, bill));
+    }
+  }
+
+  private void violate(Invariant invariant, String detail) {
+    if (!violations.containsKey(invariant)) {
+      trace.add("VIOLATED " + invariant + ": " + detail);
+      // The trace up to the first violation: what led to it, not what came after.
+      violations.put(invariant, detail + "\n" + trace.tail());
+    }
+  }
+}

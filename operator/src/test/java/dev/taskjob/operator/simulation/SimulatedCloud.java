@@ -1,0 +1,214 @@
+package dev.taskjob.operator.simulation;
+
+import dev.taskjob.core.cloud.Architecture;
+import dev.taskjob.core.cloud.CapacityException;
+import dev.taskjob.core.cloud.CloudException;
+import dev.taskjob.core.cloud.CloudProvider;
+import dev.taskjob.core.cloud.CreateInstanceRequest;
+import dev.taskjob.core.cloud.Instance;
+import dev.taskjob.core.cloud.InstanceCatalog;
+import dev.taskjob.core.cloud.InstanceState;
+import dev.taskjob.core.cloud.InstanceType;
+import dev.taskjob.core.cloud.PriceSource;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * One region of a cloud with one spot instance type: VMs boot after a sampled delay, are interrupted
+ * at a rate per zone, and bill per second from launch to termination with a one-minute minimum. Calls
+ * fail with throttling, server errors and capacity errors (every zone but the first may lack
+ * capacity), and a create or terminate may do its work and then lose its response.
+ */
+final class SimulatedCloud implements CloudProvider {
+
+  static final Duration MINIMUM_BILLED = Duration.ofMinutes(1);
+
+  /** One VM and its bill. */
+  static final class Vm {
+    final String id;
+    final String name;
+    final String zone;
+    final Map<String, String> tags;
+    final Instant launched;
+    final Instant runningAt;
+    InstanceState state = InstanceState.PENDING;
+    Instant ended;
+
+    Vm(String id, String name, String zone, Map<String, String> tags, Instant launched, Instant runningAt) {
+      this.id = id;
+      this.name = name;
+      this.zone = zone;
+      this.tags = tags;
+      this.launched = launched;
+      this.runningAt = runningAt;
+    }
+
+    Instance toInstance(String type) {
+      return new Instance(id, name, type, zone, true, state, launched, tags);
+    }
+  }
+
+  final InstanceType type;
+  final List<String> zones;
+  private final SimClock clock;
+  private final SplittableRandom random;
+  private final Faults faults;
+  private final Trace trace;
+  private final Duration bootDelayMax;
+  private final Map<String, Vm> vms = new LinkedHashMap<>();
+  private final Map<String, String> idByKey = new HashMap<>();
+  private long nextId;
+
+  SimulatedCloud(InstanceType type, List<String> zones, SimClock clock, SplittableRandom random, Faults faults,
+      Trace trace) {
+    this.type = type;
+    this.zones = zones;
+    this.clock = clock;
+    this.random = random;
+    this.faults = faults;
+    this.trace = trace;
+    this.bootDelayMax = Duration.ofSeconds(30 + random.nextInt(150));
+  }
+
+  /** A spot type of {@code vcpus} whose spot price differs per zone. */
+  static InstanceType spotType(String name, int vcpus, List<String> zones, SplittableRandom random) {
+    Map<String, Double> spot = new LinkedHashMap<>();
+    double base = 0.02 * vcpus;
+    for (String z : zones) {
+      spot.put(z, Math.round(base * (0.8 + 0.4 * random.nextDouble()) * 10_000) / 10_000.0);
+    }
+    return new InstanceType(name, vcpus, vcpus * 4.0, Architecture.X86_64, 0, 0, null, false, true, zones,
+        base * 3, spot, PriceSource.SNAPSHOT);
+  }
+
+  double price(String zone) {
+    return type.spotPrices().get(zone);
+  }
+
+  @Override
+  public String name() {
+    return "simulated";
+  }
+
+  @Override
+  public InstanceCatalog catalog() {
+    return new InstanceCatalog(name(), "sim-1", List.of(type), clock.instant());
+  }
+
+  @Override
+  public Instance create(CreateInstanceRequest request) {
+    failMaybe("create");
+    String existing = idByKey.get(request.idempotencyKey());
+    if (existing != null) {
+      return vms.get(existing).toInstance(type.name());
+    }
+    if (!request.zone().equals(zones.get(0)) && random.nextDouble() < faults.noCapacityRate) {
+      faults.count(Faults.Kind.NO_CAPACITY);
+      trace.add("cloud: no capacity for " + request.instanceType() + " in " + request.zone());
+      throw new CapacityException("InsufficientInstanceCapacity in " + request.zone(), request.instanceType(),
+          request.zone(), true, null);
+    }
+    Instant now = clock.instant();
+    Vm vm = new Vm("i-" + (++nextId), request.name(), request.zone(), request.tags(), now,
+        now.plusSeconds(20 + random.nextLong(bootDelayMax.toSeconds() - 19)));
+    vms.put(vm.id, vm);
+    idByKey.put(request.idempotencyKey(), vm.id);
+    trace.add("cloud: created " + vm.id + " (" + request.name() + ") in " + vm.zone);
+    if (random.nextDouble() < faults.responseLostRate) {
+      faults.count(Faults.Kind.RESPONSE_LOST);
+      trace.add("cloud: create of " + vm.id + " succeeded, its response was lost");
+      throw new CloudException("create timed out", true);
+    }
+    return vm.toInstance(type.name());
+  }
+
+  @Override
+  public List<Instance> list(Map<String, String> tags) {
+    failMaybe("list");
+    List<Instance> found = new ArrayList<>();
+    for (Vm vm : vms.values()) {
+      if (vm.tags.entrySet().containsAll(tags.entrySet())) {
+        found.add(vm.toInstance(type.name()));
+      }
+    }
+    return found;
+  }
+
+  @Override
+  public void terminate(Collection<String> instanceIds) {
+    failMaybe("terminate");
+    for (String id : instanceIds) {
+      Vm vm = vms.get(id);
+      if (vm != null && vm.state.isAlive()) {
+        end(vm, InstanceState.TERMINATED);
+        trace.add("cloud: terminated " + id);
+      }
+    }
+    if (random.nextDouble() < faults.responseLostRate) {
+      faults.count(Faults.Kind.RESPONSE_LOST);
+      trace.add("cloud: terminate succeeded, its response was lost");
+      throw new CloudException("terminate timed out", true);
+    }
+  }
+
+  /** Boots VMs whose delay has passed and interrupts spot VMs at their zone's rate over {@code step}. */
+  void tick(Duration step) {
+    Instant now = clock.instant();
+    double hours = step.toMillis() / 3_600_000.0;
+    for (Vm vm : vms.values()) {
+      if (vm.state == InstanceState.PENDING && !now.isBefore(vm.runningAt)) {
+        vm.state = InstanceState.RUNNING;
+      }
+      if (vm.state == InstanceState.RUNNING) {
+        double rate = faults.interruptionsPerHour[zones.indexOf(vm.zone)];
+        if (random.nextDouble() < 1 - Math.exp(-rate * hours)) {
+          faults.count(Faults.Kind.SPOT_INTERRUPTION);
+          end(vm, InstanceState.PREEMPTED);
+          trace.add("cloud: spot interruption of " + vm.id);
+        }
+      }
+    }
+  }
+
+  Collection<Vm> vms() {
+    return vms.values();
+  }
+
+  /** What the cloud bills so far: each VM from launch to its end (or now), per second, at least a minute. */
+  double bill() {
+    Instant now = clock.instant();
+    double usd = 0;
+    for (Vm vm : vms.values()) {
+      Duration billed = Duration.between(vm.launched, vm.ended == null ? now : vm.ended);
+      if (billed.compareTo(MINIMUM_BILLED) < 0) {
+        billed = MINIMUM_BILLED;
+      }
+      usd += price(vm.zone) * billed.toSeconds() / 3600.0;
+    }
+    return usd;
+  }
+
+  private void end(Vm vm, InstanceState state) {
+    vm.state = state;
+    vm.ended = clock.instant();
+  }
+
+  private void failMaybe(String call) {
+    double r = random.nextDouble();
+    if (r < faults.throttleRate) {
+      faults.count(Faults.Kind.THROTTLED);
+      throw new CloudException(call + ": RequestLimitExceeded", true);
+    }
+    if (r < faults.throttleRate + faults.serverErrorRate) {
+      faults.count(Faults.Kind.SERVER_ERROR);
+      throw new CloudException(call + ": 503 Service Unavailable", true);
+    }
+  }
+}

@@ -1,0 +1,169 @@
+package dev.taskjob.operator.simulation;
+
+import dev.taskjob.core.cloud.InstanceState;
+import dev.taskjob.core.event.EventType;
+import dev.taskjob.core.event.TaskEvent;
+import dev.taskjob.core.queue.LeasedTask;
+import dev.taskjob.core.queue.QueueException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A worker on every running VM: it takes tasks into its free slots, runs each for its program's
+ * duration, and reports the outcome the program decides, as the worker does: a failure is final when
+ * the delivery count reached {@code maxAttempts}, otherwise the task is released for another attempt.
+ * A worker whose VM is gone vanishes with the tasks it ran; their leases lapse in the queue.
+ */
+final class SimulatedWorkers {
+
+  /** What a task's program does: fail this many times, then succeed (MAX_VALUE: always fail). */
+  record Program(int failuresBeforeSuccess, Duration duration) {
+    boolean succeedsWithin(int maxAttempts) {
+      return failuresBeforeSuccess < maxAttempts;
+    }
+  }
+
+  private static final class Running {
+    final LeasedTask leased;
+    final Instant ends;
+
+    Running(LeasedTask leased, Instant ends) {
+      this.leased = leased;
+      this.ends = ends;
+    }
+  }
+
+  /** One worker process. */
+  static final class Worker {
+    final String vmId;
+    final Instant firstReport;
+    Instant lastReport;
+    final List<Running> running = new ArrayList<>();
+
+    Worker(String vmId, Instant started) {
+      this.vmId = vmId;
+      this.firstReport = started;
+      this.lastReport = started;
+    }
+
+    int runningTasks() {
+      return running.size();
+    }
+  }
+
+  private final SimulatedCloud cloud;
+  private final SimulatedQueue queue;
+  private final List<Program> programs;
+  private final int slots;
+  private final int maxAttempts;
+  private final SimClock clock;
+  private final Faults faults;
+  private final Trace trace;
+  private final Map<String, Worker> workers = new LinkedHashMap<>();
+  /** Failures each task's program has produced so far, across all its runs. */
+  private final int[] ownFailures;
+  /** Tasks started after their job finished (the invariant's witness). */
+  private long startedAfterFinish;
+
+  SimulatedWorkers(SimulatedCloud cloud, SimulatedQueue queue, List<Program> programs, int slots, int maxAttempts,
+      SimClock clock, Faults faults, Trace trace) {
+    this.cloud = cloud;
+    this.queue = queue;
+    this.programs = programs;
+    this.slots = slots;
+    this.maxAttempts = maxAttempts;
+    this.clock = clock;
+    this.faults = faults;
+    this.trace = trace;
+    this.ownFailures = new int[programs.size()];
+  }
+
+  /** One step: start workers on booted VMs, drop those whose VM is gone, finish and take tasks. */
+  void tick(boolean jobFinished) {
+    Instant now = clock.instant();
+    for (SimulatedCloud.Vm vm : cloud.vms()) {
+      if (vm.state == InstanceState.RUNNING && !workers.containsKey(vm.id)) {
+        workers.put(vm.id, new Worker(vm.id, now));
+      }
+    }
+    for (Iterator<Worker> it = workers.values().iterator(); it.hasNext(); ) {
+      Worker w = it.next();
+      SimulatedCloud.Vm vm = cloud.vms().stream().filter(v -> v.id.equals(w.vmId)).findFirst().orElseThrow();
+      if (!vm.state.isAlive()) {
+        if (!w.running.isEmpty()) {
+          trace.add("worker " + w.vmId + ": gone with " + w.running.size() + " running tasks "
+              + w.running.stream().map(r -> r.leased.task().id() + "#" + r.leased.deliveryAttempt()).toList());
+        }
+        it.remove();
+        continue;
+      }
+      step(w, now, jobFinished);
+    }
+  }
+
+  private void step(Worker w, Instant now, boolean jobFinished) {
+    w.lastReport = now;
+    try {
+      for (Iterator<Running> it = w.running.iterator(); it.hasNext(); ) {
+        Running r = it.next();
+        if (now.isBefore(r.ends)) {
+          queue.extendLease(r.leased, queue.settings().leaseDuration());
+          continue;
+        }
+        finish(w, r);
+        it.remove();
+      }
+      int free = slots - w.running.size();
+      if (free > 0) {
+        for (LeasedTask t : queue.receive(free, Duration.ZERO)) {
+          if (jobFinished) {
+            startedAfterFinish++;
+          }
+          Program p = programs.get((int) t.task().index());
+          w.running.add(new Running(t, now.plus(p.duration())));
+        }
+      }
+    } catch (QueueException e) {
+      // A throttled queue: the worker tries again at its next step, as the real one does.
+    }
+  }
+
+  private void finish(Worker w, Running r) {
+    int index = (int) r.leased.task().index();
+    Program p = programs.get(index);
+    boolean fails = ownFailures[index] < p.failuresBeforeSuccess();
+    int attempt = r.leased.deliveryAttempt();
+    boolean last = attempt >= maxAttempts;
+    TaskEvent event = TaskEvent.builder(fails ? EventType.TASK_FAILED : EventType.TASK_COMPLETED)
+        .timestamp(clock.instant()).job("sim").instanceId(w.vmId).taskId(r.leased.task().id()).taskIndex(index)
+        .attempt(attempt).finalAttempt(!fails || last).retry(fails && !last).exitCode(fails ? 1 : 0)
+        .elapsedTime(p.duration().toSeconds()).build();
+    queue.publishEvents(List.of(event));
+    if (fails) {
+      ownFailures[index]++;
+      faults.count(Faults.Kind.TASK_FAILURE);
+    }
+    if (fails && !last) {
+      queue.release(r.leased);
+    } else {
+      queue.ack(r.leased);
+    }
+  }
+
+  Map<String, Worker> workers() {
+    return workers;
+  }
+
+  long startedAfterFinish() {
+    return startedAfterFinish;
+  }
+
+  int ownFailures(int index) {
+    return ownFailures[index];
+  }
+}
