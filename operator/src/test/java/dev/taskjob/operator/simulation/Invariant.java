@@ -7,8 +7,8 @@ package dev.taskjob.operator.simulation;
  */
 enum Invariant {
   TASK_ENDS_AS_ITS_PROGRAM_DECIDED("every task that has a result has the one its program decided",
-      "issue 14, interruptions are not attempts: a spot interruption or a scale-in under a running task uses up"
-          + " one of its maxAttempts, since the attempt is the queue's delivery count"),
+      "worker: when the queue refuses the re-send that carries a failed attempt (QueueTaskSource.retry), the"
+          + " delivery is released with that failure uncounted, so the task gets one attempt more than maxAttempts"),
   NO_TASK_LOST("a finished job has a final result for every task",
       "found by this simulator: DrainDecision's queue-empty fallback ignores the dead-letter queue, so a task"
           + " moved there after its last delivery's VM died, before the dead letters were read, is deleted with"

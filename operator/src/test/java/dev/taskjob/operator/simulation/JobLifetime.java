@@ -104,7 +104,8 @@ final class JobLifetime {
     budget = new PoolSizing.Budget(0, maxInstances, maxCpus, maxPrice);
     tags = Map.of("taskjob.dev/job", "sim-" + seed);
     cloud = new SimulatedCloud(type, zones, clock, random, faults, trace);
-    queue = new SimulatedQueue(new QueueSettings("sim-" + seed, Duration.ofMinutes(2), maxAttempts), clock, random,
+    queue = new SimulatedQueue(new QueueSettings("sim-" + seed, Duration.ofMinutes(2),
+        QueueSettings.deliveriesFor(QueueSettings.DEFAULT_MAX_INTERRUPTIONS)), clock, random,
         faults);
     workers = new SimulatedWorkers(cloud, queue, programs, slots, maxAttempts, clock, faults, trace);
     ledger = new Ledger(taskCount);

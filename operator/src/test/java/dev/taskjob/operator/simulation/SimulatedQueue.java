@@ -21,8 +21,8 @@ import java.util.SplittableRandom;
 
 /**
  * A job's queues in memory, with the semantics of {@link TaskQueue}: a received task is leased and
- * comes back when its lease lapses or it is released; a task delivered {@code maxAttempts} times
- * without an ack moves to the dead-letter queue. Receives, sends and depth are throttled at the
+ * comes back when its lease lapses or it is released; a message delivered {@code maxAttempts} times
+ * (the job's interruption allowance) without an ack moves to the dead-letter queue. Receives, sends and depth are throttled at the
  * lifetime's rate.
  */
 final class SimulatedQueue implements TaskQueue {

@@ -16,7 +16,8 @@ import java.util.Map;
 /**
  * A worker on every running VM: it takes tasks into its free slots, runs each for its program's
  * duration, and reports the outcome the program decides, as the worker does: a failure is final when
- * the delivery count reached {@code maxAttempts}, otherwise the task is released for another attempt.
+ * the failures the message carries reached {@code maxAttempts}; otherwise the task is sent again with
+ * this failure counted and the delivery acked (a send the queue refuses releases it instead).
  * A worker whose VM is gone vanishes with the tasks it ran; their leases lapse in the queue.
  */
 final class SimulatedWorkers {
@@ -137,7 +138,9 @@ final class SimulatedWorkers {
     int index = (int) r.leased.task().index();
     Program p = programs.get(index);
     boolean fails = ownFailures[index] < p.failuresBeforeSuccess();
-    int attempt = r.leased.deliveryAttempt();
+    // The worker's rule (QueueTaskSource): the attempt is the failures the message carries plus one, so a
+    // redelivery after an interruption is not an attempt.
+    int attempt = r.leased.task().failedAttempts() + 1;
     boolean last = attempt >= maxAttempts;
     TaskEvent event = TaskEvent.builder(fails ? EventType.TASK_FAILED : EventType.TASK_COMPLETED)
         .timestamp(clock.instant()).job("sim").instanceId(w.vmId).taskId(r.leased.task().id()).taskIndex(index)
@@ -149,10 +152,14 @@ final class SimulatedWorkers {
       faults.count(Faults.Kind.TASK_FAILURE);
     }
     if (fails && !last) {
-      queue.release(r.leased);
-    } else {
-      queue.ack(r.leased);
+      try {
+        queue.send(List.of(r.leased.task().withFailedAttempts(attempt)));
+      } catch (QueueException e) {
+        queue.release(r.leased);
+        return;
+      }
     }
+    queue.ack(r.leased);
   }
 
   Map<String, Worker> workers() {
