@@ -91,5 +91,7 @@ final class Logs {
     context.getLogger("software.amazon.awssdk").setLevel(Level.WARN);
     context.getLogger("io.grpc").setLevel(Level.WARN);
     context.getLogger("io.netty").setLevel(Level.WARN);
+    // Warns at every start that v1alpha1 is not a stable version: true of our own CRDs, and nothing to act on.
+    context.getLogger("io.fabric8.kubernetes.client.dsl.internal.VersionUsageUtils").setLevel(Level.ERROR);
   }
 }
