@@ -46,7 +46,7 @@ public final class QueueCommand implements Runnable {
         out.println("  leased:        " + count(depth.leased()));
         out.println("  dead-lettered: " + count(depth.deadLettered()));
         if (depth.waiting() < 0) {
-          out.println("  (Pub/Sub reports no message counts; see docs/queues.md)");
+          out.println("  (Pub/Sub reports no message counts; see docs/architecture.md, TaskQueue)");
         } else if (queueOptions.provider == QueueOptions.Provider.aws) {
           out.println("  (SQS counts are approximate and may lag by a minute)");
         }

@@ -26,7 +26,7 @@ import java.util.UUID;
 /**
  * A job's queues as directories under {@code <root>/queues/<name>/}: {@code tasks/}, {@code dlq/} and
  * {@code events/}, each a {@link MessageDirectory}. Works across threads and processes on one
- * machine with no server; see docs/queues.md.
+ * machine with no server; see the TaskQueue section of docs/architecture.md.
  *
  * <p>Receipts are {@code tasks/<attempt>~<messageId>} (or {@code dlq/...}); a receipt stays valid
  * across lease extensions in any process. {@link #extendLease} and {@link #release} on a lease that
