@@ -1,5 +1,6 @@
 package dev.taskjob.operator.simulation;
 
+import dev.taskjob.operator.reconciler.pool.ManualClock;
 import dev.taskjob.core.cloud.CapacityException;
 import dev.taskjob.core.cloud.CloudException;
 import dev.taskjob.core.cloud.CreateInstanceRequest;
@@ -51,7 +52,7 @@ final class JobLifetime {
   record Result(long seed, Map<Invariant, String> violations, Faults faults, Duration simulated, int tasks) {}
 
   private final long seed;
-  private final SimClock clock = new SimClock(Instant.parse("2026-01-01T00:00:00Z"));
+  private final ManualClock clock = new ManualClock(Instant.parse("2026-01-01T00:00:00Z"));
   private final SplittableRandom random;
   private final Trace trace = new Trace(clock);
   private final Faults faults;

@@ -1,5 +1,6 @@
 package dev.taskjob.operator.simulation;
 
+import dev.taskjob.operator.reconciler.pool.ManualClock;
 import dev.taskjob.core.cloud.Architecture;
 import dev.taskjob.core.cloud.CapacityException;
 import dev.taskjob.core.cloud.CloudException;
@@ -57,7 +58,7 @@ final class SimulatedCloud implements CloudProvider {
 
   final InstanceType type;
   final List<String> zones;
-  private final SimClock clock;
+  private final ManualClock clock;
   private final SplittableRandom random;
   private final Faults faults;
   private final Trace trace;
@@ -66,7 +67,7 @@ final class SimulatedCloud implements CloudProvider {
   private final Map<String, String> idByKey = new HashMap<>();
   private long nextId;
 
-  SimulatedCloud(InstanceType type, List<String> zones, SimClock clock, SplittableRandom random, Faults faults,
+  SimulatedCloud(InstanceType type, List<String> zones, ManualClock clock, SplittableRandom random, Faults faults,
       Trace trace) {
     this.type = type;
     this.zones = zones;

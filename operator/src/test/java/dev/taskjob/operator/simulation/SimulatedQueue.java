@@ -1,5 +1,6 @@
 package dev.taskjob.operator.simulation;
 
+import dev.taskjob.operator.reconciler.pool.ManualClock;
 import dev.taskjob.core.event.TaskEvent;
 import dev.taskjob.core.queue.LeasedTask;
 import dev.taskjob.core.queue.QueueDepth;
@@ -39,7 +40,7 @@ final class SimulatedQueue implements TaskQueue {
   }
 
   private final QueueSettings settings;
-  private final SimClock clock;
+  private final ManualClock clock;
   private final SplittableRandom random;
   private final Faults faults;
   private final Deque<Entry> waiting = new ArrayDeque<>();
@@ -49,7 +50,7 @@ final class SimulatedQueue implements TaskQueue {
   private boolean exists;
   private long nextReceipt;
 
-  SimulatedQueue(QueueSettings settings, SimClock clock, SplittableRandom random, Faults faults) {
+  SimulatedQueue(QueueSettings settings, ManualClock clock, SplittableRandom random, Faults faults) {
     this.settings = settings;
     this.clock = clock;
     this.random = random;

@@ -1,5 +1,6 @@
 package dev.taskjob.operator.simulation;
 
+import dev.taskjob.operator.reconciler.pool.ManualClock;
 import dev.taskjob.core.cloud.InstanceState;
 import dev.taskjob.core.event.EventType;
 import dev.taskjob.core.event.TaskEvent;
@@ -62,7 +63,7 @@ final class SimulatedWorkers {
   private final List<Program> programs;
   private final int slots;
   private final int maxAttempts;
-  private final SimClock clock;
+  private final ManualClock clock;
   private final Faults faults;
   private final Trace trace;
   private final Map<String, Worker> workers = new LinkedHashMap<>();
@@ -72,7 +73,7 @@ final class SimulatedWorkers {
   private long startedAfterFinish;
 
   SimulatedWorkers(SimulatedCloud cloud, SimulatedQueue queue, List<Program> programs, int slots, int maxAttempts,
-      SimClock clock, Faults faults, Trace trace) {
+      ManualClock clock, Faults faults, Trace trace) {
     this.cloud = cloud;
     this.queue = queue;
     this.programs = programs;

@@ -1,5 +1,6 @@
 package dev.taskjob.operator.simulation;
 
+import dev.taskjob.operator.reconciler.pool.ManualClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -11,10 +12,10 @@ final class Trace {
   private static final int KEPT = 40;
 
   private final Instant start;
-  private final SimClock clock;
+  private final ManualClock clock;
   private final Deque<String> lines = new ArrayDeque<>();
 
-  Trace(SimClock clock) {
+  Trace(ManualClock clock) {
     this.clock = clock;
     this.start = clock.instant();
   }
