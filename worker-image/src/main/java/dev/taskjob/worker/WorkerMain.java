@@ -3,6 +3,7 @@ package dev.taskjob.worker;
 import ch.qos.logback.classic.Level;
 import dev.taskjob.core.cloud.ProviderConfig;
 import dev.taskjob.core.cloud.ProviderModule;
+import dev.taskjob.core.cloud.SecretStore;
 import dev.taskjob.core.cloud.Providers;
 import dev.taskjob.core.queue.QueueSettings;
 import dev.taskjob.core.queue.TaskQueue;
@@ -108,6 +109,14 @@ public final class WorkerMain implements Callable<Integer> {
       defaultValue = "${env:TASKJOB_LEASE_SECONDS}",
       description = "Queue lease (visibility timeout / ack deadline); default from the maximum runtime.")
   Duration lease;
+
+  @Option(names = "--secret-scope", paramLabel = "SCOPE", defaultValue = "${env:TASKJOB_SECRET_SCOPE}",
+      description = "Read the job's secret env values from the provider's secret store under SCOPE (with this "
+          + "machine's own identity) and give them to tasks only; needs --provider.")
+  String secretScope;
+
+  private ProviderModule providerModule;
+  private ProviderConfig providerConfig;
 
   @Option(names = "--local-root", paramLabel = "DIR", defaultValue = "${env:TASKJOB_LOCAL_ROOT}",
       description = "Root directory of the local provider's queues.")
@@ -355,6 +364,7 @@ public final class WorkerMain implements Callable<Integer> {
           extraEnv.put(name, value);
         }
       }
+      extraEnv.putAll(secretEnvironment());
       Path noticeFile = work.resolve(NOTICE_FILE_NAME);
       Files.deleteIfExists(noticeFile); // a previous run's notice must not stop this run's tasks
       extraEnv.put("TASKJOB_NOTICE_FILE", noticeFile.toString());
@@ -507,13 +517,40 @@ public final class WorkerMain implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw usage("--max-interruptions: " + e.getMessage());
     }
-    TaskQueue queue = module.queue(new ProviderConfig(provider, region, List.of(), props), settings);
+    providerModule = module;
+    providerConfig = new ProviderConfig(provider, region, List.of(), props);
+    TaskQueue queue = module.queue(providerConfig, settings);
     if (!queue.exists()) {
       queue.close();
       throw usage("queue '" + queueName + "' does not exist for provider " + provider
           + (region == null ? "" : " in " + region) + " (the operator creates it when the TaskJob starts loading)");
     }
     return new QueueTaskSource(queue, provider + " queue \"" + queueName + "\"");
+  }
+
+  /**
+   * The job's secret env values, for tasks only: never set in the worker's own environment, never logged
+   * (the names are).
+   */
+  private Map<String, String> secretEnvironment() {
+    if (secretScope == null || secretScope.isBlank()) {
+      return Map.of();
+    }
+    if (providerModule == null) {
+      throw usage("--secret-scope needs tasks from a queue (--provider and --queue-name)");
+    }
+    SecretStore store = providerModule.secrets(providerConfig).orElseThrow(() ->
+        usage("--secret-scope: provider " + provider + " has no secret store"));
+    try (store) {
+      Map<String, String> values = store.read(secretScope);
+      if (values.isEmpty()) {
+        // The operator sets a scope only for a job with secrets: none means they were deleted or are not readable.
+        throw new IllegalStateException("no secret env values under '" + secretScope + "' in the " + provider
+            + " secret store; tasks that need them cannot run");
+      }
+      LOG.info("Secret env values for tasks: {}", String.join(", ", new java.util.TreeSet<>(values.keySet())));
+      return values;
+    }
   }
 
   // ---- validation ----
