@@ -189,6 +189,12 @@ public final class WorkerMain implements Callable<Integer> {
       description = "Exit codes that always mean 'try again', e.g. 75,100-110 (like AWS Batch evaluateOnExit).")
   String retryExitCodes;
 
+  @Option(names = "--retry-delay", paramLabel = "DURATION", converter = DurationText.class,
+      defaultValue = "${env:TASKJOB_RETRY_DELAY:-2}",
+      description = "A task that failed within 30 seconds is retried after this long, doubled for each earlier "
+          + "attempt, at most 5 minutes; its slot runs other tasks meanwhile (default: 2; 0: retry at once).")
+  Duration retryDelay;
+
   @Option(names = "--shutdown-grace-period", paramLabel = "DURATION", converter = DurationText.class,
       defaultValue = "${env:TASKJOB_SHUTDOWN_GRACE_PERIOD:-30}",
       description = "After SIGTERM/SIGINT, how long running tasks may finish before they are killed (default: 30).")
@@ -371,7 +377,7 @@ public final class WorkerMain implements Callable<Integer> {
       TaskLauncher launcher = new TaskLauncher(taskCommand, work.resolve("tasks"), setsid, extraEnv);
       WorkerSettings settings = new WorkerSettings(slots, maxRuntime, shutdownGracePeriod, retry, heartbeatInterval,
           queueMode ? exitWhenEmpty : null, maxTasks == null ? Long.MAX_VALUE : maxTasks, keep, job, instanceId,
-          hostname(), receiveWait(), 2048, killGracePeriod, maxMemoryPerTask, noticeFile);
+          hostname(), receiveWait(), 2048, killGracePeriod, maxMemoryPerTask, noticeFile, retryBackoff());
       logConfiguration(source, settings, taskCommand, eventFile, toQueue, flavor, setsid != null);
 
       EventPublisher events = new EventPublisher(eventFile,
@@ -582,6 +588,13 @@ public final class WorkerMain implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw usage((maxAttempts < 1 ? "--max-attempts: " : "--retry-exit-codes: ") + e.getMessage());
     }
+  }
+
+  private RetryBackoff retryBackoff() {
+    if (retryDelay.isNegative()) {
+      throw usage("--retry-delay must be >= 0, was " + DurationText.format(retryDelay));
+    }
+    return RetryBackoff.defaults(retryDelay);
   }
 
   private MetadataFlavor preemptionFlavor() {

@@ -123,7 +123,7 @@ class FileModeTest {
   void retriesFailuresUpToMaxAttempts() throws IOException {
     Files.writeString(dir.resolve("tasks.json"), "[{\"id\": \"flaky\"}, {\"id\": \"fine\"}]");
     int exit = run("--task-file", dir.resolve("tasks.json").toString(), "--retry-on-failure", "--max-attempts", "3",
-        "--", "sh", "-c", "echo attempt $TASK_ATTEMPT >&2; [ $TASK_ID = fine ] || exit 3");
+        "--retry-delay", "0.5", "--", "sh", "-c", "echo attempt $TASK_ATTEMPT >&2; [ $TASK_ID = fine ] || exit 3");
 
     assertThat(exit).isEqualTo(Supervisor.EXIT_TASKS_FAILED);
     List<TaskEvent> failed = events().of(EventType.TASK_FAILED);
@@ -133,6 +133,11 @@ class FileModeTest {
     assertThat(failed).extracting(TaskEvent::exitCode).containsOnly(3);
     assertThat(failed.get(2).result()).isEqualTo("attempt 3");
     assertThat(events().countByTask(EventType.TASK_COMPLETED)).containsExactly(Map.entry("fine", 1L));
+    // failing at once, each attempt waited its back-off (0.5 s, then 1 s) before it started
+    assertThat(java.time.Duration.between(failed.get(0).timestamp(), failed.get(1).timestamp()))
+        .isGreaterThanOrEqualTo(java.time.Duration.ofMillis(500));
+    assertThat(java.time.Duration.between(failed.get(1).timestamp(), failed.get(2).timestamp()))
+        .isGreaterThanOrEqualTo(java.time.Duration.ofSeconds(1));
   }
 
   @Test
