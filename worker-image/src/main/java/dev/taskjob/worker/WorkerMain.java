@@ -5,6 +5,8 @@ import dev.taskjob.core.cloud.ProviderConfig;
 import dev.taskjob.core.cloud.ProviderModule;
 import dev.taskjob.core.cloud.SecretStore;
 import dev.taskjob.core.cloud.Providers;
+import dev.taskjob.core.event.EventType;
+import dev.taskjob.core.event.TaskEvent;
 import dev.taskjob.core.queue.QueueSettings;
 import dev.taskjob.core.queue.TaskQueue;
 import dev.taskjob.core.task.Task;
@@ -317,6 +319,46 @@ public final class WorkerMain implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     configureLogging();
+    try {
+      return run();
+    } catch (CommandLine.ParameterException | StartupException e) {
+      reportStartupError(e.getMessage());
+      throw e;
+    }
+  }
+
+  /** A failure before the first task could start; reported like a usage error. */
+  static final class StartupException extends RuntimeException {
+    StartupException(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
+
+  /**
+   * In queue mode, tells the operator why this worker could not start, as a {@code worker_stopping} event
+   * whose message starts with {@link TaskEvent#STARTUP_ERROR_PREFIX}; the TaskJob shows it as a condition,
+   * rather than a worker that never reported.
+   */
+  private void reportStartupError(String reason) {
+    if (provider == null || queueName == null) {
+      return;
+    }
+    try {
+      ProviderModule module = providerModule != null ? providerModule : Providers.get(provider);
+      ProviderConfig config = providerConfig != null ? providerConfig : queueConfig();
+      try (TaskQueue queue = module.queue(config, new QueueSettings(queueName, Duration.ofMinutes(1),
+          QueueSettings.deliveriesFor(QueueSettings.DEFAULT_MAX_INTERRUPTIONS)))) {
+        EventPublisher events = new EventPublisher(null, queue);
+        events.publish(TaskEvent.builder(EventType.WORKER_STOPPING).job(job).instanceId(instanceId)
+            .hostname(hostname()).message(TaskEvent.STARTUP_ERROR_PREFIX + reason).build());
+        events.close(Duration.ofSeconds(30));
+      }
+    } catch (RuntimeException | IOException e) {
+      LOG.warn("Could not report the start-up error to the job's event queue: {}", e.toString());
+    }
+  }
+
+  private Integer run() throws Exception {
     TaskCommand taskCommand = taskCommand();
     RetryPolicy retry = retryPolicy();
     MetadataFlavor flavor = preemptionFlavor();
@@ -489,19 +531,8 @@ public final class WorkerMain implements Callable<Integer> {
     return params;
   }
 
-  private TaskSource queueSource() {
-    if (provider == null) {
-      throw usage("--queue-name needs --provider (or TASKJOB_PROVIDER): aws, gcp or local");
-    }
-    if (queueName == null) {
-      throw usage("--provider " + provider + " needs --queue-name (or TASKJOB_QUEUE_NAME)");
-    }
-    ProviderModule module;
-    try {
-      module = Providers.get(provider);
-    } catch (IllegalArgumentException e) {
-      throw usage("--provider: " + e.getMessage());
-    }
+  /** Where the job's queue is: the provider, its region and the endpoint overrides. */
+  private ProviderConfig queueConfig() {
     Map<String, String> props = new HashMap<>();
     if (project != null) {
       props.put(ProviderConfig.Keys.PROJECT, project);
@@ -515,6 +546,22 @@ public final class WorkerMain implements Callable<Integer> {
     if (localRoot != null) {
       props.put(ProviderConfig.Keys.LOCAL_ROOT, localRoot);
     }
+    return new ProviderConfig(provider, region, List.of(), props);
+  }
+
+  private TaskSource queueSource() {
+    if (provider == null) {
+      throw usage("--queue-name needs --provider (or TASKJOB_PROVIDER): aws, gcp or local");
+    }
+    if (queueName == null) {
+      throw usage("--provider " + provider + " needs --queue-name (or TASKJOB_QUEUE_NAME)");
+    }
+    ProviderModule module;
+    try {
+      module = Providers.get(provider);
+    } catch (IllegalArgumentException e) {
+      throw usage("--provider: " + e.getMessage());
+    }
     Duration leaseDuration = lease != null ? lease
         : QueueSettings.leaseFor(maxRuntime == null || maxRuntime.isZero() ? Duration.ofHours(1) : maxRuntime);
     QueueSettings settings;
@@ -524,7 +571,7 @@ public final class WorkerMain implements Callable<Integer> {
       throw usage("--max-interruptions: " + e.getMessage());
     }
     providerModule = module;
-    providerConfig = new ProviderConfig(provider, region, List.of(), props);
+    providerConfig = queueConfig();
     TaskQueue queue = module.queue(providerConfig, settings);
     if (!queue.exists()) {
       queue.close();
@@ -548,11 +595,16 @@ public final class WorkerMain implements Callable<Integer> {
     SecretStore store = providerModule.secrets(providerConfig).orElseThrow(() ->
         usage("--secret-scope: provider " + provider + " has no secret store"));
     try (store) {
-      Map<String, String> values = store.read(secretScope);
+      Map<String, String> values;
+      try {
+        values = store.read(secretScope);
+      } catch (RuntimeException e) {
+        throw new StartupException("cannot read the job's secret env values: " + e.getMessage(), e);
+      }
       if (values.isEmpty()) {
         // The operator sets a scope only for a job with secrets: none means they were deleted or are not readable.
-        throw new IllegalStateException("no secret env values under '" + secretScope + "' in the " + provider
-            + " secret store; tasks that need them cannot run");
+        throw new StartupException("no secret env values under '" + secretScope + "' in the " + provider
+            + " secret store; tasks that need them cannot run", null);
       }
       LOG.info("Secret env values for tasks: {}", String.join(", ", new java.util.TreeSet<>(values.keySet())));
       return values;

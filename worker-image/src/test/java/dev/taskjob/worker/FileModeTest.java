@@ -222,6 +222,7 @@ class FileModeTest {
     }
     Files.writeString(dir.resolve("tasks.jsonl"), "{\"id\": \"before\"}\n"
         + "{\"id\": \"nul\", \"data\": {\"text\": \"a\\u0000b\"}}\n"
+        + "{\"id\": \"twins\", \"data\": {\"a-b\": 1, \"a_b\": 2}}\n"
         + huge.append("}}\n")
         + "{\"id\": \"after\"}\n");
 
@@ -234,7 +235,9 @@ class FileModeTest {
         .containsExactlyInAnyOrder("ran before", "ran after");
     Map<String, TaskEvent> failed = new java.util.HashMap<>();
     events.of(EventType.TASK_FAILED).forEach(e -> failed.put(e.taskId(), e));
-    assertThat(failed).containsOnlyKeys("nul", "huge");
+    assertThat(failed).containsOnlyKeys("nul", "twins", "huge");
+    assertThat(failed.get("twins").result()).isEqualTo("could not start: data fields \"a-b\" and \"a_b\" both "
+        + "become TASK_ARG_A_B; rename one; both values are in TASK_DATA_FILE");
     assertThat(failed.get("nul").result())
         .isEqualTo("could not start: data field \"text\" holds a NUL character, which TASK_ARG_TEXT cannot "
             + "(no environment variable can); read it from TASK_DATA_FILE");

@@ -95,6 +95,9 @@ class BadInputTableTest {
         list("1 MiB ConfigMap whose last task is broken", oneMebibyteWithBrokenLastTask(), INVALID_LIST,
             "\"data\" of task \"last\""),
         list("empty task list", "[]", INVALID_LIST, "no tasks"),
+        list("data fields that become one TASK_ARG_ variable", "[{\"id\": \"a\"}, {\"id\": \"twins\", \"data\": "
+            + "{\"a-b\": 1, \"a_b\": 2}}]", INVALID_LIST, "task \"twins\": data fields \"a-b\" and \"a_b\" both become "
+            + "TASK_ARG_A_B; rename one"),
         list("empty ConfigMap value", "", INVALID_LIST, "spec.tasks.configMapRefs: the task lists hold no tasks"),
         list("duplicate ids in a JSON array", "[{\"id\": \"a\"}, {\"id\": \"b\"}, {\"id\": \"a\"}]",
             "DuplicateTaskId", "duplicate id \"a\""),
