@@ -31,6 +31,7 @@ class AwsPolicyTest {
   private static final String CLUSTER = "prod-a";
   private static final String EC2 = "arn:aws:ec2:" + REGION + ":" + ACCOUNT + ":";
   private static final String SQS = "arn:aws:sqs:" + REGION + ":" + ACCOUNT + ":";
+  private static final String SSM = "arn:aws:ssm:" + REGION + ":" + ACCOUNT + ":";
   private static final Map<String, String> OWN_TAGS = Map.of(
       "aws:RequestTag/taskjob-managed-by", "taskjob-operator", "aws:RequestTag/taskjob-cluster", CLUSTER,
       "ec2:MetadataHttpTokens", "required", "aws:RequestedRegion", REGION);
@@ -71,7 +72,14 @@ class AwsPolicyTest {
         call(true, "sqs:DeleteQueue", SQS + "tj-research-sweep-1a2b3c4d", IN_REGION),
         call(true, "iam:PassRole", "arn:aws:iam::" + ACCOUNT + ":role/taskjob-worker",
             Map.of("iam:PassedToService", "ec2.amazonaws.com")),
+        // A job's secret env values (SsmSecretStore): put at start, deleted with the job.
+        call(true, "ssm:PutParameter", SSM + "parameter/taskjob/tj-research-sweep-1a2b3c4d/DB_PASSWORD", IN_REGION),
+        call(true, "ssm:GetParametersByPath", SSM + "parameter/taskjob/tj-research-sweep-1a2b3c4d", IN_REGION),
+        call(true, "ssm:DeleteParameters", SSM + "parameter/taskjob/tj-research-sweep-1a2b3c4d/DB_PASSWORD", IN_REGION),
         // What it must not be able to do.
+        call(false, "ssm:PutParameter", SSM + "parameter/prod/db-password", IN_REGION),
+        call(false, "ssm:DeleteParameters", SSM + "parameter/prod/db-password", IN_REGION),
+        call(false, "ssm:GetParametersByPath", SSM + "parameter/prod", IN_REGION),
         call(false, "ec2:RunInstances", EC2 + "instance/*", without(OWN_TAGS, "aws:RequestTag/taskjob-cluster")),
         call(false, "ec2:RunInstances", EC2 + "instance/*", with(OWN_TAGS, "aws:RequestTag/taskjob-cluster", "prod-b")),
         call(false, "ec2:RunInstances", EC2 + "instance/*", with(OWN_TAGS, "ec2:MetadataHttpTokens", "optional")),
@@ -109,6 +117,11 @@ class AwsPolicyTest {
     assertThat(allowed(worker, "sqs:DeleteQueue", SQS + "tj-research-sweep-1a2b3c4d", IN_REGION)).isFalse();
     assertThat(allowed(worker, "sqs:ReceiveMessage", SQS + "orders", IN_REGION)).isFalse();
     assertThat(allowed(worker, "ec2:RunInstances", EC2 + "instance/*", OWN_TAGS)).isFalse();
+    assertThat(allowed(worker, "ssm:GetParametersByPath", SSM + "parameter/taskjob/tj-research-sweep-1a2b3c4d",
+        IN_REGION)).isTrue();
+    assertThat(allowed(worker, "ssm:PutParameter", SSM + "parameter/taskjob/tj-research-sweep-1a2b3c4d/X",
+        IN_REGION)).isFalse();
+    assertThat(allowed(worker, "ssm:GetParametersByPath", SSM + "parameter/prod", IN_REGION)).isFalse();
   }
 
   @Test

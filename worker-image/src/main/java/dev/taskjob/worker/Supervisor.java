@@ -218,7 +218,14 @@ public final class Supervisor {
       }
     }
     Duration empty = settings.exitWhenEmpty();
+    if (source.pendingRetries() > 0) {
+      lastActivityNanos = now; // a retry on its way back to the queue: not idle
+    }
+    if (source.lastRetrySentNanos() != Long.MIN_VALUE && source.lastRetrySentNanos() - lastActivityNanos > 0) {
+      lastActivityNanos = source.lastRetrySentNanos(); // idle from when the retry reached the queue
+    }
     if (!stopping && source.isQueue() && empty != null && running == 0 && inbox.isEmpty()
+        && source.pendingRetries() == 0
         && now - Math.max(lastActivityNanos, fetcher.lastReceivedNanos) >= empty.toNanos()) {
       requestStop("no tasks in the queue for " + DurationText.format(empty), Duration.ZERO, EXIT_OK);
     }
@@ -406,8 +413,10 @@ public final class Supervisor {
           .message("interrupted: " + why + "; " + where).build());
     } else {
       RetryPolicy.Decision d = settings.retry().decide(outcome, exit, task.attempt());
+      Duration retryDelay = d.retry()
+          ? settings.retryBackoff().delay(task.attempt(), Duration.ofNanos((long) (elapsed * 1e9))) : Duration.ZERO;
       if (d.retry()) {
-        source.retry(task);
+        source.retry(task, retryDelay);
       }
       EventType type = outcome.eventType();
       summary.attemptEnded(type, d.retry(), elapsed, endNanos);
@@ -426,6 +435,11 @@ public final class Supervisor {
         events.publish(event.build(), () -> source.completed(task));
       }
       logResult(task, slot, d, exit, elapsed, result, directory);
+      if (!retryDelay.isZero()) {
+        TASK_LOG.info("Task {}: failed within {}, attempt {} starts in {} at the earliest", task.task().id(),
+            DurationText.format(settings.retryBackoff().fastFailure()), task.attempt() + 1,
+            DurationText.format(retryDelay));
+      }
       if (d.isFinal()) {
         cleanUp(directory, outcome);
       }

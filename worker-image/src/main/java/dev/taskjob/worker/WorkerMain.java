@@ -3,7 +3,10 @@ package dev.taskjob.worker;
 import ch.qos.logback.classic.Level;
 import dev.taskjob.core.cloud.ProviderConfig;
 import dev.taskjob.core.cloud.ProviderModule;
+import dev.taskjob.core.cloud.SecretStore;
 import dev.taskjob.core.cloud.Providers;
+import dev.taskjob.core.event.EventType;
+import dev.taskjob.core.event.TaskEvent;
 import dev.taskjob.core.queue.QueueSettings;
 import dev.taskjob.core.queue.TaskQueue;
 import dev.taskjob.core.task.Task;
@@ -109,6 +112,14 @@ public final class WorkerMain implements Callable<Integer> {
       description = "Queue lease (visibility timeout / ack deadline); default from the maximum runtime.")
   Duration lease;
 
+  @Option(names = "--secret-scope", paramLabel = "SCOPE", defaultValue = "${env:TASKJOB_SECRET_SCOPE}",
+      description = "Read the job's secret env values from the provider's secret store under SCOPE (with this "
+          + "machine's own identity) and give them to tasks only; needs --provider.")
+  String secretScope;
+
+  private ProviderModule providerModule;
+  private ProviderConfig providerConfig;
+
   @Option(names = "--local-root", paramLabel = "DIR", defaultValue = "${env:TASKJOB_LOCAL_ROOT}",
       description = "Root directory of the local provider's queues.")
   String localRoot;
@@ -179,6 +190,12 @@ public final class WorkerMain implements Callable<Integer> {
   @Option(names = "--retry-exit-codes", paramLabel = "CODES", defaultValue = "${env:TASKJOB_RETRY_EXIT_CODES}",
       description = "Exit codes that always mean 'try again', e.g. 75,100-110 (like AWS Batch evaluateOnExit).")
   String retryExitCodes;
+
+  @Option(names = "--retry-delay", paramLabel = "DURATION", converter = DurationText.class,
+      defaultValue = "${env:TASKJOB_RETRY_DELAY:-2}",
+      description = "A task that failed within 30 seconds is retried after this long, doubled for each earlier "
+          + "attempt, at most 5 minutes; its slot runs other tasks meanwhile (default: 2; 0: retry at once).")
+  Duration retryDelay;
 
   @Option(names = "--shutdown-grace-period", paramLabel = "DURATION", converter = DurationText.class,
       defaultValue = "${env:TASKJOB_SHUTDOWN_GRACE_PERIOD:-30}",
@@ -302,6 +319,46 @@ public final class WorkerMain implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     configureLogging();
+    try {
+      return run();
+    } catch (CommandLine.ParameterException | StartupException e) {
+      reportStartupError(e.getMessage());
+      throw e;
+    }
+  }
+
+  /** A failure before the first task could start; reported like a usage error. */
+  static final class StartupException extends RuntimeException {
+    StartupException(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
+
+  /**
+   * In queue mode, tells the operator why this worker could not start, as a {@code worker_stopping} event
+   * whose message starts with {@link TaskEvent#STARTUP_ERROR_PREFIX}; the TaskJob shows it as a condition,
+   * rather than a worker that never reported.
+   */
+  private void reportStartupError(String reason) {
+    if (provider == null || queueName == null) {
+      return;
+    }
+    try {
+      ProviderModule module = providerModule != null ? providerModule : Providers.get(provider);
+      ProviderConfig config = providerConfig != null ? providerConfig : queueConfig();
+      try (TaskQueue queue = module.queue(config, new QueueSettings(queueName, Duration.ofMinutes(1),
+          QueueSettings.deliveriesFor(QueueSettings.DEFAULT_MAX_INTERRUPTIONS)))) {
+        EventPublisher events = new EventPublisher(null, queue);
+        events.publish(TaskEvent.builder(EventType.WORKER_STOPPING).job(job).instanceId(instanceId)
+            .hostname(hostname()).message(TaskEvent.STARTUP_ERROR_PREFIX + reason).build());
+        events.close(Duration.ofSeconds(30));
+      }
+    } catch (RuntimeException | IOException e) {
+      LOG.warn("Could not report the start-up error to the job's event queue: {}", e.toString());
+    }
+  }
+
+  private Integer run() throws Exception {
     TaskCommand taskCommand = taskCommand();
     RetryPolicy retry = retryPolicy();
     MetadataFlavor flavor = preemptionFlavor();
@@ -355,13 +412,14 @@ public final class WorkerMain implements Callable<Integer> {
           extraEnv.put(name, value);
         }
       }
+      extraEnv.putAll(secretEnvironment());
       Path noticeFile = work.resolve(NOTICE_FILE_NAME);
       Files.deleteIfExists(noticeFile); // a previous run's notice must not stop this run's tasks
       extraEnv.put("TASKJOB_NOTICE_FILE", noticeFile.toString());
       TaskLauncher launcher = new TaskLauncher(taskCommand, work.resolve("tasks"), setsid, extraEnv);
       WorkerSettings settings = new WorkerSettings(slots, maxRuntime, shutdownGracePeriod, retry, heartbeatInterval,
           queueMode ? exitWhenEmpty : null, maxTasks == null ? Long.MAX_VALUE : maxTasks, keep, job, instanceId,
-          hostname(), receiveWait(), 2048, killGracePeriod, maxMemoryPerTask, noticeFile);
+          hostname(), receiveWait(), 2048, killGracePeriod, maxMemoryPerTask, noticeFile, retryBackoff());
       logConfiguration(source, settings, taskCommand, eventFile, toQueue, flavor, setsid != null);
 
       EventPublisher events = new EventPublisher(eventFile,
@@ -473,19 +531,8 @@ public final class WorkerMain implements Callable<Integer> {
     return params;
   }
 
-  private TaskSource queueSource() {
-    if (provider == null) {
-      throw usage("--queue-name needs --provider (or TASKJOB_PROVIDER): aws, gcp or local");
-    }
-    if (queueName == null) {
-      throw usage("--provider " + provider + " needs --queue-name (or TASKJOB_QUEUE_NAME)");
-    }
-    ProviderModule module;
-    try {
-      module = Providers.get(provider);
-    } catch (IllegalArgumentException e) {
-      throw usage("--provider: " + e.getMessage());
-    }
+  /** Where the job's queue is: the provider, its region and the endpoint overrides. */
+  private ProviderConfig queueConfig() {
     Map<String, String> props = new HashMap<>();
     if (project != null) {
       props.put(ProviderConfig.Keys.PROJECT, project);
@@ -499,6 +546,22 @@ public final class WorkerMain implements Callable<Integer> {
     if (localRoot != null) {
       props.put(ProviderConfig.Keys.LOCAL_ROOT, localRoot);
     }
+    return new ProviderConfig(provider, region, List.of(), props);
+  }
+
+  private TaskSource queueSource() {
+    if (provider == null) {
+      throw usage("--queue-name needs --provider (or TASKJOB_PROVIDER): aws, gcp or local");
+    }
+    if (queueName == null) {
+      throw usage("--provider " + provider + " needs --queue-name (or TASKJOB_QUEUE_NAME)");
+    }
+    ProviderModule module;
+    try {
+      module = Providers.get(provider);
+    } catch (IllegalArgumentException e) {
+      throw usage("--provider: " + e.getMessage());
+    }
     Duration leaseDuration = lease != null ? lease
         : QueueSettings.leaseFor(maxRuntime == null || maxRuntime.isZero() ? Duration.ofHours(1) : maxRuntime);
     QueueSettings settings;
@@ -507,13 +570,45 @@ public final class WorkerMain implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw usage("--max-interruptions: " + e.getMessage());
     }
-    TaskQueue queue = module.queue(new ProviderConfig(provider, region, List.of(), props), settings);
+    providerModule = module;
+    providerConfig = queueConfig();
+    TaskQueue queue = module.queue(providerConfig, settings);
     if (!queue.exists()) {
       queue.close();
       throw usage("queue '" + queueName + "' does not exist for provider " + provider
           + (region == null ? "" : " in " + region) + " (the operator creates it when the TaskJob starts loading)");
     }
     return new QueueTaskSource(queue, provider + " queue \"" + queueName + "\"");
+  }
+
+  /**
+   * The job's secret env values, for tasks only: never set in the worker's own environment, never logged
+   * (the names are).
+   */
+  private Map<String, String> secretEnvironment() {
+    if (secretScope == null || secretScope.isBlank()) {
+      return Map.of();
+    }
+    if (providerModule == null) {
+      throw usage("--secret-scope needs tasks from a queue (--provider and --queue-name)");
+    }
+    SecretStore store = providerModule.secrets(providerConfig).orElseThrow(() ->
+        usage("--secret-scope: provider " + provider + " has no secret store"));
+    try (store) {
+      Map<String, String> values;
+      try {
+        values = store.read(secretScope);
+      } catch (RuntimeException e) {
+        throw new StartupException("cannot read the job's secret env values: " + e.getMessage(), e);
+      }
+      if (values.isEmpty()) {
+        // The operator sets a scope only for a job with secrets: none means they were deleted or are not readable.
+        throw new StartupException("no secret env values under '" + secretScope + "' in the " + provider
+            + " secret store; tasks that need them cannot run", null);
+      }
+      LOG.info("Secret env values for tasks: {}", String.join(", ", new java.util.TreeSet<>(values.keySet())));
+      return values;
+    }
   }
 
   // ---- validation ----
@@ -545,6 +640,13 @@ public final class WorkerMain implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw usage((maxAttempts < 1 ? "--max-attempts: " : "--retry-exit-codes: ") + e.getMessage());
     }
+  }
+
+  private RetryBackoff retryBackoff() {
+    if (retryDelay.isNegative()) {
+      throw usage("--retry-delay must be >= 0, was " + DurationText.format(retryDelay));
+    }
+    return RetryBackoff.defaults(retryDelay);
   }
 
   private MetadataFlavor preemptionFlavor() {

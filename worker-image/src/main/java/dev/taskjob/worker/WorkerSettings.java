@@ -22,6 +22,7 @@ import java.util.Objects;
  * @param killGracePeriod between the SIGTERM and the SIGKILL of a task the worker stops (timeout, shutdown)
  * @param maxMemoryPerTaskBytes a task whose processes hold more resident memory is killed; null for no limit
  * @param noticeFile written when the worker is told to stop, so tasks can save their work; null for none
+ * @param retryBackoff how long a task that failed fast waits before its next attempt
  */
 public record WorkerSettings(
     int slots,
@@ -39,7 +40,8 @@ public record WorkerSettings(
     int resultTailBytes,
     Duration killGracePeriod,
     Long maxMemoryPerTaskBytes,
-    java.nio.file.Path noticeFile) {
+    java.nio.file.Path noticeFile,
+    RetryBackoff retryBackoff) {
 
   /** Which per-task directories are kept once the task has its final result. */
   public enum KeepTaskDirs { ALL, FAILED, NONE }
@@ -53,6 +55,7 @@ public record WorkerSettings(
     Objects.requireNonNull(keepTaskDirs, "keepTaskDirs");
     Objects.requireNonNull(receiveWait, "receiveWait");
     Objects.requireNonNull(killGracePeriod, "killGracePeriod");
+    Objects.requireNonNull(retryBackoff, "retryBackoff");
     if (maxMemoryPerTaskBytes != null && maxMemoryPerTaskBytes <= 0) {
       throw new IllegalArgumentException("maximum memory per task must be > 0, was " + maxMemoryPerTaskBytes);
     }

@@ -123,7 +123,7 @@ class FileModeTest {
   void retriesFailuresUpToMaxAttempts() throws IOException {
     Files.writeString(dir.resolve("tasks.json"), "[{\"id\": \"flaky\"}, {\"id\": \"fine\"}]");
     int exit = run("--task-file", dir.resolve("tasks.json").toString(), "--retry-on-failure", "--max-attempts", "3",
-        "--", "sh", "-c", "echo attempt $TASK_ATTEMPT >&2; [ $TASK_ID = fine ] || exit 3");
+        "--retry-delay", "0.5", "--", "sh", "-c", "echo attempt $TASK_ATTEMPT >&2; [ $TASK_ID = fine ] || exit 3");
 
     assertThat(exit).isEqualTo(Supervisor.EXIT_TASKS_FAILED);
     List<TaskEvent> failed = events().of(EventType.TASK_FAILED);
@@ -133,6 +133,11 @@ class FileModeTest {
     assertThat(failed).extracting(TaskEvent::exitCode).containsOnly(3);
     assertThat(failed.get(2).result()).isEqualTo("attempt 3");
     assertThat(events().countByTask(EventType.TASK_COMPLETED)).containsExactly(Map.entry("fine", 1L));
+    // failing at once, each attempt waited its back-off (0.5 s, then 1 s) before it started
+    assertThat(java.time.Duration.between(failed.get(0).timestamp(), failed.get(1).timestamp()))
+        .isGreaterThanOrEqualTo(java.time.Duration.ofMillis(500));
+    assertThat(java.time.Duration.between(failed.get(1).timestamp(), failed.get(2).timestamp()))
+        .isGreaterThanOrEqualTo(java.time.Duration.ofSeconds(1));
   }
 
   @Test
@@ -217,6 +222,7 @@ class FileModeTest {
     }
     Files.writeString(dir.resolve("tasks.jsonl"), "{\"id\": \"before\"}\n"
         + "{\"id\": \"nul\", \"data\": {\"text\": \"a\\u0000b\"}}\n"
+        + "{\"id\": \"twins\", \"data\": {\"a-b\": 1, \"a_b\": 2}}\n"
         + huge.append("}}\n")
         + "{\"id\": \"after\"}\n");
 
@@ -229,7 +235,9 @@ class FileModeTest {
         .containsExactlyInAnyOrder("ran before", "ran after");
     Map<String, TaskEvent> failed = new java.util.HashMap<>();
     events.of(EventType.TASK_FAILED).forEach(e -> failed.put(e.taskId(), e));
-    assertThat(failed).containsOnlyKeys("nul", "huge");
+    assertThat(failed).containsOnlyKeys("nul", "twins", "huge");
+    assertThat(failed.get("twins").result()).isEqualTo("could not start: data fields \"a-b\" and \"a_b\" both "
+        + "become TASK_ARG_A_B; rename one; both values are in TASK_DATA_FILE");
     assertThat(failed.get("nul").result())
         .isEqualTo("could not start: data field \"text\" holds a NUL character, which TASK_ARG_TEXT cannot "
             + "(no environment variable can); read it from TASK_DATA_FILE");

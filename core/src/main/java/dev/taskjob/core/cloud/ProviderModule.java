@@ -29,4 +29,12 @@ public interface ProviderModule {
   }
 
   TaskQueue queue(ProviderConfig config, QueueSettings settings);
+
+  /**
+   * Where this provider keeps a job's secret environment values (see {@link SecretStore}), or empty when
+   * the provider has none; the operator then refuses {@code valueFrom.secretKeyRef} for it.
+   */
+  default java.util.Optional<SecretStore> secrets(ProviderConfig config) {
+    return java.util.Optional.empty();
+  }
 }

@@ -49,6 +49,13 @@ public record TaskEvent(
     @JsonProperty("completed_tasks") Long completedTasks,
     @JsonProperty("message") String message) {
 
+  /**
+   * How the message of a {@code worker_stopping} event starts when the worker could not start at all (its
+   * task program is missing, its settings are invalid): the rest is the reason, for the TaskJob's conditions.
+   */
+  public static final String STARTUP_ERROR_PREFIX = "start-up error: ";
+
+
   /** Starts an event of the given type now; fill the rest with the builder. */
   public static Builder builder(EventType type) {
     return new Builder(type);

@@ -4,6 +4,7 @@ import dev.taskjob.core.cloud.CloudProvider;
 import dev.taskjob.core.cloud.InstanceCatalog;
 import dev.taskjob.core.cloud.ProviderConfig;
 import dev.taskjob.core.cloud.ProviderModule;
+import dev.taskjob.core.cloud.SecretStore;
 import dev.taskjob.core.cloud.Providers;
 import dev.taskjob.core.queue.QueueSettings;
 import dev.taskjob.core.queue.TaskQueue;
@@ -50,6 +51,7 @@ public final class ProviderAccess implements AutoCloseable {
   private final Clock clock;
   private final Map<ProviderConfig, CloudProvider> clouds = new ConcurrentHashMap<>();
   private final Map<ProviderConfig, CachedCatalog> catalogs = new ConcurrentHashMap<>();
+  private final Map<ProviderConfig, Optional<SecretStore>> secretStores = new ConcurrentHashMap<>();
 
   /**
    * @param modules provider modules by name (normally {@link Providers#available()})
@@ -129,6 +131,11 @@ public final class ProviderAccess implements AutoCloseable {
     return requireModule(config.provider()).queue(config, settings);
   }
 
+  /** The provider's store for secret env values (one per config, kept open), or empty when it has none. */
+  public Optional<SecretStore> secrets(ProviderConfig config) {
+    return secretStores.computeIfAbsent(config, c -> requireModule(c.provider()).secrets(c));
+  }
+
   /** Every config a cloud was opened for in this process (for the orphan sweep). */
   public Set<ProviderConfig> knownConfigs() {
     return Set.copyOf(clouds.keySet());
@@ -152,5 +159,7 @@ public final class ProviderAccess implements AutoCloseable {
       }
     });
     clouds.clear();
+    secretStores.values().forEach(store -> store.ifPresent(SecretStore::close));
+    secretStores.clear();
   }
 }

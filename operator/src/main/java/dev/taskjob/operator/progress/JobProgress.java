@@ -118,6 +118,11 @@ public final class JobProgress {
     return List.copyOf(ledger.failedTasks());
   }
 
+  /** The latest start-up error a worker reported, unless a worker started since; or null. */
+  public synchronized WorkerActivity.StartupError startupError() {
+    return activity.startupError();
+  }
+
   public synchronized WorkerActivity.Worker worker(String instanceId) {
     return activity.worker(instanceId);
   }

@@ -20,7 +20,11 @@ public final class WorkerActivity {
   public record Worker(String instanceId, Instant firstSeen, Instant lastSeen, int runningTasks,
       long completedTasks, boolean stopping, boolean interrupted) {}
 
+  /** Why a worker could not start at all, as it reported in its {@code worker_stopping} event. */
+  public record StartupError(String instanceId, String reason, Instant at) {}
+
   private final Map<String, Worker> workers = new LinkedHashMap<>();
+  private StartupError startupError;
   private Instant lastActivity;
 
   /**
@@ -56,8 +60,14 @@ public final class WorkerActivity {
       case WORKER_STARTED -> {
         running = 0;
         stopping = false;
+        startupError = null; // a worker started: whatever stopped an earlier one is no longer the story
       }
-      case WORKER_STOPPING -> stopping = true;
+      case WORKER_STOPPING -> {
+        stopping = true;
+        if (event.message() != null && event.message().startsWith(TaskEvent.STARTUP_ERROR_PREFIX)) {
+          startupError = new StartupError(id, event.message().substring(TaskEvent.STARTUP_ERROR_PREFIX.length()), now);
+        }
+      }
       case SPOT_INTERRUPTION -> interrupted = true;
       default -> { }
     }
@@ -69,6 +79,11 @@ public final class WorkerActivity {
     }
     workers.put(id, new Worker(id, w.firstSeen(), now.isAfter(w.lastSeen()) ? now : w.lastSeen(), running, completed,
         stopping, interrupted));
+  }
+
+  /** The latest start-up error a worker reported, unless a worker started since; or null. */
+  public StartupError startupError() {
+    return startupError;
   }
 
   /** The last time any worker reported work (see {@link #record}), or null. */

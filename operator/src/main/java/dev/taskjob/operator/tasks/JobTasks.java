@@ -5,6 +5,7 @@ import dev.taskjob.core.task.TaskGenerator;
 import dev.taskjob.core.task.TaskIdSet;
 import dev.taskjob.core.task.TaskListException;
 import dev.taskjob.core.task.TaskListReader;
+import dev.taskjob.worker.process.TaskLauncher;
 import dev.taskjob.crds.v1alpha1.shared.ConfigMapTaskRef;
 import dev.taskjob.crds.v1alpha1.shared.GenerateSpec;
 import dev.taskjob.crds.v1alpha1.shared.ParameterRange;
@@ -84,6 +85,15 @@ public final class JobTasks {
     }
   }
 
+  /** Two data fields that would become one TASK_ARG_ variable: one value would be lost, so the list is refused. */
+  private static void checkArgNames(String field, String source, Task task) {
+    String collision = TaskLauncher.argCollision(task.data());
+    if (collision != null) {
+      throw new TaskSourceException(TaskSourceException.INVALID_TASK_LIST, field, field + ": " + source + ": task \""
+          + task.id() + "\": " + collision);
+    }
+  }
+
   static JobTasks generated(GenerateSpec spec) {
     Map<String, TaskGenerator.Range> ranges = new TreeMap<>();
     if (spec.getParameters() != null) {
@@ -143,7 +153,9 @@ public final class JobTasks {
       try (TaskListReader reader = TaskListReader.open(new ByteArrayInputStream(bytes),
           TaskListReader.Options.named(source).withFirstIndex(next).withIds(ids).withMaxDecompressedBytes(MAX_LIST_BYTES))) {
         while (reader.hasNext()) {
-          checkSize(field, source, reader.next(), maxMessageBytes);
+          Task task = reader.next();
+          checkSize(field, source, task, maxMessageBytes);
+          checkArgNames(field, source, task);
           count++;
         }
       } catch (TaskListException e) {

@@ -104,11 +104,19 @@ public final class AdmissionChecks {
         return invalid(Invalid.INVALID_SPEC, valueField, valueField + ": Invalid value: contains a NUL character, "
             + "which no process environment can hold");
       }
+      if (env.get(i).secretKeyRef() != null) {
+        if (value != null) {
+          String valueField = "spec.worker.env[" + i + "].value";
+          return invalid(Invalid.INVALID_SPEC, valueField, valueField + ": Invalid value: give value or "
+              + "valueFrom, not both");
+        }
+        continue; // a secret by reference never travels in clear, whatever its name
+      }
       if (CREDENTIAL_NAME.matcher(upper).find()) {
         return invalid(Invalid.INVALID_SPEC, field, field + ": Forbidden: " + quoted(name) + " looks like a "
             + "credential, and env values are copied in clear into instance user data, metadata and this TaskJob; "
-            + "keep the secret in your cloud's secret manager, let the instances' identity "
-            + "(spec.instances.serviceAccount) read it, and have the task fetch it when it starts");
+            + "put the value in a Secret and give it with valueFrom.secretKeyRef {name, key}, which travels "
+            + "through the cloud's secret store instead");
       }
     }
     return Optional.empty();

@@ -14,6 +14,7 @@ public record Invalid(String reason, String field, String message, boolean mayRe
   public static final String INVALID_SPEC = "InvalidSpec";
   public static final String INVALID_CONSTRAINTS = "InvalidConstraints";
   public static final String SECRET_NOT_FOUND = "SecretNotFound";
+  public static final String SECRET_NOT_ALLOWED = "SecretNotAllowed";
   public static final String NO_MATCHING_INSTANCE_TYPE = "NoMatchingInstanceType";
   public static final String BUDGET_TOO_LOW = "BudgetTooLow";
   public static final String CLOUD_UNAVAILABLE = "CloudUnavailable";

@@ -3,8 +3,10 @@ package dev.taskjob.operator.validation;
 import dev.taskjob.core.cloud.CloudException;
 import dev.taskjob.core.cloud.InstanceCatalog;
 import dev.taskjob.core.cloud.ProviderConfig;
+import dev.taskjob.core.cloud.SecretStore;
 import dev.taskjob.crds.v1alpha1.shared.ConfigMapTaskRef;
 import dev.taskjob.crds.v1alpha1.shared.Durations;
+import dev.taskjob.crds.v1alpha1.shared.EnvVar;
 import dev.taskjob.crds.v1alpha1.shared.InstanceRequirements;
 import dev.taskjob.crds.v1alpha1.shared.UnreadableField;
 import dev.taskjob.crds.v1alpha1.shared.WorkerSpec;
@@ -25,6 +27,8 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -42,7 +46,15 @@ public final class TaskJobValidator {
   public static final String LOCAL_PROVIDER = "local";
 
   /** A job that can start: its tasks, where it runs, and the ranked instance types. */
-  public record Valid(JobTasks tasks, ProviderConfig provider, InstanceConstraints constraints, Selection selection) {}
+  public record Valid(JobTasks tasks, ProviderConfig provider, InstanceConstraints constraints, Selection selection,
+      Map<String, String> secretEnv) {
+
+    /** Never prints the secret values. */
+    @Override
+    public String toString() {
+      return "Valid{provider=" + provider.provider() + ", tasks=" + tasks.size() + ", secretEnv=" + secretEnv.keySet() + "}";
+    }
+  }
 
   /** Either a {@link Valid} or an {@link Invalid}. */
   public record Result(Valid valid, Invalid invalid) {
@@ -146,6 +158,8 @@ public final class TaskJobValidator {
           "spec.credentials.secretRef.name: " + e.getMessage(), true));
     }
 
+    Map<String, String> secretEnv = secretEnv(job, config);
+
     JobTasks tasks;
     try {
       tasks = JobTasks.open(client, namespace, spec.getTasks(), LoadOptions.forProvider(provider).maxMessageBytes());
@@ -179,7 +193,32 @@ public final class TaskJobValidator {
           "spec.instances.%s: the budget buys no instance; the cheapest fitting type %s costs %.4f USD/hour with %d vCPUs",
           field, best.typeName(), best.pricePerHour(), best.type().vcpus()));
     }
-    return new Valid(tasks, config, constraints, selection);
+    return new Valid(tasks, config, constraints, selection, secretEnv);
+  }
+
+  /** The values of env entries given by Secret reference; only where the provider has a secret store. */
+  private Map<String, String> secretEnv(TaskJob job, ProviderConfig config) {
+    List<EnvVar> env = job.getSpec().getWorker().getEnv();
+    if (!SecretEnv.any(env)) {
+      return Map.of();
+    }
+    Optional<SecretStore> store = providers.secrets(config);
+    if (store.isEmpty()) {
+      int first = 0;
+      while (env.get(first).secretKeyRef() == null) {
+        first++;
+      }
+      String field = "spec.worker.env[" + first + "].valueFrom";
+      throw invalid(Invalid.INVALID_SPEC, field, field + ": Unsupported value: provider " + config.provider()
+          + " has no secret store in this operator (secrets by reference work with providers aws and local); "
+          + "give the instances an identity (spec.instances.serviceAccount) that reads the secret from "
+          + "the cloud's secret manager when the task starts");
+    }
+    try {
+      return SecretEnv.resolve(client, job.getMetadata().getNamespace(), env, store.get().maxValueBytes());
+    } catch (SecretEnv.Unresolved e) {
+      throw new InvalidException(e.invalid);
+    }
   }
 
   private static final Set<String> BUDGET_FIELDS = Set.of("maxPricePerHour", "maxTotalCpus", "maxInstances");

@@ -86,4 +86,20 @@ class JobProgressTest {
     assertThat(progress.snapshot(T0).deadLettered()).isEqualTo(1);
     assertThat(progress.snapshot(T0).failed()).isEqualTo(1);
   }
+
+  @Test
+  void aWorkersStartUpErrorIsKeptUntilAWorkerStarts() {
+    JobProgress progress = new JobProgress(new Ledger(1), new Heartbeats(), Duration.ofMinutes(1));
+    progress.apply(List.of(TaskEvent.builder(EventType.WORKER_STOPPING).instanceId("vm-1")
+        .message("spot interruption").build()), T0);
+    assertThat(progress.startupError()).as("an ordinary stop is not a start-up error").isNull();
+
+    progress.apply(List.of(TaskEvent.builder(EventType.WORKER_STOPPING).instanceId("vm-2")
+        .message(TaskEvent.STARTUP_ERROR_PREFIX + "'/bin/nope' is not an executable file").build()), T0);
+
+    assertThat(progress.startupError()).isEqualTo(
+        new WorkerActivity.StartupError("vm-2", "'/bin/nope' is not an executable file", T0));
+    progress.apply(List.of(TaskEvent.builder(EventType.WORKER_STARTED).instanceId("vm-3").build()), T0.plusSeconds(5));
+    assertThat(progress.startupError()).isNull();
+  }
 }

@@ -123,6 +123,21 @@ class LocalJobTest {
   }
 
   @Test
+  void aTaskProgramThatIsNotExecutableIsNamedOnTheJob() {
+    harness.configMap("no-program", "tasks.json", TaskJobs.additionTasks(2));
+    harness.apply(job("no-program", "no-program", List.of("/nonexistent/program")));
+
+    TaskJob seen = harness.awaitJob("no-program", FINISH, j -> j.getStatus() != null
+        && Conditions.isTrue(j.getStatus().getConditions(), "WorkerStartupFailed"));
+
+    assertThat(Conditions.find(seen.getStatus().getConditions(), "WorkerStartupFailed").orElseThrow().getMessage())
+        .startsWith("the worker on ").contains("could not start: ")
+        .contains("'/nonexistent/program' is not an executable file");
+    harness.client.resource(seen).delete();
+    OperatorHarness.await(FINISH, () -> harness.job("no-program") == null, gone -> gone, "deleted job");
+  }
+
+  @Test
   @Order(Integer.MAX_VALUE)
   void everyApiCallTheOperatorMadeIsGrantedByRbacRequirements() {
     assertThat(harness.operatorRequests()).isNotEmpty();

@@ -7,6 +7,8 @@ import dev.taskjob.crds.v1alpha1.shared.ConditionTypes;
 import dev.taskjob.crds.v1alpha1.shared.Conditions;
 import dev.taskjob.crds.v1alpha1.shared.ConfigMapTaskRef;
 import dev.taskjob.crds.v1alpha1.shared.EnvVar;
+import dev.taskjob.crds.v1alpha1.shared.EnvVarSource;
+import dev.taskjob.crds.v1alpha1.shared.SecretKeySelector;
 import dev.taskjob.crds.v1alpha1.shared.GenerateSpec;
 import dev.taskjob.crds.v1alpha1.shared.ParameterRange;
 import dev.taskjob.crds.v1alpha1.shared.RetrySpec;
@@ -15,6 +17,7 @@ import dev.taskjob.crds.v1alpha1.taskjob.TaskJobPhase;
 import dev.taskjob.operator.reconciler.OperatorHarness;
 import dev.taskjob.operator.reconciler.TaskJobs;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -92,6 +95,9 @@ class BadInputTableTest {
         list("1 MiB ConfigMap whose last task is broken", oneMebibyteWithBrokenLastTask(), INVALID_LIST,
             "\"data\" of task \"last\""),
         list("empty task list", "[]", INVALID_LIST, "no tasks"),
+        list("data fields that become one TASK_ARG_ variable", "[{\"id\": \"a\"}, {\"id\": \"twins\", \"data\": "
+            + "{\"a-b\": 1, \"a_b\": 2}}]", INVALID_LIST, "task \"twins\": data fields \"a-b\" and \"a_b\" both become "
+            + "TASK_ARG_A_B; rename one"),
         list("empty ConfigMap value", "", INVALID_LIST, "spec.tasks.configMapRefs: the task lists hold no tasks"),
         list("duplicate ids in a JSON array", "[{\"id\": \"a\"}, {\"id\": \"b\"}, {\"id\": \"a\"}]",
             "DuplicateTaskId", "duplicate id \"a\""),
@@ -171,7 +177,31 @@ class BadInputTableTest {
         spec("env overriding a task argument", env("TASK_ARG_N", "1"), INVALID_SPEC, "\"TASK_ARG_N\" is reserved"),
         spec("env password", env("DB_PASSWORD", "hunter2"), INVALID_SPEC,
             "spec.worker.env[0].name: Forbidden: \"DB_PASSWORD\" looks like a credential"),
-        spec("env cloud secret key", env("AWS_SECRET_ACCESS_KEY", "abc"), INVALID_SPEC, "secret manager"),
+        spec("env cloud secret key", env("AWS_SECRET_ACCESS_KEY", "abc"), INVALID_SPEC,
+            "give it with valueFrom.secretKeyRef"),
+        // secrets by reference: missing Secret or key, values no environment can hold, providers without a store
+        spec("env from a Secret that does not exist", secretEnv("DB_PASSWORD", "no-such-secret", "password"),
+            "SecretNotFound", "spec.worker.env[0].valueFrom.secretKeyRef.name: Secret 'no-such-secret' not found"),
+        spec("env from a key the Secret lacks", secretEnv("DB_PASSWORD", "db-creds", "passwd"), "SecretNotFound",
+            "spec.worker.env[0].valueFrom.secretKeyRef.key: Secret 'db-creds' has no key 'passwd'"),
+        spec("env from a Secret not labelled for tasks", secretEnv("DB_PASSWORD", "not-for-tasks", "password"),
+            "SecretNotAllowed", "spec.worker.env[0].valueFrom.secretKeyRef.name: Forbidden: Secret 'not-for-tasks' "
+                + "is not labelled taskjob.dev/task-env=true"),
+        spec("env from a Secret value with a NUL", secretEnv("DB_PASSWORD", "db-creds", "with-nul"), INVALID_SPEC,
+            "spec.worker.env[0].valueFrom.secretKeyRef: Invalid value: the value of key 'with-nul' in Secret "
+                + "'db-creds' holds a NUL character"),
+        spec("env with both a value and a Secret", j -> {
+          EnvVar both = new EnvVar("DB_PASSWORD", "hunter2");
+          both.setValueFrom(new EnvVarSource(new SecretKeySelector("db-creds", "password")));
+          j.getSpec().getWorker().setEnv(List.of(both));
+        }, INVALID_SPEC, "spec.worker.env[0].value: Invalid value: give value or valueFrom, not both"),
+        spec("env from a Secret on a provider without a secret store", j -> {
+          secretEnv("DB_PASSWORD", "db-creds", "password").accept(j);
+          j.getSpec().setProvider(dev.taskjob.crds.v1alpha1.shared.Provider.GCP);
+          j.getSpec().setProject("my-project");
+          j.getSpec().setRegion("us-central1");
+          j.getSpec().getWorker().setImage("python:3.12-slim");
+        }, INVALID_SPEC, "spec.worker.env[0].valueFrom: Unsupported value: provider gcp has no secret store"),
         spec("env token in lower case", env("github_token", "ghp_x"), INVALID_SPEC, "looks like a credential"),
         spec("env value with a NUL", env("GREETING", "a\u0000b"), INVALID_SPEC,
             "spec.worker.env[0].value: Invalid value: contains a NUL character"),
@@ -232,6 +262,12 @@ class BadInputTableTest {
   static void start() {
     harness = new OperatorHarness(FaultRun.settings("bad-inputs", root));
     harness.configMap("good", "tasks.json", TaskJobs.additionTasks(5));
+    harness.client.secrets().inNamespace(OperatorHarness.NAMESPACE).resource(new SecretBuilder()
+        .withNewMetadata().withName("db-creds").addToLabels("taskjob.dev/task-env", "true").endMetadata()
+        .withStringData(Map.of("password", "hunter2", "with-nul", "a\u0000b")).build()).create();
+    harness.client.secrets().inNamespace(OperatorHarness.NAMESPACE).resource(new SecretBuilder()
+        .withNewMetadata().withName("not-for-tasks").endMetadata()
+        .withStringData(Map.of("password", "hunter2")).build()).create();
     harness.start();
   }
 
@@ -286,6 +322,15 @@ class BadInputTableTest {
 
   private static Consumer<TaskJob> env(String name, String value) {
     return j -> j.getSpec().getWorker().setEnv(List.of(new EnvVar(name, value)));
+  }
+
+  private static Consumer<TaskJob> secretEnv(String name, String secret, String key) {
+    return j -> {
+      EnvVar v = new EnvVar();
+      v.setName(name);
+      v.setValueFrom(new EnvVarSource(new SecretKeySelector(secret, key)));
+      j.getSpec().getWorker().setEnv(List.of(v));
+    };
   }
 
   private static GenerateSpec generate(Long count) {

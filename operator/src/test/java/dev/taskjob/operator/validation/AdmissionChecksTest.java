@@ -7,6 +7,8 @@ import dev.taskjob.core.cloud.InstanceCatalog;
 import dev.taskjob.core.cloud.InstanceType;
 import dev.taskjob.core.cloud.PriceSource;
 import dev.taskjob.crds.v1alpha1.shared.EnvVar;
+import dev.taskjob.crds.v1alpha1.shared.EnvVarSource;
+import dev.taskjob.crds.v1alpha1.shared.SecretKeySelector;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -44,6 +46,19 @@ class AdmissionChecksTest {
       "gh_token        | looks like a credential"})
   void envNames(String name, String problem) {
     assertProblem(AdmissionChecks.env(List.of(new EnvVar(name, "v"))), problem);
+  }
+
+  @ParameterizedTest(name = "{0} by Secret reference")
+  @CsvSource(delimiter = '|', nullValues = "-", value = {
+      "DB_PASSWORD     | -      | -",
+      "AWS_SECRET_ACCESS_KEY | - | -",
+      "GREETING        | -      | -",
+      "DB_PASSWORD     | literal | spec.worker.env[0].value: Invalid value: give value or valueFrom, not both",
+      "TASKJOB_QUEUE_NAME | -   | spec.worker.env[0].name: Forbidden: \"TASKJOB_QUEUE_NAME\" is reserved"})
+  void envBySecretReference(String name, String value, String problem) {
+    EnvVar v = new EnvVar(name, value);
+    v.setValueFrom(new EnvVarSource(new SecretKeySelector("db", "password")));
+    assertProblem(AdmissionChecks.env(List.of(v)), problem);
   }
 
   @ParameterizedTest(name = "image {0}")

@@ -5,9 +5,11 @@ import dev.taskjob.core.cloud.InstanceCatalog;
 import dev.taskjob.core.cloud.PriceOverrides;
 import dev.taskjob.core.cloud.ProviderConfig;
 import dev.taskjob.core.cloud.ProviderModule;
+import dev.taskjob.core.cloud.SecretStore;
 import dev.taskjob.core.queue.QueueSettings;
 import dev.taskjob.core.queue.TaskQueue;
 import java.util.List;
+import java.util.Optional;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 
 /** The "aws" provider, found by {@link java.util.ServiceLoader}. */
@@ -47,5 +49,10 @@ public final class AwsProviderModule implements ProviderModule {
   @Override
   public TaskQueue queue(ProviderConfig config, QueueSettings settings) {
     return SqsTaskQueue.create(config, settings);
+  }
+
+  @Override
+  public Optional<SecretStore> secrets(ProviderConfig config) {
+    return Optional.of(new SsmSecretStore(config));
   }
 }

@@ -28,7 +28,8 @@ import java.util.Map;
  *       task leads a new session and process group that a timeout kills as a whole.</li>
  * </ul>
  * No shell is involved unless the command itself is a shell command. A task whose data cannot become
- * its environment (a NUL character, more than {@code execve} accepts) is refused with
+ * its environment (a NUL character, two fields that become one {@code TASK_ARG_} variable, more than
+ * {@code execve} accepts) is refused with
  * {@link TaskNotStartableException} before anything is started.
  */
 public final class TaskLauncher {
@@ -102,6 +103,10 @@ public final class TaskLauncher {
       taskEnv.put("TASK_DATA", data);
     }
     taskEnv.put("TASK_DATA_FILE", dataFile.toString());
+    String collision = argCollision(task.data());
+    if (collision != null) {
+      throw new TaskNotStartableException(collision + "; both values are in TASK_DATA_FILE");
+    }
     for (Iterator<Map.Entry<String, JsonNode>> it = task.data().fields(); it.hasNext(); ) {
       Map.Entry<String, JsonNode> field = it.next();
       JsonNode value = field.getValue();
@@ -139,6 +144,27 @@ public final class TaskLauncher {
       throw e;
     }
     return new TaskRun(sourced, slot, process, setsid != null, dir, stdout, stderr, start);
+  }
+
+  /**
+   * Two top-level scalar fields of a task's data that become the same {@code TASK_ARG_} variable (such as
+   * {@code a-b} and {@code a_b}), where one value would silently replace the other; null when there are none.
+   */
+  public static String argCollision(JsonNode data) {
+    Map<String, String> fieldByVariable = new HashMap<>();
+    for (Iterator<Map.Entry<String, JsonNode>> it = data.fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> field = it.next();
+      if (!field.getValue().isValueNode() || field.getValue().isNull()) {
+        continue;
+      }
+      String variable = argVariable(field.getKey());
+      String other = fieldByVariable.putIfAbsent(variable, field.getKey());
+      if (other != null) {
+        return "data fields \"" + other + "\" and \"" + field.getKey() + "\" both become " + variable
+            + "; rename one";
+      }
+    }
+    return null;
   }
 
   /** {@code TASK_ARG_<NAME>}: the name upper-cased, with anything but letters, digits and '_' as '_'. */

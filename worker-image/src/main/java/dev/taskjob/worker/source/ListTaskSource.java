@@ -2,14 +2,16 @@ package dev.taskjob.worker.source;
 
 import dev.taskjob.core.task.Task;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
+import java.util.PriorityQueue;
+import java.util.function.LongSupplier;
 
 /**
  * Tasks from a task file or a generator, each handed out once; a task to retry is handed out again
- * (before new tasks) with its attempt number raised. Not thread-safe: the supervisor's dispatcher
+ * once its delay is over (before new tasks), with its attempt number raised. Not thread-safe: the supervisor's dispatcher
  * thread is its only user.
  */
 public final class ListTaskSource implements TaskSource {
@@ -17,7 +19,13 @@ public final class ListTaskSource implements TaskSource {
   private final Iterator<Task> tasks;
   private final String description;
   private final long maxTasks;
-  private final ArrayDeque<SourcedTask> retries = new ArrayDeque<>();
+  /** A retry and when it may run, on {@link #nanoClock}'s scale. */
+  private record Delayed(SourcedTask task, long readyAtNanos, long order) {}
+
+  private final PriorityQueue<Delayed> retries = new PriorityQueue<>(
+      Comparator.comparingLong(Delayed::readyAtNanos).thenComparingLong(Delayed::order));
+  private final LongSupplier nanoClock;
+  private long retryCount;
   private final AutoCloseable resource;
   private long handedOut;
 
@@ -28,6 +36,13 @@ public final class ListTaskSource implements TaskSource {
    * @param resource closed with this source (the open task file), or null
    */
   public ListTaskSource(Iterator<Task> tasks, long maxTasks, String description, AutoCloseable resource) {
+    this(tasks, maxTasks, description, resource, System::nanoTime);
+  }
+
+  /** @param nanoClock the time retries wait on (tests turn it by hand) */
+  public ListTaskSource(Iterator<Task> tasks, long maxTasks, String description, AutoCloseable resource,
+      LongSupplier nanoClock) {
+    this.nanoClock = nanoClock;
     this.tasks = tasks;
     this.maxTasks = maxTasks;
     this.description = description;
@@ -47,8 +62,9 @@ public final class ListTaskSource implements TaskSource {
   @Override
   public List<SourcedTask> take(int max, Duration wait) {
     List<SourcedTask> out = new ArrayList<>(Math.min(max, 16));
-    while (out.size() < max && !retries.isEmpty()) {
-      out.add(retries.poll());
+    long now = nanoClock.getAsLong();
+    while (out.size() < max && !retries.isEmpty() && now - retries.peek().readyAtNanos() >= 0) {
+      out.add(retries.poll().task());
     }
     while (out.size() < max && handedOut < maxTasks && tasks.hasNext()) {
       out.add(new SourcedTask(tasks.next(), 1, null));
@@ -68,8 +84,14 @@ public final class ListTaskSource implements TaskSource {
   }
 
   @Override
-  public void retry(SourcedTask task) {
-    retries.add(new SourcedTask(task.task(), task.attempt() + 1, null));
+  public void retry(SourcedTask task, Duration delay) {
+    retries.add(new Delayed(new SourcedTask(task.task(), task.attempt() + 1, null),
+        nanoClock.getAsLong() + delay.toNanos(), retryCount++));
+  }
+
+  @Override
+  public int pendingRetries() {
+    return retries.size();
   }
 
   @Override

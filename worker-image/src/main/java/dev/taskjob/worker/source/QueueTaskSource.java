@@ -7,6 +7,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -26,12 +30,24 @@ public final class QueueTaskSource implements TaskSource {
   private final TaskQueue queue;
   private final String description;
   private final ExecutorService acks;
+  /** Retries waiting for their delay; they hand their send to {@link #acks}. */
+  private final ScheduledThreadPoolExecutor delayed;
+  private final Set<SourcedTask> waiting = ConcurrentHashMap.newKeySet();
+  private final AtomicInteger sending = new AtomicInteger();
+  private volatile long lastRetrySent = Long.MIN_VALUE;
+  /** How much longer than a retry's delay its failed delivery's lease is held. */
+  private static final Duration LEASE_MARGIN = Duration.ofSeconds(60);
 
   public QueueTaskSource(TaskQueue queue, String description) {
     this.queue = queue;
     this.description = description;
     this.acks = new ThreadPoolExecutor(4, 4, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
       Thread t = new Thread(r, "taskjob-queue-acks");
+      t.setDaemon(true);
+      return t;
+    });
+    this.delayed = new ScheduledThreadPoolExecutor(1, r -> {
+      Thread t = new Thread(r, "taskjob-retry-delays");
       t.setDaemon(true);
       return t;
     });
@@ -80,28 +96,74 @@ public final class QueueTaskSource implements TaskSource {
   }
 
   /**
-   * Sends the task again with this attempt counted, then acks the delivery that failed. A crash in
+   * After {@code delay} (the failed delivery's lease held meanwhile, so no other worker runs it early):
+   * sends the task again with this attempt counted, then acks the delivery that failed. A crash in
    * between leaves both (the ledger counts the duplicate); a send that fails releases the delivery, so
-   * the task still runs again, with this attempt uncounted.
+   * the task still runs again, with this attempt uncounted. Retries still waiting when the source closes
+   * are sent at once, so none is lost.
    */
   @Override
-  public void retry(SourcedTask task) {
+  public void retry(SourcedTask task, Duration delay) {
+    if (delay.isZero() || delay.isNegative()) {
+      resend(task);
+      return;
+    }
+    try {
+      queue.extendLease(task.lease(), delay.plus(LEASE_MARGIN));
+    } catch (RuntimeException e) {
+      LOG.warn("Could not hold task {} for its retry delay; sending its next attempt now: {}", task.task().id(),
+          e.getMessage());
+      resend(task);
+      return;
+    }
+    waiting.add(task);
+    delayed.schedule(() -> {
+      sending.incrementAndGet(); // counted before it stops waiting, so it is never seen as neither
+      if (waiting.remove(task)) {
+        resend(task);
+      }
+      sending.decrementAndGet();
+    }, delay.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /** Retries waiting for their delay or for their send; the queue does not hold them yet. */
+  @Override
+  public int pendingRetries() {
+    return waiting.size() + sending.get();
+  }
+
+  @Override
+  public long lastRetrySentNanos() {
+    return lastRetrySent;
+  }
+
+  private void resend(SourcedTask task) {
+    sending.incrementAndGet();
     acks.execute(() -> {
       try {
-        queue.send(List.of(task.task().withFailedAttempts(task.attempt())));
-      } catch (RuntimeException e) {
-        LOG.warn("Could not send task {} for attempt {}; releasing it instead: {}", task.task().id(),
-            task.attempt() + 1, e.getMessage());
-        releaseNow(task);
-        return;
-      }
-      try {
-        queue.ack(task.lease());
-      } catch (RuntimeException e) {
-        LOG.warn("Could not acknowledge task {} after sending its next attempt; it may run twice: {}",
-            task.task().id(), e.getMessage());
+        sendNextAttempt(task);
+      } finally {
+        lastRetrySent = System.nanoTime();
+        sending.decrementAndGet();
       }
     });
+  }
+
+  private void sendNextAttempt(SourcedTask task) {
+    try {
+      queue.send(List.of(task.task().withFailedAttempts(task.attempt())));
+    } catch (RuntimeException e) {
+      LOG.warn("Could not send task {} for attempt {}; releasing it instead: {}", task.task().id(),
+          task.attempt() + 1, e.getMessage());
+      releaseNow(task);
+      return;
+    }
+    try {
+      queue.ack(task.lease());
+    } catch (RuntimeException e) {
+      LOG.warn("Could not acknowledge task {} after sending its next attempt; it may run twice: {}",
+          task.task().id(), e.getMessage());
+    }
   }
 
   @Override
@@ -134,6 +196,12 @@ public final class QueueTaskSource implements TaskSource {
 
   @Override
   public void close() {
+    delayed.shutdownNow();
+    for (SourcedTask task : List.copyOf(waiting)) {
+      if (waiting.remove(task)) {
+        resend(task); // a retry still waiting is sent now rather than lost
+      }
+    }
     acks.shutdown();
     try {
       if (!acks.awaitTermination(CLOSE_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {

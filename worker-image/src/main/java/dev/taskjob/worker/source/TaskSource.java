@@ -27,8 +27,21 @@ public interface TaskSource extends AutoCloseable {
   /** The task reached its final result (success or final failure): a queue acks it. */
   void completed(SourcedTask task);
 
-  /** The task gets another attempt: a list source runs it again, a queue releases it for redelivery. */
-  void retry(SourcedTask task);
+  /**
+   * The task gets another attempt, not before {@code delay} from now: a list source runs it again, a queue
+   * sends it again (holding the failed delivery's lease meanwhile).
+   */
+  void retry(SourcedTask task, Duration delay);
+
+  /** Retries waiting for their delay; the worker does not count as idle while there are any. */
+  default int pendingRetries() {
+    return 0;
+  }
+
+  /** {@link System#nanoTime()} when a delayed retry last reached the queue; the worker's idle time counts from it. */
+  default long lastRetrySentNanos() {
+    return Long.MIN_VALUE;
+  }
 
   /** The attempt was interrupted without a result (shutdown, preemption): a queue releases the lease. */
   void release(SourcedTask task);

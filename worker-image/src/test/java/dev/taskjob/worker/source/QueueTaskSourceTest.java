@@ -73,7 +73,7 @@ class QueueTaskSourceTest {
   void aRetriedFailureIsSentAgainCountedAndKeepsItsCountThroughInterruptions() {
     try (QueueTaskSource source = open(JOB_DELIVERIES)) {
       source.queue().send(List.of(TASK));
-      source.retry(takeOne(source));
+      source.retry(takeOne(source), Duration.ZERO);
     } // close waits for the send and the ack
     try (QueueTaskSource source = open(JOB_DELIVERIES)) {
       SourcedTask second = takeOne(source);
@@ -100,6 +100,24 @@ class QueueTaskSourceTest {
       assertThat(source.take(1, Duration.ZERO)).isEmpty();
       assertThat(source.queue().receiveDeadLetters(1, Duration.ZERO)).singleElement()
           .satisfies(dead -> assertThat(dead.deliveryAttempt()).isGreaterThan(allowance));
+    }
+  }
+
+  @Test
+  void aRetryStillWaitingForItsDelayWhenTheWorkerStopsIsSentNotLost() {
+    try (QueueTaskSource source = open(JOB_DELIVERIES)) {
+      source.queue().send(List.of(TASK));
+      source.retry(takeOne(source), Duration.ofHours(1));
+
+      assertThat(source.pendingRetries()).isEqualTo(1);
+      assertThat(source.take(1, Duration.ZERO)).as("held, not redelivered, during the delay").isEmpty();
+    } // close sends waiting retries at once
+    try (QueueTaskSource source = open(JOB_DELIVERIES)) {
+      SourcedTask next = takeOne(source);
+
+      assertThat(next.task().id()).isEqualTo(TASK.id());
+      assertThat(next.attempt()).isEqualTo(2);
+      assertThat(source.pendingRetries()).isZero();
     }
   }
 }

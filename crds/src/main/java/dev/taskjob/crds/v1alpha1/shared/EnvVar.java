@@ -5,12 +5,14 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
+import io.fabric8.generator.annotation.ValidationRule;
 
 /**
- * An environment variable for every task process. Literal values only: instances run outside the
- * cluster, so Kubernetes {@code valueFrom} sources cannot be resolved there.
+ * An environment variable for every task process: a literal value, or a Secret's key by reference
+ * ({@code valueFrom.secretKeyRef}), which travels through the cloud's secret store, never in clear.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@ValidationRule(value = "!(has(self.value) && has(self.valueFrom))", message = "give value or valueFrom, not both")
 public class EnvVar {
 
   @Required
@@ -19,12 +21,16 @@ public class EnvVar {
   @JsonPropertyDescription("Variable name: letters, digits and underscores, not starting with a digit. The operator "
       + "refuses names the worker sets (TASKJOB_*, TASK_ID, TASK_INDEX, TASK_ATTEMPT, TASK_DATA, TASK_DATA_FILE, "
       + "TASK_ARG_*) and names of credentials (*_PASSWORD, *_SECRET, *_TOKEN, *_API_KEY, ...): values travel in "
-      + "clear through instance user data and metadata.")
+      + "clear through instance user data and metadata; give those with valueFrom.secretKeyRef.")
   private String name;
 
   @Size(max = 32768)
-  @JsonPropertyDescription("Variable value. Unset: the empty string.")
+  @JsonPropertyDescription("Variable value, copied in clear into instance user data and metadata. Unset (and no "
+      + "valueFrom): the empty string.")
   private String value;
+
+  @JsonPropertyDescription("The value from a Secret, delivered without passing through user data, metadata or specs.")
+  private EnvVarSource valueFrom;
 
   public EnvVar() {}
 
@@ -47,5 +53,19 @@ public class EnvVar {
 
   public void setValue(String value) {
     this.value = value;
+  }
+
+  public EnvVarSource getValueFrom() {
+    return valueFrom;
+  }
+
+  public void setValueFrom(EnvVarSource valueFrom) {
+    this.valueFrom = valueFrom;
+  }
+
+  /** The Secret key this variable's value comes from, or null for a literal value. */
+  @com.fasterxml.jackson.annotation.JsonIgnore
+  public SecretKeySelector secretKeyRef() {
+    return valueFrom == null ? null : valueFrom.getSecretKeyRef();
   }
 }

@@ -11,6 +11,7 @@ import dev.taskjob.crds.v1alpha1.taskjob.TaskJob;
 import dev.taskjob.crds.v1alpha1.taskjob.TaskJobSpec;
 import dev.taskjob.crds.v1alpha1.taskjob.TaskJobStatus;
 import dev.taskjob.operator.cloud.ProviderAccess;
+import dev.taskjob.operator.validation.SecretEnv;
 import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
 import java.util.List;
 import java.util.Map;
@@ -19,7 +20,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A deleted job: terminates its VMs (through its pool, and directly by the job's tags in case the pool
- * is gone) and deletes its queues; the finalizer stays until the cloud confirms every VM terminated.
+ * is gone) and deletes its queues and its secret env values; the finalizer stays until the cloud confirms every VM terminated.
  */
 final class JobCleanup {
 
@@ -72,6 +73,10 @@ final class JobCleanup {
       queue.delete();
     } finally {
       queue.close();
+    }
+    if (SecretEnv.any(spec.getWorker() == null ? null : spec.getWorker().getEnv())) {
+      services.providers().secrets(config).ifPresent(store ->
+          store.delete(WorkerEnvironment.secretScope(status.getQueueName())));
     }
     services.metrics().jobGone(job.getMetadata().getNamespace(), job.getMetadata().getName());
     LOG.info("job {}: deleted; instances terminated, queues deleted", JobServices.name(job));

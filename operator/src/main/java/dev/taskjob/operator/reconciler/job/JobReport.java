@@ -12,6 +12,7 @@ import dev.taskjob.crds.v1alpha1.taskjob.TaskJobStatus;
 import dev.taskjob.operator.decision.CostMeter;
 import dev.taskjob.operator.metrics.OperatorMetrics;
 import dev.taskjob.operator.progress.JobProgress;
+import dev.taskjob.operator.progress.WorkerActivity;
 import java.time.Instant;
 
 /**
@@ -20,6 +21,9 @@ import java.time.Instant;
  * does not change at every look; the cost accrues at full precision in the job's runtime.
  */
 final class JobReport {
+
+  /** Condition type: a worker reported that it could not start, and none started since. */
+  static final String WORKER_STARTUP_FAILED = "WorkerStartupFailed";
 
   private final OperatorMetrics metrics;
 
@@ -60,6 +64,7 @@ final class JobReport {
           ready ? "InstancesRunning" : "InstancesStarting", orZero(ps.getRunning()) + " of "
               + status.getInstancesDesired() + " instances running", status.getObservedGeneration(), now);
     }
+    reportStartupError(status, runtime.progress.startupError(), now);
     if (status.getPhase() == TaskJobPhase.RUNNING || status.getPhase() == TaskJobPhase.LOADING) {
       status.setMessage(p.succeeded() + p.failed() + " of " + p.total() + " tasks finished, " + p.running()
           + " running on " + orZero(status.getInstancesRunning()) + " instances");
@@ -68,6 +73,22 @@ final class JobReport {
         p.total(), status.getLoaded() == null ? 0 : status.getLoaded(), p.succeeded(), p.failed(), p.retried(),
         p.duplicates(), p.running(), p.tasksPerSecond(), status.getCostPerHour() == null ? 0 : status.getCostPerHour(),
         runtime.costSoFar));
+  }
+
+  /**
+   * A worker that could not start at all (its task program missing or not executable, its settings
+   * invalid) says why in its {@code worker_stopping} event: the job shows that reason, not only a pool
+   * whose workers never report.
+   */
+  static void reportStartupError(TaskJobStatus status, WorkerActivity.StartupError error, Instant now) {
+    if (error != null) {
+      Conditions.set(status.getConditions(), WORKER_STARTUP_FAILED, Condition.TRUE, "WorkerStartupError",
+          "the worker on " + error.instanceId() + " could not start: " + error.reason(), status.getObservedGeneration(),
+          now);
+    } else if (Conditions.find(status.getConditions(), WORKER_STARTUP_FAILED).isPresent()) {
+      Conditions.set(status.getConditions(), WORKER_STARTUP_FAILED, Condition.FALSE, "WorkerStarted", "",
+          status.getObservedGeneration(), now);
+    }
   }
 
   private static int orZero(Integer v) {

@@ -54,6 +54,13 @@ final class JobStart {
     QueueSettings queueSettings = WorkerEnvironment.queueSettings(queueName, spec.getWorker());
     LedgerStore.Stored stored = services.ledgers().create(job, new Ledger(valid.tasks().size()),
         JobSpecs.snapshot(spec), valid.tasks().digest());
+    if (!valid.secretEnv().isEmpty()) {
+      // Before any VM exists; a retry after a failure later in this method stores the same values again.
+      services.providers().secrets(valid.provider()).orElseThrow()
+          .put(WorkerEnvironment.secretScope(queueName), valid.secretEnv());
+      LOG.info("job {}: {} secret env values stored for the workers ({})", JobServices.name(job),
+          valid.secretEnv().size(), String.join(", ", valid.secretEnv().keySet()));
+    }
     TaskQueue queue = services.providers().queue(valid.provider(), queueSettings);
     queue.ensure();
 

@@ -9,6 +9,7 @@ import dev.taskjob.crds.v1alpha1.shared.RetrySpec;
 import dev.taskjob.crds.v1alpha1.shared.WorkerSpec;
 import dev.taskjob.crds.v1alpha1.taskjob.TaskJob;
 import dev.taskjob.crds.v1alpha1.taskjob.TaskJobSpec;
+import dev.taskjob.operator.validation.SecretEnv;
 import java.time.Duration;
 import java.util.Map;
 import java.util.TreeMap;
@@ -17,14 +18,23 @@ import java.util.stream.Collectors;
 /**
  * The worker's whole configuration, as environment variables (the worker reads every option from
  * {@code TASKJOB_<OPTION>}; see worker-image/README.md). Never credentials: VMs use their own
- * identity (instance profile, service account).
+ * identity (instance profile, service account). Env entries given by Secret reference are left out; the
+ * worker gets only the scope where it reads them.
  */
 final class WorkerEnvironment {
 
   /** How long a worker may take to report a first time, unless the pool says otherwise. */
   static final String DEFAULT_STARTUP_TIMEOUT = "10m";
 
+  /** The worker's option naming the job's scope in the provider's secret store. */
+  static final String SECRET_SCOPE_ENV = "TASKJOB_SECRET_SCOPE";
+
   private WorkerEnvironment() {}
+
+  /** A job's scope in its provider's secret store: its queue base name, unique per job uid. */
+  static String secretScope(String queueName) {
+    return queueName;
+  }
 
   static Map<String, String> of(TaskJob job, TaskJobSpec spec, QueueSettings queue, Duration heartbeatInterval) {
     WorkerSpec worker = spec.getWorker();
@@ -32,8 +42,14 @@ final class WorkerEnvironment {
     Map<String, String> env = new TreeMap<>();
     if (worker.getEnv() != null) {
       for (EnvVar v : worker.getEnv()) {
-        env.put(v.getName(), v.getValue() == null ? "" : v.getValue());
+        if (v.secretKeyRef() == null) {
+          env.put(v.getName(), v.getValue() == null ? "" : v.getValue());
+        }
       }
+    }
+    if (SecretEnv.any(worker.getEnv())) {
+      // Where the worker reads the values the operator stored (see JobStart): a name, never a value.
+      env.put(SECRET_SCOPE_ENV, secretScope(queue.name()));
     }
     env.put("TASKJOB_PROVIDER", spec.getProvider().id());
     putIfSet(env, "TASKJOB_REGION", spec.getRegion());
