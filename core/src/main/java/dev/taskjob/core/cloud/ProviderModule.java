@@ -29,4 +29,13 @@ public interface ProviderModule {
   }
 
   TaskQueue queue(ProviderConfig config, QueueSettings settings);
+
+  /**
+   * The object store for a job's output location ({@code spec.output.uri}) when this provider serves its
+   * scheme ({@code s3://} for aws), else empty.
+   */
+  default java.util.Optional<dev.taskjob.core.store.ObjectStore> objectStore(ProviderConfig config,
+      java.net.URI location) {
+    return java.util.Optional.empty();
+  }
 }

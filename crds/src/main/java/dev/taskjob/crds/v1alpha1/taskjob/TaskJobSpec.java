@@ -119,6 +119,14 @@ public class TaskJobSpec {
           + "Argo CD or Flux, which would recreate it.")
   private Integer ttlSecondsAfterFinished;
 
+  @JsonPropertyDescription("Where the job's events and task results are archived (docs/results.md). Unset: not archived.")
+  private OutputSpec output;
+
+  @JsonPropertyDescription(
+      "True stops the job's instances gracefully (tasks running are put back) and keeps its queue and ledger; "
+          + "false resumes it. As for Kubernetes Jobs. Default: false.")
+  private Boolean suspend;
+
   public Provider getProvider() {
     return provider;
   }
@@ -205,5 +213,26 @@ public class TaskJobSpec {
 
   public void setTtlSecondsAfterFinished(Integer ttlSecondsAfterFinished) {
     this.ttlSecondsAfterFinished = ttlSecondsAfterFinished;
+  }
+
+  public OutputSpec getOutput() {
+    return output;
+  }
+
+  public void setOutput(OutputSpec output) {
+    this.output = output;
+  }
+
+  public Boolean getSuspend() {
+    return suspend;
+  }
+
+  public void setSuspend(Boolean suspend) {
+    this.suspend = suspend;
+  }
+
+  /** Whether the job is asked to stop for now ({@code suspend: true}). */
+  public boolean suspended() {
+    return Boolean.TRUE.equals(suspend);
   }
 }
