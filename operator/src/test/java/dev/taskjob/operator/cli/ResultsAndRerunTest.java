@@ -4,7 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.taskjob.core.cloud.ProviderConfig;
 import dev.taskjob.core.store.DirectoryStore;
+import dev.taskjob.crds.v1alpha1.taskjob.CleanupPolicy;
 import dev.taskjob.crds.v1alpha1.taskjob.OutputSpec;
+import dev.taskjob.operator.reconciler.job.LedgerStore;
+import io.fabric8.kubernetes.api.model.ConfigMap;
 import dev.taskjob.crds.v1alpha1.taskjob.TaskJob;
 import dev.taskjob.crds.v1alpha1.taskjob.TaskJobPhase;
 import dev.taskjob.core.event.EventType;
@@ -32,6 +35,7 @@ import picocli.CommandLine;
  * A local job with an output directory runs to the end against the mock API server; its archive holds
  * each task's result and the events, {@code taskjob results} and {@code status} show it, and the task
  * list {@code taskjob export --status failed} writes, loaded as a new job, reruns exactly the failed tasks.
+ * Deleting the jobs then deletes or keeps their archive and ledger as {@code spec.cleanup} says.
  */
 class ResultsAndRerunTest {
 
@@ -150,7 +154,9 @@ class ResultsAndRerunTest {
 
     // The bug is fixed (the program no longer fails on that input); the exported list is the new job's tasks.
     harness.configMap("rerun", "tasks.jsonl", Files.readString(failedTasks));
-    harness.apply(job("rerun", "rerun", "tasks.jsonl", List.of("sh", "-c", "echo \"fixed $TASK_ID\""), archive));
+    TaskJob rerunJob = job("rerun", "rerun", "tasks.jsonl", List.of("sh", "-c", "echo \"fixed $TASK_ID\""), archive);
+    rerunJob.getSpec().setCleanup(CleanupPolicy.KEEP);
+    harness.apply(rerunJob);
     TaskJob rerun = harness.awaitJob("rerun", FINISH, j -> j.getStatus() != null && j.getStatus().getPhase().isFinished());
     assertThat(rerun.getStatus().getPhase()).isEqualTo(TaskJobPhase.SUCCEEDED);
     assertThat(rerun.getStatus().getTotal()).isEqualTo(2);
@@ -162,6 +168,18 @@ class ResultsAndRerunTest {
     Run none = taskjob("export", "rerun", "--status", "failed");
     assertThat(none.out()).isEmpty();
     assertThat(none.err()).contains("Wrote 0 failed task(s)");
+
+    // Deleted: cleanup delete (the default) takes the archive and the ledger along; keep leaves both.
+    harness.client.resource(done).delete();
+    harness.client.resource(rerun).delete();
+    OperatorHarness.await(FINISH, () -> harness.client.resources(TaskJob.class).inNamespace("default").list().getItems(),
+        List::isEmpty, "both jobs deleted");
+    assertThat(Files.exists(archive.resolve(OutputLocations.jobPrefix(done)))).isFalse();
+    assertThat(new ArchiveReader(new DirectoryStore(archive), OutputLocations.jobPrefix(rerun)).results()).hasSize(2);
+    ConfigMap kept = harness.client.configMaps().inNamespace("default").withName(LedgerStore.keptNameFor(rerun)).get();
+    assertThat(kept).as("the kept ledger copy").isNotNull();
+    assertThat(kept.getMetadata().getOwnerReferences()).isNullOrEmpty();
+    assertThat(kept.getData().get("summary.json")).containsPattern("\"succeeded\" *: *2,");
   }
 
   @Test
