@@ -101,7 +101,9 @@ class ResultsAndRerunTest {
         [{"id": "ok-1", "data": {"a": 1, "b": 2, "fail": 0}}, {"id": "bad-1", "data": {"a": 0, "b": 0, "fail": 1}},
          {"id": "ok-2", "data": {"a": 3, "b": 4, "fail": 0}}, {"id": "bad-2", "data": {"a": 0, "b": 0, "fail": 1}},
          {"id": "ok-3", "data": {"a": 5, "b": 6, "fail": 0}}]""");
-    harness.apply(job("mixed", "mixed", "tasks.json", PROGRAM, archive));
+    TaskJob mixed = job("mixed", "mixed", "tasks.json", PROGRAM, archive);
+    mixed.getSpec().setCleanup(CleanupPolicy.DELETE_ALL);
+    harness.apply(mixed);
     TaskJob done = harness.awaitJob("mixed", FINISH, j -> j.getStatus() != null && j.getStatus().getPhase().isFinished());
     assertThat(done.getStatus().getPhase()).isEqualTo(TaskJobPhase.FAILED);
 
@@ -155,7 +157,6 @@ class ResultsAndRerunTest {
     // The bug is fixed (the program no longer fails on that input); the exported list is the new job's tasks.
     harness.configMap("rerun", "tasks.jsonl", Files.readString(failedTasks));
     TaskJob rerunJob = job("rerun", "rerun", "tasks.jsonl", List.of("sh", "-c", "echo \"fixed $TASK_ID\""), archive);
-    rerunJob.getSpec().setCleanup(CleanupPolicy.KEEP);
     harness.apply(rerunJob);
     TaskJob rerun = harness.awaitJob("rerun", FINISH, j -> j.getStatus() != null && j.getStatus().getPhase().isFinished());
     assertThat(rerun.getStatus().getPhase()).isEqualTo(TaskJobPhase.SUCCEEDED);
@@ -169,12 +170,13 @@ class ResultsAndRerunTest {
     assertThat(none.out()).isEmpty();
     assertThat(none.err()).contains("Wrote 0 failed task(s)");
 
-    // Deleted: cleanup delete (the default) takes the archive and the ledger along; keep leaves both.
+    // Deleted: cleanup deleteAll takes the archive and the ledger along; the default (delete) leaves both.
     harness.client.resource(done).delete();
     harness.client.resource(rerun).delete();
     OperatorHarness.await(FINISH, () -> harness.client.resources(TaskJob.class).inNamespace("default").list().getItems(),
         List::isEmpty, "both jobs deleted");
     assertThat(Files.exists(archive.resolve(OutputLocations.jobPrefix(done)))).isFalse();
+    assertThat(harness.client.configMaps().inNamespace("default").withName(LedgerStore.keptNameFor(done)).get()).isNull();
     assertThat(new ArchiveReader(new DirectoryStore(archive), OutputLocations.jobPrefix(rerun)).results()).hasSize(2);
     ConfigMap kept = harness.client.configMaps().inNamespace("default").withName(LedgerStore.keptNameFor(rerun)).get();
     assertThat(kept).as("the kept ledger copy").isNotNull();

@@ -109,9 +109,9 @@ public class TaskJobSpec {
 
   @Default("delete")
   @JsonPropertyDescription(
-      "What happens to the job's queues when it finishes: delete, or keep (until the TaskJob is deleted). Deleting the "
-          + "TaskJob then deletes its ledger and its archive (delete) or leaves a copy of the ledger, "
-          + "<name>-ledger-<uid prefix>, and the archive (keep). Default: delete.")
+      "What happens to the job's queues when it finishes: delete, or keep (until the TaskJob is deleted). Deleting "
+          + "the TaskJob leaves a copy of its ledger (ConfigMap <name>-ledger-<uid prefix>) and its archive, unless "
+          + "deleteAll: then the queues go when it finishes and the ledger and archive with the TaskJob. Default: delete.")
   private CleanupPolicy cleanup = CleanupPolicy.DELETE;
 
   @Max(Limits.MAX_TTL_SECONDS)

@@ -76,19 +76,18 @@ final class JobCleanup {
     } finally {
       queue.close();
     }
-    settleResults(job, spec, config, runtime);
+    settleResults(job, spec, config);
     services.metrics().jobGone(job.getMetadata().getNamespace(), job.getMetadata().getName());
     LOG.info("job {}: deleted; instances terminated, queues deleted", JobServices.name(job));
     return DeleteControl.defaultDelete();
   }
 
   /**
-   * What a deleted job leaves: with {@code cleanup: keep} a copy of its ledger outlives it (the original
-   * is owned by the job) and its archive stays; with {@code delete} the archive is deleted and the ledger
-   * goes with the job.
+   * What a deleted job leaves: a copy of its ledger (the original is owned by the job and goes with it)
+   * and its archive; with {@code cleanup: deleteAll} neither.
    */
-  private void settleResults(TaskJob job, TaskJobSpec spec, ProviderConfig config, JobRuntime runtime) {
-    if (spec.getCleanup() == CleanupPolicy.KEEP) {
+  private void settleResults(TaskJob job, TaskJobSpec spec, ProviderConfig config) {
+    if (spec.getCleanup() != CleanupPolicy.DELETE_ALL) {
       services.ledgers().keepCopy(job);
       return;
     }
@@ -97,7 +96,7 @@ final class JobCleanup {
     }
     try (ObjectStore store = OutputLocations.open(spec.getOutput().getUri(), config, services.providers()::module)) {
       store.deleteAll(OutputLocations.jobPrefix(job));
-      LOG.info("job {}: archive {}{} deleted (cleanup: delete)", JobServices.name(job), store.location(),
+      LOG.info("job {}: archive {}{} deleted (cleanup: deleteAll)", JobServices.name(job), store.location(),
           OutputLocations.jobPrefix(job));
     }
   }
