@@ -37,4 +37,13 @@ public interface ProviderModule {
   default java.util.Optional<SecretStore> secrets(ProviderConfig config) {
     return java.util.Optional.empty();
   }
+
+  /**
+   * The object store for a job's output location ({@code spec.output.uri}) when this provider serves its
+   * scheme ({@code s3://} for aws), else empty.
+   */
+  default java.util.Optional<dev.taskjob.core.store.ObjectStore> objectStore(ProviderConfig config,
+      java.net.URI location) {
+    return java.util.Optional.empty();
+  }
 }

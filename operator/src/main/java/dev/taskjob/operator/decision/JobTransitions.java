@@ -61,6 +61,50 @@ public final class JobTransitions {
     return false;
   }
 
+  /** What {@code spec.suspend} asks of a job in its phase. */
+  public enum Suspension {
+    /** Nothing changes. */
+    NONE,
+    /** A loading or running job stops its instances and waits. */
+    SUSPEND,
+    /** A suspended job goes back to loading or running. */
+    RESUME
+  }
+
+  /**
+   * Whether the job suspends or resumes now. Only a loading or running job suspends: a pending job starts
+   * (queue and ledger) and then suspends, and a draining or finished one has nothing left to stop.
+   */
+  public static Suspension suspension(TaskJobPhase phase, boolean suspendRequested) {
+    if (suspendRequested) {
+      return phase == TaskJobPhase.LOADING || phase == TaskJobPhase.RUNNING ? Suspension.SUSPEND : Suspension.NONE;
+    }
+    return phase == TaskJobPhase.SUSPENDED ? Suspension.RESUME : Suspension.NONE;
+  }
+
+  /** The job suspends: phase Suspended, no instances wanted, Suspended=True; queue and ledger stay. */
+  public static Notice suspend(TaskJobStatus status, Long generation, Instant now) {
+    status.setPhase(TaskJobPhase.SUSPENDED);
+    status.setInstancesDesired(0);
+    status.setEta(null);
+    String message = "spec.suspend is true: instances are stopped (running tasks go back to the queue); the queue "
+        + "and the ledger are kept";
+    Conditions.set(status.getConditions(), ConditionTypes.SUSPENDED, Condition.TRUE, "JobSuspended", message,
+        generation, now);
+    status.setMessage("suspended");
+    return Notice.normal("Suspended", "Job suspended: its instances are stopped; set spec.suspend to false to resume");
+  }
+
+  /** The job resumes: back to Loading until every task was queued, else Running; Suspended=False. */
+  public static Notice resume(TaskJobStatus status, Long generation, Instant now) {
+    boolean loaded = Conditions.isTrue(status.getConditions(), ConditionTypes.LOADED);
+    status.setPhase(loaded ? TaskJobPhase.RUNNING : TaskJobPhase.LOADING);
+    Conditions.set(status.getConditions(), ConditionTypes.SUSPENDED, Condition.FALSE, "JobResumed",
+        "spec.suspend is false", generation, now);
+    status.setMessage(null);
+    return Notice.normal("Resumed", "Job resumed in phase " + status.getPhase().displayName());
+  }
+
   /** Every task is queued: Loading ends, Running begins. */
   public static Notice loaded(TaskJobStatus status, long total, Long generation, Instant now) {
     status.setPhase(TaskJobPhase.RUNNING);

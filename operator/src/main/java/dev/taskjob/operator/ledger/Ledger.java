@@ -151,8 +151,33 @@ public final class Ledger {
       return Outcome.REPLAYED;
     }
     deadLettered++;
-    return markFinished((int) index, id, "interrupted " + Math.max(0, deliveries - 1)
-        + " times without a result (dead-lettered after " + deliveries + " deliveries)");
+    return markFinished((int) index, id, deadLetterReason(deliveries));
+  }
+
+  static String deadLetterReason(int deliveries) {
+    return "interrupted " + Math.max(0, deliveries - 1) + " times without a result (dead-lettered after "
+        + deliveries + " deliveries)";
+  }
+
+  /**
+   * Applies one event and, when it gave a task its first final result, adds that result to {@code finals}.
+   */
+  public Outcome apply(TaskEvent event, java.util.List<TaskResult> finals) {
+    Outcome outcome = apply(event);
+    if (outcome == Outcome.SUCCEEDED || outcome == Outcome.FAILED) {
+      finals.add(TaskResult.of(event, outcome));
+    }
+    return outcome;
+  }
+
+  /** As {@link #applyDeadLetter(long, String, int)}, adding the task's failed result to {@code finals}. */
+  public Outcome applyDeadLetter(long index, String id, int deliveries, java.time.Instant now,
+      java.util.List<TaskResult> finals) {
+    Outcome outcome = applyDeadLetter(index, id, deliveries);
+    if (outcome == Outcome.FAILED) {
+      finals.add(TaskResult.deadLettered(index, id, deliveries, now));
+    }
+    return outcome;
   }
 
   private Outcome markFinished(int index, String failedId, String reason) {
@@ -188,7 +213,7 @@ public final class Ledger {
     return !Boolean.TRUE.equals(event.retry());
   }
 
-  private static String failureReason(TaskEvent event) {
+  static String failureReason(TaskEvent event) {
     StringBuilder sb = new StringBuilder();
     sb.append(event.eventType() == EventType.TASK_TIMED_OUT ? "timed out" : "failed");
     if (event.exitCode() != null) {

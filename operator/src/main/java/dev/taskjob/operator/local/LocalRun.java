@@ -232,7 +232,7 @@ public final class LocalRun {
   }
 
   /** The per-job summary, in the spirit of rms-cloud-tasks' monitor output. */
-  String summary(KubernetesClient client, TaskJob job) {
+  public static String summary(KubernetesClient client, TaskJob job) {
     TaskJobStatus s = job.getStatus() == null ? new TaskJobStatus() : job.getStatus();
     StringBuilder sb = new StringBuilder();
     sb.append(String.format(Locale.ROOT, "Summary of %s/%s: %s%n", job.getMetadata().getNamespace(),

@@ -4,6 +4,7 @@ import dev.taskjob.core.event.EventType;
 import dev.taskjob.core.event.TaskEvent;
 import dev.taskjob.operator.ledger.Ledger;
 import dev.taskjob.operator.ledger.LedgerCodec;
+import dev.taskjob.operator.ledger.TaskResult;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -62,6 +63,11 @@ public final class JobProgress {
 
   /** Applies events received at {@code now}; returns how many tasks got their final result. */
   public synchronized long apply(List<TaskEvent> events, Instant now) {
+    return apply(events, now, new java.util.ArrayList<>());
+  }
+
+  /** As {@link #apply(List, Instant)}, adding each task's first final result to {@code finals}. */
+  public synchronized long apply(List<TaskEvent> events, Instant now, List<TaskResult> finals) {
     long newlyFinished = 0;
     for (TaskEvent e : events) {
       activity.record(e, now);
@@ -69,7 +75,7 @@ public final class JobProgress {
         WorkerActivity.Worker w = activity.worker(e.instanceId());
         heartbeats.record(e.instanceId(), now, w == null ? 0 : w.runningTasks());
       }
-      Ledger.Outcome outcome = ledger.apply(e);
+      Ledger.Outcome outcome = ledger.apply(e, finals);
       if (outcome == Ledger.Outcome.SUCCEEDED || outcome == Ledger.Outcome.FAILED) {
         newlyFinished++;
       }
@@ -80,7 +86,13 @@ public final class JobProgress {
 
   /** Records a dead-lettered task; returns true when it was not final before. */
   public synchronized boolean applyDeadLetter(long index, String id, int deliveries, Instant now) {
-    boolean changed = ledger.applyDeadLetter(index, id, deliveries) == Ledger.Outcome.FAILED;
+    return applyDeadLetter(index, id, deliveries, now, new java.util.ArrayList<>());
+  }
+
+  /** As {@link #applyDeadLetter(long, String, int, Instant)}, adding the failed result to {@code finals}. */
+  public synchronized boolean applyDeadLetter(long index, String id, int deliveries, Instant now,
+      List<TaskResult> finals) {
+    boolean changed = ledger.applyDeadLetter(index, id, deliveries, now, finals) == Ledger.Outcome.FAILED;
     if (changed) {
       throughput.add(now, 1);
     }

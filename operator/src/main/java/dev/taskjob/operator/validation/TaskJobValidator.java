@@ -12,6 +12,7 @@ import dev.taskjob.crds.v1alpha1.shared.UnreadableField;
 import dev.taskjob.crds.v1alpha1.shared.WorkerSpec;
 import dev.taskjob.crds.v1alpha1.taskjob.TaskJob;
 import dev.taskjob.crds.v1alpha1.taskjob.TaskJobSpec;
+import dev.taskjob.operator.archive.OutputLocations;
 import dev.taskjob.operator.cloud.ProviderAccess;
 import dev.taskjob.operator.decision.PoolSizing;
 import dev.taskjob.operator.load.LoadOptions;
@@ -147,6 +148,7 @@ public final class TaskJobValidator {
     }
     require(AdmissionChecks.schema(job));
     require(AdmissionChecks.parameterNames(spec.getTasks() == null ? null : spec.getTasks().getGenerate()));
+    require(OutputLocations.check(provider, spec.getOutput() == null ? null : spec.getOutput().getUri()));
 
     String secret = spec.getCredentials() == null || spec.getCredentials().getSecretRef() == null
         ? null : spec.getCredentials().getSecretRef().getName();

@@ -7,7 +7,19 @@ import dev.taskjob.crds.v1alpha1.shared.Conditions;
 import dev.taskjob.crds.v1alpha1.taskjob.TaskJob;
 import dev.taskjob.operator.reconciler.pool.InstancePoolReconciler;
 import dev.taskjob.operator.reconciler.OperatorHarness;
+import dev.taskjob.core.cloud.ProviderConfig;
+import dev.taskjob.core.cloud.Providers;
+import dev.taskjob.core.store.ObjectStore;
+import dev.taskjob.crds.v1alpha1.taskjob.OutputSpec;
+import dev.taskjob.operator.archive.ArchiveReader;
+import dev.taskjob.operator.archive.OutputLocations;
+import dev.taskjob.operator.ledger.TaskResult;
+import dev.taskjob.provider.aws.AwsClientConfig;
 import dev.taskjob.testing.MotoServerExtension;
+import java.net.URI;
+import java.util.Map;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -23,6 +35,7 @@ import software.amazon.awssdk.services.ec2.model.InstanceStateName;
  * every task exactly once, every instance is terminated and the job's queues are gone.
  */
 class AwsEndToEndTest {
+  // The job archives to s3:// on the same moto_server (docs/results.md).
 
   @RegisterExtension static final MotoServerExtension MOTO = new MotoServerExtension();
 
@@ -37,7 +50,25 @@ class AwsEndToEndTest {
         WorkerVms vms = new WorkerVms(dir.resolve("vms"));
         OperatorHarness harness = new OperatorHarness(aws.settings(JOB), aws.modules(vms, List.of()))) {
       Path attemptsLog = dir.resolve("attempts.log");
-      TaskJob done = CloudJobRun.succeeds(harness, vms, aws.job(JOB, "0.05", attemptsLog), TASKS, attemptsLog);
+      ProviderConfig s3Access = new ProviderConfig("aws", MotoServerExtension.REGION, null,
+          aws.settings(JOB).providerProperties());
+      ObjectStore bucket = Providers.get("aws").objectStore(s3Access, URI.create("s3://e2e-results")).orElseThrow();
+      try (S3Client s3 = S3Client.builder().region(Region.of(MotoServerExtension.REGION))
+          .endpointOverride(MOTO.endpoint()).forcePathStyle(true)
+          .credentialsProvider(AwsClientConfig.credentials(s3Access)).build()) {
+        s3.createBucket(b -> b.bucket("e2e-results"));
+      }
+      TaskJob job = aws.job(JOB, "0.05", attemptsLog);
+      OutputSpec output = new OutputSpec();
+      output.setUri("s3://e2e-results/runs");
+      job.getSpec().setOutput(output);
+      TaskJob done = CloudJobRun.succeeds(harness, vms, job, TASKS, attemptsLog);
+
+      ObjectStore archive = Providers.get("aws").objectStore(s3Access, URI.create("s3://e2e-results/runs")).orElseThrow();
+      Map<Long, TaskResult> results = new ArchiveReader(archive, OutputLocations.jobPrefix(done)).results();
+      assertThat(results).as("a result line per task in the job's S3 archive").hasSize(TASKS);
+      assertThat(results.values()).allMatch(TaskResult::succeeded);
+      assertThat(bucket.list("runs/" + OutputLocations.jobPrefix(done) + "events/")).isNotEmpty();
 
       var instances = aws.instancesOf(done.getMetadata().getUid());
       assertThat(instances).as("instances the pool created").isNotEmpty();

@@ -59,6 +59,12 @@ final class BootingCloud implements CloudProvider {
       public TaskQueue queue(ProviderConfig config, QueueSettings settings) {
         return module.queue(config, settings);
       }
+
+      @Override
+      public java.util.Optional<dev.taskjob.core.store.ObjectStore> objectStore(ProviderConfig config,
+          java.net.URI location) {
+        return module.objectStore(config, location);
+      }
     };
   }
 

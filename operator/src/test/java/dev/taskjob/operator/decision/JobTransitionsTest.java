@@ -130,4 +130,52 @@ class JobTransitionsTest {
     assertThat(condition(s, ConditionTypes.LOADING)).isEqualTo("False/AllTasksLoaded");
     assertThat(notice.message()).isEqualTo("All 12 tasks are in queue q");
   }
+
+  @ParameterizedTest(name = "{0} with suspend={1}: {2}")
+  @CsvSource(delimiter = '|', textBlock = """
+      # phase    | suspend | action
+      Pending    | true    | NONE
+      Loading    | true    | SUSPEND
+      Running    | true    | SUSPEND
+      Suspended  | true    | NONE
+      Draining   | true    | NONE
+      Succeeded  | true    | NONE
+      Failed     | true    | NONE
+      Pending    | false   | NONE
+      Loading    | false   | NONE
+      Running    | false   | NONE
+      Suspended  | false   | RESUME
+      Draining   | false   | NONE
+      Succeeded  | false   | NONE
+      """)
+  void suspendsOnlyWhatRunsAndResumesOnlyWhatIsSuspended(String phase, boolean suspend, String action) {
+    TaskJobPhase p = TaskJobPhase.valueOf(phase.toUpperCase(java.util.Locale.ROOT));
+    assertThat(JobTransitions.suspension(p, suspend)).isEqualTo(JobTransitions.Suspension.valueOf(action));
+  }
+
+  @ParameterizedTest(name = "suspended while {0}, resumes to {1}")
+  @CsvSource(delimiter = '|', textBlock = """
+      # loaded condition | resumes to
+      false              | Loading
+      true               | Running
+      """)
+  void suspendsWithNoInstancesAndResumesWhereItWas(boolean loaded, String resumesTo) {
+    TaskJobStatus s = status(loaded ? TaskJobPhase.RUNNING : TaskJobPhase.LOADING);
+    s.setInstancesDesired(3);
+    if (loaded) {
+      JobTransitions.loaded(s, 10, 1L, T);
+    }
+    JobTransitions.Notice suspended = JobTransitions.suspend(s, 2L, T);
+    assertThat(s.getPhase()).isEqualTo(TaskJobPhase.SUSPENDED);
+    assertThat(s.getInstancesDesired()).isZero();
+    assertThat(condition(s, ConditionTypes.SUSPENDED)).isEqualTo("True/JobSuspended");
+    assertThat(suspended.reason()).isEqualTo("Suspended");
+    assertThat(suspended.warning()).isFalse();
+
+    JobTransitions.Notice resumed = JobTransitions.resume(s, 3L, T.plusSeconds(60));
+    assertThat(s.getPhase().displayName()).isEqualTo(resumesTo);
+    assertThat(condition(s, ConditionTypes.SUSPENDED)).isEqualTo("False/JobResumed");
+    assertThat(resumed.reason()).isEqualTo("Resumed");
+    assertThat(resumed.message()).contains(resumesTo);
+  }
 }

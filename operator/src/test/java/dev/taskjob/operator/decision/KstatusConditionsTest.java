@@ -43,19 +43,19 @@ class KstatusConditionsTest {
 
   @ParameterizedTest(name = "TaskJob {0}")
   @EnumSource(TaskJobPhase.class)
-  void aTaskJobIsInProgressUntilItFinishesThenCurrentOrFailed(TaskJobPhase phase) {
+  void aTaskJobIsInProgressUntilItFinishesOrIsSuspendedThenCurrentOrFailed(TaskJobPhase phase) {
     List<Condition> conditions = new ArrayList<>();
     if (phase == TaskJobPhase.FAILED) {
       Conditions.set(conditions, ConditionTypes.FAILED, Condition.TRUE, "CreateRefused",
           "instances cannot be created: InvalidParameterValue", GENERATION, NOW);
     }
 
-    KstatusConditions.set(conditions, phase.displayName(), !phase.isFinished(), phase == TaskJobPhase.FAILED,
+    KstatusConditions.set(conditions, phase.displayName(), phase.inProgress(), phase == TaskJobPhase.FAILED,
         GENERATION, NOW);
 
     String expected = switch (phase) {
       case PENDING, LOADING, RUNNING, DRAINING -> "InProgress";
-      case SUCCEEDED -> "Current";
+      case SUCCEEDED, SUSPENDED -> "Current";
       case FAILED -> "Failed";
     };
     assertThat(kstatus(GENERATION, GENERATION, conditions)).isEqualTo(expected);

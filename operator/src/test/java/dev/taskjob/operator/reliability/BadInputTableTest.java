@@ -165,6 +165,16 @@ class BadInputTableTest {
             INVALID_SPEC, "spec.tasks.configMapRefs[0].name"),
         spec("aws without a region", j -> j.getSpec().setProvider(dev.taskjob.crds.v1alpha1.shared.Provider.AWS),
             INVALID_SPEC, "spec.region"),
+        spec("an s3 output location for a local job", j -> {
+          dev.taskjob.crds.v1alpha1.taskjob.OutputSpec output = new dev.taskjob.crds.v1alpha1.taskjob.OutputSpec();
+          output.setUri("s3://my-results/runs");
+          j.getSpec().setOutput(output);
+        }, INVALID_SPEC, "spec.output.uri: s3:// needs provider aws"),
+        spec("a relative output directory", j -> {
+          dev.taskjob.crds.v1alpha1.taskjob.OutputSpec output = new dev.taskjob.crds.v1alpha1.taskjob.OutputSpec();
+          output.setUri("results");
+          j.getSpec().setOutput(output);
+        }, INVALID_SPEC, "spec.output.uri"),
         // env: names that would fail at VM creation, switch off the worker's own settings, or carry secrets
         spec("env name with a dash", env("BAD-NAME", "x"), INVALID_SPEC,
             "spec.worker.env[0].name: Invalid value: \"BAD-NAME\": must be letters, digits and '_'"),

@@ -8,6 +8,8 @@ import dev.taskjob.core.cloud.ProviderModule;
 import dev.taskjob.core.cloud.SecretStore;
 import dev.taskjob.core.queue.QueueSettings;
 import dev.taskjob.core.queue.TaskQueue;
+import dev.taskjob.core.store.ObjectStore;
+import java.net.URI;
 import java.util.List;
 import java.util.Optional;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
@@ -44,6 +46,12 @@ public final class AwsProviderModule implements ProviderModule {
   @Override
   public InstanceCatalog snapshotCatalog(ProviderConfig config) {
     return PriceOverrides.fromConfig(config).apply(AwsPriceSnapshot.load().catalog(AwsClients.region(config)));
+  }
+
+  /** {@code s3://bucket/prefix} locations. */
+  @Override
+  public Optional<ObjectStore> objectStore(ProviderConfig config, URI location) {
+    return "s3".equals(location.getScheme()) ? Optional.of(new S3ObjectStore(config, location)) : Optional.empty();
   }
 
   @Override

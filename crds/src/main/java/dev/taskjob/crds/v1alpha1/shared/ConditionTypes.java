@@ -16,6 +16,8 @@ public final class ConditionTypes {
   public static final String READY = "Ready";
   /** Every task is terminal; instances are being removed and queues cleaned up. */
   public static final String DRAINING = "Draining";
+  /** True while {@code spec.suspend} holds the job with no instances (as for Kubernetes Jobs). */
+  public static final String SUSPENDED = "Suspended";
   /** The job finished: every task succeeded or failed for good, and nothing is left running. */
   public static final String COMPLETE = "Complete";
   /** The job cannot finish (bad input, no instance type fits, cloud errors it cannot recover from). */

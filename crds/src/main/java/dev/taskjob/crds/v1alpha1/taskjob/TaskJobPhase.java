@@ -13,6 +13,9 @@ public enum TaskJobPhase {
   /** Every task is queued; instances are working through them. */
   @JsonProperty("Running")
   RUNNING,
+  /** {@code spec.suspend} is true: no instances run; the queue and the ledger are kept until it is resumed. */
+  @JsonProperty("Suspended")
+  SUSPENDED,
   /** Every task is terminal; instances are being removed and queues cleaned up. */
   @JsonProperty("Draining")
   DRAINING,
@@ -26,6 +29,11 @@ public enum TaskJobPhase {
   /** The manifest spelling, e.g. {@code Running}. */
   public String displayName() {
     return name().charAt(0) + name().substring(1).toLowerCase(java.util.Locale.ROOT);
+  }
+
+  /** Whether the operator is still working the job towards its end (kstatus {@code InProgress}); a suspended job waits. */
+  public boolean inProgress() {
+    return !isFinished() && this != SUSPENDED;
   }
 
   /** Whether the job is over: nothing runs and nothing will. */

@@ -109,7 +109,9 @@ public class TaskJobSpec {
 
   @Default("delete")
   @JsonPropertyDescription(
-      "What happens to the job's queues when it finishes: delete, or keep (until the TaskJob is deleted). Default: delete.")
+      "What happens to the job's queues when it finishes: delete, or keep (until the TaskJob is deleted). Deleting "
+          + "the TaskJob leaves a copy of its ledger (ConfigMap <name>-ledger-<uid prefix>) and its archive, unless "
+          + "deleteAll: then the queues go when it finishes and the ledger and archive with the TaskJob. Default: delete.")
   private CleanupPolicy cleanup = CleanupPolicy.DELETE;
 
   @Max(Limits.MAX_TTL_SECONDS)
@@ -118,6 +120,14 @@ public class TaskJobSpec {
       "Delete the TaskJob this many seconds after it finishes. Unset: keep it until deleted. Not for use with "
           + "Argo CD or Flux, which would recreate it.")
   private Integer ttlSecondsAfterFinished;
+
+  @JsonPropertyDescription("Where the job's events and task results are archived (docs/results.md). Unset: not archived.")
+  private OutputSpec output;
+
+  @JsonPropertyDescription(
+      "True stops the job's instances gracefully (tasks running are put back) and keeps its queue and ledger; "
+          + "false resumes it. As for Kubernetes Jobs. Default: false.")
+  private Boolean suspend;
 
   public Provider getProvider() {
     return provider;
@@ -205,5 +215,26 @@ public class TaskJobSpec {
 
   public void setTtlSecondsAfterFinished(Integer ttlSecondsAfterFinished) {
     this.ttlSecondsAfterFinished = ttlSecondsAfterFinished;
+  }
+
+  public OutputSpec getOutput() {
+    return output;
+  }
+
+  public void setOutput(OutputSpec output) {
+    this.output = output;
+  }
+
+  public Boolean getSuspend() {
+    return suspend;
+  }
+
+  public void setSuspend(Boolean suspend) {
+    this.suspend = suspend;
+  }
+
+  /** Whether the job is asked to stop for now ({@code suspend: true}). */
+  public boolean suspended() {
+    return Boolean.TRUE.equals(suspend);
   }
 }

@@ -34,7 +34,7 @@ public class TaskJobStatus {
   /** Most ids kept in {@code failedTaskIds}; the ledger ConfigMap has all of them. */
   public static final int MAX_FAILED_TASK_IDS = 100;
 
-  @JsonPropertyDescription("Pending, Loading, Running, Draining, Succeeded or Failed.")
+  @JsonPropertyDescription("Pending, Loading, Running, Suspended (spec.suspend), Draining, Succeeded or Failed.")
   private TaskJobPhase phase;
 
   @JsonPropertyDescription("The metadata.generation this status describes.")

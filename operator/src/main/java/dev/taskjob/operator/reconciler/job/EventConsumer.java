@@ -4,6 +4,8 @@ import dev.taskjob.core.event.TaskEvent;
 import dev.taskjob.core.queue.LeasedTask;
 import dev.taskjob.core.queue.ReceivedEvent;
 import dev.taskjob.core.queue.TaskQueue;
+import dev.taskjob.operator.archive.JobArchive;
+import dev.taskjob.operator.ledger.TaskResult;
 import dev.taskjob.operator.progress.JobProgress;
 import java.time.Clock;
 import java.time.Duration;
@@ -18,7 +20,8 @@ import org.slf4j.LoggerFactory;
  * Reads one job's event queue continuously on its own thread, outside any reconcile: applies events
  * to the job's {@link JobProgress}, polls the dead-letter queue, saves the ledger at most every
  * {@code saveInterval}, and only then acknowledges the events the save covers. A crash between the
- * save and the acknowledgement redelivers events the saved ledger already recognises.
+ * save and the acknowledgement redelivers events the saved ledger already recognises. When the job
+ * names an output location, the events and each task's final result are archived before each save.
  */
 final class EventConsumer implements AutoCloseable {
 
@@ -31,6 +34,8 @@ final class EventConsumer implements AutoCloseable {
   private final TaskQueue queue;
   private final JobProgress progress;
   private final Consumer<JobProgress.LedgerImage> saver;
+  /** The job's archive, or null when the job names no output location. */
+  private final JobArchive archive;
   private final Runnable onAllFinished;
   private final Duration wait;
   private final Duration saveInterval;
@@ -46,7 +51,13 @@ final class EventConsumer implements AutoCloseable {
 
   EventConsumer(String job, TaskQueue queue, JobProgress progress, Consumer<JobProgress.LedgerImage> saver,
       Runnable onAllFinished, Duration wait, Duration saveInterval, Clock clock) {
+    this(job, queue, progress, saver, null, onAllFinished, wait, saveInterval, clock);
+  }
+
+  EventConsumer(String job, TaskQueue queue, JobProgress progress, Consumer<JobProgress.LedgerImage> saver,
+      JobArchive archive, Runnable onAllFinished, Duration wait, Duration saveInterval, Clock clock) {
     this.job = job;
+    this.archive = archive;
     this.queue = queue;
     this.progress = progress;
     this.saver = saver;
@@ -94,8 +105,12 @@ final class EventConsumer implements AutoCloseable {
     if (!received.isEmpty()) {
       List<TaskEvent> events = new ArrayList<>(received.size());
       received.forEach(r -> events.add(r.event()));
-      if (progress.apply(events, now) > 0) {
+      List<TaskResult> finals = new ArrayList<>();
+      if (progress.apply(events, now, finals) > 0) {
         dirty = true;
+      }
+      if (archive != null) {
+        archive.add(events, finals);
       }
       unacked.addAll(received);
       dirty |= progress.unsavedEvents() > 0;
@@ -118,15 +133,25 @@ final class EventConsumer implements AutoCloseable {
   /** Tasks that exhausted their deliveries: final failures unless the ledger already has their result. */
   private void pollDeadLetters(Instant now) {
     List<LeasedTask> dead = queue.receiveDeadLetters(RECEIVE_BATCH, Duration.ZERO);
+    List<TaskResult> finals = new ArrayList<>();
     for (LeasedTask t : dead) {
-      if (progress.applyDeadLetter(t.task().index(), t.task().id(), t.deliveryAttempt(), now)) {
+      if (progress.applyDeadLetter(t.task().index(), t.task().id(), t.deliveryAttempt(), now, finals)) {
         dirty = true;
       }
     }
+    if (archive != null) {
+      archive.add(List.of(), finals);
+    }
   }
 
-  /** Saves the ledger if it changed, then acknowledges the events the save covers. */
+  /**
+   * Archives what was read, saves the ledger if it changed, then acknowledges the events the save
+   * covers: the archive holds at least what the saved ledger counts.
+   */
   synchronized void flush() {
+    if (archive != null) {
+      archive.flush();
+    }
     if (dirty) {
       saver.accept(progress.ledgerImage());
       dirty = false;

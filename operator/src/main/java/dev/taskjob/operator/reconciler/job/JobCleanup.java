@@ -7,7 +7,10 @@ import dev.taskjob.core.cloud.OwnerTags;
 import dev.taskjob.core.cloud.ProviderConfig;
 import dev.taskjob.core.queue.TaskQueue;
 import dev.taskjob.crds.v1alpha1.instancepool.InstancePool;
+import dev.taskjob.core.store.ObjectStore;
+import dev.taskjob.crds.v1alpha1.taskjob.CleanupPolicy;
 import dev.taskjob.crds.v1alpha1.taskjob.TaskJob;
+import dev.taskjob.operator.archive.OutputLocations;
 import dev.taskjob.crds.v1alpha1.taskjob.TaskJobSpec;
 import dev.taskjob.crds.v1alpha1.taskjob.TaskJobStatus;
 import dev.taskjob.operator.cloud.ProviderAccess;
@@ -78,9 +81,29 @@ final class JobCleanup {
       services.providers().secrets(config).ifPresent(store ->
           store.delete(WorkerEnvironment.secretScope(status.getQueueName())));
     }
+    settleResults(job, spec, config);
     services.metrics().jobGone(job.getMetadata().getNamespace(), job.getMetadata().getName());
     LOG.info("job {}: deleted; instances terminated, queues deleted", JobServices.name(job));
     return DeleteControl.defaultDelete();
+  }
+
+  /**
+   * What a deleted job leaves: a copy of its ledger (the original is owned by the job and goes with it)
+   * and its archive; with {@code cleanup: deleteAll} neither.
+   */
+  private void settleResults(TaskJob job, TaskJobSpec spec, ProviderConfig config) {
+    if (spec.getCleanup() != CleanupPolicy.DELETE_ALL) {
+      services.ledgers().keepCopy(job);
+      return;
+    }
+    if (spec.getOutput() == null || spec.getOutput().getUri() == null) {
+      return;
+    }
+    try (ObjectStore store = OutputLocations.open(spec.getOutput().getUri(), config, services.providers()::module)) {
+      store.deleteAll(OutputLocations.jobPrefix(job));
+      LOG.info("job {}: archive {}{} deleted (cleanup: deleteAll)", JobServices.name(job), store.location(),
+          OutputLocations.jobPrefix(job));
+    }
   }
 
   /** The job's provider config for cleanup; without its Secret (deleted with the namespace), ambient identity. */

@@ -69,6 +69,15 @@ final class JobPools {
     return pool;
   }
 
+  /** A suspended job's pool goes to zero; its controller stops the workers gracefully (tasks go back to the queue). */
+  void suspend(TaskJob job, InstancePool pool) {
+    InstancePool current = pool != null ? pool : read(job);
+    if (current != null && !Objects.equals(current.getSpec().getCount(), 0)) {
+      LOG.info("job {}: suspended; pool {} -> 0 instances", JobServices.name(job), current.getSpec().getCount());
+      scale(current, 0);
+    }
+  }
+
   /** A pool that gave up (workers never started, no type fits any more) fails the job; it then drains. */
   void checkFailure(TaskJob job, TaskJobStatus status, InstancePool pool, Instant now) {
     if (pool == null || pool.getStatus() == null || pool.getStatus().getPhase() != InstancePoolPhase.FAILED) {

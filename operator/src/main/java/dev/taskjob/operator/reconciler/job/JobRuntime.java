@@ -2,6 +2,7 @@ package dev.taskjob.operator.reconciler.job;
 
 import dev.taskjob.core.cloud.ProviderConfig;
 import dev.taskjob.core.queue.TaskQueue;
+import dev.taskjob.operator.archive.JobArchive;
 import dev.taskjob.operator.progress.JobProgress;
 import dev.taskjob.operator.selection.Selection;
 import dev.taskjob.operator.tasks.JobTasks;
@@ -26,6 +27,8 @@ final class JobRuntime implements AutoCloseable {
   /** When this process began reading the job's events (its start, or its resumption after a restart). */
   final Instant readingSince;
   EventConsumer consumer;
+  /** The job's results archive, or null when it names no output location. */
+  JobArchive archive;
   JobTasks tasks;
   LoadRunner loader;
   Instant costAccruedAt;
@@ -65,6 +68,10 @@ final class JobRuntime implements AutoCloseable {
   public void close() {
     stopLoading();
     stopConsumer();
+    if (archive != null) {
+      archive.close();
+      archive = null;
+    }
     try {
       queue.close();
     } catch (RuntimeException e) {

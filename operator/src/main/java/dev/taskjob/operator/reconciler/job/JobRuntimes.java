@@ -9,6 +9,8 @@ import dev.taskjob.crds.v1alpha1.taskjob.TaskJobPhase;
 import dev.taskjob.crds.v1alpha1.taskjob.TaskJobSpec;
 import dev.taskjob.crds.v1alpha1.taskjob.TaskJobStatus;
 import dev.taskjob.crds.v1alpha1.shared.Conditions;
+import dev.taskjob.operator.archive.JobArchive;
+import dev.taskjob.operator.archive.OutputLocations;
 import dev.taskjob.operator.ledger.Ledger;
 import dev.taskjob.operator.load.LoadOptions;
 import dev.taskjob.operator.progress.JobProgress;
@@ -81,7 +83,7 @@ final class JobRuntimes {
   /** Registers a new job's runtime and starts reading its events. */
   void started(TaskJob job, JobRuntime runtime) {
     replace(job, runtime);
-    startConsumer(job, runtime);
+    startConsumer(job, job.getSpec(), runtime);
   }
 
   /**
@@ -112,7 +114,7 @@ final class JobRuntimes {
     runtime.startedSpec = stored.specJson();
     replace(job, runtime);
     if (status.getPhase() != TaskJobPhase.DRAINING || !poolGone.getAsBoolean()) {
-      startConsumer(job, runtime);
+      startConsumer(job, spec, runtime);
     }
     LOG.info("job {}: resumed in phase {} ({} of {} tasks final)", JobServices.name(job),
         status.getPhase().displayName(), stored.ledger().finished(), stored.ledger().total());
@@ -195,9 +197,14 @@ final class JobRuntimes {
     }
   }
 
-  private void startConsumer(TaskJob job, JobRuntime runtime) {
+  private void startConsumer(TaskJob job, TaskJobSpec spec, JobRuntime runtime) {
+    if (runtime.archive == null && spec.getOutput() != null && spec.getOutput().getUri() != null) {
+      runtime.archive = new JobArchive(OutputLocations.open(spec.getOutput().getUri(), runtime.provider,
+          services.providers()::module), OutputLocations.jobPrefix(job), services.clock().instant(),
+          JobArchive.DEFAULT_PART_BYTES);
+    }
     runtime.consumer = new EventConsumer(JobServices.name(job), runtime.queue, runtime.progress,
-        image -> services.ledgers().save(job, image), () -> services.wake(job), services.settings().eventWait(),
+        image -> services.ledgers().save(job, image), runtime.archive, () -> services.wake(job), services.settings().eventWait(),
         services.settings().ledgerSaveInterval(), services.clock());
     runtime.consumer.start();
   }

@@ -15,13 +15,14 @@ import java.util.Set;
 /**
  * What may change in a running job. The spec a job started with is kept in its ledger ConfigMap;
  * every reconcile acts on that spec with the live values of the fields that may change (the budget,
- * the termination delay, the cleanup policy, the TTL and the credentials Secret). Other changes are
+ * the termination delay, the cleanup policy, the TTL, the credentials Secret and {@code suspend}). Other changes are
  * refused: reported, and ignored.
  */
 final class JobSpecs {
 
   /** Top-level fields that may change while the job runs. */
-  static final Set<String> MUTABLE = Set.of("terminationDelay", "cleanup", "ttlSecondsAfterFinished", "credentials");
+  static final Set<String> MUTABLE = Set.of("terminationDelay", "cleanup", "ttlSecondsAfterFinished", "credentials",
+      "suspend");
   /** Fields of {@code spec.instances} that may change while the job runs. */
   static final Set<String> MUTABLE_INSTANCES = Set.of("minInstances", "maxInstances", "maxTotalCpus", "maxPricePerHour");
 
@@ -50,6 +51,7 @@ final class JobSpecs {
     out.setCleanup(live.getCleanup());
     out.setTtlSecondsAfterFinished(live.getTtlSecondsAfterFinished());
     out.setCredentials(live.getCredentials());
+    out.setSuspend(live.getSuspend());
     InstanceRequirements liveInstances = live.getInstances() == null ? new InstanceRequirements() : live.getInstances();
     InstanceRequirements instances = out.getInstances() == null ? new InstanceRequirements() : out.getInstances();
     instances.setMinInstances(liveInstances.getMinInstances());

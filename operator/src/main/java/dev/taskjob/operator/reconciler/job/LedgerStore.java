@@ -108,6 +108,41 @@ public final class LedgerStore {
         .patch(PatchContext.of(PatchType.JSON_MERGE), patch.toString());
   }
 
+  /** Where {@link #keepCopy} puts a deleted job's ledger: {@code <job>-ledger-<first 8 of its uid>}. */
+  public static String keptNameFor(TaskJob job) {
+    String uid = job.getMetadata().getUid();
+    return nameFor(job) + "-" + (uid.length() > 8 ? uid.substring(0, 8) : uid);
+  }
+
+  /**
+   * Copies the job's ledger ConfigMap to {@link #keptNameFor}, owned by nobody, so it outlives the job
+   * without taking the name a new job of the same name needs. Idempotent.
+   */
+  public void keepCopy(TaskJob job) {
+    String namespace = job.getMetadata().getNamespace();
+    ConfigMap original = client.configMaps().inNamespace(namespace).withName(nameFor(job)).get();
+    if (original == null || !ownedBy(original, job)) {
+      return;
+    }
+    ConfigMap copy = new ConfigMapBuilder()
+        .withNewMetadata()
+          .withName(keptNameFor(job))
+          .withNamespace(namespace)
+          .withLabels(original.getMetadata().getLabels())
+          .addToAnnotations("taskjob.dev/deleted-job-uid", job.getMetadata().getUid())
+        .endMetadata()
+        .withData(original.getData())
+        .withBinaryData(original.getBinaryData())
+        .build();
+    try {
+      client.configMaps().inNamespace(namespace).resource(copy).create();
+    } catch (KubernetesClientException e) {
+      if (e.getCode() != 409) {
+        throw e;
+      }
+    }
+  }
+
   private static boolean ownedBy(ConfigMap cm, TaskJob job) {
     return cm.getMetadata().getOwnerReferences() != null && cm.getMetadata().getOwnerReferences().stream()
         .anyMatch(o -> job.getMetadata().getUid().equals(o.getUid()));

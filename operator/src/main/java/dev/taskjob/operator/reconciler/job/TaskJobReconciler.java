@@ -106,7 +106,7 @@ public class TaskJobReconciler implements Reconciler<TaskJob>, Cleaner<TaskJob> 
     }
     status.setObservedGeneration(job.getMetadata().getGeneration());
     ErrorReports.healthy(job, status.getConditions(), now);
-    KstatusConditions.set(status.getConditions(), status.getPhase().displayName(), !status.getPhase().isFinished(),
+    KstatusConditions.set(status.getConditions(), status.getPhase().displayName(), status.getPhase().inProgress(),
         status.getPhase() == TaskJobPhase.FAILED, job.getMetadata().getGeneration(), now);
     UpdateControl<TaskJob> control = statusJson(job).equals(before) ? UpdateControl.noUpdate()
         : UpdateControl.patchStatus(job);
@@ -126,6 +126,16 @@ public class TaskJobReconciler implements Reconciler<TaskJob>, Cleaner<TaskJob> 
     TaskJobSpec spec = runtimes.effectiveSpec(job, status, runtime, now);
     InstancePool pool = context.getSecondaryResource(InstancePool.class).orElse(null);
     // decide and act
+    switch (JobTransitions.suspension(status.getPhase(), spec.suspended())) {
+      case SUSPEND -> services.record(job, JobTransitions.suspend(status, job.getMetadata().getGeneration(), now));
+      case RESUME -> services.record(job, JobTransitions.resume(status, job.getMetadata().getGeneration(), now));
+      case NONE -> { }
+    }
+    if (status.getPhase() == TaskJobPhase.SUSPENDED) {
+      report.report(job, status, runtime, runtime.progress.snapshot(now), pool, now);
+      pools.suspend(job, pool);
+      return services.settings().resyncInterval();
+    }
     if (status.getPhase() == TaskJobPhase.LOADING) {
       loading.load(job, status, runtime, now);
     }
