@@ -174,7 +174,7 @@ public final class QueueCommand implements Runnable {
     }
   }
 
-  private static boolean confirmed(CommandLine.Model.CommandSpec spec, boolean force, String question) {
+  static boolean confirmed(CommandLine.Model.CommandSpec spec, boolean force, String question) {
     if (force) {
       return true;
     }
