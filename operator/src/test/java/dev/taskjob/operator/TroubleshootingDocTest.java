@@ -27,6 +27,8 @@ class TroubleshootingDocTest {
   private static final List<Pattern> REASON_SITES = Stream.of(
       // Conditions.set(conditions, TYPE, Condition.X, "Reason" | cond ? "A" : "B", ...)
       "Conditions\\.set\\([^;]*?Condition\\.(?:TRUE|FALSE|UNKNOWN)[^,;]*,\\s*(?:[^,;\"]*\\?\\s*)?\"(\\w+)\"(?:\\s*:\\s*\"(\\w+)\")?",
+      // String reason = cond ? "A" : "B";
+      "\\breason\\s*=\\s*[^;\"]*\\?\\s*\"(\\w+)\"\\s*:\\s*\"(\\w+)\"",
       "new Condition\\(ConditionTypes\\.\\w+,\\s*Condition\\.\\w+,\\s*\"(\\w+)\"",
       // ErrorClassifier: judged errors and the kinds' default reasons
       "new Classified\\(Kind\\.\\w+,\\s*\"(\\w+)\"",
