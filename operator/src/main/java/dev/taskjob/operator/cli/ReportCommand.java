@@ -47,6 +47,10 @@ public final class ReportCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
+    if (kubeconfig != null && !Files.isReadable(kubeconfig)) {
+      spec.commandLine().getErr().println("taskjob report: --kubeconfig " + kubeconfig + ": no such readable file");
+      return 2;
+    }
     Config config = kubeconfig == null ? Config.autoConfigure(null)
         : Config.fromKubeconfig(Files.readString(kubeconfig));
     String ns = namespace != null ? namespace : config.getNamespace() != null ? config.getNamespace() : "default";

@@ -140,4 +140,15 @@ class ReportCommandTest {
     assertThat(run.err()).contains("taskjob report: no TaskJob nope in namespace research");
     assertThat(dir.resolve("nope.html")).doesNotExist();
   }
+
+  @Test
+  void missingKubeconfigIsABadOptionNamingIt() {
+    Path missing = dir.resolve("no-such-kubeconfig");
+
+    Run run = taskjob("report", "sums", "--kubeconfig", missing.toString(), "-o", dir.resolve("x.html").toString());
+
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertThat(run.err()).contains("taskjob report: --kubeconfig " + missing + ": no such readable file");
+    assertThat(dir.resolve("x.html")).doesNotExist();
+  }
 }
