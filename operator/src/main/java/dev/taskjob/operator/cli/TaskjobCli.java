@@ -22,7 +22,7 @@ import picocli.CommandLine.Command;
         LocalCommand.class,
         InstanceTypesCommand.class,
         ReportCommand.class,
-        InstancesCommand.class,
+        VmsCommand.class,
         AutoComplete.GenerateCompletion.class,
     })
 public final class TaskjobCli implements Runnable {

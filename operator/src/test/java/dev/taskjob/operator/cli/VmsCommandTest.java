@@ -25,8 +25,8 @@ import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.ec2.Ec2Client;
 import software.amazon.awssdk.services.ec2.model.Filter;
 
-/** {@code taskjob instances list|stop} (rms-cloud-tasks' list_running_instances and stop) against EC2 on moto. */
-class InstancesCommandTest {
+/** {@code taskjob vms list|stop} (rms-cloud-tasks' list_running_instances and stop) against EC2 on moto. */
+class VmsCommandTest {
 
   @RegisterExtension static final MotoServerExtension MOTO = new MotoServerExtension();
 
@@ -73,8 +73,8 @@ class InstancesCommandTest {
 
   @Test
   void listsTheVmsOfEveryJobOrOfOne() {
-    Run all = taskjob("instances", "list");
-    Run one = taskjob("instances", "list", "--job", "frames", "-n", "research");
+    Run all = taskjob("vms", "list");
+    Run one = taskjob("vms", "list", "--job", "frames", "-n", "research");
 
     assertThat(all.exitCode()).as(all.err()).isZero();
     assertThat(all.out()).contains("ID", "STATE", "JOB", frames.get(0), frames.get(1), other, "research/frames",
@@ -86,11 +86,11 @@ class InstancesCommandTest {
   void stopNeedsAJobAndTerminatesOnlyItsVms() {
     create("doomed-0", "doomed", image);
     create("doomed-1", "doomed", image);
-    Run refused = taskjob("instances", "stop", "--force");
+    Run refused = taskjob("vms", "stop", "--force");
     assertThat(refused.exitCode()).isEqualTo(2);
     assertThat(refused.err()).contains("--job is required");
 
-    Run stop = taskjob("instances", "stop", "--job", "doomed", "--force");
+    Run stop = taskjob("vms", "stop", "--job", "doomed", "--force");
 
     assertThat(stop.exitCode()).as(stop.err()).isZero();
     assertThat(stop.out()).contains("Terminating 2 VMs of job doomed");
@@ -98,6 +98,6 @@ class InstancesCommandTest {
         .allSatisfy(i -> assertThat(i.state().isAlive()).isFalse());
     assertThat(cloud.list(Map.of(OwnerTags.JOB_NAME, "frames"))).hasSize(2)
         .allSatisfy(i -> assertThat(i.state().isAlive()).isTrue());
-    assertThat(taskjob("instances", "list", "--job", "doomed").err()).contains("No pending or running VMs");
+    assertThat(taskjob("vms", "list", "--job", "doomed").err()).contains("No pending or running VMs");
   }
 }

@@ -19,14 +19,14 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * {@code taskjob instances list|stop}: the VMs taskjob started, found by the owner tags every VM carries from
+ * {@code taskjob vms list|stop}: the VMs taskjob started, found by the owner tags every VM carries from
  * its create call on (rms-cloud-tasks' list_running_instances and stop), straight from the cloud, with no
  * cluster needed.
  */
-@Command(name = "instances", mixinStandardHelpOptions = true,
+@Command(name = "vms", mixinStandardHelpOptions = true,
     description = "List or terminate the VMs taskjob started, found in the cloud by their owner tags.",
-    subcommands = {InstancesCommand.ListInstances.class, InstancesCommand.Stop.class})
-public final class InstancesCommand implements Runnable {
+    subcommands = {VmsCommand.ListInstances.class, VmsCommand.Stop.class})
+public final class VmsCommand implements Runnable {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
