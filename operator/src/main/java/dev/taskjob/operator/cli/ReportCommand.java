@@ -22,10 +22,12 @@ import picocli.CommandLine.Parameters;
 /** {@code taskjob report JOB -o report.html}: a job's progress, costs and failures as one self-contained HTML page. */
 @Command(name = "report", mixinStandardHelpOptions = true,
     description = {
-        "Writes a TaskJob's report as one HTML page that needs no network: tasks, instances and cost over time,",
-        "the elapsed-time histogram, the failed tasks with their reasons and the instance type with its runner-ups.",
-        "Reads the job, its InstancePool and its ledger through the Kubernetes API (a cluster, or a running",
-        "'taskjob local' with --kubeconfig .taskjob-local/kubeconfig). 'taskjob local' writes one per job itself.",
+        "Writes a TaskJob's report as one HTML page that needs no network: tasks,",
+        "instances and cost over time, the elapsed-time histogram, the failed tasks",
+        "with their reasons, and the instance type with its runner-ups.",
+        "Reads the job, its InstancePool and its ledger through the Kubernetes API",
+        "(a cluster, or a running 'taskjob local' with",
+        "--kubeconfig .taskjob-local/kubeconfig); 'taskjob local' writes one per job.",
         "Exit status: 0 written, 1 no such job or the API cannot be read, 2 bad options."})
 public final class ReportCommand implements Callable<Integer> {
 

@@ -138,8 +138,9 @@ public final class VmsCommand implements Runnable {
   /** rms-cloud-tasks' stop: terminate one job's VMs. */
   @Command(name = "stop", mixinStandardHelpOptions = true,
       description = {"Terminate every pending or running VM of one job (--job).",
-          "While an operator runs the job it starts new ones: stop such a job with 'kubectl delete taskjob NAME',",
-          "which terminates its VMs; this command is for VMs no operator looks after any more."})
+          "While an operator runs the job it starts new ones: stop such a job with",
+          "'kubectl delete taskjob NAME', which terminates its VMs; this command is for",
+          "VMs no operator looks after any more."})
   static final class Stop implements Callable<Integer> {
     @Mixin Target target;
     @Option(names = {"-f", "--force"}, description = "Do not ask for confirmation.") boolean force;
