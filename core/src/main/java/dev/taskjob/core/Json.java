@@ -56,6 +56,13 @@ public final class Json {
     }
   }
 
+  /** As {@link #eventToJson}, with rms-cloud-tasks' name for the event type ({@link EventType#rmsName()}). */
+  public static String eventToRmsJson(TaskEvent event) {
+    ObjectNode node = MAPPER.valueToTree(event);
+    node.put("event_type", event.eventType().rmsName());
+    return node.toString();
+  }
+
   public static TaskEvent eventFromJson(String json) {
     try {
       return MAPPER.readValue(json, TaskEvent.class);

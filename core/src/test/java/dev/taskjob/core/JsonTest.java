@@ -126,4 +126,19 @@ class JsonTest {
     node.fieldNames().forEachRemaining(names::add);
     return names;
   }
+
+  @ParameterizedTest(name = "{0} is written as {1}")
+  @org.junit.jupiter.params.provider.CsvSource({
+      "TASK_STARTED, task_started", "TASK_COMPLETED, task_completed", "TASK_FAILED, task_exited",
+      "TASK_TIMED_OUT, task_timed_out", "TASK_RETRIED, task_retried", "WORKER_STARTED, worker_started",
+      "WORKER_HEARTBEAT, keep_alive", "WORKER_STOPPING, worker_stopping", "SPOT_INTERRUPTION, spot_termination"})
+  void rmsNamesChangeOnlyTheEventType(EventType type, String rmsName) {
+    TaskEvent event = TaskEvent.builder(type).timestamp(AT).instanceId("i-1").hostname("h").build();
+
+    String rms = Json.eventToRmsJson(event);
+
+    assertThat(rms).isEqualTo(Json.eventToJson(event)
+        .replace("\"event_type\":\"" + type.jsonName() + "\"", "\"event_type\":\"" + rmsName + "\""));
+    assertThat(type.rmsName()).isEqualTo(rmsName);
+  }
 }

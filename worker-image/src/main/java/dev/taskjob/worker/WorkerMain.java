@@ -235,6 +235,14 @@ public final class WorkerMain implements Callable<Integer> {
       description = "Append events as JSON Lines to FILE (default for file/generator runs: <work-dir>/events.log).")
   Path eventLogFile;
 
+  @Option(names = "--event-names", paramLabel = "taskjob|rms", defaultValue = "${env:TASKJOB_EVENT_NAMES:-taskjob}",
+      description = "Event type names in the event log file: taskjob's, or rms-cloud-tasks' (task_exited, keep_alive,"
+          + " spot_termination) for scripts written for that tool; the event queue always gets taskjob's (default: taskjob).")
+  EventNames eventNames;
+
+  /** Which names the event log file uses. */
+  enum EventNames { taskjob, rms }
+
   @Option(names = "--event-log-to-file", arity = "0..1", fallbackValue = "true", negatable = true,
       defaultValue = "${env:TASKJOB_EVENT_LOG_TO_FILE}",
       description = "Write the event log file (default: true for file/generator runs or when a file is named).")
@@ -422,7 +430,7 @@ public final class WorkerMain implements Callable<Integer> {
           hostname(), receiveWait(), 2048, killGracePeriod, maxMemoryPerTask, noticeFile, retryBackoff());
       logConfiguration(source, settings, taskCommand, eventFile, toQueue, flavor, setsid != null);
 
-      EventPublisher events = new EventPublisher(eventFile,
+      EventPublisher events = new EventPublisher(eventFile, eventNames == EventNames.rms,
           toQueue ? ((QueueTaskSource) source).queue() : null);
       PreemptionMonitor[] monitor = new PreemptionMonitor[1];
       if (flavor != MetadataFlavor.NONE) {

@@ -65,6 +65,18 @@ class FileModeTest {
   }
 
   @Test
+  void eventNamesRmsWritesRmsCloudTasksEventTypesToTheLog() throws IOException {
+    int exit = run("--task-file", taskFile(2).toString(), "--event-names", "rms", "--retry-on-failure", "false",
+        "--", "sh", "-c", "[ \"$TASK_ID\" = task-0001 ]");
+
+    assertThat(exit).as("task-0002 failed").isEqualTo(1);
+    List<String> types = Files.readAllLines(dir.resolve("work/events.log")).stream()
+        .map(line -> line.replaceAll(".*\"event_type\":\"([a-z_]+)\".*", "$1")).toList();
+    assertThat(types).contains("task_started", "task_completed", "task_exited", "worker_started", "worker_stopping")
+        .doesNotContain("task_failed");
+  }
+
+  @Test
   void givesEachTaskItsEnvironmentDirectoryAndLogs() throws IOException {
     Files.writeString(dir.resolve("tasks.jsonl"),
         "{\"id\": \"t/1\", \"data\": {\"num1\": -84808, \"num2\": 511, \"name\": \"x y\", \"nested\": {\"a\": 1}}}\n");

@@ -26,6 +26,19 @@ public enum EventType {
     return valueOf(value.toUpperCase(Locale.ROOT));
   }
 
+  /**
+   * The name rms-cloud-tasks gives the same event where it has one ({@code task_exited}, {@code keep_alive},
+   * {@code spot_termination}), else {@link #jsonName()}; for event logs read by scripts written for that tool.
+   */
+  public String rmsName() {
+    return switch (this) {
+      case TASK_FAILED -> "task_exited";
+      case WORKER_HEARTBEAT -> "keep_alive";
+      case SPOT_INTERRUPTION -> "spot_termination";
+      default -> jsonName();
+    };
+  }
+
   /** True for events that end a task for good (the ledger marks its index). */
   public boolean isTerminalForTask() {
     return this == TASK_COMPLETED || this == TASK_FAILED || this == TASK_TIMED_OUT;

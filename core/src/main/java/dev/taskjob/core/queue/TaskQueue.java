@@ -3,7 +3,9 @@ package dev.taskjob.core.queue;
 import dev.taskjob.core.event.TaskEvent;
 import dev.taskjob.core.task.Task;
 import java.time.Duration;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * A job's queues: the task queue (with its dead-letter queue) and the event queue.
@@ -24,6 +26,19 @@ public interface TaskQueue extends AutoCloseable {
 
   /** Deletes the task, dead-letter and event queues. Idempotent. */
   void delete();
+
+  /**
+   * Deletes the queues of the given parts only: {@link QueuePart#TASKS} the task and dead-letter queues,
+   * {@link QueuePart#EVENTS} the event queue. Idempotent. Implementations that keep their queues together
+   * delete all or refuse.
+   */
+  default void delete(Set<QueuePart> parts) {
+    if (parts.containsAll(EnumSet.allOf(QueuePart.class))) {
+      delete();
+    } else if (!parts.isEmpty()) {
+      throw new UnsupportedOperationException(getClass().getSimpleName() + " deletes its queues only together");
+    }
+  }
 
   /**
    * Sends tasks, split into the provider's batch size. Returns once every task is accepted; entries
@@ -54,8 +69,22 @@ public interface TaskQueue extends AutoCloseable {
   /** Approximate counts; see {@link QueueDepth}. */
   QueueDepth depth();
 
-  /** Removes every task (not the queues). */
+  /** Removes every task and dead letter (not the queues). */
   void purge();
+
+  /**
+   * Removes every event waiting in the event queue (not the queue). This default receives and acks
+   * until a receive comes back empty; providers with a purge call use it.
+   */
+  default void purgeEvents() {
+    for (int round = 0; round < 100_000; round++) {
+      List<ReceivedEvent> got = receiveEvents(100, Duration.ZERO);
+      if (got.isEmpty()) {
+        return;
+      }
+      ackEvents(got);
+    }
+  }
 
   /** Sends events to the event queue. */
   void publishEvents(List<TaskEvent> events);

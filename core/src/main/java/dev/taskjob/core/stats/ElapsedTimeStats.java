@@ -113,6 +113,13 @@ public final class ElapsedTimeStats {
         indent, percentile(90), indent, percentile(95));
   }
 
+  /** How many times fell in each 1% bucket, keyed by the bucket's middle in seconds (ascending), for histograms. */
+  public synchronized java.util.NavigableMap<Double, Long> countsByBucketMidpoint() {
+    TreeMap<Double, Long> counts = new TreeMap<>();
+    buckets.forEach((b, n) -> counts.merge(bucketMidpoint(b), n, Long::sum));
+    return counts;
+  }
+
   /** The state as a JSON-friendly value, for storing next to the ledger. */
   public synchronized Snapshot snapshot() {
     return snapshotState();

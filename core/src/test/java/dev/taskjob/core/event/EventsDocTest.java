@@ -34,6 +34,15 @@ class EventsDocTest {
     }
   }
 
+  @Test
+  void documentsTheRmsCloudTasksNameOfEveryEventType() throws IOException {
+    String doc = Files.readString(DOC);
+
+    for (EventType type : EventType.values()) {
+      assertThat(doc).contains("| `" + type.jsonName() + "` | `" + type.rmsName() + "`");
+    }
+  }
+
   private static List<String> exampleLines(List<String> doc) {
     List<String> examples = new ArrayList<>();
     boolean inBlock = false;

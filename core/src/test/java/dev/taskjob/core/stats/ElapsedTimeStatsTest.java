@@ -72,4 +72,18 @@ class ElapsedTimeStatsTest {
     assertThat(new ElapsedTimeStats().format("")).contains("no tasks finished");
     assertThat(new ElapsedTimeStats().percentile(50)).isZero();
   }
+
+  @Test
+  void bucketCountsForHistogramsAddUpAndSitWithinOnePercentOfTheTimes() {
+    ElapsedTimeStats stats = new ElapsedTimeStats();
+    stats.record(1.0);
+    stats.record(1.0);
+    stats.record(5.0);
+
+    java.util.NavigableMap<Double, Long> counts = stats.countsByBucketMidpoint();
+
+    assertThat(counts.values()).containsExactly(2L, 1L);
+    assertThat(counts.firstKey()).isCloseTo(1.0, within(0.01));
+    assertThat(counts.lastKey()).isCloseTo(5.0, within(0.05));
+  }
 }

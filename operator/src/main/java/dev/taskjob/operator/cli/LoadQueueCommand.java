@@ -59,6 +59,10 @@ public final class LoadQueueCommand implements Callable<Integer> {
   @Option(names = "--start-task", description = "Resume at this task offset (0-based), sending the tasks from there on.")
   Long startTask;
 
+  @Option(names = {"--limit", "--max-tasks"},
+      description = "Load at most this many tasks, from --start-task (or the checkpoint) on (rms-cloud-tasks' load_queue --limit).")
+  Long limit;
+
   @Option(names = "--checkpoint-file",
       description = "Save the resume point here while loading and resume from it when it exists; removed when the load completes.")
   Path checkpointFile;
@@ -96,7 +100,10 @@ public final class LoadQueueCommand implements Callable<Integer> {
     TaskLoader loader = new TaskLoader(options);
     // Connect while validating (client set-up takes as long as reading 100,000 tasks); the queue is
     // created only once the tasks are known to be good, so a bad list leaves nothing behind.
-    queueOptions.settings(); // a bad --queue is reported before anything else
+    queueOptions.settings(); // a bad --queue or --limit is reported before anything else
+    if (limit != null && limit < 1) {
+      throw new IllegalArgumentException("--limit must be >= 1, was " + limit);
+    }
     CompletableFuture<TaskQueue> connecting = CompletableFuture.supplyAsync(queueOptions::open);
     err.println("Validating " + describe() + " ...");
     err.flush();
@@ -107,6 +114,7 @@ public final class LoadQueueCommand implements Callable<Integer> {
       connecting.thenAccept(TaskQueue::close);
       throw e;
     }
+    long end = limitedEnd(total, from);
     try (TaskQueue queue = join(connecting)) {
       if (!queue.exists()) {
         queue.ensure();
@@ -114,7 +122,7 @@ public final class LoadQueueCommand implements Callable<Integer> {
       ProgressBar bar = new ProgressBar(err, !noProgress, System.console() != null);
       LoadResult result;
       try {
-        result = loader.send(queue, input, total, from, progress -> {
+        result = loader.send(queue, input, end, from, progress -> {
           saveCheckpoint(progress.checkpoint());
           bar.update(progress);
         });
@@ -124,7 +132,7 @@ public final class LoadQueueCommand implements Callable<Integer> {
         err.println("error: " + e.getMessage());
         err.println("Tasks [0, " + e.checkpoint().offset() + ") are in the queue. Resume with "
             + (checkpointFile != null ? "the same --checkpoint-file" : "--start-task " + e.checkpoint().offset())
-            + "; up to " + e.checkpoint().possiblyDuplicated(total) + " tasks may then be sent twice.");
+            + "; up to " + e.checkpoint().possiblyDuplicated(end) + " tasks may then be sent twice.");
         return 1;
       }
       bar.finish();
@@ -133,8 +141,20 @@ public final class LoadQueueCommand implements Callable<Integer> {
           queueOptions.provider, queueOptions.queue, result.elapsed().toMillis() / 1000.0, result.tasksPerSecond(),
           result.startOffset() > 0 ? String.format(Locale.ROOT, "; resumed at task %d, up to %d tasks possibly sent twice",
               result.startOffset(), result.possiblyDuplicated()) : "");
+      if (end < total) {
+        out.printf(Locale.ROOT, "%d of the list's %d tasks not loaded (--limit); load them with --start-task %d%n",
+            total - end, total, end);
+      }
       return 0;
     }
+  }
+
+  /** Where loading stops: the list's end, or {@code --limit} tasks after the resume point. */
+  private long limitedEnd(long total, LoadCheckpoint from) {
+    if (limit == null) {
+      return total;
+    }
+    return Math.min(total, from.offset() + limit);
   }
 
   private static TaskQueue join(CompletableFuture<TaskQueue> connecting) {

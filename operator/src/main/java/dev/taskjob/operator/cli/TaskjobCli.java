@@ -22,6 +22,8 @@ import picocli.CommandLine.Command;
         LocalCommand.class,
         InstanceTypesCommand.class,
         ResultsCommand.class, ExportCommand.class, StatusCommand.class,
+        ReportCommand.class,
+        VmsCommand.class,
         AutoComplete.GenerateCompletion.class,
     })
 public final class TaskjobCli implements Runnable {

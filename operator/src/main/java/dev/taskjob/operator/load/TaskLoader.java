@@ -97,7 +97,10 @@ public final class TaskLoader {
     return send(queue, input, total, from, listener);
   }
 
-  /** Sends without validating again: for callers that ran {@link #validate} and got {@code total}. */
+  /**
+   * Sends without validating again: for callers that ran {@link #validate} and got the list's size. Tasks
+   * from {@code from} up to index {@code total} (exclusive) are sent, so a smaller {@code total} loads a prefix.
+   */
   public LoadResult send(TaskQueue queue, TaskInput input, long total, LoadCheckpoint from, Listener listener) {
     return new Run(queue, input, total, from == null ? LoadCheckpoint.START : from, listener == null ? Listener.NONE : listener)
         .execute();
@@ -147,7 +150,7 @@ public final class TaskLoader {
       try (TaskStream stream = TaskStream.open(input, options.maxDecompressedBytes())) {
         stream.skip(checkpoint);
         while (true) {
-          while (failure == null && inFlight < options.concurrency() && stream.hasNext()) {
+          while (failure == null && inFlight < options.concurrency() && dispatchedEnd < total && stream.hasNext()) {
             if (dispatchedEnd + options.batchSize() - reportedCheckpoint > options.window()) {
               if (checkpoint > reportedCheckpoint) {
                 report(false); // the window is measured from the last reported checkpoint: move it
@@ -197,7 +200,7 @@ public final class TaskLoader {
 
     private Batch nextBatch(TaskStream stream) {
       List<Task> tasks = new ArrayList<>(options.batchSize());
-      while (tasks.size() < options.batchSize() && stream.hasNext()) {
+      while (tasks.size() < options.batchSize() && dispatchedEnd + tasks.size() < total && stream.hasNext()) {
         tasks.add(stream.next());
       }
       return new Batch(tasks.get(0).index(), tasks.get(tasks.size() - 1).index() + 1, tasks);

@@ -11,6 +11,11 @@ import dev.taskjob.operator.OperatorSettings;
 import dev.taskjob.operator.TaskjobOperator;
 import dev.taskjob.operator.ledger.LedgerCodec;
 import dev.taskjob.operator.metrics.OperatorMetrics;
+import dev.taskjob.operator.report.HtmlReport;
+import dev.taskjob.operator.report.JobTimeline;
+import dev.taskjob.operator.report.ReportData;
+import dev.taskjob.operator.report.ReportReader;
+import dev.taskjob.operator.report.TimelineSample;
 import dev.taskjob.operator.validation.InformerSettings;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -72,14 +77,23 @@ public final class LocalRun {
 
   private final Options options;
   private final PrintStream out;
+  private final PrintStream err;
+  /** Each job's counts as the run saw them, keyed by namespace/name: the time series of its HTML report. */
+  private final Map<String, JobTimeline> timelines = new java.util.concurrent.ConcurrentHashMap<>();
   private final AtomicBoolean stopRequested = new AtomicBoolean();
   /** The embedded API's client while a run is going, for {@link #whatMayBeLeftRunning()}. */
   private volatile KubernetesClient activeClient;
   private final CountDownLatch finished = new CountDownLatch(1);
 
   public LocalRun(Options options, PrintStream out) {
+    this(options, out, System.err);
+  }
+
+  /** {@code out} gets the progress table and summaries; {@code err} where each job's HTML report was written. */
+  public LocalRun(Options options, PrintStream out, PrintStream err) {
     this.options = options;
     this.out = out;
+    this.err = err;
   }
 
   /** Asks a running {@link #run()} to stop: jobs are deleted, instances terminated, queues cleaned as each job says. */
@@ -124,6 +138,7 @@ public final class LocalRun {
           out.print(summary(client, job));
           allSucceeded &= job.getStatus() != null && job.getStatus().getPhase() == TaskJobPhase.SUCCEEDED;
         }
+        writeReports(client, jobs, root.resolve("reports"));
         int code;
         if (stopRequested.get()) {
           stopJobs(client, jobItems);
@@ -186,6 +201,10 @@ public final class LocalRun {
           continue;
         }
         jobs.add(job);
+        InstancePool pool = client.resources(InstancePool.class).inNamespace(namespaceOf(job))
+            .withName(job.getMetadata().getName()).get();
+        timelines.computeIfAbsent(namespaceOf(job) + "/" + job.getMetadata().getName(), k -> new JobTimeline())
+            .record(TimelineSample.of(Instant.now(), job.getStatus(), pool == null ? null : pool.getStatus()));
         String line = ProgressView.line(job, workerErrors.first(namespaceOf(job), job.getMetadata().getName()));
         if (!line.equals(lastLine.put(job.getMetadata().getName(), line))) {
           out.print(line);
@@ -204,6 +223,29 @@ public final class LocalRun {
         return jobs;
       }
       Thread.sleep(options.pollInterval().toMillis());
+    }
+  }
+
+  /**
+   * One HTML report per job ({@code DIR/NAMESPACE-NAME.html}) from what this run sampled; the paths go to
+   * stderr. A report that cannot be written is said so there and does not change the run's exit status.
+   */
+  private void writeReports(KubernetesClient client, List<TaskJob> jobs, Path dir) {
+    for (TaskJob job : jobs) {
+      String ns = namespaceOf(job);
+      String name = job.getMetadata().getName();
+      Path file = dir.resolve(ns + "-" + name + ".html");
+      try {
+        java.util.Optional<ReportData> data = ReportReader.read(client, ns, name, timelines.get(ns + "/" + name),
+            Instant.now());
+        if (data.isPresent()) {
+          Files.createDirectories(dir);
+          Files.writeString(file, HtmlReport.render(data.get()));
+          err.println("Report of " + ns + "/" + name + ": " + file);
+        }
+      } catch (IOException | RuntimeException e) {
+        err.println("Report of " + ns + "/" + name + " not written (" + file + "): " + e.getMessage());
+      }
     }
   }
 

@@ -113,7 +113,7 @@ class QueueCommandsTest {
 
     assertThat(taskjob(local("queue", "purge", "--force")).exitCode()).isZero();
     assertThat(taskjob(local("queue", "status")).out()).contains("waiting:       0");
-    assertThat(taskjob(local("queue", "delete", "--force")).out()).contains("Deleted queue tj-cli-test");
+    assertThat(taskjob(local("queue", "delete", "--force")).out()).contains("Deleted the task, dead-letter and event queues of tj-cli-test");
     assertThat(taskjob(local("queue", "status")).out()).contains("does not exist");
   }
 

@@ -107,6 +107,9 @@ class LocalSampleTest {
       assertThat(Files.readString(result).strip()).isEqualTo(Long.toString(sum));
     }
     assertThat(workerProcessesUnder(dir)).isEmpty();
+    String report = Files.readString(dir.resolve("root/reports/default-parallel-addition.html"));
+    assertThat(report).contains("TaskJob default/parallel-addition: Succeeded", "id=\"chart-tasks\"",
+        "Sampled from the job&#39;s status every second", "id=\"chart-elapsed\"", "<td>local-");
   }
 
   @Test
@@ -158,6 +161,8 @@ class LocalSampleTest {
     assertThat(output).contains("Summary of default/parallel-addition-failures: Failed", "Failed tasks (" + failed + "):")
         .containsPattern("addition-task-\\d{6}: (failed with exit code \\d|timed out)")
         .containsPattern("(?m)^  first worker error: \\S+: Slot #\\d+: Task addition-task-\\d{6} (failed|timed out)");
+    assertThat(Files.readString(dir.resolve("root/reports/default-parallel-addition-failures.html")))
+        .contains("Failed tasks (" + failed + ")").containsPattern("<td>addition-task-\\d{6}</td><td>(failed|timed out)");
     assertThat(workerProcessesUnder(dir)).isEmpty();
   }
 

@@ -6,6 +6,7 @@ import dev.taskjob.core.event.TaskEvent;
 import dev.taskjob.core.queue.LeasedTask;
 import dev.taskjob.core.queue.QueueDepth;
 import dev.taskjob.core.queue.QueueException;
+import dev.taskjob.core.queue.QueuePart;
 import dev.taskjob.core.queue.QueueSettings;
 import dev.taskjob.core.queue.ReceivedEvent;
 import dev.taskjob.core.queue.TaskQueue;
@@ -17,6 +18,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.exception.SdkClientException;
@@ -167,7 +169,23 @@ public final class SqsTaskQueue implements TaskQueue {
 
   @Override
   public void delete() {
-    for (String name : List.of(tasksName, eventsName, deadLetterName)) {
+    deleteQueues(List.of(tasksName, eventsName, deadLetterName));
+  }
+
+  @Override
+  public void delete(Set<dev.taskjob.core.queue.QueuePart> parts) {
+    List<String> names = new ArrayList<>();
+    if (parts.contains(QueuePart.TASKS)) {
+      names.addAll(List.of(tasksName, deadLetterName));
+    }
+    if (parts.contains(QueuePart.EVENTS)) {
+      names.add(eventsName);
+    }
+    deleteQueues(names);
+  }
+
+  private void deleteQueues(List<String> names) {
+    for (String name : names) {
       try {
         String url = sqs.getQueueUrl(b -> b.queueName(name)).queueUrl();
         sqs.deleteQueue(b -> b.queueUrl(url));
@@ -426,7 +444,16 @@ public final class SqsTaskQueue implements TaskQueue {
   /** Purges the task and dead-letter queues (SQS allows one purge per queue per minute; a running purge counts). */
   @Override
   public void purge() {
-    for (String name : List.of(tasksName, deadLetterName)) {
+    purgeQueues(List.of(tasksName, deadLetterName));
+  }
+
+  @Override
+  public void purgeEvents() {
+    purgeQueues(List.of(eventsName));
+  }
+
+  private void purgeQueues(List<String> names) {
+    for (String name : names) {
       try {
         String url = url(name);
         sqs.purgeQueue(b -> b.queueUrl(url));

@@ -30,6 +30,7 @@ import dev.taskjob.core.event.TaskEvent;
 import dev.taskjob.core.queue.LeasedTask;
 import dev.taskjob.core.queue.QueueDepth;
 import dev.taskjob.core.queue.QueueException;
+import dev.taskjob.core.queue.QueuePart;
 import dev.taskjob.core.queue.QueueSettings;
 import dev.taskjob.core.queue.ReceivedEvent;
 import dev.taskjob.core.queue.TaskQueue;
@@ -183,7 +184,27 @@ public final class PubSubTaskQueue implements TaskQueue {
 
   @Override
   public void delete() {
-    for (SubscriptionName s : List.of(tasksSubscription, eventsSubscription, deadLetterSubscription)) {
+    deleteQueues(List.of(tasksSubscription, eventsSubscription, deadLetterSubscription),
+        List.of(tasksTopic, eventsTopic, deadLetterTopic));
+  }
+
+  @Override
+  public void delete(Set<dev.taskjob.core.queue.QueuePart> parts) {
+    List<SubscriptionName> subscriptionsToDelete = new ArrayList<>();
+    List<TopicName> topicsToDelete = new ArrayList<>();
+    if (parts.contains(QueuePart.TASKS)) {
+      subscriptionsToDelete.addAll(List.of(tasksSubscription, deadLetterSubscription));
+      topicsToDelete.addAll(List.of(tasksTopic, deadLetterTopic));
+    }
+    if (parts.contains(QueuePart.EVENTS)) {
+      subscriptionsToDelete.add(eventsSubscription);
+      topicsToDelete.add(eventsTopic);
+    }
+    deleteQueues(subscriptionsToDelete, topicsToDelete);
+  }
+
+  private void deleteQueues(List<SubscriptionName> subscriptionsToDelete, List<TopicName> topicsToDelete) {
+    for (SubscriptionName s : subscriptionsToDelete) {
       try {
         subscriptions.deleteSubscription(s);
       } catch (NotFoundException e) {
@@ -192,7 +213,7 @@ public final class PubSubTaskQueue implements TaskQueue {
         throw translate("delete subscription " + s.getSubscription(), e);
       }
     }
-    for (TopicName t : List.of(tasksTopic, eventsTopic, deadLetterTopic)) {
+    for (TopicName t : topicsToDelete) {
       shutdown(publishers.remove(t));
       try {
         topics.deleteTopic(t);
@@ -507,8 +528,18 @@ public final class PubSubTaskQueue implements TaskQueue {
   /** Acks every task and dead letter published so far (a seek to now); events stay. */
   @Override
   public void purge() {
+    purgeSubscriptions(List.of(tasksSubscription, deadLetterSubscription));
+  }
+
+  @Override
+  public void purgeEvents() {
+    purgeSubscriptions(List.of(eventsSubscription));
+  }
+
+  /** Seeks each subscription to now, which acknowledges everything published before. */
+  private void purgeSubscriptions(List<SubscriptionName> toPurge) {
     Timestamp now = toTimestamp(Instant.now());
-    for (SubscriptionName s : List.of(tasksSubscription, deadLetterSubscription)) {
+    for (SubscriptionName s : toPurge) {
       try {
         subscriptions.seek(SeekRequest.newBuilder().setSubscription(s.toString()).setTime(now).build());
       } catch (UnimplementedException e) {

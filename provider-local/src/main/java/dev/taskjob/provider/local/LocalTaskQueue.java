@@ -6,6 +6,7 @@ import dev.taskjob.core.event.TaskEvent;
 import dev.taskjob.core.queue.LeasedTask;
 import dev.taskjob.core.queue.QueueDepth;
 import dev.taskjob.core.queue.QueueException;
+import dev.taskjob.core.queue.QueuePart;
 import dev.taskjob.core.queue.QueueSettings;
 import dev.taskjob.core.queue.ReceivedEvent;
 import dev.taskjob.core.queue.TaskQueue;
@@ -20,7 +21,9 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 
 /**
@@ -102,6 +105,33 @@ public final class LocalTaskQueue implements TaskQueue {
   }
 
   @Override
+  public void delete(Set<dev.taskjob.core.queue.QueuePart> parts) {
+    if (parts.containsAll(EnumSet.allOf(QueuePart.class))) {
+      delete();
+      return;
+    }
+    List<Path> doomed = new ArrayList<>();
+    if (parts.contains(QueuePart.TASKS)) {
+      doomed.add(dir.resolve("tasks"));
+      doomed.add(dir.resolve("dlq"));
+    }
+    if (parts.contains(QueuePart.EVENTS)) {
+      doomed.add(dir.resolve("events"));
+    }
+    for (Path part : doomed) {
+      Path renamed = dir.resolve("." + part.getFileName() + ".deleting-" + UUID.randomUUID());
+      try {
+        Files.move(part, renamed, StandardCopyOption.ATOMIC_MOVE);
+      } catch (NoSuchFileException e) {
+        continue;
+      } catch (IOException e) {
+        throw new QueueException("cannot delete " + part + ": " + e.getMessage(), true, e);
+      }
+      deleteTree(renamed);
+    }
+  }
+
+  @Override
   public void send(List<Task> toSend) {
     if (toSend.isEmpty()) {
       return;
@@ -164,6 +194,11 @@ public final class LocalTaskQueue implements TaskQueue {
   public void purge() {
     tasks.purge();
     deadLetters.purge();
+  }
+
+  @Override
+  public void purgeEvents() {
+    events.purge();
   }
 
   @Override

@@ -38,6 +38,7 @@ public final class EventPublisher implements AutoCloseable {
   private record Entry(TaskEvent event, Runnable afterSent) {}
 
   private final Path file;
+  private final boolean rmsNames;
   private final TaskQueue queue;
   private final LinkedBlockingQueue<Entry> pending = new LinkedBlockingQueue<>();
   private final Thread thread;
@@ -50,7 +51,18 @@ public final class EventPublisher implements AutoCloseable {
    * @param queue the queue whose event queue receives the events, or null
    */
   public EventPublisher(Path file, TaskQueue queue) throws IOException {
+    this(file, false, queue);
+  }
+
+  /**
+   * @param file the JSON Lines file to append to, or null
+   * @param rmsNames write rms-cloud-tasks' event type names to the file ({@code task_exited}, {@code keep_alive},
+   *     {@code spot_termination}); the queue always gets taskjob's, which the operator reads
+   * @param queue the queue whose event queue receives the events, or null
+   */
+  public EventPublisher(Path file, boolean rmsNames, TaskQueue queue) throws IOException {
     this.file = file;
+    this.rmsNames = rmsNames;
     this.queue = queue;
     if (file != null) {
       Path parent = file.toAbsolutePath().getParent();
@@ -114,7 +126,7 @@ public final class EventPublisher implements AutoCloseable {
     if (writer != null) {
       try {
         for (TaskEvent e : batch) {
-          writer.write(Json.eventToJson(e));
+          writer.write(rmsNames ? Json.eventToRmsJson(e) : Json.eventToJson(e));
           writer.write('\n');
         }
         writer.flush();
