@@ -1,0 +1,61 @@
+package dev.taskjob.operator.selection;
+
+import java.time.Instant;
+import java.util.Locale;
+
+/**
+ * The spot interruption rate the ranking assumes for one offering, and where it came from.
+ *
+ * @param perHour expected interruptions per VM-hour
+ * @param source which estimate was used
+ * @param basisHours for an observed rate, the (decayed) VM-hours behind it; 0 otherwise
+ */
+public record InterruptionRate(double perHour, Source source, double basisHours) {
+
+  /**
+   * Used when nothing better is known: 5% per hour, the bucket ("&lt;5%" interruption frequency) the EC2 Spot
+   * Instance Advisor puts most types in.
+   */
+  public static final double DEFAULT_PRIOR_PER_HOUR = 0.05;
+
+  /** Where a rate came from, best first. */
+  public enum Source {
+    /** On-demand capacity is not interrupted. */
+    ON_DEMAND,
+    /** This cluster's own interruptions of this type in this zone. */
+    OBSERVED,
+    /** The job's {@code spec.instances.interruptionsPerHour}. */
+    USER,
+    /** {@link #DEFAULT_PRIOR_PER_HOUR}. */
+    DEFAULT_PRIOR
+  }
+
+  /** The rate for a spot offering: observed, else the user's hint, else the default prior. */
+  public static InterruptionRate estimate(InterruptionHistory history, String type, String zone, Double userHint,
+      Instant now) {
+    var observed = history.observed(type, zone, now);
+    if (observed.isPresent()) {
+      return new InterruptionRate(observed.get().interruptions() / observed.get().exposureHours(), Source.OBSERVED,
+          observed.get().exposureHours());
+    }
+    if (userHint != null) {
+      return new InterruptionRate(userHint, Source.USER, 0);
+    }
+    return new InterruptionRate(DEFAULT_PRIOR_PER_HOUR, Source.DEFAULT_PRIOR, 0);
+  }
+
+  public static InterruptionRate onDemand() {
+    return new InterruptionRate(0, Source.ON_DEMAND, 0);
+  }
+
+  /** "20.0%/h observed over 14 VM-hours", "5.0%/h default prior". */
+  public String describe() {
+    String pct = String.format(Locale.ROOT, "%.1f%%/h", perHour * 100);
+    return switch (source) {
+      case ON_DEMAND -> "on-demand, not interrupted";
+      case OBSERVED -> pct + " observed over " + String.format(Locale.ROOT, "%.1f", basisHours) + " VM-hours";
+      case USER -> pct + " from spec.instances.interruptionsPerHour";
+      case DEFAULT_PRIOR -> pct + " default prior";
+    };
+  }
+}
