@@ -18,6 +18,13 @@ public record InterruptionRate(double perHour, Source source, double basisHours)
    */
   public static final double DEFAULT_PRIOR_PER_HOUR = 0.05;
 
+  /**
+   * An observed rate is blended with the fallback rate (the user's hint, else the default prior) as if the
+   * fallback had been seen over this many VM-hours, so two early interruptions in a few VM-hours do not move the
+   * pool to a dearer type for good.
+   */
+  public static final double FALLBACK_WEIGHT_HOURS = 4.0;
+
   /** Where a rate came from, best first. */
   public enum Source {
     /** On-demand capacity is not interrupted. */
@@ -30,18 +37,21 @@ public record InterruptionRate(double perHour, Source source, double basisHours)
     DEFAULT_PRIOR
   }
 
-  /** The rate for a spot offering: observed, else the user's hint, else the default prior. */
+  /**
+   * The rate for a spot offering: observed (once {@link InterruptionHistory#MIN_EXPOSURE_HOURS} back it, blended
+   * with the fallback over {@link #FALLBACK_WEIGHT_HOURS}), else the user's hint, else the default prior.
+   */
   public static InterruptionRate estimate(InterruptionHistory history, String type, String zone, Double userHint,
       Instant now) {
+    double fallback = userHint != null ? userHint : DEFAULT_PRIOR_PER_HOUR;
     var observed = history.observed(type, zone, now);
     if (observed.isPresent()) {
-      return new InterruptionRate(observed.get().interruptions() / observed.get().exposureHours(), Source.OBSERVED,
-          observed.get().exposureHours());
+      double hours = observed.get().exposureHours();
+      double rate = (observed.get().interruptions() + fallback * FALLBACK_WEIGHT_HOURS) / (hours
+          + FALLBACK_WEIGHT_HOURS);
+      return new InterruptionRate(rate, Source.OBSERVED, hours);
     }
-    if (userHint != null) {
-      return new InterruptionRate(userHint, Source.USER, 0);
-    }
-    return new InterruptionRate(DEFAULT_PRIOR_PER_HOUR, Source.DEFAULT_PRIOR, 0);
+    return new InterruptionRate(fallback, userHint != null ? Source.USER : Source.DEFAULT_PRIOR, 0);
   }
 
   public static InterruptionRate onDemand() {

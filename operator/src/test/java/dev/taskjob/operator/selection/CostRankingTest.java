@@ -116,8 +116,8 @@ class CostRankingTest {
         CostRanking.TaskDuration.of(Duration.ofHours(3), 12, Duration.ofMinutes(30)), Duration.ofMinutes(3),
         history, null, NOW));
     assertThat(ranking.why()).isEqualTo("steady spot in a: $0.1778 per completed task ($0.0550/slot-hour x 3.23 h;"
-        + " 3h tasks (mean of 12 finished); 5.0%/h default prior); next cheap spot in a $0.1965"
-        + " (20.0%/h observed over 40.0 VM-hours)");
+        + " 3h tasks (mean of 12 finished); 5.0%/h default prior); next cheap spot in a $0.1933"
+        + " (18.6%/h observed over 40.0 VM-hours)");
   }
 
   @Test

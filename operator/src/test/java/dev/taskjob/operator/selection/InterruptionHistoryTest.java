@@ -14,14 +14,22 @@ class InterruptionHistoryTest {
   private static final Instant NOW = Instant.parse("2026-03-01T00:00:00Z");
 
   @Test
-  void rateIsInterruptionsPerVmHourOnceEnoughHoursBackIt() {
+  void rateIsInterruptionsPerVmHourBlendedWithTheFallbackOnceEnoughHoursBackIt() {
     InterruptionHistory h = new InterruptionHistory();
     h.record("m5.large", "us-east-1a", 1.5, 1, NOW);
     assertThat(h.observed("m5.large", "us-east-1a", NOW)).isEmpty();
-    h.record("m5.large", "us-east-1a", 3.5, 0, NOW);
+    h.record("m5.large", "us-east-1a", 4.5, 1, NOW);
+    // 2 interruptions over 6 VM-hours, blended with the 0.5/h hint as if seen over 4 VM-hours: (2 + 2) / 10.
     InterruptionRate rate = InterruptionRate.estimate(h, "m5.large", "us-east-1a", 0.5, NOW);
     assertThat(rate.source()).isEqualTo(InterruptionRate.Source.OBSERVED);
-    assertThat(rate.perHour()).isCloseTo(0.2, offset(1e-12));
+    assertThat(rate.perHour()).isCloseTo(0.4, offset(1e-12));
+    // Without a hint the default prior is the fallback: (2 + 0.2) / 10.
+    assertThat(InterruptionRate.estimate(h, "m5.large", "us-east-1a", null, NOW).perHour()).isCloseTo(0.22,
+        offset(1e-12));
+    // With many hours the observation dominates.
+    h.record("m5.large", "us-east-1a", 994, 198, NOW);
+    assertThat(InterruptionRate.estimate(h, "m5.large", "us-east-1a", null, NOW).perHour()).isCloseTo(0.2,
+        offset(0.001));
   }
 
   @Test
@@ -40,9 +48,9 @@ class InterruptionHistoryTest {
     InterruptionHistory h = new InterruptionHistory();
     h.record("m5.large", "a", 100, 20, NOW);
     h.record("m5.large", "a", 100, 0, NOW.plus(InterruptionHistory.HALF_LIFE));
-    // 20 interruptions over 100 h now weigh as 10 over 50 h; with 0 over 100 h: 10 / 150.
+    // 20 interruptions over 100 h now weigh as 10 over 50 h; with 0 over 100 h: 10 / 150 (plus the prior's 4 h).
     assertThat(InterruptionRate.estimate(h, "m5.large", "a", null, NOW.plus(InterruptionHistory.HALF_LIFE)).perHour())
-        .isCloseTo(10.0 / 150, offset(1e-9));
+        .isCloseTo((10.0 + 0.2) / 154, offset(1e-9));
     Instant monthLater = NOW.plus(Duration.ofDays(30));
     assertThat(h.observed("m5.large", "a", monthLater)).isEmpty();
   }
@@ -60,8 +68,7 @@ class InterruptionHistoryTest {
     edited.put("c5.large__us-east-1a", "one two three");
     InterruptionHistory back = InterruptionHistory.fromData(edited);
     assertThat(back.toData()).isEqualTo(data);
-    assertThat(InterruptionRate.estimate(back, "m5.large", "us-east-1a", null, NOW).perHour()).isCloseTo(0.25,
-        offset(1e-12));
+    assertThat(back.observed("m5.large", "us-east-1a", NOW).orElseThrow().interruptions()).isEqualTo(3.0);
   }
 
   @Test
