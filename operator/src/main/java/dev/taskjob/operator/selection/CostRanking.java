@@ -45,6 +45,22 @@ public final class CostRanking {
       return new TaskDuration(DEFAULT_TASK_DURATION, Source.DEFAULT, 0);
     }
 
+    /**
+     * Whether a pool's recorded task duration should give way to the ledger's mean: on the first finished
+     * task, then when the mean moved by more than a fifth (each change re-ranks the pool; small drifts do not).
+     */
+    public static boolean worthRecording(Duration recorded, long recordedSamples, Duration measured,
+        long measuredSamples) {
+      if (measured == null || measuredSamples <= 0 || measured.isZero() || measured.isNegative()) {
+        return false;
+      }
+      if (recorded == null || recordedSamples <= 0 || recorded.isZero()) {
+        return true;
+      }
+      double change = Math.abs(measured.toMillis() - recorded.toMillis()) / (double) recorded.toMillis();
+      return change > 0.2;
+    }
+
     public String describe() {
       String d = Durations.format(duration);
       return switch (source) {

@@ -3,6 +3,7 @@ package dev.taskjob.operator.selection;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -73,7 +74,8 @@ public final class InterruptionHistory {
   /** ConfigMap data: one key per offering, {@code <type>__<zone>}, value {@code <interruptions> <VM-hours> <as of>}. */
   public synchronized Map<String, String> toData() {
     Map<String, String> data = new LinkedHashMap<>();
-    byOffering.forEach((k, o) -> data.put(k, o.interruptions() + " " + o.exposureHours() + " " + o.updated()));
+    byOffering.forEach((k, o) -> data.put(k, String.format(Locale.ROOT, "%.4f %.4f %s", o.interruptions(),
+        o.exposureHours(), o.updated())));
     return data;
   }
 

@@ -63,7 +63,7 @@ public record InterruptionRate(double perHour, Source source, double basisHours)
     String pct = String.format(Locale.ROOT, "%.1f%%/h", perHour * 100);
     return switch (source) {
       case ON_DEMAND -> "on-demand, not interrupted";
-      case OBSERVED -> pct + " observed over " + String.format(Locale.ROOT, "%.1f", basisHours) + " VM-hours";
+      case OBSERVED -> pct + " observed over " + String.format(Locale.ROOT, "%.0f", basisHours) + " VM-hours";
       case USER -> pct + " from spec.instances.interruptionsPerHour";
       case DEFAULT_PRIOR -> pct + " default prior";
     };

@@ -103,6 +103,7 @@ public final class TaskJobValidator {
     }
     checkDuration("spec.worker.maxRuntime", worker.getMaxRuntime());
     checkDuration("spec.worker.shutdownGracePeriod", worker.getShutdownGracePeriod());
+    checkDuration("spec.worker.expectedTaskDuration", worker.getExpectedTaskDuration());
     checkDuration("spec.terminationDelay", spec.getTerminationDelay());
     require(AdmissionChecks.maxRuntime(worker.getMaxRuntime()));
     require(AdmissionChecks.command(worker.getCommand()));

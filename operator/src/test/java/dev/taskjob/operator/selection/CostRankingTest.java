@@ -117,7 +117,7 @@ class CostRankingTest {
         history, null, NOW));
     assertThat(ranking.why()).isEqualTo("steady spot in a: $0.1778 per completed task ($0.0550/slot-hour x 3.23 h;"
         + " 3h tasks (mean of 12 finished); 5.0%/h default prior); next cheap spot in a $0.1933"
-        + " (18.6%/h observed over 40.0 VM-hours)");
+        + " (18.6%/h observed over 40 VM-hours)");
   }
 
   @Test
@@ -128,5 +128,24 @@ class CostRankingTest {
         .isEqualTo(Duration.ofMinutes(30));
     assertThat(CostRanking.TaskDuration.of(Duration.ZERO, 0, null).duration())
         .isEqualTo(CostRanking.DEFAULT_TASK_DURATION);
+  }
+
+  static Stream<Arguments> recordings() {
+    Duration m30 = Duration.ofMinutes(30);
+    return Stream.of(
+        Arguments.of("nothing finished yet: keep the estimate", m30, 0L, null, 0L, false),
+        Arguments.of("first finished task replaces the user's estimate", m30, 0L, Duration.ofMinutes(29), 1L, true),
+        Arguments.of("no estimate at all: the first mean is recorded", null, 0L, Duration.ofMinutes(5), 1L, true),
+        Arguments.of("a drift under a fifth is not worth a re-rank", m30, 10L, Duration.ofMinutes(35), 40L, false),
+        Arguments.of("a move over a fifth is recorded", m30, 10L, Duration.ofMinutes(37), 40L, true),
+        Arguments.of("shorter by over a fifth is recorded too", m30, 10L, Duration.ofMinutes(23), 40L, true));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("recordings")
+  void thePoolsTaskDurationFollowsTheLedgerWhenItMovesEnough(String name, Duration recorded, long recordedSamples,
+      Duration measured, long samples, boolean expected) {
+    assertThat(CostRanking.TaskDuration.worthRecording(recorded, recordedSamples, measured, samples))
+        .isEqualTo(expected);
   }
 }

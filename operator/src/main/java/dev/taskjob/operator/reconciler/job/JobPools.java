@@ -17,11 +17,13 @@ import dev.taskjob.operator.decision.JobTransitions;
 import dev.taskjob.operator.decision.PoolSizing;
 import dev.taskjob.operator.progress.JobProgress;
 import dev.taskjob.operator.selection.Candidate;
+import dev.taskjob.operator.selection.CostRanking;
 import dev.taskjob.operator.selection.Selection;
 import dev.taskjob.operator.validation.TaskJobValidator;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -61,12 +63,31 @@ final class JobPools {
           + desired + " instances (" + sizing.limitedBy() + ")");
       return pool;
     }
+    pool = recordTaskDuration(pool, runtime.progress.taskTimes());
     if (!Objects.equals(pool.getSpec().getCount(), desired)) {
       LOG.info("job {}: pool {} -> {} instances ({} tasks remain, limited by {})", JobServices.name(job),
           pool.getSpec().getCount(), desired, progress.remaining(), sizing.limitedBy());
       pool = scale(pool, desired);
     }
     return pool;
+  }
+
+  /** Tells the pool how long tasks run, from the ledger, so it ranks instance types by cost per completed task. */
+  private InstancePool recordTaskDuration(InstancePool pool, JobProgress.TaskTimes measured) {
+    InstancePoolSpec ps = pool.getSpec();
+    Duration recorded = ps.getTaskDuration() == null ? null
+        : Durations.parseOrDefault("spec.taskDuration", ps.getTaskDuration(), null);
+    long samples = ps.getTaskDurationSamples() == null ? 0 : ps.getTaskDurationSamples();
+    // The field holds whole seconds: a sub-second mean is recorded as 1s, and compared as such.
+    Duration mean = measured.mean() == null ? null
+        : measured.mean().compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : measured.mean();
+    if (!CostRanking.TaskDuration.worthRecording(recorded, samples, mean, measured.count())) {
+      return pool;
+    }
+    return services.client().resources(InstancePool.class).inNamespace(pool.getMetadata().getNamespace())
+        .withName(pool.getMetadata().getName()).patch(PatchContext.of(PatchType.JSON_MERGE),
+            "{\"spec\":{\"taskDuration\":\"" + Durations.format(mean) + "\",\"taskDurationSamples\":"
+                + measured.count() + "}}");
   }
 
   /** A pool that gave up (workers never started, no type fits any more) fails the job; it then drains. */
@@ -149,6 +170,7 @@ final class JobPools {
     ps.setCpusPerTask(spec.getWorker().getCpusPerTask());
     ps.setMemoryPerTaskGiB(spec.getWorker().getMemoryPerTaskGiB());
     ps.setTasksPerInstance(spec.getWorker().getSimultaneousTasks());
+    ps.setTaskDuration(spec.getWorker().getExpectedTaskDuration());
     QueueSettings queueSettings = WorkerEnvironment.queueSettings(status.getQueueName(), spec.getWorker());
     ps.setWorkerEnvironment(WorkerEnvironment.of(job, spec, queueSettings, services.settings().heartbeatInterval()));
     ps.setStartupTimeout(Durations.format(services.settings().workerStartupTimeout()));
