@@ -119,6 +119,9 @@ public class TaskJobSpec {
           + "Argo CD or Flux, which would recreate it.")
   private Integer ttlSecondsAfterFinished;
 
+  @JsonPropertyDescription("A dollar limit on the whole job. May be changed while the job runs.")
+  private BudgetSpec budget;
+
   public Provider getProvider() {
     return provider;
   }
@@ -205,5 +208,13 @@ public class TaskJobSpec {
 
   public void setTtlSecondsAfterFinished(Integer ttlSecondsAfterFinished) {
     this.ttlSecondsAfterFinished = ttlSecondsAfterFinished;
+  }
+
+  public BudgetSpec getBudget() {
+    return budget;
+  }
+
+  public void setBudget(BudgetSpec budget) {
+    this.budget = budget;
   }
 }

@@ -13,9 +13,13 @@ import dev.taskjob.crds.v1alpha1.shared.InstanceRequirements;
 import dev.taskjob.crds.v1alpha1.taskjob.TaskJob;
 import dev.taskjob.crds.v1alpha1.taskjob.TaskJobSpec;
 import dev.taskjob.crds.v1alpha1.taskjob.TaskJobStatus;
+import dev.taskjob.crds.v1alpha1.shared.WorkerSpec;
+import dev.taskjob.operator.decision.BudgetLimit;
+import dev.taskjob.operator.decision.CostMeter;
 import dev.taskjob.operator.decision.JobTransitions;
 import dev.taskjob.operator.decision.PoolSizing;
 import dev.taskjob.operator.progress.JobProgress;
+import dev.taskjob.operator.reconciler.ControllerPolicy;
 import dev.taskjob.operator.selection.Candidate;
 import dev.taskjob.operator.selection.CostRanking;
 import dev.taskjob.operator.selection.Selection;
@@ -48,11 +52,16 @@ final class JobPools {
 
   /** Creates the job's pool or resizes it to the tasks that remain, within the live budget. */
   InstancePool ensure(TaskJob job, TaskJobSpec spec, TaskJobStatus status, JobRuntime runtime,
-      JobProgress.Snapshot progress, InstancePool pool) {
+      JobProgress.Snapshot progress, InstancePool pool, Instant now) {
     Candidate candidate = candidateFor(runtime.selection, pool);
     PoolSizing.Sizing sizing = PoolSizing.size(progress.remaining(), candidate.slots(), candidate.type().vcpus(),
         candidate.pricePerHour(), TaskJobValidator.budgetOf(spec.getInstances()));
-    int desired = sizing.instances();
+    BudgetLimit.Result budget = BudgetLimit.decide(new BudgetLimit.Inputs(
+        spec.getBudget() == null ? null : spec.getBudget().getMaxCost(), spentUntil(runtime, status, now),
+        candidate.pricePerHour(), sizing.instances(), ControllerPolicy.MAX_RECONCILIATION_INTERVAL,
+        gracePeriod(spec)));
+    reportBudget(job, status, budget, now);
+    int desired = budget.instances();
     status.setInstancesDesired(desired);
     if (pool == null) {
       pool = read(job);
@@ -70,6 +79,41 @@ final class JobPools {
       pool = scale(pool, desired);
     }
     return pool;
+  }
+
+  /** What the job has spent until now: the accrued cost plus the pool's burn since it was accrued. */
+  private static double spentUntil(JobRuntime runtime, TaskJobStatus status, Instant now) {
+    double accrued = runtime.costAccruedAt == null
+        ? (status.getCostSoFar() == null ? 0 : status.getCostSoFar()) : runtime.costSoFar;
+    double rate = status.getCostPerHour() == null ? 0 : status.getCostPerHour();
+    return CostMeter.accrue(accrued, rate, runtime.costAccruedAt, now);
+  }
+
+  private static Duration gracePeriod(TaskJobSpec spec) {
+    String grace = spec.getWorker() == null ? null : spec.getWorker().getShutdownGracePeriod();
+    return Durations.parseOrDefault("spec.worker.shutdownGracePeriod", grace,
+        Durations.parse(WorkerSpec.DEFAULT_SHUTDOWN_GRACE_PERIOD));
+  }
+
+  /** BudgetExhausted in conditions while the budget holds the pool at 0, with an Event when it starts. */
+  private void reportBudget(TaskJob job, TaskJobStatus status, BudgetLimit.Result budget, Instant now) {
+    if (budget.verdict() == BudgetLimit.Verdict.UNLIMITED) {
+      Conditions.find(status.getConditions(), ConditionTypes.BUDGET_EXHAUSTED).ifPresent(c -> Conditions.set(
+          status.getConditions(), ConditionTypes.BUDGET_EXHAUSTED, Condition.FALSE, "NoBudget",
+          "spec.budget.maxCost is not set", JobServices.generation(job), now));
+      return;
+    }
+    boolean exhausted = budget.verdict() == BudgetLimit.Verdict.EXHAUSTED;
+    boolean before = Conditions.isTrue(status.getConditions(), ConditionTypes.BUDGET_EXHAUSTED);
+    Conditions.set(status.getConditions(), ConditionTypes.BUDGET_EXHAUSTED, exhausted ? Condition.TRUE
+        : Condition.FALSE, exhausted ? "BudgetExhausted" : budget.verdict() == BudgetLimit.Verdict.LIMITED
+        ? "BudgetLimited" : "WithinBudget", budget.message(), JobServices.generation(job), now);
+    if (exhausted && !before) {
+      services.events().warning(job, "BudgetExhausted", budget.message());
+      LOG.info("job {}: {}", JobServices.name(job), budget.message());
+    } else if (!exhausted && before) {
+      services.events().normal(job, "BudgetResumed", budget.message());
+    }
   }
 
   /** Tells the pool how long tasks run, from the ledger, so it ranks instance types by cost per completed task. */

@@ -21,7 +21,8 @@ import java.util.Set;
 final class JobSpecs {
 
   /** Top-level fields that may change while the job runs. */
-  static final Set<String> MUTABLE = Set.of("terminationDelay", "cleanup", "ttlSecondsAfterFinished", "credentials");
+  static final Set<String> MUTABLE = Set.of("terminationDelay", "cleanup", "ttlSecondsAfterFinished", "credentials",
+      "budget");
   /** Fields of {@code spec.instances} that may change while the job runs. */
   static final Set<String> MUTABLE_INSTANCES = Set.of("minInstances", "maxInstances", "maxTotalCpus", "maxPricePerHour");
 
@@ -50,6 +51,7 @@ final class JobSpecs {
     out.setCleanup(live.getCleanup());
     out.setTtlSecondsAfterFinished(live.getTtlSecondsAfterFinished());
     out.setCredentials(live.getCredentials());
+    out.setBudget(live.getBudget());
     InstanceRequirements liveInstances = live.getInstances() == null ? new InstanceRequirements() : live.getInstances();
     InstanceRequirements instances = out.getInstances() == null ? new InstanceRequirements() : out.getInstances();
     instances.setMinInstances(liveInstances.getMinInstances());
