@@ -21,6 +21,7 @@ import picocli.CommandLine.Command;
         OperatorCommand.class,
         LocalCommand.class,
         InstanceTypesCommand.class,
+        PlanCommand.class,
         AutoComplete.GenerateCompletion.class,
     })
 public final class TaskjobCli implements Runnable {
