@@ -65,7 +65,8 @@ public final class RbacRequirements {
    */
   public static final List<Rule> TENANT = List.of(
       new Rule("", "configmaps", List.of("get", "create", "patch"),
-          "task lists (read), the job's ledger ConfigMap (created, then patched)"),
+          "task lists (read), the job's ledger ConfigMap and the namespace's taskjob-interruptions record"
+              + " (created, then patched)"),
       new Rule("", "secrets", List.of("get"), "cloud credentials named by spec.credentials.secretRef"));
 
   /** Cluster-scoped objects. */

@@ -12,13 +12,17 @@ import dev.taskjob.core.cloud.PriceSource;
 import dev.taskjob.core.cloud.ProviderConfig;
 import dev.taskjob.core.cloud.ProviderConfig.Keys;
 import dev.taskjob.core.cloud.Providers;
+import dev.taskjob.crds.v1alpha1.shared.Durations;
 import dev.taskjob.operator.selection.Candidate;
+import dev.taskjob.operator.selection.CostRanking;
 import dev.taskjob.operator.selection.Exclusion;
 import dev.taskjob.operator.selection.InstanceConstraints;
 import dev.taskjob.operator.selection.InstanceSelector;
+import dev.taskjob.operator.selection.InterruptionHistory;
 import dev.taskjob.operator.selection.NoMatchingInstanceTypeException;
 import dev.taskjob.operator.selection.Selection;
 import java.io.PrintWriter;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -40,7 +44,8 @@ import picocli.CommandLine.Spec;
  * from the cloud's APIs, or from the bundled snapshot when they cannot be reached (the output says which).
  */
 @Command(name = "instance-types", mixinStandardHelpOptions = true,
-    description = "List instance types that meet the constraints, cheapest per task slot first; the selected one is marked *.")
+    description = "List instance types that meet the constraints, cheapest per task slot first; the selected one is marked *."
+        + " --explain adds the ranking a TaskJob's pool makes, by expected cost per completed task.")
 public final class InstanceTypesCommand implements Callable<Integer> {
 
   enum Provider { aws, gcp, local }
@@ -100,8 +105,18 @@ public final class InstanceTypesCommand implements Callable<Integer> {
   @Option(names = "--max-price-per-hour", description = "Budget for the whole pool, USD per hour.") Double maxPricePerHour;
   @Option(names = "--max-total-cpus", description = "vCPU cap for the whole pool.") Integer maxTotalCpus;
 
-  @Option(names = "--explain", description = "Also list every excluded type with the reason.")
+  @Option(names = "--explain", description = "Also rank the offerings by expected cost per completed task, with its "
+      + "inputs and the runner-ups, and list every excluded type with the reason.")
   boolean explain;
+
+  @Option(names = "--task-duration", description = "How long one task runs, e.g. 30m, for --explain's expected cost, "
+      + "as a TaskJob's spec.worker.expectedTaskDuration (default: 1h).")
+  String taskDuration;
+
+  @Option(names = "--interruptions-per-hour", description = "Expected spot interruptions per instance-hour for "
+      + "--explain, as a TaskJob's spec.instances.interruptionsPerHour (default: 0.05, the prior used before the "
+      + "cluster has observed its own).")
+  Double interruptionsPerHour;
 
   @Option(names = {"-o", "--output"}, defaultValue = "table", description = "table or json (default ${DEFAULT-VALUE}).")
   Output output;
@@ -116,6 +131,7 @@ public final class InstanceTypesCommand implements Callable<Integer> {
     InstanceConstraints constraints;
     InstanceCatalog catalog;
     try {
+      costInputs = costInputs();
       constraints = constraints();
       catalog = fetchCatalog(err);
     } catch (IllegalArgumentException e) {
@@ -146,12 +162,28 @@ public final class InstanceTypesCommand implements Callable<Integer> {
       return 2;
     }
     if (output == Output.json) {
-      printJson(out, catalog, pricesLine, selection);
+      printJson(out, catalog, pricesLine, selection, constraints);
     } else {
-      printTable(out, catalog, pricesLine, selection);
+      printTable(out, catalog, pricesLine, selection, constraints);
     }
     return 0;
   }
+
+  /** What --explain's expected cost per completed task assumes; the cluster's own observations are not read here. */
+  private CostRanking.Inputs costInputs() {
+    Duration task = taskDuration == null ? null : Durations.parse("--task-duration", taskDuration);
+    if (task != null && task.isZero()) {
+      throw new IllegalArgumentException("--task-duration must be longer than 0s");
+    }
+    if (interruptionsPerHour != null && !(interruptionsPerHour >= 0 && interruptionsPerHour <= 100)) {
+      throw new IllegalArgumentException("--interruptions-per-hour must be between 0 and 100, got "
+          + interruptionsPerHour);
+    }
+    return new CostRanking.Inputs(CostRanking.TaskDuration.of(null, 0, task), CostRanking.DEFAULT_RELAUNCH,
+        new InterruptionHistory(), interruptionsPerHour, Instant.now());
+  }
+
+  private CostRanking.Inputs costInputs;
 
   private InstanceConstraints constraints() {
     return InstanceConstraints.builder()
@@ -231,7 +263,8 @@ public final class InstanceTypesCommand implements Callable<Integer> {
     return n == 0 ? "" : " " + n + " types use overridden prices.";
   }
 
-  private void printTable(PrintWriter out, InstanceCatalog catalog, String pricesLine, Selection selection) {
+  private void printTable(PrintWriter out, InstanceCatalog catalog, String pricesLine, Selection selection,
+      InstanceConstraints constraints) {
     out.println(pricesLine);
     boolean showMarket = selection.ranked().stream().map(Candidate::spot).distinct().count() > 1;
     List<String[]> rows = new ArrayList<>();
@@ -261,8 +294,27 @@ public final class InstanceTypesCommand implements Callable<Integer> {
         + best.slots() + " task slot" + (best.slots() == 1 ? "" : "s") + " ($" + fmt(best.pricePerSlot(), 6)
         + " per slot-hour), boot disk " + best.bootDiskGiB() + " GiB");
     if (explain) {
+      printExpectedCost(out, CostRanking.rank(selection, constraints, costInputs));
       printExclusions(out, selection.excluded());
     }
+  }
+
+  /** The ranking a TaskJob's pool makes: expected cost per completed task, its inputs, the runner-ups. */
+  private void printExpectedCost(PrintWriter out, CostRanking.Ranking ranking) {
+    out.println("Expected cost per completed task (" + ranking.task().describe() + "; an interruption loses half a"
+        + " task plus " + Durations.format(ranking.relaunch()) + " to boot a replacement and re-lease):");
+    List<String[]> rows = new ArrayList<>();
+    rows.add(new String[] {"", "OFFERING", "$/SLOT-HOUR", "INTERRUPTIONS", "HOURS/TASK", "$/TASK"});
+    List<CostRanking.Ranked> shown = limit > 0 ? ranking.ranked().stream().limit(limit).toList() : ranking.ranked();
+    for (CostRanking.Ranked r : shown) {
+      rows.add(new String[] {r == ranking.best() ? "*" : "", r.offering(), fmt(r.candidate().pricePerSlot(), 6),
+          r.rate().describe(), fmt(r.hoursPerCompletedTask(), 3), fmt(r.costPerCompletedTask(), 6)});
+    }
+    printAligned(out, rows);
+    if (shown.size() < ranking.ranked().size()) {
+      out.println("(" + shown.size() + " of " + ranking.ranked().size() + " offerings shown; --limit 0 shows all)");
+    }
+    out.println("Chosen: " + ranking.why());
   }
 
   private static void printExclusions(PrintWriter out, List<Exclusion> excluded) {
@@ -296,7 +348,8 @@ public final class InstanceTypesCommand implements Callable<Integer> {
     }
   }
 
-  private void printJson(PrintWriter out, InstanceCatalog catalog, String pricesLine, Selection selection) {
+  private void printJson(PrintWriter out, InstanceCatalog catalog, String pricesLine, Selection selection,
+      InstanceConstraints constraints) {
     ObjectNode json = header(catalog, pricesLine);
     json.put("selected", selection.best().typeName());
     ArrayNode candidates = json.putArray("candidates");
@@ -318,6 +371,23 @@ public final class InstanceTypesCommand implements Callable<Integer> {
       node.put("selected", c == selection.best());
     }
     if (explain) {
+      CostRanking.Ranking ranking = CostRanking.rank(selection, constraints, costInputs);
+      ObjectNode cost = json.putObject("expectedCost");
+      cost.put("taskDuration", ranking.task().describe());
+      cost.put("relaunch", Durations.format(ranking.relaunch()));
+      cost.put("chosen", ranking.why());
+      ArrayNode offerings = cost.putArray("ranked");
+      for (CostRanking.Ranked r : ranking.ranked()) {
+        ObjectNode node = offerings.addObject();
+        node.put("type", r.candidate().typeName());
+        node.put("spot", r.candidate().spot());
+        node.put("zone", r.candidate().zone());
+        node.put("pricePerSlotHour", r.candidate().pricePerSlot());
+        node.put("interruptionsPerHour", r.rate().perHour());
+        node.put("interruptionRateSource", r.rate().source().name());
+        node.put("hoursPerCompletedTask", r.hoursPerCompletedTask());
+        node.put("costPerCompletedTask", r.costPerCompletedTask());
+      }
       json.set("excluded", exclusionsJson(selection.excluded()));
     }
     out.println(json.toPrettyString());

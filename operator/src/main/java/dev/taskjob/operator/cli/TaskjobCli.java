@@ -24,6 +24,7 @@ import picocli.CommandLine.Command;
         ResultsCommand.class, ExportCommand.class, StatusCommand.class,
         ReportCommand.class,
         VmsCommand.class,
+        PlanCommand.class,
         AutoComplete.GenerateCompletion.class,
     })
 public final class TaskjobCli implements Runnable {

@@ -117,6 +117,15 @@ public final class JobProgress {
     ledger.checkpoint();
   }
 
+  /** Finished tasks with a known run time, and their mean, for ranking instance types by cost per task. */
+  public record TaskTimes(long count, Duration mean) {}
+
+  public synchronized TaskTimes taskTimes() {
+    var times = ledger.elapsedTimes();
+    return times.count() == 0 ? new TaskTimes(0, null)
+        : new TaskTimes(times.count(), Duration.ofMillis(Math.round(times.mean() * 1000)));
+  }
+
   public synchronized Snapshot snapshot(Instant now) {
     List<String> failedIds = ledger.failedTasks().stream().limit(STATUS_FAILED_IDS).map(Ledger.FailedTask::id).toList();
     return new Snapshot(ledger.total(), ledger.succeeded(), ledger.failed(), ledger.retried(), ledger.duplicates(),

@@ -116,7 +116,13 @@ public final class TaskJobValidator {
     }
     checkDuration("spec.worker.maxRuntime", worker.getMaxRuntime());
     checkDuration("spec.worker.shutdownGracePeriod", worker.getShutdownGracePeriod());
+    checkDuration("spec.worker.expectedTaskDuration", worker.getExpectedTaskDuration());
     checkDuration("spec.terminationDelay", spec.getTerminationDelay());
+    Double maxCost = spec.getBudget() == null ? null : spec.getBudget().getMaxCost();
+    if (maxCost != null && !(maxCost >= 0 && Double.isFinite(maxCost))) {
+      throw invalid(Invalid.INVALID_SPEC, "spec.budget.maxCost",
+          "spec.budget.maxCost must be a number of USD, 0 or more, got " + maxCost);
+    }
     require(AdmissionChecks.maxRuntime(worker.getMaxRuntime()));
     require(AdmissionChecks.command(worker.getCommand()));
     require(AdmissionChecks.env(worker.getEnv()));

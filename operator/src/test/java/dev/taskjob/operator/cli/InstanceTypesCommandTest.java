@@ -65,6 +65,40 @@ class InstanceTypesCommandTest {
     assertThat(json.path("candidates").get(0).path("selected").asBoolean()).isTrue();
     assertThat(json.path("prices").asText()).contains("--offline");
     assertThat(json.path("excluded").findValuesAsText("reason")).contains("name matches none of [m7g.*]");
+    JsonNode cost = json.path("expectedCost");
+    assertThat(cost.path("taskDuration").asText()).isEqualTo("1h tasks (assumed; set spec.worker.expectedTaskDuration)");
+    assertThat(cost.path("chosen").asText()).startsWith(json.path("selected").asText() + " spot in ");
+    assertThat(cost.path("ranked").get(0).path("interruptionRateSource").asText()).isEqualTo("DEFAULT_PRIOR");
+    assertThat(cost.path("ranked").get(0).path("hoursPerCompletedTask").asDouble())
+        .isCloseTo(1 + 0.05 * (0.5 + 5 / 60.0), org.assertj.core.data.Offset.offset(1e-9));
+  }
+
+  @Test
+  void explainRanksByExpectedCostPerCompletedTaskWithItsInputsAndRunnerUps() {
+    Run run = taskjob("instance-types", "--provider", "aws", "--region", "us-east-1", "--offline", "--types",
+        "m7g.large,c7g.large", "--spot", "--allow-on-demand-fallback", "--task-duration", "4h",
+        "--interruptions-per-hour", "1", "--explain");
+
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    assertThat(run.out())
+        .contains("Expected cost per completed task (4h tasks (spec.worker.expectedTaskDuration); an interruption"
+            + " loses half a task plus 5m to boot a replacement and re-lease):")
+        .containsPattern("(?m)^\\s+OFFERING\\s+\\$/SLOT-HOUR\\s+INTERRUPTIONS\\s+HOURS/TASK\\s+\\$/TASK$")
+        .containsPattern("(?m)^\\s+c7g\\.large spot( in \\S+)?\\s+[0-9.]+\\s+100\\.0%/h from"
+            + " spec.instances.interruptionsPerHour\\s+12\\.333\\s+[0-9.]+$")
+        .containsPattern("(?m)^Chosen: c7g\\.large on-demand: \\$[0-9.]+ per completed task .*; next m7g\\.large");
+    // At one interruption an hour a 4-hour task costs 3x its run time on spot: on-demand, allowed here, ranks first.
+    assertThat(run.out().lines().filter(l -> l.startsWith("*")).toList())
+        .anySatisfy(l -> assertThat(l).contains("c7g.large on-demand", "on-demand, not interrupted"));
+  }
+
+  @Test
+  void explainRefusesAnUnreadableTaskDuration() {
+    Run run = taskjob("instance-types", "--provider", "aws", "--region", "us-east-1", "--offline", "--explain",
+        "--task-duration", "half an hour");
+
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertThat(run.err()).startsWith("error: --task-duration");
   }
 
   @Test

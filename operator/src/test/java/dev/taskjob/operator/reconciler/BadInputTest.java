@@ -14,6 +14,7 @@ import dev.taskjob.crds.v1alpha1.shared.EnvVar;
 import dev.taskjob.crds.v1alpha1.shared.Provider;
 import dev.taskjob.crds.v1alpha1.shared.SecretReference;
 import dev.taskjob.crds.v1alpha1.taskjob.TaskJob;
+import dev.taskjob.crds.v1alpha1.taskjob.BudgetSpec;
 import dev.taskjob.crds.v1alpha1.taskjob.TaskJobPhase;
 import dev.taskjob.operator.OperatorSettings;
 import dev.taskjob.operator.cli.OperatorCommand;
@@ -100,6 +101,13 @@ class BadInputTest {
             "SecretNotFound", "spec.credentials.secretRef.name: Secret 'cloud-keys' not found", TaskJobPhase.PENDING),
         new Case("bad duration", j -> j.getSpec().getWorker().setMaxRuntime("ten minutes"),
             "InvalidSpec", "spec.worker.maxRuntime", TaskJobPhase.FAILED),
+        new Case("bad expected task duration", j -> j.getSpec().getWorker().setExpectedTaskDuration("half an hour"),
+            "InvalidSpec", "spec.worker.expectedTaskDuration", TaskJobPhase.FAILED),
+        new Case("negative dollar budget", j -> {
+          BudgetSpec budget = new BudgetSpec();
+          budget.setMaxCost(-5.0);
+          j.getSpec().setBudget(budget);
+        }, "InvalidSpec", "spec.budget.maxCost", TaskJobPhase.FAILED),
         new Case("zero max runtime", j -> j.getSpec().getWorker().setMaxRuntime("0s"),
             "InvalidSpec", "spec.worker.maxRuntime: Invalid value: \"0s\": must be longer than 0", TaskJobPhase.FAILED),
         new Case("reserved env name", j -> j.getSpec().getWorker().setEnv(

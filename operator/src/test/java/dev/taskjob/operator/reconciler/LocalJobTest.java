@@ -10,7 +10,10 @@ import dev.taskjob.crds.v1alpha1.instancepool.InstancePool;
 import dev.taskjob.crds.v1alpha1.shared.ConditionTypes;
 import dev.taskjob.crds.v1alpha1.shared.Conditions;
 import dev.taskjob.crds.v1alpha1.taskjob.TaskJob;
+import dev.taskjob.crds.v1alpha1.taskjob.BudgetSpec;
 import dev.taskjob.crds.v1alpha1.taskjob.TaskJobPhase;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import dev.taskjob.operator.OperatorSettings;
 import dev.taskjob.operator.ledger.Ledger;
 import dev.taskjob.provider.local.LocalCloudProvider;
@@ -135,6 +138,36 @@ class LocalJobTest {
         .contains("'/nonexistent/program' is not an executable file");
     harness.client.resource(seen).delete();
     OperatorHarness.await(FINISH, () -> harness.job("no-program") == null, gone -> gone, "deleted job");
+  }
+
+  @Test
+  void aSpentBudgetStopsTheJobWithQueueAndLedgerKeptAndRaisingItResumes() {
+    int tasks = 8;
+    harness.configMap("budgeted", "tasks.json", TaskJobs.additionTasks(tasks));
+    TaskJob job = job("budgeted", "budgeted", List.of("sh", "-c", "exit 0"));
+    BudgetSpec budget = new BudgetSpec();
+    budget.setMaxCost(0.0);
+    job.getSpec().setBudget(budget);
+    harness.apply(job);
+
+    TaskJob held = harness.awaitJob("budgeted", FINISH, j -> j.getStatus() != null
+        && Conditions.isTrue(j.getStatus().getConditions(), ConditionTypes.BUDGET_EXHAUSTED));
+    assertThat(held.getStatus().getPhase()).isIn(TaskJobPhase.LOADING, TaskJobPhase.RUNNING);
+    assertThat(Conditions.find(held.getStatus().getConditions(), ConditionTypes.BUDGET_EXHAUSTED).orElseThrow()
+        .getMessage()).contains("spent $0.0000 of spec.budget.maxCost $0.0000", "raise spec.budget.maxCost to resume");
+    assertThat(held.getStatus().getInstancesDesired()).isZero();
+    assertThat(harness.pool("budgeted").getSpec().getCount()).isZero();
+    assertThat(eventReasons("budgeted")).contains("BudgetExhausted");
+
+    harness.client.resources(TaskJob.class).inNamespace(held.getMetadata().getNamespace()).withName("budgeted")
+        .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\":{\"budget\":{\"maxCost\":1}}}");
+    TaskJob done = harness.awaitJob("budgeted", FINISH, j -> j.getStatus() != null
+        && j.getStatus().getPhase().isFinished());
+
+    assertThat(done.getStatus().getPhase()).as(done.getStatus().getMessage()).isEqualTo(TaskJobPhase.SUCCEEDED);
+    assertThat(done.getStatus().getSucceeded()).isEqualTo(tasks);
+    assertThat(Conditions.isTrue(done.getStatus().getConditions(), ConditionTypes.BUDGET_EXHAUSTED)).isFalse();
+    assertThat(eventReasons("budgeted")).contains("BudgetResumed");
   }
 
   @Test

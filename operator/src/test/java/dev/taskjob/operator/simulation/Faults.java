@@ -37,6 +37,16 @@ final class Faults {
     }
   }
 
+  /** No faults but spot interruptions at the given rates per zone: scenarios that measure one effect alone. */
+  Faults(double... interruptionsPerHour) {
+    throttleRate = 0;
+    serverErrorRate = 0;
+    responseLostRate = 0;
+    queueThrottleRate = 0;
+    noCapacityRate = 0;
+    this.interruptionsPerHour = interruptionsPerHour.clone();
+  }
+
   void count(Kind kind) {
     injected.merge(kind, 1L, Long::sum);
   }

@@ -69,6 +69,8 @@ final class SimulatedWorkers {
   private final Map<String, Worker> workers = new LinkedHashMap<>();
   /** Failures each task's program has produced so far, across all its runs. */
   private final int[] ownFailures;
+  /** VMs whose worker takes no new task (told to stop, e.g. the job's budget ran out); running ones finish. */
+  private final java.util.Set<String> stopped = new java.util.HashSet<>();
   /** Tasks started after their job finished (the invariant's witness). */
   private long startedAfterFinish;
 
@@ -120,7 +122,7 @@ final class SimulatedWorkers {
         finish(w, r);
         it.remove();
       }
-      int free = slots - w.running.size();
+      int free = stopped.contains(w.vmId) ? 0 : slots - w.running.size();
       if (free > 0) {
         for (LeasedTask t : queue.receive(free, Duration.ZERO)) {
           if (jobFinished) {
@@ -161,6 +163,11 @@ final class SimulatedWorkers {
       }
     }
     queue.ack(r.leased);
+  }
+
+  /** The worker on this VM finishes what it runs and takes nothing new. */
+  void stopLeasing(String vmId) {
+    stopped.add(vmId);
   }
 
   Map<String, Worker> workers() {

@@ -131,6 +131,16 @@ public class InstancePoolSpec {
       "A running instance whose worker has not reported within this time is replaced. Default: 5m.")
   private String heartbeatTimeout = DEFAULT_HEARTBEAT_TIMEOUT;
 
+  @Pattern(Patterns.DURATION)
+  @JsonPropertyDescription(
+      "How long one task runs, for ranking instance types by expected cost per completed task. A TaskJob sets "
+          + "it from its finished tasks' mean, else from spec.worker.expectedTaskDuration. Unset: 1h.")
+  private String taskDuration;
+
+  @Min(0)
+  @JsonPropertyDescription("How many finished tasks taskDuration is the mean of; unset or 0: it is an estimate.")
+  private Long taskDurationSamples;
+
   public Provider getProvider() {
     return provider;
   }
@@ -241,5 +251,21 @@ public class InstancePoolSpec {
 
   public void setHeartbeatTimeout(String heartbeatTimeout) {
     this.heartbeatTimeout = heartbeatTimeout;
+  }
+
+  public String getTaskDuration() {
+    return taskDuration;
+  }
+
+  public void setTaskDuration(String taskDuration) {
+    this.taskDuration = taskDuration;
+  }
+
+  public Long getTaskDurationSamples() {
+    return taskDurationSamples;
+  }
+
+  public void setTaskDurationSamples(Long taskDurationSamples) {
+    this.taskDurationSamples = taskDurationSamples;
   }
 }

@@ -76,6 +76,11 @@ public class InstancePoolStatus {
   @JsonPropertyDescription("Human-readable summary of the current state.")
   private String message;
 
+  @JsonPropertyDescription(
+      "Why the instance type for new instances, in one line: its expected cost per completed task, the task "
+          + "duration and interruption rate it assumes, and the runner-up.")
+  private String choice;
+
   public InstancePoolPhase getPhase() {
     return phase;
   }
@@ -186,5 +191,13 @@ public class InstancePoolStatus {
 
   public void setMessage(String message) {
     this.message = message;
+  }
+
+  public String getChoice() {
+    return choice;
+  }
+
+  public void setChoice(String choice) {
+    this.choice = choice;
   }
 }

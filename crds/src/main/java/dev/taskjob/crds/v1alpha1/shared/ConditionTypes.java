@@ -25,5 +25,8 @@ public final class ConditionTypes {
   /** The pool cannot get the capacity it wants (capacity or quota errors), and is using fallbacks. */
   public static final String CAPACITY_LIMITED = "CapacityLimited";
 
+  /** spec.budget.maxCost is spent: tasks stopped, the pool at 0, queue and ledger kept until it is raised. */
+  public static final String BUDGET_EXHAUSTED = "BudgetExhausted";
+
   private ConditionTypes() {}
 }

@@ -130,6 +130,14 @@ public class InstanceRequirements {
       "Most USD per hour summed over all instances (at the selected type's price). May be changed while the job runs.")
   private Double maxPricePerHour;
 
+  @Max(100)
+  @Min(0)
+  @JsonPropertyDescription(
+      "Expected spot interruptions per instance-hour (e.g. 0.05), used to rank spot types by expected cost per "
+          + "completed task until this cluster has observed its own interruptions of a type in a zone. "
+          + "Unset: 0.05.")
+  private Double interruptionsPerHour;
+
   public List<String> getTypes() {
     return types;
   }
@@ -280,5 +288,13 @@ public class InstanceRequirements {
 
   public void setMaxPricePerHour(Double maxPricePerHour) {
     this.maxPricePerHour = maxPricePerHour;
+  }
+
+  public Double getInterruptionsPerHour() {
+    return interruptionsPerHour;
+  }
+
+  public void setInterruptionsPerHour(Double interruptionsPerHour) {
+    this.interruptionsPerHour = interruptionsPerHour;
   }
 }

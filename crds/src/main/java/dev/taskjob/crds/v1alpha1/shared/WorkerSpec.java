@@ -70,6 +70,13 @@ public class WorkerSpec {
           + "released to the queue. Default: 30s.")
   private String shutdownGracePeriod = DEFAULT_SHUTDOWN_GRACE_PERIOD;
 
+  @Pattern(Patterns.DURATION)
+  @JsonPropertyDescription(
+      "How long one task runs, e.g. 30m: the instance type is chosen by expected cost per completed task, "
+          + "which weighs spot interruptions against task length. Once tasks finish their mean is used instead. "
+          + "Unset: 1h is assumed.")
+  private String expectedTaskDuration;
+
   public String getImage() {
     return image;
   }
@@ -140,5 +147,13 @@ public class WorkerSpec {
 
   public void setShutdownGracePeriod(String shutdownGracePeriod) {
     this.shutdownGracePeriod = shutdownGracePeriod;
+  }
+
+  public String getExpectedTaskDuration() {
+    return expectedTaskDuration;
+  }
+
+  public void setExpectedTaskDuration(String expectedTaskDuration) {
+    this.expectedTaskDuration = expectedTaskDuration;
   }
 }

@@ -35,6 +35,8 @@ import io.fabric8.kubernetes.model.annotation.Version;
     name = "Spot", jsonPath = ".status.spot", type = AdditionalPrinterColumn.Type.BOOLEAN, priority = 1)
 @AdditionalPrinterColumn(
     name = "Cost", jsonPath = ".status.costSoFar", type = AdditionalPrinterColumn.Type.NUMBER, priority = 1)
+@AdditionalPrinterColumn(
+    name = "Budget", jsonPath = ".spec.budget.maxCost", type = AdditionalPrinterColumn.Type.NUMBER, priority = 1)
 public class TaskJob extends CustomResource<TaskJobSpec, TaskJobStatus> implements Namespaced {
 
   public static final String GROUP = "taskjob.dev";

@@ -129,6 +129,9 @@ public class TaskJobSpec {
           + "false resumes it. As for Kubernetes Jobs. Default: false.")
   private Boolean suspend;
 
+  @JsonPropertyDescription("A dollar limit on the whole job. May be changed while the job runs.")
+  private BudgetSpec budget;
+
   public Provider getProvider() {
     return provider;
   }
@@ -236,5 +239,13 @@ public class TaskJobSpec {
   /** Whether the job is asked to stop for now ({@code suspend: true}). */
   public boolean suspended() {
     return Boolean.TRUE.equals(suspend);
+  }
+
+  public BudgetSpec getBudget() {
+    return budget;
+  }
+
+  public void setBudget(BudgetSpec budget) {
+    this.budget = budget;
   }
 }

@@ -117,6 +117,11 @@ public class TaskJobStatus {
   @JsonPropertyDescription("Human-readable summary of the current state.")
   private String message;
 
+  @JsonPropertyDescription(
+      "Why the instance type for new instances, in one line: its expected cost per completed task, the task "
+          + "duration and interruption rate it assumes, and the runner-up.")
+  private String choice;
+
   public TaskJobPhase getPhase() {
     return phase;
   }
@@ -331,5 +336,13 @@ public class TaskJobStatus {
 
   public void setMessage(String message) {
     this.message = message;
+  }
+
+  public String getChoice() {
+    return choice;
+  }
+
+  public void setChoice(String choice) {
+    this.choice = choice;
   }
 }

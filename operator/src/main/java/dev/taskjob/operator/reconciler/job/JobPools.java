@@ -13,15 +13,21 @@ import dev.taskjob.crds.v1alpha1.shared.InstanceRequirements;
 import dev.taskjob.crds.v1alpha1.taskjob.TaskJob;
 import dev.taskjob.crds.v1alpha1.taskjob.TaskJobSpec;
 import dev.taskjob.crds.v1alpha1.taskjob.TaskJobStatus;
+import dev.taskjob.crds.v1alpha1.shared.WorkerSpec;
+import dev.taskjob.operator.decision.BudgetLimit;
+import dev.taskjob.operator.decision.CostMeter;
 import dev.taskjob.operator.decision.JobTransitions;
 import dev.taskjob.operator.decision.PoolSizing;
 import dev.taskjob.operator.progress.JobProgress;
+import dev.taskjob.operator.reconciler.ControllerPolicy;
 import dev.taskjob.operator.selection.Candidate;
+import dev.taskjob.operator.selection.CostRanking;
 import dev.taskjob.operator.selection.Selection;
 import dev.taskjob.operator.validation.TaskJobValidator;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -46,11 +52,16 @@ final class JobPools {
 
   /** Creates the job's pool or resizes it to the tasks that remain, within the live budget. */
   InstancePool ensure(TaskJob job, TaskJobSpec spec, TaskJobStatus status, JobRuntime runtime,
-      JobProgress.Snapshot progress, InstancePool pool) {
+      JobProgress.Snapshot progress, InstancePool pool, Instant now) {
     Candidate candidate = candidateFor(runtime.selection, pool);
     PoolSizing.Sizing sizing = PoolSizing.size(progress.remaining(), candidate.slots(), candidate.type().vcpus(),
         candidate.pricePerHour(), TaskJobValidator.budgetOf(spec.getInstances()));
-    int desired = sizing.instances();
+    BudgetLimit.Result budget = BudgetLimit.decide(new BudgetLimit.Inputs(
+        spec.getBudget() == null ? null : spec.getBudget().getMaxCost(), spentUntil(runtime, status, now),
+        candidate.pricePerHour(), sizing.instances(), ControllerPolicy.MAX_RECONCILIATION_INTERVAL,
+        gracePeriod(spec)));
+    reportBudget(job, status, budget, now);
+    int desired = budget.instances();
     status.setInstancesDesired(desired);
     if (pool == null) {
       pool = read(job);
@@ -61,6 +72,7 @@ final class JobPools {
           + desired + " instances (" + sizing.limitedBy() + ")");
       return pool;
     }
+    pool = recordTaskDuration(pool, runtime.progress.taskTimes());
     if (!Objects.equals(pool.getSpec().getCount(), desired)) {
       LOG.info("job {}: pool {} -> {} instances ({} tasks remain, limited by {})", JobServices.name(job),
           pool.getSpec().getCount(), desired, progress.remaining(), sizing.limitedBy());
@@ -76,6 +88,59 @@ final class JobPools {
       LOG.info("job {}: suspended; pool {} -> 0 instances", JobServices.name(job), current.getSpec().getCount());
       scale(current, 0);
     }
+  }
+
+  /** What the job has spent until now: the accrued cost plus the pool's burn since it was accrued. */
+  private static double spentUntil(JobRuntime runtime, TaskJobStatus status, Instant now) {
+    double accrued = runtime.costAccruedAt == null
+        ? (status.getCostSoFar() == null ? 0 : status.getCostSoFar()) : runtime.costSoFar;
+    double rate = status.getCostPerHour() == null ? 0 : status.getCostPerHour();
+    return CostMeter.accrue(accrued, rate, runtime.costAccruedAt, now);
+  }
+
+  private static Duration gracePeriod(TaskJobSpec spec) {
+    String grace = spec.getWorker() == null ? null : spec.getWorker().getShutdownGracePeriod();
+    return Durations.parseOrDefault("spec.worker.shutdownGracePeriod", grace,
+        Durations.parse(WorkerSpec.DEFAULT_SHUTDOWN_GRACE_PERIOD));
+  }
+
+  /** BudgetExhausted in conditions while the budget holds the pool at 0, with an Event when it starts. */
+  private void reportBudget(TaskJob job, TaskJobStatus status, BudgetLimit.Result budget, Instant now) {
+    if (budget.verdict() == BudgetLimit.Verdict.UNLIMITED) {
+      Conditions.find(status.getConditions(), ConditionTypes.BUDGET_EXHAUSTED).ifPresent(c -> Conditions.set(
+          status.getConditions(), ConditionTypes.BUDGET_EXHAUSTED, Condition.FALSE, "NoBudget",
+          "spec.budget.maxCost is not set", JobServices.generation(job), now));
+      return;
+    }
+    boolean exhausted = budget.verdict() == BudgetLimit.Verdict.EXHAUSTED;
+    boolean before = Conditions.isTrue(status.getConditions(), ConditionTypes.BUDGET_EXHAUSTED);
+    Conditions.set(status.getConditions(), ConditionTypes.BUDGET_EXHAUSTED, exhausted ? Condition.TRUE
+        : Condition.FALSE, exhausted ? "BudgetExhausted" : budget.verdict() == BudgetLimit.Verdict.LIMITED
+        ? "BudgetLimited" : "WithinBudget", budget.message(), JobServices.generation(job), now);
+    if (exhausted && !before) {
+      services.events().warning(job, "BudgetExhausted", budget.message());
+      LOG.info("job {}: {}", JobServices.name(job), budget.message());
+    } else if (!exhausted && before) {
+      services.events().normal(job, "BudgetResumed", budget.message());
+    }
+  }
+
+  /** Tells the pool how long tasks run, from the ledger, so it ranks instance types by cost per completed task. */
+  private InstancePool recordTaskDuration(InstancePool pool, JobProgress.TaskTimes measured) {
+    InstancePoolSpec ps = pool.getSpec();
+    Duration recorded = ps.getTaskDuration() == null ? null
+        : Durations.parseOrDefault("spec.taskDuration", ps.getTaskDuration(), null);
+    long samples = ps.getTaskDurationSamples() == null ? 0 : ps.getTaskDurationSamples();
+    // The field holds whole seconds: a sub-second mean is recorded as 1s, and compared as such.
+    Duration mean = measured.mean() == null ? null
+        : measured.mean().compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : measured.mean();
+    if (!CostRanking.TaskDuration.worthRecording(recorded, samples, mean, measured.count())) {
+      return pool;
+    }
+    return services.client().resources(InstancePool.class).inNamespace(pool.getMetadata().getNamespace())
+        .withName(pool.getMetadata().getName()).patch(PatchContext.of(PatchType.JSON_MERGE),
+            "{\"spec\":{\"taskDuration\":\"" + Durations.format(mean) + "\",\"taskDurationSamples\":"
+                + measured.count() + "}}");
   }
 
   /** A pool that gave up (workers never started, no type fits any more) fails the job; it then drains. */
@@ -158,6 +223,7 @@ final class JobPools {
     ps.setCpusPerTask(spec.getWorker().getCpusPerTask());
     ps.setMemoryPerTaskGiB(spec.getWorker().getMemoryPerTaskGiB());
     ps.setTasksPerInstance(spec.getWorker().getSimultaneousTasks());
+    ps.setTaskDuration(spec.getWorker().getExpectedTaskDuration());
     QueueSettings queueSettings = WorkerEnvironment.queueSettings(status.getQueueName(), spec.getWorker());
     ps.setWorkerEnvironment(WorkerEnvironment.of(job, spec, queueSettings, services.settings().heartbeatInterval()));
     ps.setStartupTimeout(Durations.format(services.settings().workerStartupTimeout()));

@@ -56,6 +56,7 @@ final class JobReport {
         status.setInstanceType(ps.getInstanceType());
         status.setSpot(ps.getSpot());
         status.setPricePerHour(ps.getPricePerHour());
+        status.setChoice(ps.getChoice());
       }
       status.setInstancesRunning(orZero(ps.getRunning()));
       status.setCostPerHour(ps.getCostPerHour() == null ? 0.0 : ps.getCostPerHour());

@@ -22,7 +22,7 @@ final class JobSpecs {
 
   /** Top-level fields that may change while the job runs. */
   static final Set<String> MUTABLE = Set.of("terminationDelay", "cleanup", "ttlSecondsAfterFinished", "credentials",
-      "suspend");
+      "suspend", "budget");
   /** Fields of {@code spec.instances} that may change while the job runs. */
   static final Set<String> MUTABLE_INSTANCES = Set.of("minInstances", "maxInstances", "maxTotalCpus", "maxPricePerHour");
 
@@ -52,6 +52,7 @@ final class JobSpecs {
     out.setTtlSecondsAfterFinished(live.getTtlSecondsAfterFinished());
     out.setCredentials(live.getCredentials());
     out.setSuspend(live.getSuspend());
+    out.setBudget(live.getBudget());
     InstanceRequirements liveInstances = live.getInstances() == null ? new InstanceRequirements() : live.getInstances();
     InstanceRequirements instances = out.getInstances() == null ? new InstanceRequirements() : out.getInstances();
     instances.setMinInstances(liveInstances.getMinInstances());

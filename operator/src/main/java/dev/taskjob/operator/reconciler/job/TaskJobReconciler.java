@@ -142,7 +142,7 @@ public class TaskJobReconciler implements Reconciler<TaskJob>, Cleaner<TaskJob> 
     JobProgress.Snapshot progress = runtime.progress.snapshot(now);
     report.report(job, status, runtime, progress, pool, now);
     if (status.getPhase() == TaskJobPhase.LOADING || status.getPhase() == TaskJobPhase.RUNNING) {
-      pool = pools.ensure(job, spec, status, runtime, progress, pool);
+      pool = pools.ensure(job, spec, status, runtime, progress, pool, now);
       pools.checkFailure(job, status, pool, now);
     }
     if (status.getPhase() == TaskJobPhase.RUNNING) {

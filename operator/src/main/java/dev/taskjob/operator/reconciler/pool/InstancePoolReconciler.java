@@ -70,7 +70,8 @@ public class InstancePoolReconciler implements Reconciler<InstancePool>, Cleaner
   public InstancePoolReconciler(KubernetesClient client, ProviderAccess providers, KubeEvents events,
       Heartbeats heartbeats, OperatorSettings settings, OperatorMetrics metrics, Clock clock) {
     this.services = new PoolServices(client, providers, events, heartbeats, settings, metrics, clock);
-    this.selections = new PoolSelections(providers, new UnavailableOfferings(clock, settings.capacityBackoff()));
+    this.selections = new PoolSelections(providers, new UnavailableOfferings(clock, settings.capacityBackoff()),
+        new InterruptionRecords(client));
     this.observer = new PoolObserver(services);
     this.launcher = new VmLauncher(services, selections);
     this.report = new PoolReport(services, observer, selections);
@@ -119,6 +120,9 @@ public class InstancePoolReconciler implements Reconciler<InstancePool>, Cleaner
       launcher.terminateAll(pool, cloud, vms);
       return services.settings().resyncInterval();
     }
+    PoolSelections.Choice choice = selections.choose(pool, config, now);
+    selection = choice.selection();
+    report.choice(pool, status, choice);
     if (status.getInstanceType() == null) {
       Candidate current = selections.usable(selection, pool.getSpec().getZones()).stream().findFirst()
           .orElse(selection.best());
@@ -129,6 +133,7 @@ public class InstancePoolReconciler implements Reconciler<InstancePool>, Cleaner
           .toList());
     }
     PoolPlan.Result plan = PoolPlan.plan(observer.planInputs(pool, status, vms, now));
+    selections.interruptions().observe(pool, vms, plan.lost(), now);
     boolean workersStarted = Conditions.isTrue(status.getConditions(), WORKERS_STARTED)
         || vms.stream().anyMatch(vm -> observer.lastReport(vm, status) != null);
     if (workersStarted) {

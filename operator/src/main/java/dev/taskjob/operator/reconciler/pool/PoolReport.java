@@ -103,6 +103,16 @@ final class PoolReport {
     status.setMessage(running + " of " + desired + " instances running");
   }
 
+  /** Why new VMs get the type they get, in status; an Event when the choice changes. */
+  void choice(InstancePool pool, InstancePoolStatus status, PoolSelections.Choice choice) {
+    String before = status.getChoice();
+    status.setChoice(choice.why());
+    if (before == null || !before.startsWith(choice.offering() + ":")) {
+      services.events().normal(pool, "InstanceTypeChosen", "New instances: " + choice.why());
+      LOG.info("pool {}: new instances: {}", PoolServices.name(pool), choice.why());
+    }
+  }
+
   /** Counts replacements and tells the user which VMs were lost, never started or went silent. */
   void recordFailures(InstancePool pool, InstancePoolStatus status, PoolPlan.Result plan, String provider) {
     int failures = plan.failures();

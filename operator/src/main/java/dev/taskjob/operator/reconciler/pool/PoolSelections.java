@@ -5,20 +5,27 @@ import dev.taskjob.core.cloud.ProviderConfig;
 import dev.taskjob.crds.v1alpha1.instancepool.InstancePool;
 import dev.taskjob.crds.v1alpha1.instancepool.InstancePoolSpec;
 import dev.taskjob.operator.cloud.ProviderAccess;
+import dev.taskjob.crds.v1alpha1.shared.Durations;
 import dev.taskjob.operator.selection.Candidate;
+import dev.taskjob.operator.selection.CostRanking;
+import dev.taskjob.operator.selection.InstanceConstraints;
 import dev.taskjob.operator.selection.InstanceSelector;
 import dev.taskjob.operator.selection.Selection;
 import dev.taskjob.operator.selection.UnavailableOfferings;
 import dev.taskjob.operator.validation.Constraints;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalDouble;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The one place a pool's instance type is chosen: the ranked types for its constraints (computed once
- * per generation), less the offerings a capacity error made unavailable (zone-aware, shared with the
- * launcher), and the price of every type seen, by provider, region, type, market and zone.
+ * The one place a pool's instance type is chosen: the types that fit its constraints (computed once per
+ * generation), ranked at every look by expected cost per completed task ({@link CostRanking}: the pool's
+ * task duration, this namespace's observed interruptions, the user's hint), less the offerings a capacity
+ * error made unavailable (zone-aware, shared with the launcher); and the price of every offering seen, by
+ * provider, region, type, market and zone.
  */
 final class PoolSelections {
 
@@ -27,35 +34,72 @@ final class PoolSelections {
 
   private final ProviderAccess providers;
   private final UnavailableOfferings unavailable;
-  private final Map<String, Selection> selections = new ConcurrentHashMap<>();
+  /** The ranked offerings for new VMs and why the first, in one line. */
+  record Choice(Selection selection, String why, String offering) {}
+
+  private record Fitting(Selection selection, InstanceConstraints constraints) {}
+
+  private final Map<String, Fitting> selections = new ConcurrentHashMap<>();
   private final Map<PriceKey, Double> prices = new ConcurrentHashMap<>();
 
-  PoolSelections(ProviderAccess providers, UnavailableOfferings unavailable) {
+  private final InterruptionRecords interruptions;
+
+  PoolSelections(ProviderAccess providers, UnavailableOfferings unavailable, InterruptionRecords interruptions) {
     this.providers = providers;
     this.unavailable = unavailable;
+    this.interruptions = interruptions;
+  }
+
+  InterruptionRecords interruptions() {
+    return interruptions;
+  }
+
+  /**
+   * The fitting types ranked by expected cost per completed task now: each spot type in each zone at its
+   * own price and interruption rate, on-demand ones (when allowed) in the same order.
+   */
+  Choice choose(InstancePool pool, ProviderConfig config, Instant now) {
+    Fitting fitting = fitting(pool, config);
+    InstancePoolSpec spec = pool.getSpec();
+    Duration expected = spec.getTaskDuration() == null ? null
+        : Durations.parseOrDefault("spec.taskDuration", spec.getTaskDuration(), null);
+    long samples = spec.getTaskDurationSamples() == null ? 0 : spec.getTaskDurationSamples();
+    CostRanking.TaskDuration task = CostRanking.TaskDuration.of(samples > 0 ? expected : null, samples, expected);
+    Double hint = spec.getInstances() == null ? null : spec.getInstances().getInterruptionsPerHour();
+    CostRanking.Ranking ranking = CostRanking.rank(fitting.selection(), fitting.constraints(), new CostRanking.Inputs(
+        task, CostRanking.DEFAULT_RELAUNCH, interruptions.history(pool.getMetadata().getNamespace()), hint, now));
+    List<Candidate> ranked = ranking.ranked().stream().map(CostRanking.Ranked::candidate).toList();
+    for (Candidate c : ranked) {
+      prices.put(new PriceKey(config.provider(), config.region(), c.typeName(), c.spot(), c.zone()), c.pricePerHour());
+    }
+    return new Choice(new Selection(ranked, fitting.selection().excluded()), ranking.why(), ranking.best().offering());
   }
 
   UnavailableOfferings unavailable() {
     return unavailable;
   }
 
-  /** The ranked types for the pool's constraints, computed once per generation. */
+  /** The types that fit the pool's constraints, ranked by price per slot, computed once per generation. */
   Selection selection(InstancePool pool, ProviderConfig config) {
+    return fitting(pool, config).selection();
+  }
+
+  private Fitting fitting(InstancePool pool, ProviderConfig config) {
     String key = pool.getMetadata().getUid() + "/" + pool.getMetadata().getGeneration();
-    Selection cached = selections.get(key);
+    Fitting cached = selections.get(key);
     if (cached != null) {
       return cached;
     }
     InstancePoolSpec spec = pool.getSpec();
-    Selection selection = InstanceSelector.select(providers.catalog(config), Constraints.of(spec.getInstances(),
-        spec.getZones(), spec.getCpusPerTask(), spec.getMemoryPerTaskGiB(), spec.getTasksPerInstance(),
-        spec.getSpot()));
-    forget(pool);
-    selections.put(key, selection);
+    InstanceConstraints constraints = Constraints.of(spec.getInstances(), spec.getZones(), spec.getCpusPerTask(),
+        spec.getMemoryPerTaskGiB(), spec.getTasksPerInstance(), spec.getSpot());
+    Selection selection = InstanceSelector.select(providers.catalog(config), constraints);
+    selections.keySet().removeIf(k -> k.startsWith(pool.getMetadata().getUid() + "/"));
+    selections.put(key, new Fitting(selection, constraints));
     for (Candidate c : selection.ranked()) {
       prices.put(new PriceKey(config.provider(), config.region(), c.typeName(), c.spot(), c.zone()), c.pricePerHour());
     }
-    return selection;
+    return selections.get(key);
   }
 
   /** The ranked candidates no capacity error has marked, best first. */
@@ -72,6 +116,7 @@ final class PoolSelections {
   }
 
   void forget(InstancePool pool) {
+    interruptions.forget(pool);
     selections.keySet().removeIf(k -> k.startsWith(pool.getMetadata().getUid() + "/"));
   }
 }

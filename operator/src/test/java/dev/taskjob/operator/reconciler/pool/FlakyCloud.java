@@ -29,12 +29,20 @@ final class FlakyCloud implements CloudProvider {
   static final double PRICE = 0.10;
 
   private final Clock clock;
+  private final List<InstanceType> types;
   private final Map<String, Instance> vms = new LinkedHashMap<>();
   private int listFailuresLeft;
   private int listCalls;
 
   FlakyCloud(Clock clock) {
+    this(clock, List.of(new InstanceType(TYPE, 2, 4.0, Architecture.X86_64, 0, 0, null, false, false, List.of(),
+        PRICE, Map.of(), PriceSource.OVERRIDE)));
+  }
+
+  /** A cloud offering these types; a VM lands in the zone its create asks for, else zone-a. */
+  FlakyCloud(Clock clock, List<InstanceType> types) {
     this.clock = clock;
+    this.types = List.copyOf(types);
   }
 
   /** The provider module the operator is given, answering for {@code provider}. */
@@ -94,8 +102,7 @@ final class FlakyCloud implements CloudProvider {
 
   @Override
   public InstanceCatalog catalog() {
-    return new InstanceCatalog("flaky", "test", List.of(new InstanceType(TYPE, 2, 4.0, Architecture.X86_64, 0, 0,
-        null, false, false, List.of(), PRICE, Map.of(), PriceSource.OVERRIDE)), clock.instant());
+    return new InstanceCatalog("flaky", "test", types, clock.instant());
   }
 
   @Override
@@ -105,7 +112,8 @@ final class FlakyCloud implements CloudProvider {
       throw createError;
     }
     String id = request.name();
-    Instance vm = new Instance(id, request.name(), request.instanceType(), "zone-a", request.spot(),
+    Instance vm = new Instance(id, request.name(), request.instanceType(),
+        request.zone() == null ? "zone-a" : request.zone(), request.spot(),
         InstanceState.RUNNING, clock.instant(), request.tags());
     vms.putIfAbsent(id, vm);
     return vms.get(id);

@@ -36,7 +36,8 @@ class PoolSelectionsTest {
   void twoRegionsWithTheSameTypeNameKeepTheirOwnPrices() {
     ProviderAccess providers = new ProviderAccess(Map.of("local", new RegionalPrices()), Map.of(), null,
         Clock.systemUTC());
-    PoolSelections selections = new PoolSelections(providers, new UnavailableOfferings());
+    PoolSelections selections = new PoolSelections(providers, new UnavailableOfferings(),
+        new InterruptionRecords(null));
     ProviderConfig east = providers.config("default", "local", "us-east-1", List.of(), null, null);
     ProviderConfig west = providers.config("default", "local", "eu-west-1", List.of(), null, null);
     selections.selection(pool("east", "us-east-1"), east);
