@@ -4,6 +4,8 @@ import ch.qos.logback.classic.Level;
 import dev.taskjob.core.cloud.ProviderConfig;
 import dev.taskjob.core.cloud.ProviderModule;
 import dev.taskjob.core.cloud.Providers;
+import dev.taskjob.core.event.EventType;
+import dev.taskjob.core.event.TaskEvent;
 import dev.taskjob.core.queue.QueueSettings;
 import dev.taskjob.core.queue.TaskQueue;
 import dev.taskjob.core.task.Task;
@@ -133,6 +135,11 @@ public final class WorkerMain implements Callable<Integer> {
 
   @Option(names = "--instance-id", defaultValue = "${env:TASKJOB_INSTANCE_ID}", description = "VM id put in events.")
   String instanceId;
+
+  @Option(names = "--startup-failure", paramLabel = "REASON", defaultValue = "${env:TASKJOB_STARTUP_FAILURE}",
+      description = "Run no task: send worker_stopping with this reason as the only event and exit 3 (the VM's "
+          + "startup script uses it when the machine cannot run the job's tasks).")
+  String startupFailure;
 
   // ---- running tasks ----
   @Option(names = "--num-simultaneous-tasks", paramLabel = "N", defaultValue = "${env:TASKJOB_NUM_SIMULTANEOUS_TASKS}",
@@ -335,6 +342,9 @@ public final class WorkerMain implements Callable<Integer> {
       }
       boolean toFile = eventLogToFile != null ? eventLogToFile : (eventLogFile != null || !queueMode);
       Path eventFile = toFile ? (eventLogFile != null ? eventLogFile : work.resolve("events.log")) : null;
+      if (startupFailure != null && !startupFailure.isBlank()) {
+        return reportStartupFailure(source, eventFile, toQueue);
+      }
 
       String setsid = null;
       if (processGroup) {
@@ -381,6 +391,17 @@ public final class WorkerMain implements Callable<Integer> {
       source.close();
       throw e;
     }
+  }
+
+  /** The job hears why this machine runs none of its tasks, in the worker's first and only event. */
+  private int reportStartupFailure(TaskSource source, Path eventFile, boolean toQueue) throws IOException {
+    LOG.error("Not starting: {}", startupFailure);
+    EventPublisher events = new EventPublisher(eventFile, toQueue ? ((QueueTaskSource) source).queue() : null);
+    events.publish(TaskEvent.builder(EventType.WORKER_STOPPING).job(job).instanceId(instanceId).hostname(hostname())
+        .runningTasks(0).completedTasks(0L).message("startup failed: " + startupFailure).build());
+    events.close(Duration.ofSeconds(30));
+    source.close();
+    return Supervisor.EXIT_WORKER_ERROR;
   }
 
   private Duration receiveWait() {
