@@ -62,6 +62,7 @@ final class AwsOnMoto implements AutoCloseable {
     return OperatorSettings.defaults(clusterId).fast().withProviderProperties(Map.of(
         Keys.AWS_ENDPOINT, moto.endpoint().toString(),
         Keys.CATALOG_SOURCE, "snapshot",
+        Keys.WORKER_IMAGE, CloudJobRun.WORKER_IMAGE,
         AwsClientConfig.ACCESS_KEY_ID, KEY,
         AwsClientConfig.SECRET_ACCESS_KEY, KEY));
   }
@@ -98,7 +99,7 @@ final class AwsOnMoto implements AutoCloseable {
     TaskJob job = FaultRun.sleepingJob(name, taskSeconds, attemptsLog);
     job.getSpec().setProvider(Provider.AWS);
     job.getSpec().setRegion(MotoServerExtension.REGION);
-    job.getSpec().getWorker().setImage("ghcr.io/taskjob/worker:test");
+    job.getSpec().getWorker().setImage(CloudJobRun.TASK_IMAGE);
     job.getSpec().getInstances().setImage(imageId);
     job.getSpec().getInstances().setMaxCpus(2);
     job.getSpec().getInstances().setMaxInstances(2);
