@@ -27,4 +27,29 @@ class WorkerEnvironmentTest {
     assertThat(queue.maxAttempts()).as("deliveries per message before the dead-letter queue").isEqualTo(11);
     assertThat(env).containsEntry("TASKJOB_MAX_ATTEMPTS", "1").containsEntry("TASKJOB_MAX_INTERRUPTIONS", "10");
   }
+
+  @Test
+  void theJobsImageAndMemoryLimitReachTheVm() {
+    TaskJob job = TaskJobs.generated("j", 12, List.of("python3", "-c", "print(1)"));
+    job.getMetadata().setNamespace("ns");
+    job.getSpec().getWorker().setImage("python:3.12-slim");
+    job.getSpec().getWorker().setMaxMemoryPerTask("2Gi");
+
+    Map<String, String> env = WorkerEnvironment.of(job, job.getSpec(),
+        WorkerEnvironment.queueSettings("tj-ns-j", job.getSpec().getWorker()), Duration.ofSeconds(30));
+
+    assertThat(env).containsEntry("TASKJOB_TASK_IMAGE", "python:3.12-slim")
+        .containsEntry("TASKJOB_MAX_MEMORY_PER_TASK", "2Gi");
+  }
+
+  @Test
+  void noMemoryLimitUnlessOneIsAsked() {
+    TaskJob job = TaskJobs.generated("j", 12, List.of("true"));
+    job.getMetadata().setNamespace("ns");
+
+    Map<String, String> env = WorkerEnvironment.of(job, job.getSpec(),
+        WorkerEnvironment.queueSettings("tj-ns-j", job.getSpec().getWorker()), Duration.ofSeconds(30));
+
+    assertThat(env).doesNotContainKey("TASKJOB_MAX_MEMORY_PER_TASK");
+  }
 }
