@@ -398,7 +398,7 @@ public final class WorkerMain implements Callable<Integer> {
     LOG.error("Not starting: {}", startupFailure);
     EventPublisher events = new EventPublisher(eventFile, toQueue ? ((QueueTaskSource) source).queue() : null);
     events.publish(TaskEvent.builder(EventType.WORKER_STOPPING).job(job).instanceId(instanceId).hostname(hostname())
-        .runningTasks(0).completedTasks(0L).message("startup failed: " + startupFailure).build());
+        .runningTasks(0).completedTasks(0L).message(TaskEvent.STARTUP_FAILED + startupFailure).build());
     events.close(Duration.ofSeconds(30));
     source.close();
     return Supervisor.EXIT_WORKER_ERROR;

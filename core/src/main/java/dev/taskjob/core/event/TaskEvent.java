@@ -50,6 +50,12 @@ public record TaskEvent(
     @JsonProperty("message") String message) {
 
   /** Starts an event of the given type now; fill the rest with the builder. */
+  /**
+   * How the message of a {@code worker_stopping} begins when the worker ran no task because its machine cannot
+   * run the job's tasks (the job's image, its startup script); the reason follows.
+   */
+  public static final String STARTUP_FAILED = "startup failed: ";
+
   public static Builder builder(EventType type) {
     return new Builder(type);
   }
