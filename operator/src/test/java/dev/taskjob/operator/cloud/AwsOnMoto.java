@@ -59,7 +59,9 @@ final class AwsOnMoto implements AutoCloseable {
    * Pricing API) and the credentials an operator would get from a Secret or its own identity.
    */
   OperatorSettings settings(String clusterId) {
-    return OperatorSettings.defaults(clusterId).fast().withProviderProperties(Map.of(
+    // A "VM" boots a JVM with the whole test class path; on a loaded machine that alone can take a minute.
+    return OperatorSettings.defaults(clusterId).fast().withWorkerTimeouts(CloudJobRun.VM_STARTUP_TIMEOUT,
+        CloudJobRun.VM_HEARTBEAT_TIMEOUT).withProviderProperties(Map.of(
         Keys.AWS_ENDPOINT, moto.endpoint().toString(),
         Keys.CATALOG_SOURCE, "snapshot",
         Keys.WORKER_IMAGE, CloudJobRun.WORKER_IMAGE,

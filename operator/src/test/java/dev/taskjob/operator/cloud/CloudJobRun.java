@@ -16,6 +16,9 @@ final class CloudJobRun {
 
   /** The taskjob worker image the operator is configured with (provider property worker.image). */
   static final String WORKER_IMAGE = "ghcr.io/taskjob/taskjob-worker:test";
+  /** How long a VM's worker may take to report first, and then between reports. */
+  static final java.time.Duration VM_STARTUP_TIMEOUT = java.time.Duration.ofMinutes(4);
+  static final java.time.Duration VM_HEARTBEAT_TIMEOUT = java.time.Duration.ofSeconds(60);
   /** A public image without our worker, which the tasks run in. */
   static final String TASK_IMAGE = "python:3.12-slim";
   private static final List<String> WORKER_ARGUMENTS = List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",

@@ -101,7 +101,9 @@ class GcpEndToEndTest {
   }
 
   private static OperatorSettings settings(String clusterId, FakeComputeApi compute) {
-    return OperatorSettings.defaults(clusterId).fast().withProviderProperties(Map.of(
+    // A "VM" boots a JVM with the whole test class path; on a loaded machine that alone can take a minute.
+    return OperatorSettings.defaults(clusterId).fast().withWorkerTimeouts(CloudJobRun.VM_STARTUP_TIMEOUT,
+        CloudJobRun.VM_HEARTBEAT_TIMEOUT).withProviderProperties(Map.of(
         Keys.COMPUTE_ENDPOINT, compute.endpoint(),
         Keys.BILLING_ENDPOINT, compute.endpoint(),
         Keys.PUBSUB_ENDPOINT, PUBSUB.hostPort(),
