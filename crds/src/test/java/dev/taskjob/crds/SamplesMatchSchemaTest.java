@@ -55,4 +55,38 @@ class SamplesMatchSchemaTest {
         "parallel-addition/gcp/taskjob.yaml");
     assertThat(problems).isEmpty();
   }
+
+  /**
+   * A cloud sample runs as written: its image is a public one anybody can pull, not a placeholder to be
+   * replaced (a VM that cannot pull its image costs money and runs nothing).
+   */
+  @Test
+  void cloudSamplesNameAPublicImage() throws IOException {
+    Path samples = CrdFiles.committedDir().getParent().resolve("samples");
+    List<Path> files;
+    try (Stream<Path> walk = Files.walk(samples)) {
+      files = walk.filter(p -> p.toString().endsWith(".yaml")).sorted().toList();
+    }
+    List<String> images = new ArrayList<>();
+    for (Path file : files) {
+      try (MappingIterator<JsonNode> docs = CrdFiles.YAML.readerFor(JsonNode.class).readValues(file.toFile())) {
+        while (docs.hasNext()) {
+          JsonNode spec = docs.next().path("spec");
+          String provider = spec.path("provider").asText();
+          if (provider.equals("aws") || provider.equals("gcp")) {
+            images.add(samples.relativize(file) + ": " + spec.path("worker").path("image").asText());
+          }
+        }
+      }
+    }
+    assertThat(images).as("images of the cloud samples").hasSizeGreaterThanOrEqualTo(2).allSatisfy(entry -> {
+      String image = entry.substring(entry.indexOf(": ") + 2);
+      assertThat(image).as(entry).isNotBlank()
+          .doesNotContainIgnoringCase("example").doesNotContainIgnoringCase("registry")
+          .doesNotContain("<", "ACCOUNT", "PROJECT", "my-", "your-", "localhost");
+      assertThat(image.substring(0, Math.max(0, image.indexOf('/'))))
+          .as("%s comes from Docker Hub's official images or another public registry", entry)
+          .isIn("", "docker.io", "public.ecr.aws", "ghcr.io", "quay.io", "mirror.gcr.io");
+    });
+  }
 }

@@ -35,7 +35,8 @@ class ImageTarTest {
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final List<String> LAYER_ORDER =
-      List.of("dependencies", "snapshot dependencies", "project dependencies", "resources", "classes", "jvm arg files");
+      List.of("dependencies", "snapshot dependencies", "project dependencies", "resources", "classes", "jvm arg files",
+          "extra files");
 
   @Test
   void operatorImageRunsTheOperatorCommandAsTheDeploymentExpects() throws IOException {
@@ -43,7 +44,7 @@ class ImageTarTest {
     JsonNode deploymentPod = Workloads.podSpec(Kustomize.render(Installs.BASE).only("Deployment"));
     JsonNode container = Workloads.operatorContainer(Kustomize.render(Installs.BASE));
 
-    assertRunnable(image, "dev.taskjob.operator.cli.TaskjobCli");
+    assertRunnable(image, "java", "app", "dev.taskjob.operator.cli.TaskjobCli");
     assertThat(texts(image.config().at("/config/Cmd"))).containsExactly("operator");
     // The Deployment's args replace Cmd and must start with the same subcommand.
     assertThat(Workloads.args(container).get(0)).isEqualTo("operator");
@@ -59,29 +60,33 @@ class ImageTarTest {
   void workerImageRunsTheWorkerSupervisor() throws IOException {
     Image image = Image.read(Kustomize.repoRoot().resolve("worker-image/target/jib-image.tar"));
 
-    assertRunnable(image, "dev.taskjob.worker.WorkerMain");
+    // Everything under /opt/taskjob, which the VMs copy into the job's image: its own Java runtime, then the app.
+    assertRunnable(image, "/opt/taskjob/runtime/bin/java", "opt/taskjob/app", "dev.taskjob.worker.WorkerMain");
+    assertThat(image.layerNames()).last().isEqualTo("extra files");
+    assertThat(image.filesByLayer().get("extra files")).contains("opt/taskjob/runtime/bin/java",
+        "opt/taskjob/runtime/lib/jspawnhelper", "opt/taskjob/runtime/lib/modules");
     // Configured through TASKJOB_* environment variables, not arguments.
     assertThat(image.config().at("/config/Cmd").isMissingNode() || image.config().at("/config/Cmd").isNull()
         || image.config().at("/config/Cmd").isEmpty()).isTrue();
   }
 
-  private static void assertRunnable(Image image, String mainClass) {
+  private static void assertRunnable(Image image, String java, String appRoot, String mainClass) {
     List<String> entrypoint = texts(image.config().at("/config/Entrypoint"));
-    assertThat(entrypoint).first().isEqualTo("java");
-    assertThat(entrypoint).containsSubsequence("-cp", "@/app/jib-classpath-file");
+    assertThat(entrypoint).first().isEqualTo(java);
+    assertThat(entrypoint).containsSubsequence("-cp", "@/" + appRoot + "/jib-classpath-file");
     assertThat(entrypoint).last().isEqualTo(mainClass);
-    assertThat(image.file("app/jib-main-class-file")).isEqualTo(mainClass);
-    assertThat(image.files()).contains("app/classes/" + mainClass.replace('.', '/') + ".class");
+    assertThat(image.file(appRoot + "/jib-main-class-file")).isEqualTo(mainClass);
+    assertThat(image.files()).contains(appRoot + "/classes/" + mainClass.replace('.', '/') + ".class");
 
     // Every class path entry is in the image.
-    for (String entry : image.file("app/jib-classpath-file").trim().split(":")) {
+    for (String entry : image.file(appRoot + "/jib-classpath-file").trim().split(":")) {
       String path = entry.startsWith("/") ? entry.substring(1) : entry;
       String trimmed = path.replaceAll("/\\*?$", "");
       assertThat(image.files().contains(trimmed) || image.hasDirectory(trimmed))
           .as("class path entry %s is in the image", entry)
           .isTrue();
     }
-    assertThat(image.files()).anySatisfy(f -> assertThat(f).startsWith("app/libs/taskjob-core-"));
+    assertThat(image.files()).anySatisfy(f -> assertThat(f).startsWith(appRoot + "/libs/taskjob-core-"));
 
     // Layers in jib's order, one history entry per layer.
     List<String> layers = image.layerNames();

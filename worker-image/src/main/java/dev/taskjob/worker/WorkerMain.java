@@ -145,6 +145,11 @@ public final class WorkerMain implements Callable<Integer> {
   @Option(names = "--instance-id", defaultValue = "${env:TASKJOB_INSTANCE_ID}", description = "VM id put in events.")
   String instanceId;
 
+  @Option(names = "--startup-failure", paramLabel = "REASON", defaultValue = "${env:TASKJOB_STARTUP_FAILURE}",
+      description = "Run no task: send worker_stopping with this reason as the only event and exit 3 (the VM's "
+          + "startup script uses it when the machine cannot run the job's tasks).")
+  String startupFailure;
+
   // ---- running tasks ----
   @Option(names = "--num-simultaneous-tasks", paramLabel = "N", defaultValue = "${env:TASKJOB_NUM_SIMULTANEOUS_TASKS}",
       description = "Tasks run at once (default: vCPUs / cpus-per-task, else the vCPU count).")
@@ -400,6 +405,9 @@ public final class WorkerMain implements Callable<Integer> {
       }
       boolean toFile = eventLogToFile != null ? eventLogToFile : (eventLogFile != null || !queueMode);
       Path eventFile = toFile ? (eventLogFile != null ? eventLogFile : work.resolve("events.log")) : null;
+      if (startupFailure != null && !startupFailure.isBlank()) {
+        return reportStartupFailure(source, eventFile, toQueue);
+      }
 
       String setsid = null;
       if (processGroup) {
@@ -447,6 +455,17 @@ public final class WorkerMain implements Callable<Integer> {
       source.close();
       throw e;
     }
+  }
+
+  /** The job hears why this machine runs none of its tasks, in the worker's first and only event. */
+  private int reportStartupFailure(TaskSource source, Path eventFile, boolean toQueue) throws IOException {
+    LOG.error("Not starting: {}", startupFailure);
+    EventPublisher events = new EventPublisher(eventFile, toQueue ? ((QueueTaskSource) source).queue() : null);
+    events.publish(TaskEvent.builder(EventType.WORKER_STOPPING).job(job).instanceId(instanceId).hostname(hostname())
+        .runningTasks(0).completedTasks(0L).message(TaskEvent.STARTUP_FAILED + startupFailure).build());
+    events.close(Duration.ofSeconds(30));
+    source.close();
+    return Supervisor.EXIT_WORKER_ERROR;
   }
 
   private Duration receiveWait() {

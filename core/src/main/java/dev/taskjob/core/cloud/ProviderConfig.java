@@ -32,6 +32,11 @@ public record ProviderConfig(String provider, String region, List<String> zones,
   public static final class Keys {
     /** GCP project id. */
     public static final String PROJECT = "project";
+    /**
+     * The taskjob worker image (e.g. {@code 111122223333.dkr.ecr.us-east-1.amazonaws.com/taskjob-worker:0.1.0}):
+     * VMs copy its {@code /opt/taskjob} (the worker and its Java runtime) into the job's own image.
+     */
+    public static final String WORKER_IMAGE = "worker.image";
     /** Endpoint override for AWS services (else AWS_ENDPOINT_URL). */
     public static final String AWS_ENDPOINT = "aws.endpoint";
     /** Endpoint override for the Pub/Sub API, host:port, plain text (else PUBSUB_EMULATOR_HOST). */

@@ -55,6 +55,12 @@ public record TaskEvent(
    */
   public static final String STARTUP_ERROR_PREFIX = "start-up error: ";
 
+  /**
+   * How the message of a {@code worker_stopping} begins when the worker ran no task because its machine cannot
+   * run the job's tasks (the job's image, its startup script); the reason follows. Unlike
+   * {@link #STARTUP_ERROR_PREFIX}, no other VM can do better, so the pool fails at once.
+   */
+  public static final String STARTUP_FAILED = "startup failed: ";
 
   /** Starts an event of the given type now; fill the rest with the builder. */
   public static Builder builder(EventType type) {

@@ -31,9 +31,13 @@ class WorkerStartupScriptRunTest {
   private static final String ECR_IMAGE = "123456789012.dkr.ecr.us-east-1.amazonaws.com/lab/app:3";
   private static final String ECR_HOST = "123456789012.dkr.ecr.us-east-1.amazonaws.com";
   private static final String AR_IMAGE = "europe-west4-docker.pkg.dev/lab/images/app:3";
+  private static final String WORKER_IMAGE = "ghcr.io/taskjob/taskjob-worker:0.1.0";
+  private static final String JAVA = "/opt/taskjob/runtime/bin/java";
   private static final String COMMAND = "[\"python3\",\"add.py\",\"--secretless\"]";
 
   @TempDir Path root;
+  /** The job's own start-up step (spec.worker.startupScript), or null. */
+  private String jobStartupScript;
   private Path bin;
   private Path calls;
 
@@ -50,6 +54,9 @@ class WorkerStartupScriptRunTest {
         "cos-extensions")) {
       standIn(name, "");
     }
+    standIn("uname", """
+        echo "${MACHINE:-x86_64}"
+        """);
     standIn("curl", """
         case "$*" in
           *" -X PUT "*latest/api/token*) printf '%s' "$TOKEN" ;;
@@ -64,11 +71,22 @@ class WorkerStartupScriptRunTest {
     standIn("aws", """
         if [ "$1 $2" = "ecr get-login-password" ]; then printf '%s\\n' "$ECR_PASSWORD"; fi
         """);
+    // The job's image as the tests describe it: IMAGE_ARCH (default amd64), NO_GLIBC=1 for a musl image.
     standIn("docker", """
-        case "$1" in
-          login) if [ "$(cat)" = "$ECR_PASSWORD" ]; then echo "stdin-password-ok" >> "$CALLS_LOG"; fi ;;
-          pull) if [ "${FAIL_PULL:-}" = 1 ]; then echo "pull access denied" >&2; exit 1; fi ;;
-          run)
+        case "$1 $2" in
+          "login "*) if [ "$(cat)" = "$ECR_PASSWORD" ]; then echo "stdin-password-ok" >> "$CALLS_LOG"; fi ;;
+          "pull "*) if [ "$2" = "${FAIL_PULL:-}" ]; then echo "pull access denied" >&2; exit 1; fi ;;
+          "volume inspect") echo "$VOLUMES/taskjob-worker" ;;
+          "image inspect") echo "${IMAGE_ARCH:-amd64}" ;;
+          "run --rm")
+            case "$*" in
+              *"--entrypoint /lib64/ld-linux-x86-64.so.2 "*)
+                if [ "${NO_GLIBC:-}" = 1 ]; then echo "exec /lib64/ld-linux-x86-64.so.2: no such file" >&2; exit 127; fi
+                echo "ld.so (Debian GLIBC 2.36-9) stable release version 2.36." ;;
+              *"--env TASKJOB_STARTUP_FAILURE "*)
+                echo "startup-failure-reported: $TASKJOB_STARTUP_FAILURE" >> "$CALLS_LOG" ;;
+            esac ;;
+          "run --name")
             env_file=""
             while [ $# -gt 0 ]; do [ "$1" = --env-file ] && env_file=$2; shift; done
             stat -c 'env-file-mode %a' "$env_file" >> "$CALLS_LOG"
@@ -96,10 +114,19 @@ class WorkerStartupScriptRunTest {
   }
 
   private Run run(String image, StartupScript.Machine machine, Map<String, String> extraEnv) throws Exception {
+    return run(WORKER_IMAGE, image, machine, extraEnv);
+  }
+
+  private Run run(String workerImage, String image, StartupScript.Machine machine, Map<String, String> extraEnv)
+      throws Exception {
     Map<String, String> workerEnv = new LinkedHashMap<>();
     workerEnv.put("TASKJOB_QUEUE_NAME", "job-a");
     workerEnv.put("TASKJOB_COMMAND", COMMAND);
-    String script = relocated(StartupScript.render(image, workerEnv, machine));
+    if (jobStartupScript != null) {
+      workerEnv.put(StartupScript.JOB_STARTUP_SCRIPT_ENV,
+          java.util.Base64.getEncoder().encodeToString(jobStartupScript.getBytes(StandardCharsets.UTF_8)));
+    }
+    String script = relocated(StartupScript.render(workerImage, image, workerEnv, machine));
     Path file = root.resolve("startup.sh");
     Files.writeString(file, script);
     ProcessBuilder builder = new ProcessBuilder("bash", file.toString())
@@ -109,6 +136,7 @@ class WorkerStartupScriptRunTest {
     builder.environment().put("CALLS_LOG", calls.toString());
     builder.environment().put("TOKEN", TOKEN);
     builder.environment().put("ECR_PASSWORD", ECR_PASSWORD);
+    builder.environment().put("VOLUMES", root.resolve("volumes").toString());
     builder.environment().putAll(extraEnv);
     Process process = builder.start();
     assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("the script finished").isTrue();
@@ -136,6 +164,48 @@ class WorkerStartupScriptRunTest {
     return String.join("\t", words);
   }
 
+  /** What every VM runs between pulling the worker image and starting the worker: fill the volume, check the image. */
+  private static List<String> workerDelivery(String image) {
+    return List.of(
+        call("docker", "pull", WORKER_IMAGE),
+        call("docker", "volume", "create", "taskjob-worker"),
+        call("docker", "volume", "inspect", "--format", "{{.Mountpoint}}", "taskjob-worker"),
+        call("docker", "create", "--name", "taskjob-worker-files", WORKER_IMAGE),
+        call("docker", "cp", "taskjob-worker-files:/opt/taskjob/.", "ROOT/volumes/taskjob-worker"),
+        call("docker", "rm", "taskjob-worker-files"),
+        call("docker", "pull", image),
+        call("uname", "-m"),
+        call("docker", "image", "inspect", "--format", "{{.Architecture}}", image),
+        call("docker", "run", "--rm", "--network", "none", "--entrypoint", "/lib64/ld-linux-x86-64.so.2", image,
+            "--version"),
+        call("docker", "run", "--rm", "--network", "none", "--volume", "taskjob-worker:/opt/taskjob:ro",
+            "--entrypoint", JAVA, image, "-version"));
+  }
+
+  /** The worker started in the job's image: the volume read-only, the worker's runtime as the entry point. */
+  private static String workerRun(String image, String... runOptions) {
+    List<String> words = new java.util.ArrayList<>(List.of("docker", "run", "--name", "taskjob-worker", "--network",
+        "host", "--env-file", "ROOT/etc/taskjob/worker.env", "--stop-timeout", "35", "--volume",
+        "taskjob-worker:/opt/taskjob:ro", "--workdir", "/tmp", "--entrypoint", JAVA));
+    words.addAll(List.of(runOptions));
+    words.addAll(List.of(image, "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xmx256m",
+        "-XX:+ExitOnOutOfMemoryError", "-cp", "@/opt/taskjob/app/jib-classpath-file", "dev.taskjob.worker.WorkerMain"));
+    return String.join("\t", words);
+  }
+
+  /** The worker image's own worker, telling the job why this VM runs none of its tasks. */
+  private static String refusalReport() {
+    return call("docker", "run", "--rm", "--name", "taskjob-worker", "--network", "host", "--env-file",
+        "ROOT/etc/taskjob/worker.env", "--env", "TASKJOB_STARTUP_FAILURE", WORKER_IMAGE);
+  }
+
+  private static List<String> concat(List<String> first, List<String> second, String... rest) {
+    List<String> all = new java.util.ArrayList<>(first);
+    all.addAll(second);
+    all.addAll(List.of(rest));
+    return all;
+  }
+
   @Test
   void awsGpuSpotVmLogsInToEcrWithTheCliRaidsItsNvmeDisksAndRunsTheWorkerWithAllGpus() throws Exception {
     localDisk("nvme-Amazon_EC2_NVMe_Instance_Storage_AWS1111", "nvme1n1");
@@ -147,7 +217,7 @@ class WorkerStartupScriptRunTest {
         Map.of());
 
     assertThat(run.status()).as(run.stderr()).isZero();
-    assertThat(run.calls()).containsExactly(
+    assertThat(run.calls()).containsExactlyElementsOf(concat(List.of(
         call("curl", "-fsS", "-X", "PUT", "-H", "X-aws-ec2-metadata-token-ttl-seconds: 300",
             "http://169.254.169.254/latest/api/token"),
         call("curl", "-fsS", "-H", "@-", "http://169.254.169.254/latest/meta-data/placement/availability-zone"),
@@ -158,13 +228,11 @@ class WorkerStartupScriptRunTest {
         call("mdadm", "--create", "/dev/md/taskjob-scratch", "--level=0", "--raid-devices=2", "--force", "--run",
             "ROOT/devices/nvme1n1", "ROOT/devices/nvme2n1"),
         call("mkfs.ext4", "-F", "-q", "-m", "0", "/dev/md/taskjob-scratch"),
-        call("mount", "-o", "defaults,noatime,discard", "/dev/md/taskjob-scratch", "ROOT/mnt/taskjob-scratch"),
-        call("docker", "pull", ECR_IMAGE),
-        call("docker", "run", "--name", "taskjob-worker", "--network", "host", "--env-file",
-            "ROOT/etc/taskjob/worker.env", "--stop-timeout", "35", "--volume", "ROOT/mnt/taskjob-scratch:/scratch",
-            "--gpus", "all", ECR_IMAGE),
+        call("mount", "-o", "defaults,noatime,discard", "/dev/md/taskjob-scratch", "ROOT/mnt/taskjob-scratch")),
+        workerDelivery(ECR_IMAGE),
+        workerRun(ECR_IMAGE, "--volume", "ROOT/mnt/taskjob-scratch:/scratch", "--gpus", "all"),
         "env-file-mode 600",
-        call("shutdown", "-h", "now"));
+        call("shutdown", "-h", "now")));
     assertThat(String.join("\n", run.calls())).as("no secret or configuration value in any argument")
         .doesNotContain(TOKEN, ECR_PASSWORD, "add.py");
     assertThat(envFile()).contains("TASKJOB_COMMAND=" + COMMAND + "\n", "TASKJOB_INSTANCE_TYPE=g4dn.2xlarge\n",
@@ -175,16 +243,19 @@ class WorkerStartupScriptRunTest {
   }
 
   @Test
-  void awsVmUsesTheEcrCredentialHelperWhenTheImageHasOne() throws Exception {
+  void awsVmUsesTheEcrCredentialHelperForTheWorkerAndTheJobsRegistries() throws Exception {
     standIn("docker-credential-ecr-login", "");
+    String workerInEcr = "111122223333.dkr.ecr.us-east-1.amazonaws.com/taskjob-worker:0.1.0";
 
-    Run run = run(ECR_IMAGE, new StartupScript.Machine("aws", "us-east-1", "m6i.large", 2, 8, 0, false, 0.096),
-        Map.of());
+    Run run = run(workerInEcr, ECR_IMAGE, new StartupScript.Machine("aws", "us-east-1", "m6i.large", 2, 8, 0, false,
+        0.096), Map.of());
 
     assertThat(run.status()).as(run.stderr()).isZero();
-    assertThat(run.calls()).noneMatch(c -> c.startsWith("aws\t") || c.startsWith(call("docker", "login")));
+    assertThat(run.calls()).noneMatch(c -> c.startsWith("aws\t") || c.startsWith(call("docker", "login")))
+        .contains(call("docker", "pull", workerInEcr), call("docker", "pull", ECR_IMAGE));
     assertThat(Files.readString(root.resolve("var/lib/taskjob/docker/config.json")))
-        .isEqualTo("{\"credHelpers\": {\"" + ECR_HOST + "\": \"ecr-login\"}}\n");
+        .isEqualTo("{\"credHelpers\": {\"" + ECR_HOST + "\": \"ecr-login\", "
+            + "\"111122223333.dkr.ecr.us-east-1.amazonaws.com\": \"ecr-login\"}}\n");
     assertThat(envFile()).doesNotContain("TASKJOB_SCRATCH_DIR").contains("TASKJOB_SPOT=false\n");
   }
 
@@ -196,7 +267,7 @@ class WorkerStartupScriptRunTest {
         Map.of());
 
     assertThat(run.status()).as(run.stderr()).isZero();
-    assertThat(run.calls()).containsExactly(
+    assertThat(run.calls()).containsExactlyElementsOf(concat(List.of(
         call("curl", "-fsS", "-H", "Metadata-Flavor: Google",
             "http://metadata.google.internal/computeMetadata/v1/instance/zone"),
         call("systemctl", "start", "docker"),
@@ -205,48 +276,133 @@ class WorkerStartupScriptRunTest {
         call("mount", "-o", "defaults,noatime,discard", "ROOT/devices/nvme0n2", "ROOT/mnt/taskjob-scratch"),
         call("cos-extensions", "install", "gpu"),
         call("mount", "--bind", "/var/lib/nvidia", "/var/lib/nvidia"),
-        call("mount", "-o", "remount,exec", "/var/lib/nvidia"),
-        call("docker", "pull", AR_IMAGE),
-        call("docker", "run", "--name", "taskjob-worker", "--network", "host", "--env-file",
-            "ROOT/etc/taskjob/worker.env", "--stop-timeout", "35", "--volume", "ROOT/mnt/taskjob-scratch:/scratch",
+        call("mount", "-o", "remount,exec", "/var/lib/nvidia")),
+        workerDelivery(AR_IMAGE),
+        workerRun(AR_IMAGE, "--volume", "ROOT/mnt/taskjob-scratch:/scratch",
             "--volume", "/var/lib/nvidia/lib64:/usr/local/nvidia/lib64",
             "--volume", "/var/lib/nvidia/bin:/usr/local/nvidia/bin",
-            "--device", "/dev/nvidiactl", "--device", "/dev/nvidia-uvm", "--device", "/dev/nvidia0", AR_IMAGE),
+            "--device", "/dev/nvidiactl", "--device", "/dev/nvidia-uvm", "--device", "/dev/nvidia0"),
         "env-file-mode 600",
-        call("shutdown", "-h", "now"));
+        call("shutdown", "-h", "now")));
     assertThat(envFile()).contains("TASKJOB_ZONE=us-central1-a\n", "TASKJOB_SCRATCH_DIR=/scratch\n")
         .doesNotContain("TASKJOB_PRICE_PER_HOUR");
   }
 
   @Test
-  void publicImageOnAPlainVmInstallsNothingAndTheVmShutsDownAfterTheWorkerExits() throws Exception {
+  void aPublicGlibcImageRunsTheTasksWithTheWorkerInjectedAndTheVmShutsDownAfterTheWorkerExits() throws Exception {
     Run run = run("python:3.12-slim", new StartupScript.Machine("gcp", "us-central1", "e2-standard-2", 2, 8, 0, true,
         0.0201), Map.of("WORKER_STATUS", "3"));
 
     assertThat(run.status()).as("the script itself succeeded").isZero();
-    assertThat(run.calls()).containsExactly(
+    assertThat(run.calls()).containsExactlyElementsOf(concat(List.of(
         call("curl", "-fsS", "-H", "Metadata-Flavor: Google",
             "http://metadata.google.internal/computeMetadata/v1/instance/zone"),
-        call("systemctl", "start", "docker"),
-        call("docker", "pull", "python:3.12-slim"),
-        call("docker", "run", "--name", "taskjob-worker", "--network", "host", "--env-file",
-            "ROOT/etc/taskjob/worker.env", "--stop-timeout", "35", "python:3.12-slim"),
+        call("systemctl", "start", "docker")),
+        workerDelivery("python:3.12-slim"),
+        workerRun("python:3.12-slim"),
         "env-file-mode 600",
-        call("shutdown", "-h", "now"));
+        call("shutdown", "-h", "now")));
     assertThat(run.stderr()).contains("taskjob-startup: worker exited with status 3; shutting down");
+  }
+
+  @Test
+  void anImageWithoutGlibcIsRefusedAndTheReasonIsTheWorkersFirstEvent() throws Exception {
+    Run run = run("python:3.12-alpine", new StartupScript.Machine("aws", "us-east-1", "m6i.large", 2, 8, 0, false,
+        0.096), Map.of("NO_GLIBC", "1"));
+
+    String reason = "image python:3.12-alpine has no glibc (/lib64/ld-linux-x86-64.so.2 is missing; musl images such"
+        + " as Alpine and static distroless images cannot run the worker's Java runtime): use a glibc-based image"
+        + " (Debian, Ubuntu, RHEL)";
+    assertThat(run.status()).isEqualTo(1);
+    List<String> delivered = workerDelivery("python:3.12-alpine");
+    assertThat(run.calls()).endsWith(delivered.get(delivered.size() - 2), refusalReport(),
+        "startup-failure-reported: " + reason, call("shutdown", "-h", "now"))
+        .noneMatch(c -> c.startsWith(call("docker", "run", "--name")));
+    assertThat(run.stderr()).contains("taskjob-startup: FAILED: " + reason + "; shutting down");
+    assertThat(Files.readString(root.resolve("var/lib/taskjob/startup-failure"))).isEqualTo(reason + "\n");
+  }
+
+  @Test
+  void anImageOfAnotherArchitectureIsRefusedWithBothArchitecturesNamed() throws Exception {
+    Run run = run("python:3.12-slim", new StartupScript.Machine("aws", "us-east-1", "m6i.large", 2, 8, 0, false,
+        0.096), Map.of("IMAGE_ARCH", "arm64"));
+
+    assertThat(run.status()).isEqualTo(1);
+    assertThat(run.calls()).endsWith(
+        call("docker", "image", "inspect", "--format", "{{.Architecture}}", "python:3.12-slim"), refusalReport(),
+        "startup-failure-reported: image python:3.12-slim is built for arm64, this VM (m6i.large) is amd64",
+        call("shutdown", "-h", "now"));
+  }
+
+  @Test
+  void aJobImageThatCannotBePulledIsReportedToTheJob() throws Exception {
+    Run run = run(ECR_IMAGE, new StartupScript.Machine("aws", "us-east-1", "m6i.large", 2, 8, 0, false, 0.096),
+        Map.of("FAIL_PULL", ECR_IMAGE));
+
+    assertThat(run.status()).isEqualTo(1);
+    assertThat(run.stderr()).contains("pull access denied");
+    assertThat(run.calls()).endsWith(call("docker", "pull", ECR_IMAGE), refusalReport(),
+        "startup-failure-reported: cannot pull image " + ECR_IMAGE + " (see the VM's console for the registry's answer)",
+        call("shutdown", "-h", "now"));
+  }
+
+  @Test
+  void theJobsStartupScriptRunsAsRootOnTheVmAfterTheWorkerIsDeliveredAndBeforeTheImageIsPulled() throws Exception {
+    jobStartupScript = """
+        # mount the lab's data (a comment of the job's own, kept)
+        echo "preparing $1"
+        mount -t nfs lab-nfs:/data /mnt/data
+        """;
+
+    Run run = run("python:3.12-slim", new StartupScript.Machine("aws", "us-east-1", "m6i.large", 2, 8, 0, false,
+        0.096), Map.of());
+
+    assertThat(run.status()).as(run.stderr()).isZero();
+    List<String> calls = run.calls();
+    assertThat(calls.subList(calls.indexOf(call("docker", "rm", "taskjob-worker-files")), calls.size()))
+        .startsWith(call("docker", "rm", "taskjob-worker-files"),
+            call("mount", "-t", "nfs", "lab-nfs:/data", "/mnt/data"),
+            call("docker", "pull", "python:3.12-slim"))
+        .contains(workerRun("python:3.12-slim"));
+    assertThat(run.stderr()).contains("taskjob-startup: run the job's startup script (spec.worker.startupScript)",
+        "preparing \n");
+    assertThat(Files.readString(root.resolve("var/lib/taskjob/job-startup-script")))
+        .startsWith("# mount the lab's data (a comment of the job's own, kept)\n");
+    assertThat(envFile()).doesNotContain(StartupScript.JOB_STARTUP_SCRIPT_ENV);
+  }
+
+  @Test
+  void aFailingJobStartupScriptStopsTheVmAndTheJobHearsItsExitStatusAndOutput() throws Exception {
+    jobStartupScript = """
+        echo "installing libgdal"
+        echo "E: Unable to locate package libgdal-nope" >&2
+        exit 100
+        """;
+
+    Run run = run("python:3.12-slim", new StartupScript.Machine("gcp", "us-central1", "e2-standard-2", 2, 8, 0, true,
+        0.0201), Map.of());
+
+    String reason = "spec.worker.startupScript failed with exit status 100; its output ends: installing libgdal\n"
+        + "E: Unable to locate package libgdal-nope";
+    assertThat(run.status()).isEqualTo(1);
+    assertThat(run.calls()).endsWith(call("docker", "rm", "taskjob-worker-files"), refusalReport(),
+        "startup-failure-reported: " + reason.substring(0, reason.indexOf('\n')),
+        "E: Unable to locate package libgdal-nope", call("shutdown", "-h", "now"))
+        .noneMatch(c -> c.startsWith(call("docker", "pull", "python:3.12-slim")));
+    assertThat(Files.readString(root.resolve("var/lib/taskjob/startup-failure"))).isEqualTo(reason + "\n");
   }
 
   @Test
   void aFailingStepIsReportedByNameAndTheVmShutsDownWithoutStartingTheWorker() throws Exception {
     Run run = run(ECR_IMAGE, new StartupScript.Machine("aws", "us-east-1", "m6i.large", 2, 8, 0, false, 0.096),
-        Map.of("FAIL_PULL", "1"));
+        Map.of("FAIL_PULL", WORKER_IMAGE));
 
     assertThat(run.status()).isEqualTo(1);
     assertThat(run.stderr()).contains("pull access denied",
-        "taskjob-startup: FAILED: pull " + ECR_IMAGE + " (exit status 1); shutting down");
+        "taskjob-startup: FAILED: pull " + WORKER_IMAGE + " (exit status 1); shutting down");
     assertThat(Files.readString(root.resolve("var/lib/taskjob/startup-failure")))
-        .isEqualTo("startup step 'pull " + ECR_IMAGE + "' failed with exit status 1\n");
-    assertThat(run.calls()).endsWith(call("docker", "pull", ECR_IMAGE), call("shutdown", "-h", "now"))
+        .isEqualTo("startup step 'pull " + WORKER_IMAGE + "' failed with exit status 1\n");
+    assertThat(run.calls()).endsWith(call("docker", "pull", WORKER_IMAGE), call("shutdown", "-h", "now"))
         .noneMatch(c -> c.startsWith(call("docker", "run")));
   }
 
@@ -254,9 +410,9 @@ class WorkerStartupScriptRunTest {
   void renderedScriptsAreShellcheckClean() throws Exception {
     assumeThat(onPath("shellcheck")).as("shellcheck is not installed (Debian package shellcheck)").isTrue();
     List<String> scripts = List.of(
-        StartupScript.render(ECR_IMAGE, Map.of("A", "1"),
+        StartupScript.render(WORKER_IMAGE, ECR_IMAGE, Map.of("A", "1"),
             new StartupScript.Machine("aws", "us-east-1", "g4dn.xlarge", 4, 16, 1, true, 0.2)),
-        StartupScript.render(AR_IMAGE, Map.of("A", "1"),
+        StartupScript.render(WORKER_IMAGE, AR_IMAGE, Map.of("A", "1"),
             new StartupScript.Machine("gcp", "us-central1", "e2-standard-2", 2, 8, 0, false, 0.067)));
     for (String script : scripts) {
       Path file = Files.writeString(root.resolve("rendered.sh"), script);

@@ -15,6 +15,7 @@ public final class Heartbeats {
   public record Seen(Instant first, Instant last, int runningTasks) {}
 
   private final Map<String, Seen> seen = new ConcurrentHashMap<>();
+  private final Map<String, String> startupFailures = new ConcurrentHashMap<>();
 
   public void record(String instanceId, Instant at, int runningTasks) {
     seen.merge(instanceId, new Seen(at, at, runningTasks), (old, now) -> new Seen(old.first(),
@@ -26,7 +27,18 @@ public final class Heartbeats {
     return seen.get(instanceId);
   }
 
+  /** The instance's worker ran no task: its machine cannot run the job's tasks, for this reason. */
+  public void recordStartupFailure(String instanceId, String reason) {
+    startupFailures.put(instanceId, reason);
+  }
+
+  /** Why the instance's worker could not start, or null. Not a report: such a worker never ran a task. */
+  public String startupFailure(String instanceId) {
+    return startupFailures.get(instanceId);
+  }
+
   public void forget(String instanceId) {
     seen.remove(instanceId);
+    startupFailures.remove(instanceId);
   }
 }

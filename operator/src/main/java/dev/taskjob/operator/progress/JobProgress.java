@@ -75,6 +75,10 @@ public final class JobProgress {
         WorkerActivity.Worker w = activity.worker(e.instanceId());
         heartbeats.record(e.instanceId(), now, w == null ? 0 : w.runningTasks());
       }
+      if (e.instanceId() != null && e.eventType() == EventType.WORKER_STOPPING && e.message() != null
+          && e.message().startsWith(TaskEvent.STARTUP_FAILED)) {
+        heartbeats.recordStartupFailure(e.instanceId(), e.message().substring(TaskEvent.STARTUP_FAILED.length()));
+      }
       Ledger.Outcome outcome = ledger.apply(e, finals);
       if (outcome == Ledger.Outcome.SUCCEEDED || outcome == Ledger.Outcome.FAILED) {
         newlyFinished++;

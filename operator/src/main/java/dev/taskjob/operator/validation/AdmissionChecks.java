@@ -9,6 +9,8 @@ import dev.taskjob.crds.v1alpha1.shared.EnvVar;
 import dev.taskjob.crds.v1alpha1.shared.GenerateSpec;
 import dev.taskjob.crds.v1alpha1.shared.UnreadableField;
 import dev.taskjob.crds.v1alpha1.taskjob.TaskJob;
+import dev.taskjob.operator.selection.Candidate;
+import dev.taskjob.worker.MemorySize;
 import dev.taskjob.worker.process.TaskLauncher;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.time.Duration;
@@ -74,6 +76,36 @@ public final class AdmissionChecks {
     }
     String first = errors.get(0);
     return invalid(Invalid.INVALID_SPEC, first.substring(0, Math.max(0, first.indexOf(':'))), first);
+  }
+
+  /**
+   * A per-task memory limit fits one task slot of the type the job starts with (its memory divided by the
+   * tasks it runs at once): a larger limit could never fire before the instance itself ran out of memory.
+   */
+  static Optional<Invalid> maxMemoryPerTask(String quantity, Candidate best) {
+    if (quantity == null) {
+      return Optional.empty();
+    }
+    String field = "spec.worker.maxMemoryPerTask";
+    long bytes;
+    try {
+      bytes = MemorySize.parse(quantity);
+    } catch (IllegalArgumentException e) {
+      return invalid(Invalid.INVALID_SPEC, field, field + ": " + e.getMessage());
+    }
+    double slotGiB = best.type().memoryGiB() / best.slots();
+    if (bytes > slotGiB * (1L << 30)) {
+      return invalid(Invalid.INVALID_SPEC, field, String.format(Locale.ROOT,
+          "%s: %s is more than the %s GiB of one task slot on %s (%s GiB, %d tasks at once); lower it, or set "
+              + "spec.worker.memoryPerTaskGiB so that fewer tasks share an instance", field, quantity,
+          plain(slotGiB), best.typeName(), plain(best.type().memoryGiB()), best.slots()));
+    }
+    return Optional.empty();
+  }
+
+  private static String plain(double value) {
+    return java.math.BigDecimal.valueOf(value).setScale(2, java.math.RoundingMode.HALF_UP).stripTrailingZeros()
+        .toPlainString();
   }
 
   /** Env names are identifiers, unique, not the worker's own, and not credentials. */

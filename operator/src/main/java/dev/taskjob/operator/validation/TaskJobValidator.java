@@ -175,6 +175,12 @@ public final class TaskJobValidator {
       throw new InvalidException(new Invalid(e.reason(), e.field(), e.getMessage(), e.mayResolveItself()));
     }
 
+    try {
+      JobStartupScripts.environment(client, namespace, worker.getStartupScript());
+    } catch (TaskSourceException e) {
+      throw new InvalidException(new Invalid(e.reason(), e.field(), e.getMessage(), e.mayResolveItself()));
+    }
+
     InstanceCatalog catalog;
     try {
       catalog = providers.catalog(config);
@@ -193,6 +199,7 @@ public final class TaskJobValidator {
           tightest == null ? "spec.instances" : fieldOf(tightest), "spec.instances: " + e.getMessage());
     }
     Candidate best = selection.best();
+    require(AdmissionChecks.maxMemoryPerTask(worker.getMaxMemoryPerTask(), best));
     PoolSizing.Budget budget = budgetOf(instances);
     if (PoolSizing.maxAffordable(best.type().vcpus(), best.pricePerHour(), budget) == 0) {
       String field = instances.getMaxPricePerHour() != null

@@ -87,7 +87,7 @@ class AwsEndToEndTest {
       assertThat(pool.getStatus().getReplacements()).as("no VM was replaced for want of a report").isZero();
       assertThat(aws.queues(queueName)).as("the job's queues after it finished").isEmpty();
       OperatorHarness.await(Duration.ofSeconds(30), vms::running, List::isEmpty, "worker processes to exit");
-      CloudJobRun.startupScriptsRanToTheEnd(vms, "ghcr.io/taskjob/worker:test");
+      CloudJobRun.startupScriptsRanToTheEnd(vms, CloudJobRun.TASK_IMAGE);
       instances.forEach(i -> assertThat(vms.booted().get(i.instanceId())).as("the worker environment on %s", i.instanceId())
           .containsEntry("TASKJOB_ZONE", i.placement().availabilityZone())
           .containsEntry("TASKJOB_INSTANCE_TYPE", i.instanceTypeAsString())

@@ -59,9 +59,12 @@ final class AwsOnMoto implements AutoCloseable {
    * Pricing API) and the credentials an operator would get from a Secret or its own identity.
    */
   OperatorSettings settings(String clusterId) {
-    return OperatorSettings.defaults(clusterId).fast().withProviderProperties(Map.of(
+    // A "VM" boots a JVM with the whole test class path; on a loaded machine that alone can take a minute.
+    return OperatorSettings.defaults(clusterId).fast().withWorkerTimeouts(CloudJobRun.VM_STARTUP_TIMEOUT,
+        CloudJobRun.VM_HEARTBEAT_TIMEOUT).withProviderProperties(Map.of(
         Keys.AWS_ENDPOINT, moto.endpoint().toString(),
         Keys.CATALOG_SOURCE, "snapshot",
+        Keys.WORKER_IMAGE, CloudJobRun.WORKER_IMAGE,
         AwsClientConfig.ACCESS_KEY_ID, KEY,
         AwsClientConfig.SECRET_ACCESS_KEY, KEY));
   }
@@ -98,7 +101,7 @@ final class AwsOnMoto implements AutoCloseable {
     TaskJob job = FaultRun.sleepingJob(name, taskSeconds, attemptsLog);
     job.getSpec().setProvider(Provider.AWS);
     job.getSpec().setRegion(MotoServerExtension.REGION);
-    job.getSpec().getWorker().setImage("ghcr.io/taskjob/worker:test");
+    job.getSpec().getWorker().setImage(CloudJobRun.TASK_IMAGE);
     job.getSpec().getInstances().setImage(imageId);
     job.getSpec().getInstances().setMaxCpus(2);
     job.getSpec().getInstances().setMaxInstances(2);

@@ -14,6 +14,17 @@ import java.util.List;
 /** What every cloud end-to-end test does first: run a job on booted VMs and check it counted every task once. */
 final class CloudJobRun {
 
+  /** The taskjob worker image the operator is configured with (provider property worker.image). */
+  static final String WORKER_IMAGE = "ghcr.io/taskjob/taskjob-worker:test";
+  /** How long a VM's worker may take to report first, and then between reports. */
+  static final java.time.Duration VM_STARTUP_TIMEOUT = java.time.Duration.ofMinutes(4);
+  static final java.time.Duration VM_HEARTBEAT_TIMEOUT = java.time.Duration.ofSeconds(60);
+  /** A public image without our worker, which the tasks run in. */
+  static final String TASK_IMAGE = "python:3.12-slim";
+  private static final List<String> WORKER_ARGUMENTS = List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+      "-Xmx256m", "-XX:+ExitOnOutOfMemoryError", "-cp", "@/opt/taskjob/app/jib-classpath-file",
+      "dev.taskjob.worker.WorkerMain");
+
   private CloudJobRun() {}
 
   /**
@@ -43,17 +54,21 @@ final class CloudJobRun {
   }
 
   /**
-   * Asserts that every VM ran its startup script to the end: it pulled and ran the job's worker image with
-   * the env file (the worker run by the {@code docker run} stand-in), installed nothing, and shut the VM
-   * down after the worker exited. Call after the VMs' scripts have ended.
+   * Asserts that every VM ran its startup script to the end: it copied the worker out of the worker image,
+   * pulled the job's image and ran it with the worker injected (the worker run by the {@code docker run}
+   * stand-in) and the env file, installed nothing, and shut the VM down after the worker exited. Call after the
+   * VMs' scripts have ended.
    */
-  static void startupScriptsRanToTheEnd(WorkerVms vms, String workerImage) {
+  static void startupScriptsRanToTheEnd(WorkerVms vms, String taskImage) {
     assertThat(vms.booted()).isNotEmpty();
     for (String vm : vms.booted().keySet()) {
       List<String> calls = vms.calls(vm);
       assertThat(calls).as("what the startup script of %s ran", vm)
-          .contains("systemctl\tstart\tdocker", "docker\tpull\t" + workerImage)
-          .anyMatch(c -> c.startsWith("docker\trun\t--name\ttaskjob-worker\t") && c.endsWith("\t" + workerImage))
+          .contains("systemctl\tstart\tdocker", "docker\tpull\t" + WORKER_IMAGE,
+              "docker\tcreate\t--name\ttaskjob-worker-files\t" + WORKER_IMAGE, "docker\tpull\t" + taskImage)
+          .anyMatch(c -> c.startsWith("docker\trun\t--name\ttaskjob-worker\t")
+              && c.contains("\t--volume\ttaskjob-worker:/opt/taskjob:ro\t")
+              && c.endsWith("\t" + taskImage + "\t" + String.join("\t", WORKER_ARGUMENTS)))
           .noneMatch(c -> c.startsWith("mkfs") || c.startsWith("aws") || c.startsWith("cos-extensions"))
           .last().isEqualTo("shutdown\t-h\tnow");
     }

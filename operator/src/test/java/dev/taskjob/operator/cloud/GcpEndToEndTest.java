@@ -93,7 +93,7 @@ class GcpEndToEndTest {
       assertThat(compute.disks.values()).as("disks of the job left in Compute Engine")
           .noneMatch(disk -> jobUid.equals(disk.path("labels").path(OwnerTags.JOB_UID).asText(null)));
       OperatorHarness.await(Duration.ofSeconds(30), vms::running, List::isEmpty, "worker processes to exit");
-      CloudJobRun.startupScriptsRanToTheEnd(vms, "ghcr.io/taskjob/worker:test");
+      CloudJobRun.startupScriptsRanToTheEnd(vms, CloudJobRun.TASK_IMAGE);
       vms.booted().forEach((vm, env) -> assertThat(env).as("the worker environment on %s", vm)
           .containsKeys("TASKJOB_ZONE", "TASKJOB_INSTANCE_TYPE", "TASKJOB_VCPUS", "TASKJOB_MEMORY_GIB", "TASKJOB_SPOT"));
       return done;
@@ -101,10 +101,13 @@ class GcpEndToEndTest {
   }
 
   private static OperatorSettings settings(String clusterId, FakeComputeApi compute) {
-    return OperatorSettings.defaults(clusterId).fast().withProviderProperties(Map.of(
+    // A "VM" boots a JVM with the whole test class path; on a loaded machine that alone can take a minute.
+    return OperatorSettings.defaults(clusterId).fast().withWorkerTimeouts(CloudJobRun.VM_STARTUP_TIMEOUT,
+        CloudJobRun.VM_HEARTBEAT_TIMEOUT).withProviderProperties(Map.of(
         Keys.COMPUTE_ENDPOINT, compute.endpoint(),
         Keys.BILLING_ENDPOINT, compute.endpoint(),
-        Keys.PUBSUB_ENDPOINT, PUBSUB.hostPort()));
+        Keys.PUBSUB_ENDPOINT, PUBSUB.hostPort(),
+        Keys.WORKER_IMAGE, CloudJobRun.WORKER_IMAGE));
   }
 
   /** The gcp module whose VMs boot workers reaching the emulator, as PUBSUB_EMULATOR_HOST directs them. */
@@ -129,7 +132,7 @@ class GcpEndToEndTest {
     job.getSpec().setProvider(Provider.GCP);
     job.getSpec().setRegion(REGION);
     job.getSpec().setProject(PubSubEmulatorExtension.PROJECT);
-    job.getSpec().getWorker().setImage("ghcr.io/taskjob/worker:test");
+    job.getSpec().getWorker().setImage(CloudJobRun.TASK_IMAGE);
     job.getSpec().getInstances().setMaxCpus(2);
     job.getSpec().getInstances().setMaxInstances(2);
     job.getSpec().setTerminationDelay("1m");

@@ -23,8 +23,9 @@ import java.util.concurrent.TimeUnit;
  * script's directories ({@code /etc/taskjob}, {@code /var/lib/taskjob}, {@code /mnt/taskjob-scratch},
  * {@code /dev/disk/by-id}) are moved under the VM's directory, and stand-ins on its PATH play the machine:
  * {@code curl} answers as the metadata endpoint with the VM's zone, {@code systemctl}, {@code mount},
- * {@code shutdown} and the registry helpers succeed, and {@code docker run} starts the real worker supervisor
- * with the environment file the script wrote, plus what a VM's surroundings provide (API endpoints, the
+ * {@code shutdown} and the registry helpers succeed, {@code docker} pulls, fills the worker volume and passes
+ * the job image's checks, and its run of the worker starts the real worker supervisor with the environment
+ * file the script wrote, plus what a VM's surroundings provide (API endpoints, the
  * instance identity's credentials). Stopping a VM sends SIGTERM to its worker, as {@code docker stop} does
  * on a VM that shuts down; the script then runs to its end.
  */
@@ -54,7 +55,12 @@ final class WorkerVms implements AutoCloseable {
           esac
           """,
       "docker", """
-          [ "$1" = run ] || exit 0
+          case "$1 $2" in
+            "volume inspect") echo "$VM_DIR/worker-volume"; exit 0 ;;
+            "image inspect") case "$(uname -m)" in aarch64) echo arm64 ;; *) echo amd64 ;; esac; exit 0 ;;
+          esac
+          # Only the worker's own run is played; pulls, the volume fill and the image checks succeed.
+          case " $* " in *" --name taskjob-worker "*) ;; *) exit 0 ;; esac
           env_file=""
           while [ $# -gt 0 ]; do [ "$1" = --env-file ] && env_file=$2; shift; done
           while IFS= read -r entry; do export "${entry?}"; done < "$env_file"

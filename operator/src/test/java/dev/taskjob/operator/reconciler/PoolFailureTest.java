@@ -56,4 +56,39 @@ class PoolFailureTest {
       assertThat(Files.exists(root.resolve("queues").resolve(done.getStatus().getQueueName()))).isFalse();
     }
   }
+
+  @Test
+  void aWorkerThatCannotRunTheJobsImageFailsThePoolAtOnceWithItsReason(@TempDir Path root) throws Exception {
+    // What a VM's startup script does when the job's image has no glibc: the worker reports it and runs nothing.
+    String worker = new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(List.of("/usr/bin/env",
+        "TASKJOB_STARTUP_FAILURE=image python:3.12-alpine has no glibc (/lib64/ld-linux-x86-64.so.2 is missing)",
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+        System.getProperty("java.class.path"), LocalCloudProvider.WORKER_MAIN_CLASS));
+    OperatorSettings settings = OperatorSettings.defaults("refused-image").fast()
+        .withProviderProperties(Map.of(ProviderConfig.Keys.LOCAL_ROOT, root.toString(),
+            ProviderConfig.Keys.LOCAL_WORKER_COMMAND, worker))
+        .withWorkerTimeouts(Duration.ofMinutes(5), Duration.ofMinutes(5))
+        .withNeverStartedLimit(5);
+    try (OperatorHarness harness = new OperatorHarness(settings)) {
+      harness.start();
+      TaskJob job = TaskJobs.generated("alpine-image", 20, List.of("true"));
+      job.getSpec().getInstances().setMaxInstances(1);
+      harness.apply(job);
+
+      TaskJob done = harness.awaitJob("alpine-image", Duration.ofMinutes(2),
+          j -> j.getStatus() != null && j.getStatus().getPhase().isFinished());
+
+      assertThat(done.getStatus().getPhase()).isEqualTo(TaskJobPhase.FAILED);
+      var failed = Conditions.find(done.getStatus().getConditions(), ConditionTypes.FAILED).orElseThrow();
+      assertThat(failed.getReason()).isEqualTo("WorkerStartupFailed");
+      assertThat(failed.getMessage()).contains(
+          "could not start: image python:3.12-alpine has no glibc (/lib64/ld-linux-x86-64.so.2 is missing)");
+      Long replacements = harness.pool("alpine-image").getStatus().getReplacements();
+      assertThat(replacements == null ? 0 : replacements).as("VMs replaced before the pool failed")
+          .isLessThan(5);
+      LocalCloudProvider cloud = new LocalCloudProvider(new ProviderConfig("local", null, List.of(),
+          Map.of(ProviderConfig.Keys.LOCAL_ROOT, root.toString())));
+      assertThat(cloud.list(Map.of())).allSatisfy(i -> assertThat(i.state()).isEqualTo(InstanceState.TERMINATED));
+    }
+  }
 }

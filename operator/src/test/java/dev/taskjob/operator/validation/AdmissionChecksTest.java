@@ -9,6 +9,7 @@ import dev.taskjob.core.cloud.PriceSource;
 import dev.taskjob.crds.v1alpha1.shared.EnvVar;
 import dev.taskjob.crds.v1alpha1.shared.EnvVarSource;
 import dev.taskjob.crds.v1alpha1.shared.SecretKeySelector;
+import dev.taskjob.operator.selection.Candidate;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -132,6 +133,23 @@ class AdmissionChecksTest {
     var generate = new dev.taskjob.crds.v1alpha1.shared.GenerateSpec();
     generate.setParameters(Map.of(first, range, second, range));
     assertProblem(AdmissionChecks.parameterNames(generate), problem);
+  }
+
+  @ParameterizedTest(name = "maxMemoryPerTask {0} with {1} tasks on 8 GiB")
+  @CsvSource(delimiter = '|', nullValues = "-", value = {
+      "-     | 2 | -",
+      "4Gi   | 2 | -",
+      "4096Mi| 2 | -",
+      "512Mi | 8 | -",
+      "4.1Gi | 2 | spec.worker.maxMemoryPerTask: 4.1Gi is more than the 4 GiB of one task slot on m6i.large (8 GiB, 2 tasks at once)",
+      "2Gi   | 8 | spec.worker.maxMemoryPerTask: 2Gi is more than the 1 GiB of one task slot on m6i.large (8 GiB, 8 tasks at once)",
+      "3Gi   | 3 | spec.worker.maxMemoryPerTask: 3Gi is more than the 2.67 GiB of one task slot",
+      "0Mi   | 2 | spec.worker.maxMemoryPerTask: '0Mi' must be more than 0 bytes"})
+  void aMemoryLimitFitsOneTaskSlotOfTheChosenType(String quantity, int slots, String problem) {
+    InstanceType type = new InstanceType("m6i.large", 2, 8, Architecture.X86_64, 0, 0, null, false, true,
+        List.of("us-east-1a"), 0.096, Map.of(), PriceSource.SNAPSHOT, false);
+    Candidate best = new Candidate(type, false, 0.096, null, slots, 0.096 / slots, 0, 0, 20, PriceSource.SNAPSHOT);
+    assertProblem(AdmissionChecks.maxMemoryPerTask(quantity, best), problem);
   }
 
   private static void assertProblem(Optional<Invalid> result, String problem) {

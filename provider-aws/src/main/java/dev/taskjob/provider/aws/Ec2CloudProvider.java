@@ -90,6 +90,8 @@ public final class Ec2CloudProvider implements CloudProvider {
   private final List<String> subnetIds;
   private final List<String> securityGroupIds;
   private final SsmClient ssm;
+  /** The taskjob worker image the VMs copy the worker from (provider property worker.image), or null. */
+  private final String workerImage;
   private final RefreshingCatalog catalog;
   private final Map<String, String> defaultImageIds = new ConcurrentHashMap<>();
   private final Map<String, String> rootDevices = new ConcurrentHashMap<>();
@@ -112,6 +114,7 @@ public final class Ec2CloudProvider implements CloudProvider {
     this.ssm = ssm;
     this.region = AwsClients.region(config);
     this.zones = config.zones();
+    this.workerImage = config.property(Keys.WORKER_IMAGE);
     this.subnetIds = csv(config.property(AwsKeys.SUBNET_IDS));
     this.securityGroupIds = csv(config.property(AwsKeys.SECURITY_GROUP_IDS));
     AwsPriceSnapshot snapshot = AwsPriceSnapshot.load();
@@ -169,7 +172,7 @@ public final class Ec2CloudProvider implements CloudProvider {
           + " catalog; give an image to launch it anyway");
     }
     String zone = zoneFor(request);
-    String userData = StartupScript.forRequest(request, machine(request, type, zone));
+    String userData = StartupScript.forRequest(request, workerImage, machine(request, type, zone));
     if (userData.getBytes(StandardCharsets.UTF_8).length > 16 * 1024) {
       throw new IllegalArgumentException("startupScript is larger than EC2's 16 KiB user data limit");
     }

@@ -95,7 +95,7 @@ class Ec2CloudProviderTest {
 
   private static ProviderConfig config(Map<String, String> extra) {
     Map<String, String> properties = new HashMap<>(Map.of(
-        Keys.AWS_ENDPOINT, MOTO.endpoint().toString(),
+        Keys.AWS_ENDPOINT, MOTO.endpoint().toString(), Keys.WORKER_IMAGE, "ghcr.io/acme/taskjob-worker:1",
         AwsKeys.PRICING_ENDPOINT, pricing.endpoint().toString(),
         "credentials.aws_access_key_id", "test",
         "credentials.aws_secret_access_key", "test"));
@@ -111,7 +111,7 @@ class Ec2CloudProviderTest {
   private static CreateInstanceRequest request(String poolUid, String key, boolean spot) {
     return new CreateInstanceRequest("taskjob-" + key, key, "m6i.large", null, spot, owner(poolUid), image, 20,
         "taskjob-worker",
-        Map.of("TASKJOB_PROVIDER", "aws", "TASKJOB_QUEUE_NAME", "job-a", "TASKJOB_WORKER_IMAGE", "ghcr.io/acme/w:1"),
+        Map.of("TASKJOB_PROVIDER", "aws", "TASKJOB_QUEUE_NAME", "job-a", "TASKJOB_TASK_IMAGE", "python:3.12-slim"),
         null);
   }
 
@@ -135,7 +135,7 @@ class Ec2CloudProviderTest {
     assertThat(userData).startsWith("#!/bin/bash")
         .contains("TASKJOB_PROVIDER=aws\n", "TASKJOB_QUEUE_NAME=job-a\n", "TASKJOB_INSTANCE_TYPE=m6i.large\n",
             "TASKJOB_VCPUS=2\n", "TASKJOB_MEMORY_GIB=8\n", "TASKJOB_SPOT=false\n", "TASKJOB_PRICE_PER_HOUR=0.096\n")
-        .contains("worker_image='ghcr.io/acme/w:1'", "stop_timeout='35'")
+        .contains("worker_image='ghcr.io/acme/taskjob-worker:1'", "task_image='python:3.12-slim'", "stop_timeout='35'")
         .doesNotContain("aws_secret_access_key");
     assertThat(created.state()).isIn(InstanceState.PENDING, InstanceState.RUNNING);
     assertThat(created.tags()).containsAllEntriesOf(owner(pool));

@@ -100,6 +100,8 @@ public final class GceCloudProvider implements CloudProvider {
   private final String project;
   private final String region;
   private final List<String> zones;
+  /** The taskjob worker image the VMs copy the worker from (provider property worker.image), or null. */
+  private final String workerImage;
   private final String network;
   private final String subnetwork;
   private final boolean externalIp;
@@ -114,6 +116,7 @@ public final class GceCloudProvider implements CloudProvider {
   GceCloudProvider(ProviderConfig config, Clock clock) {
     this.region = GcpClients.region(config);
     this.zones = config.zones();
+    this.workerImage = config.property(Keys.WORKER_IMAGE);
     this.network = config.property(GcpKeys.NETWORK, "global/networks/default");
     this.subnetwork = config.property(GcpKeys.SUBNETWORK);
     this.externalIp = !"false".equalsIgnoreCase(config.property(GcpKeys.EXTERNAL_IP, "true"));
@@ -196,7 +199,7 @@ public final class GceCloudProvider implements CloudProvider {
     }
     InstanceType type = catalog().find(request.instanceType()).orElse(null);
     String zone = zoneFor(request, type);
-    String script = StartupScript.forRequest(request, machine(request, type, zone));
+    String script = StartupScript.forRequest(request, workerImage, machine(request, type, zone));
     List<Instance> existing = list(Map.of(REQUEST_LABEL, requestLabel(request.idempotencyKey())));
     if (!existing.isEmpty()) {
       log.info("create {}: found it from an earlier attempt", request.name());

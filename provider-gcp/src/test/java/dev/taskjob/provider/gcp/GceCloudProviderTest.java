@@ -52,7 +52,8 @@ class GceCloudProviderTest {
 
   private static ProviderConfig config(Map<String, String> extra) {
     Map<String, String> properties = new HashMap<>(Map.of(Keys.PROJECT, "taskjob-test",
-        Keys.COMPUTE_ENDPOINT, fake.endpoint(), Keys.BILLING_ENDPOINT, fake.endpoint()));
+        Keys.COMPUTE_ENDPOINT, fake.endpoint(), Keys.BILLING_ENDPOINT, fake.endpoint(),
+        Keys.WORKER_IMAGE, "ghcr.io/acme/taskjob-worker:1"));
     properties.putAll(extra);
     return new ProviderConfig("gcp", "us-central1", List.of(), properties);
   }
@@ -65,7 +66,7 @@ class GceCloudProviderTest {
   private static CreateInstanceRequest request(String pool, String name, String type, String zone, boolean spot) {
     return new CreateInstanceRequest(name, pool + "/" + name, type, zone, spot, owner(pool), null, 20,
         "worker@taskjob-test.iam.gserviceaccount.com",
-        Map.of("TASKJOB_PROVIDER", "gcp", "TASKJOB_QUEUE_NAME", "job-a", "TASKJOB_WORKER_IMAGE", "ghcr.io/acme/w:1"),
+        Map.of("TASKJOB_PROVIDER", "gcp", "TASKJOB_QUEUE_NAME", "job-a", "TASKJOB_TASK_IMAGE", "python:3.12-slim"),
         null);
   }
 
@@ -121,7 +122,7 @@ class GceCloudProviderTest {
     JsonNode metadata = body.path("metadata").path("items").get(0);
     assertThat(metadata.path("key").asText()).isEqualTo("startup-script");
     assertThat(metadata.path("value").asText()).startsWith("#!/bin/bash")
-        .contains("TASKJOB_PROVIDER=gcp\n", "TASKJOB_QUEUE_NAME=job-a\n", "worker_image='ghcr.io/acme/w:1'",
+        .contains("TASKJOB_PROVIDER=gcp\n", "TASKJOB_QUEUE_NAME=job-a\n", "worker_image='ghcr.io/acme/taskjob-worker:1'", "task_image='python:3.12-slim'",
             "cloud='gcp'", "TASKJOB_INSTANCE_TYPE=n2-standard-2\n", "TASKJOB_VCPUS=2\n", "TASKJOB_MEMORY_GIB=8\n",
             "TASKJOB_SPOT=true\n")
         .doesNotContain("apt-get", "dnf ", "yum ");

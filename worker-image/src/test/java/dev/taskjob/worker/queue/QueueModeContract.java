@@ -298,4 +298,28 @@ abstract class QueueModeContract {
     assertThat(counts).containsEntry(EventType.WORKER_STARTED, 1L).containsEntry(EventType.TASK_STARTED, 2L)
         .containsEntry(EventType.TASK_COMPLETED, 2L).containsEntry(EventType.WORKER_STOPPING, 1L);
   }
+
+  @Test
+  void aStartupFailureIsTheWorkersOnlyEventAndNoTaskIsTaken() throws Exception {
+    TaskQueue queue = open(Duration.ofSeconds(30), 3);
+    queue.send(tasks(1));
+
+    assertThat(await(startWorker("refused", queue, "--startup-failure",
+        "image alpine:3.20 has no glibc (/lib64/ld-linux-x86-64.so.2 is missing)", "--", "true"))).isEqualTo(3);
+
+    List<ReceivedEvent> received = new ArrayList<>();
+    long deadline = System.nanoTime() + PATIENCE.toNanos();
+    while (received.isEmpty() && System.nanoTime() < deadline) {
+      List<ReceivedEvent> batch = queue.receiveEvents(10, Duration.ofMillis(500));
+      received.addAll(batch);
+      queue.ackEvents(batch);
+    }
+    assertThat(received).singleElement().satisfies(e -> {
+      assertThat(e.event().eventType()).isEqualTo(EventType.WORKER_STOPPING);
+      assertThat(e.event().instanceId()).isEqualTo("refused");
+      assertThat(e.event().message())
+          .isEqualTo("startup failed: image alpine:3.20 has no glibc (/lib64/ld-linux-x86-64.so.2 is missing)");
+    });
+    assertThat(queue.receive(10, Duration.ofMillis(500))).as("the task, still waiting for a worker").hasSize(1);
+  }
 }

@@ -23,8 +23,9 @@ public class WorkerSpec {
 
   @Size(max = 512)
   @JsonPropertyDescription(
-      "Container image holding the task program, pulled on every instance. Required for aws and gcp; "
-          + "local runs the command directly.")
+      "Container image the tasks run in, pulled on every instance: any glibc-based image (python:3.12-slim, a "
+          + "lab image); the worker is added to it at start. Required for aws and gcp; local runs the command "
+          + "directly.")
   private String image;
 
   @Required
@@ -47,6 +48,20 @@ public class WorkerSpec {
   @Min(0)
   @JsonPropertyDescription("Memory one task needs, in GiB. Unset: no memory requirement per task.")
   private Double memoryPerTaskGiB;
+
+  @JsonPropertyDescription(
+      "A shell script each instance runs as root before the worker (install a package, mount a bucket), inline "
+          + "or from a ConfigMap key. When it fails, the instance runs no task and shuts down; its exit status "
+          + "and the end of its output reach the job as the worker's first event. At most 4096 bytes.")
+  private StartupScriptSource startupScript;
+
+  @Size(max = 32)
+  @Pattern("^[0-9]+(\\.[0-9]+)?(Ki|Mi|Gi|Ti|k|K|M|G|T)$")
+  @JsonPropertyDescription(
+      "Most resident memory one task's processes may hold together, as a quantity such as 512Mi or 2Gi. A task "
+          + "over it is killed and fails with reason 'memory limit', and is not retried; the other tasks on the "
+          + "instance go on. At most the memory of one task slot (instance memory / tasks at once). Unset: no limit.")
+  private String maxMemoryPerTask;
 
   @Min(1)
   @Max(4096)
@@ -115,6 +130,22 @@ public class WorkerSpec {
 
   public void setMemoryPerTaskGiB(Double memoryPerTaskGiB) {
     this.memoryPerTaskGiB = memoryPerTaskGiB;
+  }
+
+  public StartupScriptSource getStartupScript() {
+    return startupScript;
+  }
+
+  public void setStartupScript(StartupScriptSource startupScript) {
+    this.startupScript = startupScript;
+  }
+
+  public String getMaxMemoryPerTask() {
+    return maxMemoryPerTask;
+  }
+
+  public void setMaxMemoryPerTask(String maxMemoryPerTask) {
+    this.maxMemoryPerTask = maxMemoryPerTask;
   }
 
   public Integer getSimultaneousTasks() {

@@ -23,6 +23,7 @@ import dev.taskjob.operator.reconciler.ControllerPolicy;
 import dev.taskjob.operator.selection.Candidate;
 import dev.taskjob.operator.selection.CostRanking;
 import dev.taskjob.operator.selection.Selection;
+import dev.taskjob.operator.validation.JobStartupScripts;
 import dev.taskjob.operator.validation.TaskJobValidator;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
@@ -32,6 +33,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -225,7 +227,11 @@ final class JobPools {
     ps.setTasksPerInstance(spec.getWorker().getSimultaneousTasks());
     ps.setTaskDuration(spec.getWorker().getExpectedTaskDuration());
     QueueSettings queueSettings = WorkerEnvironment.queueSettings(status.getQueueName(), spec.getWorker());
-    ps.setWorkerEnvironment(WorkerEnvironment.of(job, spec, queueSettings, services.settings().heartbeatInterval()));
+    Map<String, String> environment = new TreeMap<>(
+        WorkerEnvironment.of(job, spec, queueSettings, services.settings().heartbeatInterval()));
+    environment.putAll(JobStartupScripts.environment(services.client(), job.getMetadata().getNamespace(),
+        spec.getWorker().getStartupScript()));
+    ps.setWorkerEnvironment(environment);
     ps.setStartupTimeout(Durations.format(services.settings().workerStartupTimeout()));
     ps.setHeartbeatTimeout(Durations.format(services.settings().workerHeartbeatTimeout()));
     pool.setSpec(ps);

@@ -60,9 +60,10 @@ final class WorkerEnvironment {
     env.put("TASKJOB_MAX_ATTEMPTS", Integer.toString(maxAttempts(retry)));
     env.put("TASKJOB_MAX_INTERRUPTIONS", Integer.toString(queue.maxAttempts() - 1));
     env.put("TASKJOB_COMMAND", Json.MAPPER.valueToTree(worker.getCommand()).toString());
-    // The image the VM's startup script runs: the worker with the task program (see StartupScript).
-    putIfSet(env, StartupScript.WORKER_IMAGE_ENV, worker.getImage());
+    // The image the tasks run in; the VM's startup script injects the worker into it (see StartupScript).
+    putIfSet(env, StartupScript.TASK_IMAGE_ENV, worker.getImage());
     env.put("TASKJOB_CPUS_PER_TASK", stripZeros(worker.getCpusPerTask() == null ? 1.0 : worker.getCpusPerTask()));
+    putIfSet(env, "TASKJOB_MAX_MEMORY_PER_TASK", worker.getMaxMemoryPerTask());
     if (worker.getSimultaneousTasks() != null) {
       env.put("TASKJOB_NUM_SIMULTANEOUS_TASKS", Integer.toString(worker.getSimultaneousTasks()));
     }

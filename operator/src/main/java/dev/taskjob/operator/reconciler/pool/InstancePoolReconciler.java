@@ -141,6 +141,16 @@ public class InstancePoolReconciler implements Reconciler<InstancePool>, Cleaner
           "a worker of this pool has reported", PoolServices.generation(pool), now);
     }
     report.recordFailures(pool, status, plan, config.provider());
+    // A VM that cannot run the job's tasks (its image, the job's startup script) fails the pool at once: every
+    // replacement would boot the same way and bill for it.
+    for (Instance vm : vms) {
+      String startupFailure = observer.startupFailure(vm);
+      if (startupFailure != null && PoolObserver.jobOwned(pool)) {
+        report.fail(pool, status, "WorkerStartupFailed", "the worker on " + vm.id() + " could not start: "
+            + startupFailure, now);
+        return failed(pool, status, config, cloud, vms, now);
+      }
+    }
     long replacements = status.getReplacements() == null ? 0 : status.getReplacements();
     if (PoolObserver.jobOwned(pool) && PoolPlan.workersNeverStarted((int) replacements, workersStarted,
         services.settings().neverStartedLimit())) {

@@ -89,6 +89,12 @@ final class PoolObserver {
     return seen != null || vm.name() == null ? seen : services.heartbeats().get(vm.name());
   }
 
+  /** Why the VM's worker could not start (reported as its only event), or null. */
+  String startupFailure(Instance vm) {
+    String reason = services.heartbeats().startupFailure(vm.id());
+    return reason != null || vm.name() == null ? reason : services.heartbeats().startupFailure(vm.name());
+  }
+
   /** The latest report of a VM's worker: this process's record, else what the status saved. */
   Instant lastReport(Instance vm, InstancePoolStatus status) {
     Heartbeats.Seen seen = seen(vm);

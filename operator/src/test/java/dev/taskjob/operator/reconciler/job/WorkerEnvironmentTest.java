@@ -49,4 +49,29 @@ class WorkerEnvironmentTest {
     assertThat(WorkerEnvironment.of(job, job.getSpec(), queue, Duration.ofSeconds(30)))
         .doesNotContainKey("TASKJOB_SECRET_SCOPE");
   }
+
+  @Test
+  void theJobsImageAndMemoryLimitReachTheVm() {
+    TaskJob job = TaskJobs.generated("j", 12, List.of("python3", "-c", "print(1)"));
+    job.getMetadata().setNamespace("ns");
+    job.getSpec().getWorker().setImage("python:3.12-slim");
+    job.getSpec().getWorker().setMaxMemoryPerTask("2Gi");
+
+    Map<String, String> env = WorkerEnvironment.of(job, job.getSpec(),
+        WorkerEnvironment.queueSettings("tj-ns-j", job.getSpec().getWorker()), Duration.ofSeconds(30));
+
+    assertThat(env).containsEntry("TASKJOB_TASK_IMAGE", "python:3.12-slim")
+        .containsEntry("TASKJOB_MAX_MEMORY_PER_TASK", "2Gi");
+  }
+
+  @Test
+  void noMemoryLimitUnlessOneIsAsked() {
+    TaskJob job = TaskJobs.generated("j", 12, List.of("true"));
+    job.getMetadata().setNamespace("ns");
+
+    Map<String, String> env = WorkerEnvironment.of(job, job.getSpec(),
+        WorkerEnvironment.queueSettings("tj-ns-j", job.getSpec().getWorker()), Duration.ofSeconds(30));
+
+    assertThat(env).doesNotContainKey("TASKJOB_MAX_MEMORY_PER_TASK");
+  }
 }
