@@ -167,6 +167,7 @@ public class InstancePoolReconciler implements Reconciler<InstancePool>, Cleaner
     afterCreateHook.run();
     // report
     report.report(pool, status, config, observed, now);
+    countDisksWhenDraining(pool, status, cloud);
     if (plan.create() > 0 && launcher.refusals(pool).refusals() > 0) {
       // refused: look again when the backoff allows the next create, not every 2 s
       Duration wait = Duration.between(now, launcher.refusals(pool).nextCreateAt());
@@ -182,8 +183,26 @@ public class InstancePoolReconciler implements Reconciler<InstancePool>, Cleaner
       List<Instance> vms, Instant now) {
     launcher.terminateAll(pool, cloud, vms);
     report.report(pool, status, config, vms, now);
+    countDisksWhenDraining(pool, status, cloud);
     status.setPhase(InstancePoolPhase.FAILED);
     return services.settings().resyncInterval();
+  }
+
+  /**
+   * A pool scaled to zero is empty only when the cloud holds none of its disks either: a VM stopped rather
+   * than deleted, or a disk left behind, still bills. Counted only then, to spare the API while it runs.
+   */
+  private void countDisksWhenDraining(InstancePool pool, InstancePoolStatus status, CloudProvider cloud) {
+    boolean draining = pool.getSpec().getCount() == null || pool.getSpec().getCount() == 0
+        || status.getPhase() == InstancePoolPhase.FAILED;
+    status.setDisksLeft(draining ? cloud.disks(VmNaming.poolSelector(pool, services.settings().clusterId())).size()
+        : null);
+    if (status.getDisksLeft() != null && status.getDisksLeft() > 0) {
+      status.setMessage(status.getMessage() + ", " + status.getDisksLeft() + " disks left");
+      if (status.getPhase() == InstancePoolPhase.READY) {
+        status.setPhase(InstancePoolPhase.SCALING);
+      }
+    }
   }
 
   /** Terminates every VM and keeps the finalizer until the cloud reports each one terminated. */
