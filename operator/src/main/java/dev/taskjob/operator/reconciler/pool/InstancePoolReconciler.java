@@ -17,6 +17,7 @@ import dev.taskjob.operator.decision.ErrorClassifier;
 import dev.taskjob.operator.decision.CreateRefusals;
 import dev.taskjob.operator.decision.KstatusConditions;
 import dev.taskjob.operator.decision.PoolPlan;
+import dev.taskjob.operator.decision.ScaleIn;
 import dev.taskjob.operator.metrics.OperatorMetrics;
 import dev.taskjob.operator.progress.Heartbeats;
 import dev.taskjob.operator.reconciler.ErrorReports;
@@ -128,7 +129,8 @@ public class InstancePoolReconciler implements Reconciler<InstancePool>, Cleaner
       status.setFallbackTypes(selection.ranked().stream().skip(1).limit(20).map(Candidate::typeName).distinct()
           .toList());
     }
-    PoolPlan.Result plan = PoolPlan.plan(observer.planInputs(pool, status, vms, now));
+    PoolPlan.Inputs inputs = observer.planInputs(pool, status, vms, now);
+    PoolPlan.Result plan = PoolPlan.plan(inputs);
     boolean workersStarted = Conditions.isTrue(status.getConditions(), WORKERS_STARTED)
         || vms.stream().anyMatch(vm -> observer.lastReport(vm, status) != null);
     if (workersStarted) {
@@ -144,11 +146,12 @@ public class InstancePoolReconciler implements Reconciler<InstancePool>, Cleaner
       return failed(pool, status, config, cloud, vms, now);
     }
     // act
+    ScaleIn.Result scaleIn = launcher.scaleIn(pool, inputs, plan, now);
     List<String> toTerminate = new ArrayList<>(plan.stillTerminating());
-    plan.terminate().forEach(r -> toTerminate.add(r.id()));
+    plan.terminate().stream().filter(r -> r.reason() != PoolPlan.Reason.EXTRA).forEach(r -> toTerminate.add(r.id()));
+    toTerminate.addAll(scaleIn.terminate());
     launcher.terminate(pool, cloud, toTerminate);
-    List<String> extras = plan.terminate().stream().filter(r -> r.reason() == PoolPlan.Reason.EXTRA)
-        .map(PoolPlan.Removal::id).toList();
+    List<String> extras = scaleIn.terminate();
     if (!extras.isEmpty()) {
       services.events().normal(pool, "InstancesRemoved", "Terminating " + extras.size()
           + " instances no longer needed: " + PoolServices.abbreviate(extras));
@@ -173,7 +176,8 @@ public class InstancePoolReconciler implements Reconciler<InstancePool>, Cleaner
       Duration wait = Duration.between(now, launcher.refusals(pool).nextCreateAt());
       return min(services.settings().resyncInterval(), wait.isNegative() ? Duration.ZERO : wait);
     }
-    boolean changing = plan.create() > 0 || !toTerminate.isEmpty() || orZero(status.getPending()) > 0;
+    boolean changing = plan.create() > 0 || !toTerminate.isEmpty() || orZero(status.getPending()) > 0
+        || !scaleIn.held().isEmpty();
     return changing ? min(services.settings().resyncInterval(), Duration.ofSeconds(2))
         : services.settings().resyncInterval();
   }
@@ -226,6 +230,7 @@ public class InstancePoolReconciler implements Reconciler<InstancePool>, Cleaner
           .rescheduleAfter(min(services.settings().resyncInterval(), Duration.ofSeconds(2)).toMillis());
     }
     services.terminationRequested().remove(pool.getMetadata().getUid());
+    launcher.forget(pool);
     selections.forget(pool);
     vms.forEach(vm -> {
       services.heartbeats().forget(vm.id());
