@@ -93,13 +93,14 @@ public final class FakeComputeApi implements AutoCloseable {
     if ("DELETE".equals(vm.path("scheduling").path("instanceTerminationAction").asText())) {
       deleteInstance(zone, name);
     } else {
-      vm.put("status", "TERMINATED");
+      vm.put("status", "TERMINATED").put("lastStopTimestamp", java.time.OffsetDateTime.now().toString());
     }
   }
 
   /** The VM's guest shut down (as the startup script does when the worker exits): GCE keeps it, TERMINATED. */
   public void stopFromInside(String zone, String name) {
-    instances.get(zone + "/" + name).put("status", "TERMINATED");
+    instances.get(zone + "/" + name).put("status", "TERMINATED")
+        .put("lastStopTimestamp", java.time.OffsetDateTime.now().toString());
   }
 
   private synchronized ObjectNode deleteInstance(String zone, String name) {

@@ -14,6 +14,8 @@ import java.util.Map;
  * @param state lifecycle state
  * @param launchTime when the cloud started it
  * @param tags its tags (AWS) or labels (GCP)
+ * @param endTime when the cloud stopped billing it (terminated, preempted, stopped), where the cloud reports
+ *     it; null while it runs or when unknown
  */
 public record Instance(
     String id,
@@ -23,9 +25,16 @@ public record Instance(
     boolean spot,
     InstanceState state,
     Instant launchTime,
-    Map<String, String> tags) {
+    Map<String, String> tags,
+    Instant endTime) {
 
   public Instance {
     tags = tags == null ? Map.of() : Map.copyOf(tags);
+  }
+
+  /** A VM whose end time the cloud does not report (or that still runs). */
+  public Instance(String id, String name, String instanceType, String zone, boolean spot, InstanceState state,
+      Instant launchTime, Map<String, String> tags) {
+    this(id, name, instanceType, zone, spot, state, launchTime, tags, null);
   }
 }

@@ -9,6 +9,7 @@ import dev.taskjob.crds.v1alpha1.taskjob.TaskJobPhase;
 import dev.taskjob.crds.v1alpha1.taskjob.TaskJobStatus;
 import dev.taskjob.operator.OperatorSettings;
 import dev.taskjob.operator.TaskjobOperator;
+import dev.taskjob.operator.decision.CostMeter;
 import dev.taskjob.operator.ledger.LedgerCodec;
 import dev.taskjob.operator.metrics.OperatorMetrics;
 import dev.taskjob.operator.report.HtmlReport;
@@ -300,9 +301,10 @@ public final class LocalRun {
     }
     elapsedTimes(client, job, s).ifPresent(stats -> sb.append(stats.format("  ")));
     if (s.getInstanceType() != null) {
-      sb.append(String.format(Locale.ROOT, "  Instance type: %s%s at $%.4f/hour each; cost so far $%.4f%n",
+      sb.append(String.format(Locale.ROOT, "  Instance type: %s%s at $%.4f/hour each; cost so far %s%n",
           s.getInstanceType(), Boolean.TRUE.equals(s.getSpot()) ? " (spot)" : "",
-          s.getPricePerHour() == null ? 0.0 : s.getPricePerHour(), s.getCostSoFar() == null ? 0.0 : s.getCostSoFar()));
+          s.getPricePerHour() == null ? 0.0 : s.getPricePerHour(),
+          CostMeter.display(s.getCostSoFar() == null ? 0.0 : s.getCostSoFar())));
     }
     appendFailedTasks(sb, client, job, s);
     return sb.toString();

@@ -19,9 +19,7 @@ enum Invariant {
       "found by this simulator: JobPools sizes the pool at the type's cheapest zone price, while VmLauncher falls"
           + " back to dearer zones after capacity errors, so the VMs alive can cost more than maxPricePerHour"),
   JOB_FINISHES("every job finishes within the simulated horizon (no stall)", null),
-  COST_IS_THE_BILL("the cost the job reports equals the simulated bill within 1%",
-      "issue 14, cost = the bill: the cost is the rate seen at one look times the time to the next, not each"
-          + " VM's launch to termination at its zone's price with the provider's minimum");
+  COST_IS_THE_BILL("the cost the job reports equals the simulated bill within 1%", null);
 
   final String description;
   final String knownDefect;

@@ -35,7 +35,7 @@ import java.util.SplittableRandom;
  * step turns the clock, lets the cloud boot and interrupt VMs and the workers run tasks, then takes
  * one look as the operator does: worker events into the real {@link Ledger}, the drain decided by
  * {@link DrainDecision}, the pool sized by {@link PoolSizing} and planned by {@link PoolPlan}, creates
- * falling back by zone through the real {@link UnavailableOfferings}, cost accrued by {@link CostMeter},
+ * falling back by zone through the real {@link UnavailableOfferings}, each VM billed by {@link CostMeter},
  * and every failed call judged by {@link ErrorClassifier}. The invariants are checked after every step.
  */
 final class JobLifetime {
@@ -47,6 +47,8 @@ final class JobLifetime {
   private static final Duration STARTUP_TIMEOUT = Duration.ofMinutes(10);
   private static final Duration HEARTBEAT_TIMEOUT = Duration.ofMinutes(3);
   private static final Duration TERMINATION_DELAY = Duration.ofMinutes(1);
+  /** The simulated cloud bills per second with a one-minute minimum, as EC2 and GCE do. */
+  private static final CostMeter.Billing BILLING = CostMeter.Billing.GCE;
 
   /** What one lifetime found. */
   record Result(long seed, Map<Invariant, String> violations, Faults faults, Duration simulated, int tasks) {}
@@ -74,9 +76,8 @@ final class JobLifetime {
   private Instant lastActivity;
   private boolean draining;
   private boolean finished;
-  private double costSoFar;
-  private double costPerHour;
-  private Instant accruedUntil;
+  /** The pool's bill, as PoolCost keeps it in the pool's status. */
+  private CostMeter.Account account = CostMeter.Account.EMPTY;
   private long lastLaunch;
   private Set<String> previouslyAlive = Set.of();
   private final Set<String> terminationRequested = new HashSet<>();
@@ -174,14 +175,13 @@ final class JobLifetime {
     if (workers.workers().values().stream().anyMatch(w -> w.runningTasks() > 0)) {
       lastActivity = now;
     }
-    costSoFar = CostMeter.accrue(costSoFar, costPerHour, accruedUntil, now);
-    accruedUntil = now;
     attempt("pool", () -> poolLook(now));
   }
 
   private void poolLook(Instant now) {
     List<Instance> vms = cloud.list(tags);
-    costPerHour = vms.stream().filter(vm -> vm.state().isAlive()).mapToDouble(vm -> cloud.price(vm.zone())).sum();
+    account = CostMeter.update(account, vms.stream().map(vm -> new CostMeter.Seen(vm.id(), vm.launchTime(),
+        vm.state().isAlive(), vm.endTime(), cloud.price(vm.zone()))).toList(), BILLING, now);
     QueueDepth depth;
     try {
       depth = queue.depth();
@@ -225,7 +225,7 @@ final class JobLifetime {
       queue.delete();
       finished = true;
       trace.add("job: finished, " + ledger.succeeded() + " succeeded, " + ledger.failed() + " failed, "
-          + ledger.remaining() + " without a result, cost " + costSoFar + ", bill " + cloud.bill());
+          + ledger.remaining() + " without a result, cost " + costSoFar() + ", bill " + cloud.bill());
     }
   }
 
@@ -312,9 +312,15 @@ final class JobLifetime {
       violate(Invariant.NOTHING_OUTLIVES_ITS_JOB, alive + " VMs alive, queue " + (queue.exists() ? "exists" : "gone"));
     }
     double bill = cloud.bill();
-    if (Math.abs(costSoFar - bill) > bill * 0.01) {
-      violate(Invariant.COST_IS_THE_BILL, String.format("reported $%.6f, billed $%.6f", costSoFar, bill));
+    double reported = costSoFar();
+    if (Math.abs(reported - bill) > bill * 0.01) {
+      violate(Invariant.COST_IS_THE_BILL, String.format("reported $%.6f, billed $%.6f", reported, bill));
     }
+  }
+
+  /** What the job reports: its pool's account billed until now, as JobReport reads it. */
+  private double costSoFar() {
+    return account.total(BILLING, clock.instant());
   }
 
   private void violate(Invariant invariant, String detail) {

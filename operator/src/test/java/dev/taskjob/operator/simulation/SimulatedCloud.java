@@ -51,8 +51,9 @@ final class SimulatedCloud implements CloudProvider {
       this.runningAt = runningAt;
     }
 
+    /** Reports the end of a VM terminated on request, as EC2 does ("User initiated (time)"), not of a preempted one. */
     Instance toInstance(String type) {
-      return new Instance(id, name, type, zone, true, state, launched, tags);
+      return new Instance(id, name, type, zone, true, state, launched, tags, state == InstanceState.PREEMPTED ? null : ended);
     }
   }
 

@@ -18,6 +18,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collection;
@@ -28,6 +29,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
@@ -368,7 +371,20 @@ public final class Ec2CloudProvider implements CloudProvider {
     i.tags().forEach(t -> tags.put(t.key(), t.value()));
     return new Instance(i.instanceId(), tags.getOrDefault("Name", i.instanceId()), i.instanceTypeAsString(),
         i.placement() == null ? null : i.placement().availabilityZone(),
-        "spot".equals(i.instanceLifecycleAsString()), state(i), i.launchTime(), tags);
+        "spot".equals(i.instanceLifecycleAsString()), state(i), i.launchTime(), tags, endTime(i));
+  }
+
+  /** EC2 names the time of a stop or termination in the transition reason, "User initiated (2026-01-02 03:04:05 GMT)". */
+  private static final Pattern TRANSITION_TIME =
+      Pattern.compile("\\((\\d{4}-\\d{2}-\\d{2}) (\\d{2}:\\d{2}:\\d{2}) (GMT|UTC)\\)");
+
+  /** When a VM that is no longer pending or running stopped billing, where EC2 says; null otherwise. */
+  static Instant endTime(software.amazon.awssdk.services.ec2.model.Instance i) {
+    if (state(i).isAlive() || i.stateTransitionReason() == null) {
+      return null;
+    }
+    Matcher m = TRANSITION_TIME.matcher(i.stateTransitionReason());
+    return m.find() ? Instant.parse(m.group(1) + "T" + m.group(2) + "Z") : null;
   }
 
   /** The machine facts the startup script hands the worker, at the price of the zone the VM goes to. */

@@ -37,6 +37,20 @@ class Ec2StatesAndErrorsTest {
     assertThat(Ec2CloudProvider.state(vm)).isEqualTo(expected);
   }
 
+  @ParameterizedTest(name = "{0} / {1} -> {2}")
+  @CsvSource(delimiter = '|', nullValues = "-", value = {
+      "terminated    | User initiated (2026-01-02 03:04:05 GMT) | 2026-01-02T03:04:05Z",
+      "stopped       | User initiated (2026-01-02 03:04:05 UTC) | 2026-01-02T03:04:05Z",
+      "terminated    | Service initiated                        | -",
+      "terminated    | -                                        | -",
+      "running       | User initiated (2026-01-02 03:04:05 GMT) | -",
+  })
+  void readsWhenAVmEndedFromItsTransitionReason(String state, String reason, String ended) {
+    Instance vm = Instance.builder().instanceId("i-1").state(s -> s.name(state)).stateTransitionReason(reason).build();
+
+    assertThat(Ec2CloudProvider.endTime(vm)).isEqualTo(ended == null ? null : java.time.Instant.parse(ended));
+  }
+
   @ParameterizedTest(name = "{0} -> capacity={2} retryable={3}")
   @CsvSource({
       "InsufficientInstanceCapacity, 400, true, false",

@@ -389,7 +389,11 @@ public final class GceCloudProvider implements CloudProvider {
     String machineType = vm.getMachineType().substring(vm.getMachineType().lastIndexOf('/') + 1);
     Instant created = vm.getCreationTimestamp().isEmpty() ? null
         : java.time.OffsetDateTime.parse(vm.getCreationTimestamp()).toInstant();
-    return new Instance(vm.getName(), vm.getName(), machineType, zone, spot, state, created, vm.getLabelsMap());
+    // a stopped or preempted VM stopped billing for its machine at its last stop
+    Instant ended = state.isAlive() || vm.getLastStopTimestamp().isEmpty() ? null
+        : java.time.OffsetDateTime.parse(vm.getLastStopTimestamp()).toInstant();
+    return new Instance(vm.getName(), vm.getName(), machineType, zone, spot, state, created, vm.getLabelsMap(),
+        ended);
   }
 
   static InstanceState state(String status) {

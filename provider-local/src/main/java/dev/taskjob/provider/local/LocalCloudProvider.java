@@ -30,6 +30,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
@@ -58,8 +59,14 @@ public final class LocalCloudProvider implements CloudProvider {
   public static final java.util.Set<String> INHERITED_ENVIRONMENT =
       java.util.Set.of("PATH", "HOME", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "TMPDIR", "USER", "LOGNAME");
   private static final Pattern NAME = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
-  private static final Duration TERMINATE_GRACE = Duration.ofSeconds(10);
+  /** The worker's own default when the request does not set {@code TASKJOB_SHUTDOWN_GRACE_PERIOD}. */
+  static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(30);
+  /** After its grace period, the time a worker has to hand back what it could not finish and exit. */
+  static final Duration HAND_BACK_TIME = Duration.ofSeconds(5);
+  /** How long terminate waits for a worker with nothing left to finish, before it returns. */
+  private static final Duration EXIT_WAIT = Duration.ofSeconds(2);
   private static final Duration KILL_WAIT = Duration.ofSeconds(2);
+  private static final Pattern GRACE = Pattern.compile("([0-9]+(?:\\.[0-9]+)?)(ms|s|m|h)?");
   private static final Map<Path, Object> MONITORS = new ConcurrentHashMap<>();
   private static final Logger log = LoggerFactory.getLogger(LocalCloudProvider.class);
 
@@ -68,6 +75,8 @@ public final class LocalCloudProvider implements CloudProvider {
   private final List<String> workerCommand;
   private final InstanceCatalog catalog;
   private final Clock clock;
+  /** Processes each signalled worker had when signalled, killed once it has exited (daemons it left behind). */
+  private final Map<Long, List<ProcessHandle>> signalledTrees = new ConcurrentHashMap<>();
 
   public LocalCloudProvider(ProviderConfig config) {
     this(rootOf(config), workerCommandOf(config), LocalCatalog.forThisMachine(), Clock.systemUTC());
@@ -177,7 +186,8 @@ public final class LocalCloudProvider implements CloudProvider {
       Instant now = clock.instant();
       LocalInstanceRecord created = new LocalInstanceRecord(request.name(), request.idempotencyKey(),
           request.instanceType(), request.spot(), request.tags(), workerCommand, process.pid(),
-          process.info().startInstant().orElse(null), now, null);
+          process.info().startInstant().orElse(null), now, null,
+          shutdownGrace(request.workerEnvironment().get("TASKJOB_SHUTDOWN_GRACE_PERIOD")));
       write(dir, created);
       log.info("started local instance {} (pid {}, type {})", request.name(), process.pid(), request.instanceType());
       return toInstance(created);
@@ -186,6 +196,7 @@ public final class LocalCloudProvider implements CloudProvider {
 
   @Override
   public List<Instance> list(Map<String, String> tags) {
+    reap();
     return locked(() -> readAll().stream()
         .filter(r -> r.tags().entrySet().containsAll(tags.entrySet()))
         .map(this::toInstance)
@@ -194,13 +205,15 @@ public final class LocalCloudProvider implements CloudProvider {
 
   /**
    * Sends SIGTERM to each worker only, as {@code docker stop} does on a VM: the worker stops taking tasks,
-   * gives running ones its grace period and releases what it cannot finish. Signalling the task processes
-   * too would make them exit 143 before the worker knows it is stopping, and the worker would report
-   * them as failed. After 10 seconds, the worker and everything it started are killed.
+   * writes the stop notice, gives running ones its {@code shutdownGracePeriod} and hands back what it cannot
+   * finish. Signalling the task processes too would make them exit 143 before the worker knows it is
+   * stopping, and the worker would report them as failed. Returns once the worker exited or after a short
+   * wait: a worker still finishing tasks is listed TERMINATING, and a later {@link #list} or terminate kills
+   * it and everything it started once its grace period and {@link #HAND_BACK_TIME} have passed. Whatever an
+   * exited worker left behind is killed too.
    */
   @Override
   public void terminate(Collection<String> instanceIds) {
-    Map<ProcessHandle, List<ProcessHandle>> descendants = new HashMap<>();
     List<ProcessHandle> signalled = new ArrayList<>();
     // Signal and record under the lock; wait outside it, so other pools' calls are not held up.
     locked(() -> {
@@ -211,9 +224,9 @@ public final class LocalCloudProvider implements CloudProvider {
         }
         LocalInstanceRecord record = read(dir);
         Optional<ProcessHandle> process = liveProcess(record);
-        if (process.isPresent()) {
+        if (process.isPresent() && record.terminatedAt() == null) {
           // the tree as it is now, to kill whatever the worker leaves behind once it has exited
-          descendants.put(process.get(), process.get().descendants().toList());
+          signalledTrees.put(process.get().pid(), process.get().descendants().toList());
           process.get().destroy();
           signalled.add(process.get());
         }
@@ -224,7 +237,7 @@ public final class LocalCloudProvider implements CloudProvider {
       }
       return null;
     });
-    long deadline = System.nanoTime() + TERMINATE_GRACE.toNanos();
+    long deadline = System.nanoTime() + EXIT_WAIT.toNanos();
     for (ProcessHandle handle : signalled) {
       long left = deadline - System.nanoTime();
       try {
@@ -232,18 +245,74 @@ public final class LocalCloudProvider implements CloudProvider {
           handle.onExit().get(left, TimeUnit.NANOSECONDS);
         }
       } catch (Exception e) {
-        // still running after the grace period: killed below
+        // still finishing its tasks within its grace period: reaped by a later call
       }
-      if (handle.isAlive()) {
-        handle.descendants().forEach(ProcessHandle::destroyForcibly);
-        handle.destroyForcibly();
+    }
+    reap();
+  }
+
+  /**
+   * Kills what exited workers left behind, and every worker past its grace period and hand-back time
+   * with all it started.
+   */
+  private void reap() {
+    List<LocalInstanceRecord> records;
+    try {
+      records = readAll();
+    } catch (IOException e) {
+      log.debug("cannot read local instances to reap them: {}", e.toString());
+      return;
+    }
+    Instant now = clock.instant();
+    for (LocalInstanceRecord r : records) {
+      if (r.terminatedAt() == null) {
+        continue;
       }
-      for (ProcessHandle leftBehind : descendants.get(handle)) {
-        if (leftBehind.destroyForcibly()) {
-          awaitExit(leftBehind, KILL_WAIT);
+      Optional<ProcessHandle> live = liveProcess(r);
+      Duration grace = r.shutdownGracePeriod() == null ? DEFAULT_SHUTDOWN_GRACE : r.shutdownGracePeriod();
+      if (live.isPresent() && !now.isBefore(r.terminatedAt().plus(grace).plus(HAND_BACK_TIME))) {
+        log.info("local instance {} (pid {}) still running {} after SIGTERM: killing it", r.name(), r.pid(),
+            grace.plus(HAND_BACK_TIME));
+        signalledTrees.merge(r.pid(), live.get().descendants().toList(), (a, b) -> {
+          List<ProcessHandle> all = new ArrayList<>(a);
+          all.addAll(b);
+          return all;
+        });
+        live.get().descendants().forEach(ProcessHandle::destroyForcibly);
+        live.get().destroyForcibly();
+        awaitExit(live.get(), KILL_WAIT);
+        live = Optional.empty();
+      }
+      if (live.isEmpty()) {
+        List<ProcessHandle> leftBehind = signalledTrees.remove(r.pid());
+        if (leftBehind != null) {
+          for (ProcessHandle p : leftBehind) {
+            if (p.destroyForcibly()) {
+              awaitExit(p, KILL_WAIT);
+            }
+          }
         }
       }
     }
+  }
+
+  /** {@code TASKJOB_SHUTDOWN_GRACE_PERIOD} as the worker reads it: seconds, or a number with ms, s, m or h. */
+  static Duration shutdownGrace(String value) {
+    if (value == null || value.isBlank()) {
+      return null;
+    }
+    Matcher m = GRACE.matcher(value.trim());
+    if (!m.matches()) {
+      return null;
+    }
+    double amount = Double.parseDouble(m.group(1));
+    double millis = switch (m.group(2) == null ? "s" : m.group(2)) {
+      case "ms" -> amount;
+      case "m" -> amount * 60_000;
+      case "h" -> amount * 3_600_000;
+      default -> amount * 1000;
+    };
+    return Duration.ofMillis((long) millis);
   }
 
   private static void awaitExit(ProcessHandle process, Duration limit) {
@@ -262,8 +331,10 @@ public final class LocalCloudProvider implements CloudProvider {
       // A worker that exits on its own (queue drained, crash) is gone, like a VM that shut itself down.
       state = liveProcess(r).isPresent() ? InstanceState.RUNNING : InstanceState.TERMINATED;
     }
+    // terminated on request: billed until the request, as a cloud stops billing at termination
+    Instant ended = state == InstanceState.TERMINATED ? r.terminatedAt() : null;
     return new Instance(r.name(), r.name(), r.instanceType(), LocalCatalog.ZONE, r.spot(), state, r.launchTime(),
-        r.tags());
+        r.tags(), ended);
   }
 
   /** The worker process if it still runs; a different process that reused the pid does not count. */

@@ -18,6 +18,8 @@ import java.util.Map;
  * @param processStart the worker's start time as the OS reports it (guards against pid reuse)
  * @param launchTime when it was created
  * @param terminatedAt when terminate was called, or null
+ * @param shutdownGracePeriod how long the worker may take to stop after SIGTERM (its
+ *     {@code TASKJOB_SHUTDOWN_GRACE_PERIOD}), or null for the worker's default
  */
 record LocalInstanceRecord(
     String name,
@@ -29,7 +31,8 @@ record LocalInstanceRecord(
     long pid,
     Instant processStart,
     Instant launchTime,
-    Instant terminatedAt) {
+    Instant terminatedAt,
+    java.time.Duration shutdownGracePeriod) {
 
   LocalInstanceRecord {
     tags = tags == null ? Map.of() : Map.copyOf(tags);
@@ -38,6 +41,6 @@ record LocalInstanceRecord(
 
   LocalInstanceRecord terminated(Instant at) {
     return new LocalInstanceRecord(name, idempotencyKey, instanceType, spot, tags, command, pid, processStart,
-        launchTime, at);
+        launchTime, at, shutdownGracePeriod);
   }
 }

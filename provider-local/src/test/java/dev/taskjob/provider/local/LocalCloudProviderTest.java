@@ -119,6 +119,76 @@ class LocalCloudProviderTest {
         .satisfies(i -> assertThat(i.state()).isEqualTo(InstanceState.TERMINATED));
   }
 
+  /**
+   * A worker still finishing its tasks after SIGTERM (here: one that ignores it) is given its own
+   * {@code TASKJOB_SHUTDOWN_GRACE_PERIOD} and the hand-back time, on the provider's clock, and only then
+   * killed with all it started; terminate itself does not wait that long.
+   */
+  @Test
+  void terminateGivesTheWorkerItsShutdownGracePeriodBeforeKillingIt() throws Exception {
+    TurnedClock clock = new TurnedClock(java.time.Instant.parse("2026-01-01T00:00:00Z"));
+    CloudProvider provider = new LocalCloudProvider(root, List.of("sh", "-c",
+        "trap 'echo term > got-term' TERM; sleep 300 & echo $! > child.pid; while true; do wait; done"),
+        LocalCatalog.forThisMachine(), clock);
+    providers.add(provider);
+    Instance created = provider.create(new CreateInstanceRequest("worker-a", "key-a", "local-1", null, false, OWNER,
+        null, 10, null, Map.of("TASKJOB_SHUTDOWN_GRACE_PERIOD", "120"), null));
+    Path childPidFile = root.resolve("instances/worker-a/work/child.pid");
+    awaitFile(childPidFile);
+    ProcessHandle child = ProcessHandle.of(Long.parseLong(Files.readString(childPidFile).trim())).orElseThrow();
+
+    provider.terminate(List.of(created.id()));
+
+    awaitFile(root.resolve("instances/worker-a/work/got-term"));
+    clock.advance(Duration.ofSeconds(120));
+    assertThat(provider.list(OWNER)).as("within grace and hand-back time").singleElement()
+        .satisfies(i -> assertThat(i.state()).isEqualTo(InstanceState.TERMINATING));
+    assertThat(child.isAlive()).isTrue();
+
+    clock.advance(LocalCloudProvider.HAND_BACK_TIME);
+    assertThat(provider.list(OWNER)).singleElement().satisfies(i -> {
+      assertThat(i.state()).isEqualTo(InstanceState.TERMINATED);
+      assertThat(i.endTime()).as("billed until the terminate").isEqualTo("2026-01-01T00:00:00Z");
+    });
+    child.onExit().get(10, java.util.concurrent.TimeUnit.SECONDS);
+    assertThat(child.isAlive()).as("what the worker started is killed with it").isFalse();
+  }
+
+  @org.junit.jupiter.params.ParameterizedTest(name = "{0} -> {1}")
+  @org.junit.jupiter.params.provider.CsvSource(nullValues = "-", value = {
+      "30, PT30S", "2.5, PT2.5S", "500ms, PT0.5S", "2m, PT2M", "1h, PT1H", "-, -", "soon, -"})
+  void readsTheGracePeriodAsTheWorkerDoes(String value, Duration expected) {
+    assertThat(LocalCloudProvider.shutdownGrace(value)).isEqualTo(expected);
+  }
+
+  /** A clock the test turns. */
+  private static final class TurnedClock extends java.time.Clock {
+    private java.time.Instant now;
+
+    TurnedClock(java.time.Instant start) {
+      now = start;
+    }
+
+    void advance(Duration d) {
+      now = now.plus(d);
+    }
+
+    @Override
+    public java.time.ZoneId getZone() {
+      return java.time.ZoneOffset.UTC;
+    }
+
+    @Override
+    public java.time.Clock withZone(java.time.ZoneId zone) {
+      return this;
+    }
+
+    @Override
+    public java.time.Instant instant() {
+      return now;
+    }
+  }
+
   @Test
   void aWorkerThatExitsOnItsOwnIsReportedTerminated() throws Exception {
     CloudProvider provider = provider("exit 0");

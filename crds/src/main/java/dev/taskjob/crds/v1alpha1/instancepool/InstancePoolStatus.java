@@ -69,6 +69,22 @@ public class InstancePoolStatus {
   @JsonPropertyDescription("Price of the running and pending instances, in USD per hour.")
   private Double costPerHour;
 
+  @JsonPropertyDescription("What this pool's VMs have been billed so far, in USD (three significant digits): each VM"
+      + " from its launch to its end at the price of its type, zone and market, per second with the provider's"
+      + " minimum.")
+  private Double costSoFar;
+
+  @JsonPropertyDescription("USD billed for VMs the cloud no longer lists, at full precision: with bills, what"
+      + " costSoFar is computed from, kept so an operator restart neither loses nor repeats a VM's cost.")
+  private Double closedBillsCost;
+
+  @JsonPropertyDescription("The bill of each VM the cloud listed at the last look, alive or ended.")
+  private List<InstanceBill> bills;
+
+  @JsonPropertyDescription("Disks of this pool's VMs the cloud still holds, counted while the pool drains (count 0)."
+      + " The pool is not empty until this is 0.")
+  private Integer disksLeft;
+
   @Size(max = MAX_LISTED_INSTANCES)
   @JsonPropertyDescription("The pool's instances (at most 200 listed).")
   private List<PoolInstance> instances;
@@ -199,5 +215,37 @@ public class InstancePoolStatus {
 
   public void setChoice(String choice) {
     this.choice = choice;
+  }
+
+  public Double getCostSoFar() {
+    return costSoFar;
+  }
+
+  public void setCostSoFar(Double costSoFar) {
+    this.costSoFar = costSoFar;
+  }
+
+  public Double getClosedBillsCost() {
+    return closedBillsCost;
+  }
+
+  public void setClosedBillsCost(Double closedBillsCost) {
+    this.closedBillsCost = closedBillsCost;
+  }
+
+  public List<InstanceBill> getBills() {
+    return bills;
+  }
+
+  public void setBills(List<InstanceBill> bills) {
+    this.bills = bills;
+  }
+
+  public Integer getDisksLeft() {
+    return disksLeft;
+  }
+
+  public void setDisksLeft(Integer disksLeft) {
+    this.disksLeft = disksLeft;
   }
 }

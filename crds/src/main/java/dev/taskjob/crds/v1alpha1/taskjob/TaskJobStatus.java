@@ -86,7 +86,8 @@ public class TaskJobStatus {
   @JsonPropertyDescription("Price of the running instances, in USD per hour.")
   private Double costPerHour;
 
-  @JsonPropertyDescription("Estimated instance cost of the job so far, in USD.")
+  @JsonPropertyDescription("What the job's VMs have been billed so far, in USD (three significant digits): its"
+      + " pool's bill, each VM from launch to end at the price of its type, zone and market.")
   private Double costSoFar;
 
   @JsonPropertyDescription("Tasks finished per second, averaged over the last minutes.")

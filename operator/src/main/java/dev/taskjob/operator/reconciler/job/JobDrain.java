@@ -82,7 +82,10 @@ final class JobDrain {
       pool = pools.scale(pool, 0);
     }
     if (pool != null && !JobPools.isDrained(pool)) {
-      status.setMessage("draining: waiting for " + JobPools.liveInstances(pool) + " instances to terminate");
+      int disks = pool.getStatus() == null || pool.getStatus().getDisksLeft() == null ? 0
+          : pool.getStatus().getDisksLeft();
+      status.setMessage("draining: waiting for " + JobPools.liveInstances(pool) + " instances to terminate"
+          + (disks > 0 ? " and " + disks + " disks to be deleted" : ""));
       return services.settings().resyncInterval();
     }
     runtime.stopLoading();

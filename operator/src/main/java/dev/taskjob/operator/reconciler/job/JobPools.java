@@ -15,11 +15,11 @@ import dev.taskjob.crds.v1alpha1.taskjob.TaskJobSpec;
 import dev.taskjob.crds.v1alpha1.taskjob.TaskJobStatus;
 import dev.taskjob.crds.v1alpha1.shared.WorkerSpec;
 import dev.taskjob.operator.decision.BudgetLimit;
-import dev.taskjob.operator.decision.CostMeter;
 import dev.taskjob.operator.decision.JobTransitions;
 import dev.taskjob.operator.decision.PoolSizing;
 import dev.taskjob.operator.progress.JobProgress;
 import dev.taskjob.operator.reconciler.ControllerPolicy;
+import dev.taskjob.operator.reconciler.pool.PoolCost;
 import dev.taskjob.operator.selection.Candidate;
 import dev.taskjob.operator.selection.CostRanking;
 import dev.taskjob.operator.selection.Selection;
@@ -58,16 +58,16 @@ final class JobPools {
     Candidate candidate = candidateFor(runtime.selection, pool);
     PoolSizing.Sizing sizing = PoolSizing.size(progress.remaining(), candidate.slots(), candidate.type().vcpus(),
         candidate.pricePerHour(), TaskJobValidator.budgetOf(spec.getInstances()));
+    if (pool == null) {
+      pool = read(job);
+    }
     BudgetLimit.Result budget = BudgetLimit.decide(new BudgetLimit.Inputs(
-        spec.getBudget() == null ? null : spec.getBudget().getMaxCost(), spentUntil(runtime, status, now),
+        spec.getBudget() == null ? null : spec.getBudget().getMaxCost(), spentUntil(pool, status, now),
         candidate.pricePerHour(), sizing.instances(), ControllerPolicy.MAX_RECONCILIATION_INTERVAL,
         gracePeriod(spec)));
     reportBudget(job, status, budget, now);
     int desired = budget.instances();
     status.setInstancesDesired(desired);
-    if (pool == null) {
-      pool = read(job);
-    }
     if (pool == null) {
       pool = services.client().resource(newPool(job, spec, status, desired)).create();
       services.events().normal(job, "PoolCreated", "InstancePool " + pool.getMetadata().getName() + " created with "
@@ -92,12 +92,12 @@ final class JobPools {
     }
   }
 
-  /** What the job has spent until now: the accrued cost plus the pool's burn since it was accrued. */
-  private static double spentUntil(JobRuntime runtime, TaskJobStatus status, Instant now) {
-    double accrued = runtime.costAccruedAt == null
-        ? (status.getCostSoFar() == null ? 0 : status.getCostSoFar()) : runtime.costSoFar;
-    double rate = status.getCostPerHour() == null ? 0 : status.getCostPerHour();
-    return CostMeter.accrue(accrued, rate, runtime.costAccruedAt, now);
+  /** What the job has spent until now: its pool's bill (each VM from launch to now at its price), else the status. */
+  private static double spentUntil(InstancePool pool, TaskJobStatus status, Instant now) {
+    if (pool != null && pool.getStatus() != null && pool.getStatus().getCostSoFar() != null) {
+      return PoolCost.billed(pool, now);
+    }
+    return status.getCostSoFar() == null ? 0 : status.getCostSoFar();
   }
 
   private static Duration gracePeriod(TaskJobSpec spec) {
@@ -178,12 +178,16 @@ final class JobPools {
     return pool == null || isDrained(pool);
   }
 
-  /** Scaled to zero, seen by its controller at that generation, and no VM left in any live state. */
+  /**
+   * Scaled to zero, seen by its controller at that generation, no VM left in any live, stopping or stopped
+   * state, and no disk of its VMs left (a preempted VM the cloud stopped keeps its disk until deleted).
+   */
   static boolean isDrained(InstancePool pool) {
     InstancePoolStatus s = pool.getStatus();
     return s != null && Objects.equals(pool.getSpec().getCount(), 0)
         && s.getObservedGeneration() != null && s.getObservedGeneration() >= pool.getMetadata().getGeneration()
-        && orZero(s.getPending()) == 0 && orZero(s.getRunning()) == 0 && orZero(s.getTerminating()) == 0;
+        && orZero(s.getPending()) == 0 && orZero(s.getRunning()) == 0 && orZero(s.getTerminating()) == 0
+        && orZero(s.getDisksLeft()) == 0;
   }
 
   static int liveInstances(InstancePool pool) {

@@ -13,12 +13,14 @@ import dev.taskjob.operator.decision.CostMeter;
 import dev.taskjob.operator.metrics.OperatorMetrics;
 import dev.taskjob.operator.progress.JobProgress;
 import dev.taskjob.operator.progress.WorkerActivity;
+import dev.taskjob.operator.reconciler.pool.PoolCost;
 import java.time.Instant;
 
 /**
- * Counts, throughput, instances and cost into the job's status and metrics. Volatile figures are
- * written rounded (rate to a thousandth, cost to three significant digits) so a steady job's status
- * does not change at every look; the cost accrues at full precision in the job's runtime.
+ * Counts, throughput, instances and cost into the job's status and metrics. The cost is its pool's bill
+ * ({@link PoolCost}: each VM from launch to end at its zone's and market's price); metrics get it at
+ * full precision. Volatile figures are written rounded (rate to a thousandth, cost to three significant
+ * digits) so a steady job's status does not change at every look.
  */
 final class JobReport {
 
@@ -42,13 +44,12 @@ final class JobReport {
     status.setTasksPerSecond(Math.round(p.tasksPerSecond() * 1000.0) / 1000.0);
     status.setEta(p.eta() == null ? null : Durations.format(p.eta()));
     status.setFailedTaskIds(p.failedTaskIds().isEmpty() ? null : p.failedTaskIds());
-    if (runtime.costAccruedAt == null) {
-      // first look of this process: continue from what the status shows
-      runtime.costSoFar = status.getCostSoFar() == null ? 0 : status.getCostSoFar();
+    if (pool != null && pool.getStatus() != null && pool.getStatus().getCostSoFar() != null) {
+      runtime.costSoFar = PoolCost.billed(pool, now);
+    } else if (status.getCostSoFar() != null) {
+      // no pool (yet, or any more): what the status shows stands
+      runtime.costSoFar = Math.max(runtime.costSoFar, status.getCostSoFar());
     }
-    double previousRate = status.getCostPerHour() == null ? 0 : status.getCostPerHour();
-    runtime.costSoFar = CostMeter.accrue(runtime.costSoFar, previousRate, runtime.costAccruedAt, now);
-    runtime.costAccruedAt = now;
     status.setCostSoFar(CostMeter.forStatus(runtime.costSoFar));
     if (pool != null && pool.getStatus() != null) {
       InstancePoolStatus ps = pool.getStatus();

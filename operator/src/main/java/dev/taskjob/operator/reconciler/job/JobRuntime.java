@@ -31,8 +31,7 @@ final class JobRuntime implements AutoCloseable {
   JobArchive archive;
   JobTasks tasks;
   LoadRunner loader;
-  Instant costAccruedAt;
-  /** USD accrued until {@link #costAccruedAt}, at full precision (the status shows it rounded). */
+  /** USD its pool was billed at the last look, at full precision (the status shows it rounded). */
   double costSoFar;
   /** The spec the job started with (JSON, from the ledger ConfigMap). */
   String startedSpec;

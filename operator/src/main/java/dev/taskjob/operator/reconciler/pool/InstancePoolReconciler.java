@@ -17,6 +17,7 @@ import dev.taskjob.operator.decision.ErrorClassifier;
 import dev.taskjob.operator.decision.CreateRefusals;
 import dev.taskjob.operator.decision.KstatusConditions;
 import dev.taskjob.operator.decision.PoolPlan;
+import dev.taskjob.operator.decision.ScaleIn;
 import dev.taskjob.operator.metrics.OperatorMetrics;
 import dev.taskjob.operator.progress.Heartbeats;
 import dev.taskjob.operator.reconciler.ErrorReports;
@@ -132,7 +133,8 @@ public class InstancePoolReconciler implements Reconciler<InstancePool>, Cleaner
       status.setFallbackTypes(selection.ranked().stream().skip(1).limit(20).map(Candidate::typeName).distinct()
           .toList());
     }
-    PoolPlan.Result plan = PoolPlan.plan(observer.planInputs(pool, status, vms, now));
+    PoolPlan.Inputs inputs = observer.planInputs(pool, status, vms, now);
+    PoolPlan.Result plan = PoolPlan.plan(inputs);
     selections.interruptions().observe(pool, vms, plan.lost(), now);
     boolean workersStarted = Conditions.isTrue(status.getConditions(), WORKERS_STARTED)
         || vms.stream().anyMatch(vm -> observer.lastReport(vm, status) != null);
@@ -159,11 +161,12 @@ public class InstancePoolReconciler implements Reconciler<InstancePool>, Cleaner
       return failed(pool, status, config, cloud, vms, now);
     }
     // act
+    ScaleIn.Result scaleIn = launcher.scaleIn(pool, inputs, plan, now);
     List<String> toTerminate = new ArrayList<>(plan.stillTerminating());
-    plan.terminate().forEach(r -> toTerminate.add(r.id()));
+    plan.terminate().stream().filter(r -> r.reason() != PoolPlan.Reason.EXTRA).forEach(r -> toTerminate.add(r.id()));
+    toTerminate.addAll(scaleIn.terminate());
     launcher.terminate(pool, cloud, toTerminate);
-    List<String> extras = plan.terminate().stream().filter(r -> r.reason() == PoolPlan.Reason.EXTRA)
-        .map(PoolPlan.Removal::id).toList();
+    List<String> extras = scaleIn.terminate();
     if (!extras.isEmpty()) {
       services.events().normal(pool, "InstancesRemoved", "Terminating " + extras.size()
           + " instances no longer needed: " + PoolServices.abbreviate(extras));
@@ -182,12 +185,14 @@ public class InstancePoolReconciler implements Reconciler<InstancePool>, Cleaner
     afterCreateHook.run();
     // report
     report.report(pool, status, config, observed, now);
+    countDisksWhenDraining(pool, status, cloud);
     if (plan.create() > 0 && launcher.refusals(pool).refusals() > 0) {
       // refused: look again when the backoff allows the next create, not every 2 s
       Duration wait = Duration.between(now, launcher.refusals(pool).nextCreateAt());
       return min(services.settings().resyncInterval(), wait.isNegative() ? Duration.ZERO : wait);
     }
-    boolean changing = plan.create() > 0 || !toTerminate.isEmpty() || orZero(status.getPending()) > 0;
+    boolean changing = plan.create() > 0 || !toTerminate.isEmpty() || orZero(status.getPending()) > 0
+        || !scaleIn.held().isEmpty();
     return changing ? min(services.settings().resyncInterval(), Duration.ofSeconds(2))
         : services.settings().resyncInterval();
   }
@@ -197,8 +202,26 @@ public class InstancePoolReconciler implements Reconciler<InstancePool>, Cleaner
       List<Instance> vms, Instant now) {
     launcher.terminateAll(pool, cloud, vms);
     report.report(pool, status, config, vms, now);
+    countDisksWhenDraining(pool, status, cloud);
     status.setPhase(InstancePoolPhase.FAILED);
     return services.settings().resyncInterval();
+  }
+
+  /**
+   * A pool scaled to zero is empty only when the cloud holds none of its disks either: a VM stopped rather
+   * than deleted, or a disk left behind, still bills. Counted only then, to spare the API while it runs.
+   */
+  private void countDisksWhenDraining(InstancePool pool, InstancePoolStatus status, CloudProvider cloud) {
+    boolean draining = pool.getSpec().getCount() == null || pool.getSpec().getCount() == 0
+        || status.getPhase() == InstancePoolPhase.FAILED;
+    status.setDisksLeft(draining ? cloud.disks(VmNaming.poolSelector(pool, services.settings().clusterId())).size()
+        : null);
+    if (status.getDisksLeft() != null && status.getDisksLeft() > 0) {
+      status.setMessage(status.getMessage() + ", " + status.getDisksLeft() + " disks left");
+      if (status.getPhase() == InstancePoolPhase.READY) {
+        status.setPhase(InstancePoolPhase.SCALING);
+      }
+    }
   }
 
   /** Terminates every VM and keeps the finalizer until the cloud reports each one terminated. */
@@ -222,6 +245,7 @@ public class InstancePoolReconciler implements Reconciler<InstancePool>, Cleaner
           .rescheduleAfter(min(services.settings().resyncInterval(), Duration.ofSeconds(2)).toMillis());
     }
     services.terminationRequested().remove(pool.getMetadata().getUid());
+    launcher.forget(pool);
     selections.forget(pool);
     vms.forEach(vm -> {
       services.heartbeats().forget(vm.id());

@@ -23,8 +23,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The pool's status: counts by state, a bounded instance list (alive first), cost per hour, phase and
- * Ready; the Events and metrics for VMs lost or replaced; the Failed phase when the pool gives up.
+ * The pool's status: counts by state, a bounded instance list (alive first), cost per hour, the bill so
+ * far ({@link PoolCost}), phase and Ready; the Events and metrics for VMs lost or replaced; the Failed phase when the pool gives up.
  */
 final class PoolReport {
 
@@ -51,11 +51,13 @@ final class PoolReport {
     int terminating = 0;
     double costPerHour = 0;
     List<PoolInstance> listed = new ArrayList<>();
+    List<Instance> unique = new ArrayList<>();
     Set<String> seen = new HashSet<>();
     for (Instance vm : vms) {
       if (!seen.add(vm.id())) {
         continue;
       }
+      unique.add(vm);
       PoolInstanceState state = PoolInstanceState.valueOf(vm.state().name());
       if (vm.state().isAlive() && requested.contains(vm.id())) {
         state = PoolInstanceState.TERMINATING;
@@ -85,6 +87,8 @@ final class PoolReport {
     status.setRunning(running);
     status.setTerminating(terminating);
     status.setCostPerHour(Math.round(costPerHour * 10000.0) / 10000.0);
+    PoolCost.record(pool, status, unique, vm -> selections.priceOf(vm, config)
+        .orElse(status.getPricePerHour() == null ? 0 : status.getPricePerHour()), now);
     if (status.getReplacements() == null) {
       status.setReplacements(0L);
     }

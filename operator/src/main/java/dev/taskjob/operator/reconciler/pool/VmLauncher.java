@@ -13,7 +13,10 @@ import dev.taskjob.crds.v1alpha1.shared.Condition;
 import dev.taskjob.crds.v1alpha1.shared.ConditionTypes;
 import dev.taskjob.crds.v1alpha1.shared.Conditions;
 import dev.taskjob.crds.v1alpha1.shared.Durations;
+import dev.taskjob.crds.v1alpha1.shared.WorkerSpec;
 import dev.taskjob.operator.decision.CreateRefusals;
+import dev.taskjob.operator.decision.PoolPlan;
+import dev.taskjob.operator.decision.ScaleIn;
 import dev.taskjob.operator.selection.Candidate;
 import dev.taskjob.operator.selection.Selection;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
@@ -39,7 +42,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Creates and terminates a pool's VMs. Creates run in parallel (bounded), each with the next launch
+ * Creates and terminates a pool's VMs, holding a busy one chosen for removal until it is idle or its
+ * shutdownGracePeriod passed ({@link ScaleIn}). Creates run in parallel (bounded), each with the next launch
  * number and a deterministic idempotency key, falling back along the ranked types on capacity errors,
  * which mark the offering in the shared unavailable-offerings cache.
  */
@@ -57,6 +61,8 @@ final class VmLauncher {
   private final PoolSelections selections;
   private final ExecutorService creators;
   /** Refused create rounds per pool uid. */
+  /** Per pool uid: busy VMs chosen for removal and kept for now, with when each was first chosen. */
+  private final Map<String, Map<String, Instant>> heldForScaleIn = new ConcurrentHashMap<>();
   private final Map<String, CreateRefusals.State> refusals = new ConcurrentHashMap<>();
 
   VmLauncher(PoolServices services, PoolSelections selections) {
@@ -130,6 +136,44 @@ final class VmLauncher {
   /** The pool's refused create rounds in a row (kept by this process; a restart allows a few more). */
   CreateRefusals.State refusals(InstancePool pool) {
     return refusals.getOrDefault(pool.getMetadata().getUid(), CreateRefusals.State.NONE);
+  }
+
+  /**
+   * Which VMs chosen for removal go now: idle ones at once, busy ones once idle or after the workers'
+   * shutdownGracePeriod ({@link ScaleIn}). When each was first held is kept in memory; after a restart a
+   * busy VM may be held once more.
+   */
+  ScaleIn.Result scaleIn(InstancePool pool, PoolPlan.Inputs inputs, PoolPlan.Result plan, Instant now) {
+    Map<String, Integer> running = new HashMap<>();
+    inputs.vms().forEach(vm -> running.put(vm.id(), vm.runningTasks()));
+    Map<String, Integer> chosen = new LinkedHashMap<>();
+    plan.terminate().stream().filter(r -> r.reason() == PoolPlan.Reason.EXTRA)
+        .forEach(r -> chosen.put(r.id(), running.getOrDefault(r.id(), 0)));
+    String uid = pool.getMetadata().getUid();
+    ScaleIn.Result result = ScaleIn.decide(chosen, heldForScaleIn.getOrDefault(uid, Map.of()),
+        shutdownGracePeriod(pool), now);
+    if (result.held().isEmpty()) {
+      heldForScaleIn.remove(uid);
+    } else {
+      heldForScaleIn.put(uid, result.held());
+    }
+    return result;
+  }
+
+  /** The workers' grace period, as the job wrote it into the pool's worker environment (seconds). */
+  static Duration shutdownGracePeriod(InstancePool pool) {
+    Map<String, String> env = pool.getSpec().getWorkerEnvironment();
+    String seconds = env == null ? null : env.get("TASKJOB_SHUTDOWN_GRACE_PERIOD");
+    try {
+      return seconds == null ? Durations.parse(WorkerSpec.DEFAULT_SHUTDOWN_GRACE_PERIOD) : Duration.ofSeconds(Long.parseLong(seconds.trim()));
+    } catch (NumberFormatException e) {
+      return Durations.parse(WorkerSpec.DEFAULT_SHUTDOWN_GRACE_PERIOD);
+    }
+  }
+
+  /** Drops what was held for a deleted pool. */
+  void forget(InstancePool pool) {
+    heldForScaleIn.remove(pool.getMetadata().getUid());
   }
 
   /** Asks the cloud to terminate the VMs and remembers the request (the cloud may list them alive a while). */

@@ -14,6 +14,8 @@ import dev.taskjob.core.cloud.ProviderModule;
 import dev.taskjob.core.queue.QueueSettings;
 import dev.taskjob.core.queue.TaskQueue;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -31,6 +33,8 @@ final class FlakyCloud implements CloudProvider {
   private final Clock clock;
   private final List<InstanceType> types;
   private final Map<String, Instance> vms = new LinkedHashMap<>();
+  /** Every VM ever created, with when it ended: what this cloud bills, whether it still lists the VM or not. */
+  private final Map<String, Instant[]> lives = new LinkedHashMap<>();
   private int listFailuresLeft;
   private int listCalls;
 
@@ -86,9 +90,25 @@ final class FlakyCloud implements CloudProvider {
     return createCalls;
   }
 
-  /** The cloud reclaims these VMs (a spot interruption). */
+  /** The cloud reclaims these VMs (a spot interruption); like EC2, it does not say when. */
   synchronized void preempt(List<String> ids) {
     ids.forEach(id -> vms.computeIfPresent(id, (k, vm) -> withState(vm, InstanceState.PREEMPTED)));
+    ids.forEach(id -> lives.get(id)[1] = clock.instant());
+  }
+
+  /** The cloud stops listing these VMs, as Compute Engine does once it deleted one. */
+  synchronized void forget(List<String> ids) {
+    ids.forEach(vms::remove);
+  }
+
+  /** USD billed for every VM ever created until now: launch to end at {@link #PRICE}, continuously. */
+  synchronized double bill() {
+    double usd = 0;
+    for (Instant[] life : lives.values()) {
+      Instant end = life[1] == null ? clock.instant() : life[1];
+      usd += PRICE * Duration.between(life[0], end).toMillis() / 3_600_000.0;
+    }
+    return usd;
   }
 
   synchronized List<Instance> inState(InstanceState state) {
@@ -115,7 +135,9 @@ final class FlakyCloud implements CloudProvider {
     Instance vm = new Instance(id, request.name(), request.instanceType(),
         request.zone() == null ? "zone-a" : request.zone(), request.spot(),
         InstanceState.RUNNING, clock.instant(), request.tags());
-    vms.putIfAbsent(id, vm);
+    if (vms.putIfAbsent(id, vm) == null) {
+      lives.put(id, new Instant[] {vm.launchTime(), null});
+    }
     return vms.get(id);
   }
 
@@ -131,7 +153,17 @@ final class FlakyCloud implements CloudProvider {
 
   @Override
   public synchronized void terminate(Collection<String> instanceIds) {
-    instanceIds.forEach(id -> vms.computeIfPresent(id, (k, vm) -> withState(vm, InstanceState.TERMINATED)));
+    for (String id : instanceIds) {
+      Instance vm = vms.get(id);
+      if (vm != null && vm.state() != InstanceState.TERMINATED) {
+        if (vm.state().isAlive()) {
+          lives.get(id)[1] = clock.instant();
+        }
+        // a VM ended on request is listed with its end, as EC2 says "User initiated (time)"
+        vms.put(id, new Instance(vm.id(), vm.name(), vm.instanceType(), vm.zone(), vm.spot(),
+            InstanceState.TERMINATED, vm.launchTime(), vm.tags(), vm.state().isAlive() ? clock.instant() : null));
+      }
+    }
   }
 
   private static Instance withState(Instance vm, InstanceState state) {

@@ -1,0 +1,46 @@
+package dev.taskjob.operator.decision;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * When a VM the pool no longer needs ({@link PoolPlan.Reason#EXTRA}) is terminated: at once when its worker
+ * runs nothing; a busy one is kept until its worker reports it idle or {@code shutdownGracePeriod} has passed
+ * since it was first chosen, so scale-in does not interrupt work it could let finish. Terminating is the
+ * worker's stop notice (SIGTERM: no new task, the notice file, its own grace period to finish or hand back).
+ */
+public final class ScaleIn {
+
+  /**
+   * @param terminate VMs to terminate now
+   * @param held busy VMs kept for now, with when each was first chosen (the next look's {@code heldSince})
+   */
+  public record Result(List<String> terminate, Map<String, Instant> held) {}
+
+  private ScaleIn() {}
+
+  /**
+   * @param chosen the VMs this look chose for removal, each with the tasks its worker last reported running
+   * @param heldSince when each VM held at earlier looks was first chosen
+   * @param grace how long a busy VM is kept at most
+   * @param now the current time
+   */
+  public static Result decide(Map<String, Integer> chosen, Map<String, Instant> heldSince, Duration grace,
+      Instant now) {
+    List<String> terminate = new ArrayList<>();
+    Map<String, Instant> held = new LinkedHashMap<>();
+    chosen.forEach((id, running) -> {
+      Instant since = heldSince.getOrDefault(id, now);
+      if (running <= 0 || !now.isBefore(since.plus(grace))) {
+        terminate.add(id);
+      } else {
+        held.put(id, since);
+      }
+    });
+    return new Result(List.copyOf(terminate), Map.copyOf(held));
+  }
+}
