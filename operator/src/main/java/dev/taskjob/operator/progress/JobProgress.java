@@ -43,6 +43,8 @@ public final class JobProgress {
   private final Throughput throughput;
   private final Heartbeats heartbeats;
   private final Duration silentAfter;
+  /** When the last completed read of the dead-letter queue started (the drain's fallback waits for one). */
+  private Instant deadLettersReadAt;
 
   /**
    * @param ledger the ledger, new or restored
@@ -85,6 +87,16 @@ public final class JobProgress {
       throughput.add(now, 1);
     }
     return changed;
+  }
+
+  /** Records a completed read of the dead-letter queue that started at {@code startedAt}. */
+  public synchronized void deadLettersRead(Instant startedAt) {
+    deadLettersReadAt = startedAt;
+  }
+
+  /** When the last completed read of the dead-letter queue started, or null before the first. */
+  public synchronized Instant deadLettersReadAt() {
+    return deadLettersReadAt;
   }
 
   public synchronized boolean isFinished(long index) {

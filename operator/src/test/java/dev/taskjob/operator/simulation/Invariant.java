@@ -6,18 +6,11 @@ package dev.taskjob.operator.simulation;
  * mark goes once the defect is fixed.
  */
 enum Invariant {
-  TASK_ENDS_AS_ITS_PROGRAM_DECIDED("every task that has a result has the one its program decided",
-      "worker: when the queue refuses the re-send that carries a failed attempt (QueueTaskSource.retry), the"
-          + " delivery is released with that failure uncounted, so the task gets one attempt more than maxAttempts"),
-  NO_TASK_LOST("a finished job has a final result for every task",
-      "found by this simulator: DrainDecision's queue-empty fallback ignores the dead-letter queue, so a task"
-          + " moved there after its last delivery's VM died, before the dead letters were read, is deleted with"
-          + " the queues without a result"),
+  TASK_ENDS_AS_ITS_PROGRAM_DECIDED("every task that has a result has the one its program decided", null),
+  NO_TASK_LOST("a finished job has a final result for every task", null),
   NO_TASK_RUN_AFTER_ITS_JOB_FINISHED("no worker starts or runs a task once its job finished", null),
   NOTHING_OUTLIVES_ITS_JOB("once a job finished, none of its VMs is alive and its queue is deleted", null),
-  POOL_WITHIN_CAPS("the VMs alive never exceed spec.instances' count, vCPUs and $/hour",
-      "found by this simulator: JobPools sizes the pool at the type's cheapest zone price, while VmLauncher falls"
-          + " back to dearer zones after capacity errors, so the VMs alive can cost more than maxPricePerHour"),
+  POOL_WITHIN_CAPS("the VMs alive never exceed spec.instances' count, vCPUs and $/hour", null),
   JOB_FINISHES("every job finishes within the simulated horizon (no stall)", null),
   COST_IS_THE_BILL("the cost the job reports equals the simulated bill within 1%",
       "issue 14, cost = the bill: the cost is the rate seen at one look times the time to the next, not each"

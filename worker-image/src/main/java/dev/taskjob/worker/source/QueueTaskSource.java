@@ -4,11 +4,12 @@ import dev.taskjob.core.queue.LeasedTask;
 import dev.taskjob.core.queue.QueueException;
 import dev.taskjob.core.queue.TaskQueue;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -16,7 +17,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Tasks leased from a job's queue. Acks and releases are network calls, so they run on a small pool
  * off the supervisor's dispatcher thread; {@link #close()} waits for them. A failed ack only means the
- * task may be delivered again (the ledger counts the duplicate), so it is logged, not fatal.
+ * task may be delivered again (the ledger counts the duplicate), so it is logged, not fatal. A refused
+ * re-send of a failed attempt is tried again as {@link RefusedResend} decides.
  */
 public final class QueueTaskSource implements TaskSource {
 
@@ -25,12 +27,21 @@ public final class QueueTaskSource implements TaskSource {
 
   private final TaskQueue queue;
   private final String description;
-  private final ExecutorService acks;
+  private final ScheduledExecutorService acks;
+  /** Scales {@link RefusedResend}'s waits (tests use zero). */
+  private final double resendWaitScale;
+  /** Set by {@link #close()}: when a refused re-send stops being tried and its delivery is released. */
+  private volatile Instant giveUpAt;
 
   public QueueTaskSource(TaskQueue queue, String description) {
+    this(queue, description, 1.0);
+  }
+
+  QueueTaskSource(TaskQueue queue, String description, double resendWaitScale) {
     this.queue = queue;
     this.description = description;
-    this.acks = new ThreadPoolExecutor(4, 4, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
+    this.resendWaitScale = resendWaitScale;
+    this.acks = Executors.newScheduledThreadPool(4, r -> {
       Thread t = new Thread(r, "taskjob-queue-acks");
       t.setDaemon(true);
       return t;
@@ -81,27 +92,66 @@ public final class QueueTaskSource implements TaskSource {
 
   /**
    * Sends the task again with this attempt counted, then acks the delivery that failed. A crash in
-   * between leaves both (the ledger counts the duplicate); a send that fails releases the delivery, so
-   * the task still runs again, with this attempt uncounted.
+   * between leaves both (the ledger counts the duplicate). A send the queue refuses is tried again
+   * while the failed delivery is held ({@link RefusedResend}); a stopping worker releases it only when
+   * its wait for pending acknowledgements runs out.
    */
   @Override
   public void retry(SourcedTask task) {
-    acks.execute(() -> {
+    acks.execute(() -> resend(task, 0));
+  }
+
+  private void resend(SourcedTask task, int refusedBefore) {
+    int refusals = refusedBefore;
+    while (true) {
       try {
         queue.send(List.of(task.task().withFailedAttempts(task.attempt())));
+        break;
       } catch (RuntimeException e) {
-        LOG.warn("Could not send task {} for attempt {}; releasing it instead: {}", task.task().id(),
-            task.attempt() + 1, e.getMessage());
-        releaseNow(task);
-        return;
+        refusals++;
+        Instant giveUpAt = this.giveUpAt;
+        RefusedResend.Next next = RefusedResend.after(refusals, giveUpAt == null ? null
+            : Duration.between(Instant.now(), giveUpAt));
+        if (!next.tryAgain()) {
+          LOG.warn("Could not send task {} for attempt {} before the worker stopped; releasing it, so its next"
+              + " delivery does not count attempt {}: {}", task.task().id(), task.attempt() + 1, task.attempt(),
+              e.getMessage());
+          releaseNow(task);
+          return;
+        }
+        LOG.warn("Could not send task {} for attempt {} ({} refusals); holding it and trying again in {} ms: {}",
+            task.task().id(), task.attempt() + 1, refusals, next.delay().toMillis(), e.getMessage());
+        try {
+          queue.extendLease(task.lease(), queue.settings().leaseDuration());
+        } catch (RuntimeException ignored) {
+          // the next try extends it again; a lapsed lease only means a redelivery
+        }
+        long delayMillis = (long) (next.delay().toMillis() * resendWaitScale);
+        if (!acks.isShutdown()) {
+          int tried = refusals;
+          try {
+            acks.schedule(() -> resend(task, tried), delayMillis, TimeUnit.MILLISECONDS);
+            return;
+          } catch (RejectedExecutionException closing) {
+            // closed in between: wait here instead
+          }
+        }
+        // stopping: the pool takes no new work, so this thread waits (close waits for it)
+        try {
+          Thread.sleep(delayMillis);
+        } catch (InterruptedException interrupted) {
+          Thread.currentThread().interrupt();
+          releaseNow(task);
+          return;
+        }
       }
-      try {
-        queue.ack(task.lease());
-      } catch (RuntimeException e) {
-        LOG.warn("Could not acknowledge task {} after sending its next attempt; it may run twice: {}",
-            task.task().id(), e.getMessage());
-      }
-    });
+    }
+    try {
+      queue.ack(task.lease());
+    } catch (RuntimeException e) {
+      LOG.warn("Could not acknowledge task {} after sending its next attempt; it may run twice: {}",
+          task.task().id(), e.getMessage());
+    }
   }
 
   @Override
@@ -134,6 +184,7 @@ public final class QueueTaskSource implements TaskSource {
 
   @Override
   public void close() {
+    giveUpAt = Instant.now().plus(CLOSE_TIMEOUT).minusSeconds(5);
     acks.shutdown();
     try {
       if (!acks.awaitTermination(CLOSE_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {

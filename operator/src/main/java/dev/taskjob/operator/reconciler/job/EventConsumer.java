@@ -123,6 +123,7 @@ final class EventConsumer implements AutoCloseable {
         dirty = true;
       }
     }
+    progress.deadLettersRead(now);
   }
 
   /** Saves the ledger if it changed, then acknowledges the events the save covers. */

@@ -45,11 +45,14 @@ final class JobDrain {
       Instant now) {
     long waiting = -1;
     long leased = -1;
+    long deadLettered = -1;
     if (!progress.allFinished()) {
       QueueDepth depth = runtime.queue.depth();
       waiting = depth.waiting();
       leased = depth.leased();
+      deadLettered = depth.deadLettered();
     }
+    runtime.queueEmptySince = DrainDecision.emptySince(runtime.queueEmptySince, waiting, leased, now);
     Instant loadedAt = Conditions.find(status.getConditions(), ConditionTypes.LOADED)
         .map(Condition::getLastTransitionTime).map(Instant::parse).orElse(now);
     // Events a previous operator process read but never acknowledged come back only when their lease
@@ -60,7 +63,8 @@ final class JobDrain {
     Duration delay = Durations.parseOrDefault("spec.terminationDelay", spec.getTerminationDelay(),
         Durations.parse(TaskJobSpec.DEFAULT_TERMINATION_DELAY));
     DrainDecision.Verdict verdict = DrainDecision.decide(new DrainDecision.Inputs(true, progress.allFinished(), waiting,
-        leased, progress.lastActivity(), loadedAt, delay, now));
+        leased, deadLettered, runtime.queueEmptySince, runtime.progress.deadLettersReadAt(), progress.lastActivity(),
+        loadedAt, delay, now));
     JobTransitions.drainFor(verdict, progress.succeeded(), progress.failed(), progress.remaining(), delay)
         .ifPresent(why -> start(job, status, why.reason(), why.message(), now));
   }

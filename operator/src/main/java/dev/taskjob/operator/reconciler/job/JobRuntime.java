@@ -29,6 +29,8 @@ final class JobRuntime implements AutoCloseable {
   JobTasks tasks;
   LoadRunner loader;
   Instant costAccruedAt;
+  /** The first look of the current run of looks that saw the task queue empty, or null (the drain's fallback). */
+  Instant queueEmptySince;
   /** USD accrued until {@link #costAccruedAt}, at full precision (the status shows it rounded). */
   double costSoFar;
   /** The spec the job started with (JSON, from the ledger ConfigMap). */
