@@ -13,6 +13,7 @@ import dev.taskjob.crds.v1alpha1.taskjob.TaskJobStatus;
 import dev.taskjob.operator.decision.DrainDecision;
 import dev.taskjob.operator.decision.JobTransitions;
 import dev.taskjob.operator.progress.JobProgress;
+import dev.taskjob.operator.tasks.JobTasks;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
@@ -89,8 +90,10 @@ final class JobDrain {
       status.setMessage("draining: waiting for " + JobPools.liveInstances(pool) + " instances to terminate");
       return services.settings().resyncInterval();
     }
+    JobTasks tasks = runtime.tasks;
     runtime.stopLoading();
     runtime.stopConsumer();
+    nameMissing(job, status, runtime, tasks);
     JobProgress.Snapshot progress = runtime.progress.snapshot(now);
     report.report(job, status, runtime, progress, pool, now);
     if (spec.getCleanup() != CleanupPolicy.KEEP) {
@@ -102,6 +105,26 @@ final class JobDrain {
     LOG.info("job {}: {} ({})", JobServices.name(job), status.getPhase().displayName(), status.getMessage());
     runtimes.markFinished(job, status);
     return JobTransitions.ttlRemaining(job.getSpec().getTtlSecondsAfterFinished(), status.getCompletionTime(), now);
+  }
+
+  /**
+   * Names the tasks the job finishes without a result for, from their ids in the task source, and saves
+   * them with the ledger. A task source that can no longer be read leaves them counted, by index only.
+   */
+  private void nameMissing(TaskJob job, TaskJobStatus status, JobRuntime runtime, JobTasks tasks) {
+    long[] missing = runtime.progress.missingIndexes();
+    if (missing.length == 0) {
+      return;
+    }
+    try {
+      JobTasks source = tasks != null ? tasks : runtimes.openTasks(job, status, runtime.provider.provider());
+      runtime.progress.nameMissing(source.idsOf(missing));
+    } catch (RuntimeException e) {
+      LOG.warn("job {}: {} tasks without a result; could not read their ids from the task source: {}",
+          JobServices.name(job), missing.length, e.getMessage());
+      return;
+    }
+    services.ledgers().save(job, runtime.progress.ledgerImage());
   }
 
   /** A finished job: nothing runs; it is deleted once its TTL has passed. @return when to look next, or null */

@@ -38,6 +38,7 @@ final class JobReport {
     status.setTasksPerSecond(Math.round(p.tasksPerSecond() * 1000.0) / 1000.0);
     status.setEta(p.eta() == null ? null : Durations.format(p.eta()));
     status.setFailedTaskIds(p.failedTaskIds().isEmpty() ? null : p.failedTaskIds());
+    status.setMissingTaskIds(p.missingTaskIds().isEmpty() ? null : p.missingTaskIds());
     if (runtime.costAccruedAt == null) {
       // first look of this process: continue from what the status shows
       runtime.costSoFar = status.getCostSoFar() == null ? 0 : status.getCostSoFar();
