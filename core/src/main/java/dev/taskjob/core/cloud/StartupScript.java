@@ -3,6 +3,7 @@ package dev.taskjob.core.cloud;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import dev.taskjob.core.worker.WorkerSetting;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
@@ -24,7 +25,7 @@ import java.util.stream.Collectors;
 public final class StartupScript {
 
   /** The worker container image, when the provider renders the script itself. */
-  public static final String WORKER_IMAGE_ENV = "TASKJOB_WORKER_IMAGE";
+  public static final String WORKER_IMAGE_ENV = WorkerSetting.WORKER_IMAGE.variable();
   private static final String TEMPLATE = "worker-startup.sh";
   private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
   private static final Pattern IMAGE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._/:@-]*");
@@ -65,14 +66,14 @@ public final class StartupScript {
 
     Map<String, String> environment() {
       Map<String, String> env = new TreeMap<>();
-      env.put("TASKJOB_INSTANCE_TYPE", instanceType);
+      env.put(WorkerSetting.INSTANCE_TYPE.variable(), instanceType);
       if (vcpus > 0) { // 0: a type the catalog does not know, launched on the job's own image
-        env.put("TASKJOB_VCPUS", Integer.toString(vcpus));
-        env.put("TASKJOB_MEMORY_GIB", plain(memoryGiB));
+        env.put(WorkerSetting.VCPUS.variable(), Integer.toString(vcpus));
+        env.put(WorkerSetting.MEMORY_GIB.variable(), plain(memoryGiB));
       }
-      env.put("TASKJOB_SPOT", Boolean.toString(spot));
+      env.put(WorkerSetting.SPOT.variable(), Boolean.toString(spot));
       if (pricePerHour != null) {
-        env.put("TASKJOB_PRICE_PER_HOUR", BigDecimal.valueOf(pricePerHour).stripTrailingZeros().toPlainString());
+        env.put(WorkerSetting.PRICE_PER_HOUR.variable(), BigDecimal.valueOf(pricePerHour).stripTrailingZeros().toPlainString());
       }
       return env;
     }
@@ -107,7 +108,7 @@ public final class StartupScript {
 
   private StartupScript() {}
 
-  /** The script for a request that brings none: the image comes from {@value #WORKER_IMAGE_ENV}. */
+  /** The script for a request that brings none: the image comes from {@code TASKJOB_WORKER_IMAGE}. */
   public static String forRequest(CreateInstanceRequest request, Machine machine) {
     if (request.startupScript() != null && !request.startupScript().isBlank()) {
       return request.startupScript();
@@ -146,7 +147,7 @@ public final class StartupScript {
         throw new IllegalArgumentException("workerEnvironment: the value of " + name + " must be one line");
       }
     }
-    String stopTimeout = sorted.getOrDefault("TASKJOB_SHUTDOWN_GRACE_PERIOD", "30");
+    String stopTimeout = sorted.getOrDefault(WorkerSetting.SHUTDOWN_GRACE_PERIOD.variable(), "30");
     if (!stopTimeout.matches("[0-9]{1,6}")) {
       throw new IllegalArgumentException("workerEnvironment: TASKJOB_SHUTDOWN_GRACE_PERIOD must be whole seconds, got '"
           + stopTimeout + "'");

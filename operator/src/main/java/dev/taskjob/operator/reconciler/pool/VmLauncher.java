@@ -6,6 +6,7 @@ import dev.taskjob.core.cloud.CloudProvider;
 import dev.taskjob.core.cloud.CreateInstanceRequest;
 import dev.taskjob.core.cloud.Instance;
 import dev.taskjob.core.cloud.InstanceState;
+import dev.taskjob.core.worker.WorkerSetting;
 import dev.taskjob.crds.v1alpha1.instancepool.InstancePool;
 import dev.taskjob.crds.v1alpha1.instancepool.InstancePoolSpec;
 import dev.taskjob.crds.v1alpha1.instancepool.InstancePoolStatus;
@@ -254,10 +255,10 @@ final class VmLauncher {
     InstancePoolSpec spec = pool.getSpec();
     Map<String, String> env = new LinkedHashMap<>(spec.getWorkerEnvironment() == null ? Map.of()
         : spec.getWorkerEnvironment());
-    env.putIfAbsent("TASKJOB_NUM_SIMULTANEOUS_TASKS", Integer.toString(c.slots()));
+    env.putIfAbsent(WorkerSetting.NUM_SIMULTANEOUS_TASKS.variable(), Integer.toString(c.slots()));
     // The worker names its VM in every event; nothing on the VM tells it the cloud's id (EC2 assigns one
     // only in the create call's answer), so it gets the name, known before the call.
-    env.put("TASKJOB_INSTANCE_ID", VmNaming.name(pool, seq));
+    env.put(WorkerSetting.INSTANCE_ID.variable(), VmNaming.name(pool, seq));
     String image = spec.getInstances() == null ? null : spec.getInstances().getImage();
     String serviceAccount = spec.getInstances() == null ? null : spec.getInstances().getServiceAccount();
     String key = VmNaming.idempotencyKey(pool, seq);
