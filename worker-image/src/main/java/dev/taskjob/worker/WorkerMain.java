@@ -8,6 +8,7 @@ import dev.taskjob.core.cloud.Providers;
 import dev.taskjob.core.event.EventType;
 import dev.taskjob.core.event.TaskEvent;
 import dev.taskjob.core.queue.QueueSettings;
+import dev.taskjob.core.worker.WorkerSetting;
 import dev.taskjob.core.queue.TaskQueue;
 import dev.taskjob.core.task.Task;
 import dev.taskjob.core.task.TaskGenerator;
@@ -61,8 +62,7 @@ public final class WorkerMain implements Callable<Integer> {
 
   private static final Logger LOG = LoggerFactory.getLogger(WorkerMain.class);
   /** What the machine is, set by the operator on the VM: passed to every task (rms-cloud-tasks does the same). */
-  static final List<String> MACHINE_VARIABLES = List.of("TASKJOB_INSTANCE_TYPE", "TASKJOB_VCPUS",
-      "TASKJOB_MEMORY_GIB", "TASKJOB_SPOT", "TASKJOB_PRICE_PER_HOUR", "TASKJOB_ZONE");
+  static final List<String> MACHINE_VARIABLES = WorkerSetting.writtenBy(WorkerSetting.Writer.MACHINE);
   /** In the work directory: appears when the worker is told to stop (TASKJOB_NOTICE_FILE). */
   static final String NOTICE_FILE_NAME = "stop-notice.json";
 

@@ -3,6 +3,7 @@ package dev.taskjob.core.cloud;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import dev.taskjob.core.worker.WorkerSetting;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
@@ -37,7 +38,7 @@ public final class StartupScript {
   public static final int MAX_JOB_STARTUP_SCRIPT_BYTES = 4096;
   private static final String JOB_SCRIPT_END = "TASKJOB_JOB_STARTUP_SCRIPT";
   /** The job's image ({@code spec.worker.image}), which the tasks run in. */
-  public static final String TASK_IMAGE_ENV = "TASKJOB_TASK_IMAGE";
+  public static final String TASK_IMAGE_ENV = WorkerSetting.TASK_IMAGE.variable();
   private static final String TEMPLATE = "worker-startup.sh";
   private static final Pattern USER_TEXT = Pattern.compile("\\{\\{(ENVIRONMENT|JOB_STARTUP_SCRIPT)}}");
   private static final Pattern COMMENT_LINE = Pattern.compile("(?m)^[ \\t]*#.*\\n");
@@ -80,14 +81,14 @@ public final class StartupScript {
 
     Map<String, String> environment() {
       Map<String, String> env = new TreeMap<>();
-      env.put("TASKJOB_INSTANCE_TYPE", instanceType);
+      env.put(WorkerSetting.INSTANCE_TYPE.variable(), instanceType);
       if (vcpus > 0) { // 0: a type the catalog does not know, launched on the job's own image
-        env.put("TASKJOB_VCPUS", Integer.toString(vcpus));
-        env.put("TASKJOB_MEMORY_GIB", plain(memoryGiB));
+        env.put(WorkerSetting.VCPUS.variable(), Integer.toString(vcpus));
+        env.put(WorkerSetting.MEMORY_GIB.variable(), plain(memoryGiB));
       }
-      env.put("TASKJOB_SPOT", Boolean.toString(spot));
+      env.put(WorkerSetting.SPOT.variable(), Boolean.toString(spot));
       if (pricePerHour != null) {
-        env.put("TASKJOB_PRICE_PER_HOUR", BigDecimal.valueOf(pricePerHour).stripTrailingZeros().toPlainString());
+        env.put(WorkerSetting.PRICE_PER_HOUR.variable(), BigDecimal.valueOf(pricePerHour).stripTrailingZeros().toPlainString());
       }
       return env;
     }
@@ -178,7 +179,7 @@ public final class StartupScript {
         throw new IllegalArgumentException("workerEnvironment: the value of " + name + " must be one line");
       }
     }
-    String stopTimeout = sorted.getOrDefault("TASKJOB_SHUTDOWN_GRACE_PERIOD", "30");
+    String stopTimeout = sorted.getOrDefault(WorkerSetting.SHUTDOWN_GRACE_PERIOD.variable(), "30");
     if (!stopTimeout.matches("[0-9]{1,6}")) {
       throw new IllegalArgumentException("workerEnvironment: TASKJOB_SHUTDOWN_GRACE_PERIOD must be whole seconds, got '"
           + stopTimeout + "'");

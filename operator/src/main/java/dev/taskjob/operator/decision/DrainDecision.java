@@ -8,6 +8,11 @@ import java.time.Instant;
  * fallback for lost events, when the queue reports nothing waiting or leased and no worker has
  * started, finished or reported running a task for {@code terminationDelay} (idle heartbeats do not
  * count). Queue depth alone is approximate (SQS says so), so it never ends a job on its own.
+ *
+ * <p>A task whose last delivery's lease lapsed moves to the dead-letter queue and leaves the task
+ * queue empty; its final result is in the ledger only once the dead letters have been read. So while
+ * the dead-letter queue holds anything, the fallback also waits for a read of it that started after
+ * the task queue was first seen empty.
  */
 public final class DrainDecision {
 
@@ -28,13 +33,17 @@ public final class DrainDecision {
    * @param allFinished the ledger has a final result for every task
    * @param waiting tasks the queue reports waiting, or -1 when unknown
    * @param leased tasks the queue reports leased, or -1 when unknown
+   * @param deadLettered messages the dead-letter queue reports, or -1 when unknown
+   * @param emptySince the first look of the current run of looks that saw nothing waiting or leased, or null
+   * @param deadLettersReadAt when the last read of the dead-letter queue into the ledger started, or null
    * @param lastActivity the last report of work from any worker, or null
    * @param loadedAt when loading completed (the idle clock starts no earlier)
    * @param terminationDelay how long the queue must stay empty and workers silent
    * @param now the current time
    */
-  public record Inputs(boolean loadingComplete, boolean allFinished, long waiting, long leased, Instant lastActivity,
-      Instant loadedAt, Duration terminationDelay, Instant now) {}
+  public record Inputs(boolean loadingComplete, boolean allFinished, long waiting, long leased, long deadLettered,
+      Instant emptySince, Instant deadLettersReadAt, Instant lastActivity, Instant loadedAt, Duration terminationDelay,
+      Instant now) {}
 
   private DrainDecision() {}
 
@@ -46,6 +55,9 @@ public final class DrainDecision {
       return Verdict.ALL_TASKS_FINISHED;
     }
     if (in.waiting() != 0 || in.leased() != 0) {
+      return Verdict.KEEP_RUNNING;
+    }
+    if (in.deadLettered() != 0 && !deadLettersReadSinceEmpty(in)) {
       return Verdict.KEEP_RUNNING;
     }
     Instant idleSince = latest(in.lastActivity(), in.loadedAt());
@@ -63,6 +75,19 @@ public final class DrainDecision {
     }
     Duration left = Duration.between(in.now(), idleSince.plus(in.terminationDelay()));
     return left.isNegative() ? Duration.ZERO : left;
+  }
+
+  /** A dead letter that left the task queue before it was seen empty is in a read that started later. */
+  private static boolean deadLettersReadSinceEmpty(Inputs in) {
+    return in.emptySince() != null && in.deadLettersReadAt() != null && in.deadLettersReadAt().isAfter(in.emptySince());
+  }
+
+  /** The start of the current run of looks that saw the task queue empty: kept, started, or ended. */
+  public static Instant emptySince(Instant before, long waiting, long leased, Instant now) {
+    if (waiting != 0 || leased != 0) {
+      return null;
+    }
+    return before != null ? before : now;
   }
 
   private static Instant latest(Instant a, Instant b) {

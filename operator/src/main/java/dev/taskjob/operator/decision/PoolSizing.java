@@ -4,11 +4,34 @@ package dev.taskjob.operator.decision;
  * How many instances a job wants: enough slots for the tasks that have no result yet, within the
  * budget. Never more instances than remaining tasks, so a job near its end does not keep (or start)
  * a pool at its cap for the last few tasks.
+ *
+ * <p>The count is sized at the selected offering's price, but a create that falls back to a dearer zone
+ * or type costs more; {@link #fits} is the check every single launch passes, against what the VMs
+ * already alive use, so the pool never goes past a cap, whatever the fallback.
  */
 public final class PoolSizing {
 
   /** The limits from {@code spec.instances}; null fields are unlimited. */
   public record Budget(int minInstances, Integer maxInstances, Integer maxTotalCpus, Double maxPricePerHour) {}
+
+  /**
+   * What the VMs alive (or being created) take of the budget.
+   *
+   * @param instances how many
+   * @param vcpus their vCPUs
+   * @param pricePerHour their USD per hour, each at its own zone's and market's price
+   */
+  public record Spend(int instances, int vcpus, double pricePerHour) {
+    public static final Spend NONE = new Spend(0, 0, 0);
+
+    public Spend plus(int vcpusOfOne, double priceOfOne) {
+      return new Spend(instances + 1, vcpus + vcpusOfOne, pricePerHour + priceOfOne);
+    }
+
+    public Spend minus(int vcpusOfOne, double priceOfOne) {
+      return new Spend(instances - 1, vcpus - vcpusOfOne, pricePerHour - priceOfOne);
+    }
+  }
 
   /** Which input decided the count. */
   public enum LimitedBy { NO_TASKS, TASKS, MIN_INSTANCES, MAX_INSTANCES, MAX_TOTAL_CPUS, MAX_PRICE_PER_HOUR }
@@ -42,6 +65,21 @@ public final class PoolSizing {
       by = capReason(vcpusPerInstance, pricePerInstance, budget, cap);
     }
     return new Sizing((int) count, by);
+  }
+
+  /**
+   * Whether one more VM of {@code vcpus} at {@code pricePerHour} (its zone's price) keeps the VMs alive
+   * within every cap of the budget.
+   */
+  public static boolean fits(Spend alive, int vcpus, double pricePerHour, Budget budget) {
+    if (budget.maxInstances() != null && alive.instances() + 1 > budget.maxInstances()) {
+      return false;
+    }
+    if (budget.maxTotalCpus() != null && alive.vcpus() + vcpus > budget.maxTotalCpus()) {
+      return false;
+    }
+    // The same tolerance as maxAffordable, so that 3 x 0.1 fits in 0.3.
+    return budget.maxPricePerHour() == null || alive.pricePerHour() + pricePerHour <= budget.maxPricePerHour() + 1e-9;
   }
 
   /** The most instances the budget allows for this type (0 when it allows none). */

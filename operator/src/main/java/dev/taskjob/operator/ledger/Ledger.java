@@ -9,6 +9,7 @@ import java.util.BitSet;
 import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 
@@ -28,6 +29,8 @@ public final class Ledger {
 
   /** Failed-task records kept with their ids, by total size of ids and reasons (the bitmap keeps every index). */
   public static final int MAX_FAILED_RECORD_BYTES = 128 * 1024;
+  /** Missing-task records kept with their ids, by total size of ids (the bitmap keeps every index). */
+  public static final int MAX_MISSING_RECORD_BYTES = 128 * 1024;
   /** Longest reason kept per failed task. */
   public static final int MAX_REASON_LENGTH = 200;
 
@@ -44,6 +47,13 @@ public final class Ledger {
   }
 
   /** What applying one event did. */
+  /** A task the job finished without a result for: its index and its id in the task source. */
+  public record MissingTask(long index, String id) {
+    int sizeInBytes() {
+      return id.getBytes(StandardCharsets.UTF_8).length + 16;
+    }
+  }
+
   public enum Outcome {
     /** First final success for the index. */
     SUCCEEDED,
@@ -73,6 +83,8 @@ public final class Ledger {
   private final List<FailedTask> failedTasks;
   private int failedTaskBytes;
   private boolean failedTasksTruncated;
+  /** Named when the job finishes without a result for some tasks, in index order; bounded. */
+  private final List<MissingTask> missingTasks = new ArrayList<>();
   /** Fingerprints of the events applied in the previous window (saved) and the current one. */
   private final Set<Long> savedWindow;
   private final Set<Long> currentWindow;
@@ -336,6 +348,43 @@ public final class Ledger {
   /** Indexes of all failed tasks, ascending (complete even when the id list is truncated). */
   public long[] failedIndexes() {
     return failedSet.stream().asLongStream().toArray();
+  }
+
+  /**
+   * Names the tasks still without a final result, from their ids in the task source (index to id), in
+   * index order, as many as {@link #MAX_MISSING_RECORD_BYTES} holds. Replaces any earlier naming; an
+   * index with no id given, or one that has a result by now, is left out.
+   */
+  public void nameMissing(Map<Long, String> idsByIndex) {
+    missingTasks.clear();
+    int bytes = 0;
+    for (long index : unfinishedIndexes(Integer.MAX_VALUE)) {
+      String id = idsByIndex.get(index);
+      if (id == null) {
+        continue;
+      }
+      MissingTask record = new MissingTask(index, id);
+      if (bytes + record.sizeInBytes() > MAX_MISSING_RECORD_BYTES) {
+        break;
+      }
+      missingTasks.add(record);
+      bytes += record.sizeInBytes();
+    }
+  }
+
+  /** The named missing tasks (see {@link #nameMissing}); empty until the job named them. */
+  public List<MissingTask> missingTasks() {
+    return Collections.unmodifiableList(missingTasks);
+  }
+
+  /** True when fewer tasks are named than are missing; {@link #unfinishedIndexes} still has every index. */
+  public boolean missingTasksTruncated() {
+    return missingTasks.size() < remaining();
+  }
+
+  void restoreMissing(List<MissingTask> named) {
+    missingTasks.clear();
+    missingTasks.addAll(named);
   }
 
   /** Indexes of tasks without a final result, ascending, at most {@code limit}. */

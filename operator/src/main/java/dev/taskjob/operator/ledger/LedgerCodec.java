@@ -37,6 +37,8 @@ public final class LedgerCodec {
   /** Failed tasks, one per line: {@code index<TAB>id<TAB>reason} (gzip). */
   public static final String FAILED_KEY = "failed-tasks.tsv.gz";
   /** Human-readable counts (JSON) in {@code data}. */
+  /** Tasks the job finished without a result for, named from the task source: {@code index\tid} lines, gzip. */
+  public static final String MISSING_KEY = "missing-tasks.tsv.gz";
   public static final String SUMMARY_KEY = "summary.json";
   /** Elapsed-time statistics of finished tasks ({@link ElapsedTimeStats.Snapshot} as gzip JSON). */
   public static final String ELAPSED_KEY = "elapsed-times.json.gz";
@@ -51,6 +53,9 @@ public final class LedgerCodec {
     out.put(STATE_KEY, gzip(stateBytes(ledger)));
     out.put(FAILED_KEY, gzip(failedBytes(ledger)));
     out.put(ELAPSED_KEY, gzip(elapsedBytes(ledger.elapsedTimes())));
+    if (!ledger.missingTasks().isEmpty()) {
+      out.put(MISSING_KEY, gzip(missingBytes(ledger)));
+    }
     return out;
   }
 
@@ -66,6 +71,7 @@ public final class LedgerCodec {
     node.put("deadLettered", ledger.deadLettered());
     node.put("failedTasksListed", ledger.failedTasks().size());
     node.put("failedTasksTruncated", ledger.failedTasksTruncated());
+    node.put("missingTasksListed", ledger.missingTasks().size());
     ElapsedTimeStats times = ledger.elapsedTimes();
     if (times.count() > 0) {
       ObjectNode elapsed = node.putObject("elapsedSeconds");
@@ -108,6 +114,10 @@ public final class LedgerCodec {
       List<Ledger.FailedTask> failedTasks = failedEntry == null ? List.of() : parseFailed(gunzip(failedEntry));
       Ledger ledger = new Ledger(total, finished, failed, retried, duplicates, deadLettered, invalid, failedTasks,
           truncated, window);
+      byte[] missingEntry = binary.get(MISSING_KEY);
+      if (missingEntry != null) {
+        ledger.restoreMissing(parseMissing(gunzip(missingEntry)));
+      }
       byte[] elapsedEntry = binary.get(ELAPSED_KEY);
       if (elapsedEntry != null) {
         ledger.elapsedTimes().merge(decodeElapsed(elapsedEntry));
@@ -173,6 +183,25 @@ public final class LedgerCodec {
       throw new UncheckedIOException(e);
     }
     return bytes.toByteArray();
+  }
+
+  private static byte[] missingBytes(Ledger ledger) {
+    StringBuilder text = new StringBuilder();
+    for (Ledger.MissingTask t : ledger.missingTasks()) {
+      text.append(t.index()).append('\t').append(t.id()).append('\n');
+    }
+    return text.toString().getBytes(StandardCharsets.UTF_8);
+  }
+
+  private static List<Ledger.MissingTask> parseMissing(byte[] text) {
+    List<Ledger.MissingTask> out = new ArrayList<>();
+    for (String line : new String(text, StandardCharsets.UTF_8).split("\n")) {
+      String[] parts = line.split("\t", 2);
+      if (parts.length == 2) {
+        out.add(new Ledger.MissingTask(Long.parseLong(parts[0]), parts[1]));
+      }
+    }
+    return out;
   }
 
   private static List<Ledger.FailedTask> parseFailed(byte[] text) throws IOException {

@@ -307,7 +307,24 @@ public final class LocalRun {
           CostMeter.display(s.getCostSoFar() == null ? 0.0 : s.getCostSoFar())));
     }
     appendFailedTasks(sb, client, job, s);
+    appendMissingTasks(sb, s);
     return sb.toString();
+  }
+
+  /** The tasks a finished job has no result for, named in its status (the first ones) and its ledger (all). */
+  static void appendMissingTasks(StringBuilder sb, TaskJobStatus s) {
+    List<String> named = s.getMissingTaskIds() == null ? List.of() : s.getMissingTaskIds();
+    if (named.isEmpty()) {
+      return;
+    }
+    long missing = Math.max(named.size(), orZero(s.getTotal()) - orZero(s.getSucceeded()) - orZero(s.getFailed()));
+    sb.append(String.format(Locale.ROOT, "  Tasks without a result (%d):%n", missing));
+    named.stream().limit(FAILED_SHOWN).forEach(id -> sb.append("    ").append(id).append(System.lineSeparator()));
+    long shown = Math.min(named.size(), FAILED_SHOWN);
+    if (missing > shown) {
+      sb.append(String.format(Locale.ROOT, "    ... and %d more: see %s in ConfigMap %s%n", missing - shown,
+          LedgerCodec.MISSING_KEY, s.getLedgerConfigMap()));
+    }
   }
 
   /** Failed tasks with their reasons from the ledger (first {@value #FAILED_SHOWN}), else the ids in status. */

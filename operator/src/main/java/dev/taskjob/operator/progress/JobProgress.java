@@ -16,7 +16,7 @@ import java.util.Map;
  */
 public final class JobProgress {
 
-  /** Failed ids shown in a job's status; the ledger ConfigMap holds the longer list. */
+  /** Failed (and missing) ids shown in a job's status; the ledger ConfigMap holds the longer list. */
   public static final int STATUS_FAILED_IDS = 20;
 
   /** A consistent view for the job's status. */
@@ -34,6 +34,7 @@ public final class JobProgress {
       Duration eta,
       Instant lastActivity,
       List<String> failedTaskIds,
+      List<String> missingTaskIds,
       boolean allFinished) {}
 
   /** What a save needs: the encoded ledger, taken under the lock. */
@@ -44,6 +45,8 @@ public final class JobProgress {
   private final Throughput throughput;
   private final Heartbeats heartbeats;
   private final Duration silentAfter;
+  /** When the last completed read of the dead-letter queue started (the drain's fallback waits for one). */
+  private Instant deadLettersReadAt;
 
   /**
    * @param ledger the ledger, new or restored
@@ -103,6 +106,16 @@ public final class JobProgress {
     return changed;
   }
 
+  /** Records a completed read of the dead-letter queue that started at {@code startedAt}. */
+  public synchronized void deadLettersRead(Instant startedAt) {
+    deadLettersReadAt = startedAt;
+  }
+
+  /** When the last completed read of the dead-letter queue started, or null before the first. */
+  public synchronized Instant deadLettersReadAt() {
+    return deadLettersReadAt;
+  }
+
   public synchronized boolean isFinished(long index) {
     return ledger.isFinished(index);
   }
@@ -135,7 +148,18 @@ public final class JobProgress {
     return new Snapshot(ledger.total(), ledger.succeeded(), ledger.failed(), ledger.retried(), ledger.duplicates(),
         ledger.deadLettered(), ledger.remaining(), activity.runningTasks(now, silentAfter),
         activity.liveWorkers(now, silentAfter), throughput.perSecond(now), throughput.eta(now, ledger.remaining()),
-        activity.lastActivity(), failedIds, ledger.allFinished());
+        activity.lastActivity(), failedIds, ledger.missingTasks().stream().limit(STATUS_FAILED_IDS)
+        .map(Ledger.MissingTask::id).toList(), ledger.allFinished());
+  }
+
+  /** Indexes of the tasks without a final result, ascending: every one. */
+  public synchronized long[] missingIndexes() {
+    return ledger.unfinishedIndexes(Integer.MAX_VALUE);
+  }
+
+  /** Names the tasks without a final result from their ids in the task source ({@link Ledger#nameMissing}). */
+  public synchronized void nameMissing(Map<Long, String> idsByIndex) {
+    ledger.nameMissing(idsByIndex);
   }
 
   /** The full failed-task records held by the ledger (bounded). */

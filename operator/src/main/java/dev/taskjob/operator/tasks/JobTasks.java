@@ -203,6 +203,41 @@ public final class JobTasks {
     return digest;
   }
 
+  /**
+   * The ids of the tasks at {@code indexes} (ascending), read from the generator or by one pass over
+   * the lists; the ledger knows tasks only by index.
+   */
+  public Map<Long, String> idsOf(long[] indexes) {
+    Map<Long, String> ids = new LinkedHashMap<>();
+    if (generator != null) {
+      for (long index : indexes) {
+        ids.put(index, generator.task(index).id());
+      }
+      return ids;
+    }
+    int next = 0;
+    for (TaskList list : lists) {
+      if (next >= indexes.length) {
+        break;
+      }
+      if (indexes[next] >= list.firstIndex() + list.size()) {
+        continue;
+      }
+      try (TaskListReader reader = TaskListReader.open(new ByteArrayInputStream(list.bytes()),
+          TaskListReader.Options.named(list.source()).withFirstIndex(list.firstIndex())
+              .withMaxDecompressedBytes(MAX_LIST_BYTES))) {
+        while (reader.hasNext() && next < indexes.length) {
+          Task task = reader.next();
+          if (task.index() == indexes[next]) {
+            ids.put(task.index(), task.id());
+            next++;
+          }
+        }
+      }
+    }
+    return ids;
+  }
+
   /** The tasks as the loader reads them: the checked list contents, or the generator. */
   public TaskInput input() {
     if (generator != null) {

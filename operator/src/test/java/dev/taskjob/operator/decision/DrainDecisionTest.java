@@ -14,22 +14,45 @@ class DrainDecisionTest {
 
   @ParameterizedTest(name = "{0}")
   @CsvSource(delimiter = '|', nullValues = "-", textBlock = """
-      # case                                               | loaded | allDone | waiting | leased | activityAgo | loadedAgo | verdict
-      still loading, even if everything so far is done     | false  | true    | 0       | 0      | 600         | -         | KEEP_RUNNING
-      every task final drains at once                      | true   | true    | 5       | 2      | 0           | 0         | ALL_TASKS_FINISHED
-      empty queue but recent activity keeps running        | true   | false   | 0       | 0      | 30          | 600       | KEEP_RUNNING
-      empty queue and idle for the delay drains            | true   | false   | 0       | 0      | 120         | 600       | QUEUE_EMPTY_AND_IDLE
-      idle clock starts no earlier than end of loading     | true   | false   | 0       | 0      | -           | 30        | KEEP_RUNNING
-      no activity ever, loaded long ago                    | true   | false   | 0       | 0      | -           | 600       | QUEUE_EMPTY_AND_IDLE
-      leased tasks keep it running however idle            | true   | false   | 0       | 1      | 900         | 900       | KEEP_RUNNING
-      waiting tasks keep it running                        | true   | false   | 3       | 0      | 900         | 900       | KEEP_RUNNING
-      unknown depth never triggers the fallback            | true   | false   | -1      | -1     | 900         | 900       | KEEP_RUNNING
+      # case                                               | loaded | allDone | waiting | leased | dead | emptyAgo | readAgo | activityAgo | loadedAgo | verdict
+      still loading, even if everything so far is done     | false  | true    | 0       | 0      | 0    | 600      | 0       | 600         | -         | KEEP_RUNNING
+      every task final drains at once                      | true   | true    | 5       | 2      | 3    | -        | -       | 0           | 0         | ALL_TASKS_FINISHED
+      empty queue but recent activity keeps running        | true   | false   | 0       | 0      | 0    | 600      | 0       | 30          | 600       | KEEP_RUNNING
+      empty queue and idle for the delay drains            | true   | false   | 0       | 0      | 0    | 600      | -       | 120         | 600       | QUEUE_EMPTY_AND_IDLE
+      idle clock starts no earlier than end of loading     | true   | false   | 0       | 0      | 0    | 30       | 0       | -           | 30        | KEEP_RUNNING
+      no activity ever, loaded long ago                    | true   | false   | 0       | 0      | 0    | 600      | 0       | -           | 600       | QUEUE_EMPTY_AND_IDLE
+      leased tasks keep it running however idle            | true   | false   | 0       | 1      | 0    | -        | 0       | 900         | 900       | KEEP_RUNNING
+      waiting tasks keep it running                        | true   | false   | 3       | 0      | 0    | -        | 0       | 900         | 900       | KEEP_RUNNING
+      unknown depth never triggers the fallback            | true   | false   | -1      | -1     | -1   | -        | 0       | 900         | 900       | KEEP_RUNNING
+      a dead letter not read since the queue emptied waits | true   | false   | 0       | 0      | 1    | 300      | 400     | 900         | 900       | KEEP_RUNNING
+      a dead letter read when the queue emptied still waits| true   | false   | 0       | 0      | 1    | 300      | 300     | 900         | 900       | KEEP_RUNNING
+      dead letters never read wait                         | true   | false   | 0       | 0      | 2    | 300      | -       | 900         | 900       | KEEP_RUNNING
+      dead letters read after the queue emptied drain      | true   | false   | 0       | 0      | 2    | 300      | 10      | 900         | 900       | QUEUE_EMPTY_AND_IDLE
+      unknown dead letters read after the queue emptied    | true   | false   | 0       | 0      | -1   | 300      | 10      | 900         | 900       | QUEUE_EMPTY_AND_IDLE
+      unknown dead letters never read wait                 | true   | false   | 0       | 0      | -1   | 300      | -       | 900         | 900       | KEEP_RUNNING
       """)
-  void decidesWhenToDrain(String name, boolean loaded, boolean allDone, long waiting, long leased, Long activityAgo,
-      Long loadedAgo, Verdict verdict) {
-    DrainDecision.Inputs in = new DrainDecision.Inputs(loaded, allDone, waiting, leased,
-        activityAgo == null ? null : NOW.minusSeconds(activityAgo), loadedAgo == null ? null : NOW.minusSeconds(loadedAgo),
-        Duration.ofSeconds(60), NOW);
+  void decidesWhenToDrain(String name, boolean loaded, boolean allDone, long waiting, long leased, long deadLettered,
+      Long emptyAgo, Long readAgo, Long activityAgo, Long loadedAgo, Verdict verdict) {
+    DrainDecision.Inputs in = new DrainDecision.Inputs(loaded, allDone, waiting, leased, deadLettered, ago(emptyAgo),
+        ago(readAgo), ago(activityAgo), ago(loadedAgo), Duration.ofSeconds(60), NOW);
     assertThat(DrainDecision.decide(in)).isEqualTo(verdict);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '|', nullValues = "-", textBlock = """
+      # case                                    | beforeAgo | waiting | leased | sinceAgo
+      first look that sees the queue empty      | -         | 0       | 0      | 0
+      a later empty look keeps the start        | 120       | 0       | 0      | 120
+      a waiting task ends the run               | 120       | 1       | 0      | -
+      a leased task ends the run                | 120       | 0       | 2      | -
+      an unknown depth ends the run             | 120       | -1      | -1     | -
+      """)
+  void emptySinceIsTheStartOfTheCurrentRunOfEmptyLooks(String name, Long beforeAgo, long waiting, long leased,
+      Long sinceAgo) {
+    assertThat(DrainDecision.emptySince(ago(beforeAgo), waiting, leased, NOW)).isEqualTo(ago(sinceAgo));
+  }
+
+  private static Instant ago(Long seconds) {
+    return seconds == null ? null : NOW.minusSeconds(seconds);
   }
 }

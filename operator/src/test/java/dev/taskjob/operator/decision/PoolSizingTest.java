@@ -31,4 +31,23 @@ class PoolSizingTest {
     PoolSizing.Sizing sizing = PoolSizing.size(remaining, slots, vcpus, price, new Budget(min, max, maxCpus, maxPrice));
     assertThat(sizing).isEqualTo(new PoolSizing.Sizing(instances, limitedBy));
   }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '|', nullValues = "-", textBlock = """
+      # case                                                  | aliveCount | aliveCpus | alivePrice | vcpus | price | max | maxCpus | maxPrice | fits
+      no caps: anything fits                                  | 50         | 200       | 30.0       | 4     | 1.0   | -   | -       | -        | true
+      a first VM within every cap                             | 0          | 0         | 0          | 4     | 0.25  | 3   | 12      | 1.0      | true
+      the cheapest zone fills the price cap exactly           | 3          | 12        | 0.75       | 4     | 0.25  | 10  | -       | 1.0      | true
+      the same launch in a dearer zone goes past it           | 3          | 12        | 0.75       | 4     | 0.30  | 10  | -       | 1.0      | false
+      a dearer zone fits while the cap has room for it        | 2          | 8         | 0.50       | 4     | 0.30  | 10  | -       | 1.0      | true
+      price cap tolerates rounding                            | 2          | 2         | 0.2        | 1     | 0.1   | -   | -       | 0.3      | true
+      a fallback type with more vCPUs goes past maxTotalCpus  | 2          | 8         | 0.50       | 8     | 0.25  | 10  | 12      | -        | false
+      the preferred type still fits maxTotalCpus              | 2          | 8         | 0.50       | 4     | 0.25  | 10  | 12      | -        | true
+      a VM still terminating counts against maxInstances      | 3          | 12        | 0.75       | 4     | 0.25  | 3   | -       | -        | false
+      """)
+  void everyLaunchStaysWithinTheCapsWhateverItsZoneOrType(String name, int aliveCount, int aliveCpus,
+      double alivePrice, int vcpus, double price, Integer max, Integer maxCpus, Double maxPrice, boolean fits) {
+    PoolSizing.Spend alive = new PoolSizing.Spend(aliveCount, aliveCpus, alivePrice);
+    assertThat(PoolSizing.fits(alive, vcpus, price, new Budget(0, max, maxCpus, maxPrice))).isEqualTo(fits);
+  }
 }

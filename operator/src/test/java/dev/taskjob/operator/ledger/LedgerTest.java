@@ -219,4 +219,61 @@ class LedgerTest {
     assertThat(ledger.unfinishedIndexes(10)).containsExactly(1, 4);
     assertThat(ledger.unfinishedIndexes(1)).containsExactly(1);
   }
+
+  @Test
+  void missingTasksAreNamedInIndexOrderFromTheTaskSourceAndKeptThroughASave() {
+    Ledger ledger = new Ledger(5);
+    ledger.apply(completed(1, "a"));
+    ledger.apply(failed(3, 1, true));
+    Map<Long, String> ids = Map.of(0L, "alpha", 1L, "beta", 2L, "gamma", 3L, "delta", 4L, "epsilon");
+
+    ledger.nameMissing(ids);
+
+    assertThat(ledger.missingTasks()).containsExactly(new Ledger.MissingTask(0, "alpha"),
+        new Ledger.MissingTask(2, "gamma"), new Ledger.MissingTask(4, "epsilon"));
+    assertThat(ledger.missingTasksTruncated()).isFalse();
+    assertThat(roundTrip(ledger).missingTasks()).isEqualTo(ledger.missingTasks());
+    assertThat(LedgerCodec.summary(ledger)).contains("\"missingTasksListed\" : 3");
+  }
+
+  @Test
+  void aTaskWithAResultByNowOrWithoutAnIdIsNotNamedAndTheListSaysItIsShort() {
+    Ledger ledger = new Ledger(3);
+    ledger.nameMissing(Map.of(0L, "a", 1L, "b", 2L, "c"));
+    ledger.apply(completed(0, "late"));
+    ledger.nameMissing(Map.of(0L, "a", 2L, "c"));
+
+    assertThat(ledger.missingTasks()).containsExactly(new Ledger.MissingTask(2, "c"));
+    assertThat(ledger.missingTasksTruncated()).as("task 1 has no id given").isTrue();
+    assertThat(new Ledger(2).missingTasks()).as("nothing named before the job finishes").isEmpty();
+  }
+
+  @Test
+  void halfAMillionMissingTasksInTheWorstPatternStayUnderTheConfigMapLimit() {
+    int total = 1_000_000;
+    Ledger ledger = new Ledger(total);
+    Random random = new Random(7);
+    Map<Long, String> ids = new java.util.HashMap<>();
+    for (int i = 0; i < total; i++) {
+      String id = Long.toHexString(random.nextLong()) + Long.toHexString(random.nextLong());
+      ids.put((long) i, id);
+      if (random.nextBoolean()) {
+        boolean fail = random.nextBoolean();
+        ledger.apply(TaskEvent.builder(fail ? EventType.TASK_FAILED : EventType.TASK_COMPLETED)
+            .timestamp(T0.plusNanos(i)).taskIndex(i).taskId(id).finalAttempt(true)
+            .result(fail ? Long.toHexString(random.nextLong()) + Long.toHexString(random.nextLong()) : null).build());
+      }
+      if (ledger.windowSize() >= 5000) {
+        ledger.checkpoint();
+      }
+    }
+
+    ledger.nameMissing(ids);
+
+    assertThat(ledger.missingTasks()).hasSizeBetween(1000, (int) ledger.remaining() - 1);
+    assertThat(ledger.missingTasksTruncated()).isTrue();
+    assertThat(ledger.missingTasks().get(0).index()).isEqualTo(ledger.unfinishedIndexes(1)[0]);
+    assertThat(configMapBytes(ledger)).isLessThan(1024 * 1024);
+    assertThat(roundTrip(ledger).missingTasks()).hasSameSizeAs(ledger.missingTasks());
+  }
 }

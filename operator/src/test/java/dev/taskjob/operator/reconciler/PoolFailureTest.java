@@ -10,13 +10,20 @@ import dev.taskjob.crds.v1alpha1.shared.ConditionTypes;
 import dev.taskjob.crds.v1alpha1.shared.Conditions;
 import dev.taskjob.crds.v1alpha1.taskjob.TaskJob;
 import dev.taskjob.crds.v1alpha1.taskjob.TaskJobPhase;
+import dev.taskjob.core.task.TaskGenerator;
 import dev.taskjob.operator.OperatorSettings;
+import dev.taskjob.operator.ledger.Ledger;
+import dev.taskjob.operator.ledger.LedgerCodec;
+import io.fabric8.kubernetes.api.model.ConfigMap;
 import dev.taskjob.provider.local.LocalCloudProvider;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Base64;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.LongStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -47,6 +54,16 @@ class PoolFailureTest {
       var failed = Conditions.find(done.getStatus().getConditions(), ConditionTypes.FAILED).orElseThrow();
       assertThat(failed.getReason()).isEqualTo("WorkersNeverStarted");
       assertThat(failed.getMessage()).contains("workers never started").contains("check the image/startup script");
+      // no task ran: the job names every one it has no result for, in its status and its ledger
+      List<String> ids = LongStream.range(0, 20).mapToObj(i -> new TaskGenerator(null, 20L, Map.of()).task(i).id())
+          .toList();
+      assertThat(done.getStatus().getMissingTaskIds()).containsExactlyElementsOf(ids);
+      ConfigMap ledgerMap = harness.client.configMaps().inNamespace(done.getMetadata().getNamespace())
+          .withName(done.getStatus().getLedgerConfigMap()).get();
+      Map<String, byte[]> binary = new HashMap<>();
+      ledgerMap.getBinaryData().forEach((k, v) -> binary.put(k, Base64.getDecoder().decode(v)));
+      assertThat(LedgerCodec.decode(binary).missingTasks()).extracting(Ledger.MissingTask::id)
+          .containsExactlyElementsOf(ids);
       InstancePool pool = harness.pool("broken-image");
       assertThat(pool.getStatus().getPhase()).isEqualTo(InstancePoolPhase.FAILED);
       assertThat(pool.getStatus().getReplacements()).isEqualTo(2);

@@ -74,6 +74,8 @@ final class JobLifetime {
   private boolean loaded;
   private Instant loadedAt;
   private Instant lastActivity;
+  private Instant queueEmptySince;
+  private Instant deadLettersReadAt;
   private boolean draining;
   private boolean finished;
   /** The pool's bill, as PoolCost keeps it in the pool's status. */
@@ -170,6 +172,7 @@ final class JobLifetime {
         trace.add("ledger: " + t.task().id() + " dead-lettered after " + t.deliveryAttempt() + " deliveries");
         queue.ack(t);
       }
+      deadLettersReadAt = now;
     });
     // Workers' reports of tasks running count as activity for the drain's fallback, as in JobProgress.
     if (workers.workers().values().stream().anyMatch(w -> w.runningTasks() > 0)) {
@@ -188,8 +191,10 @@ final class JobLifetime {
     } catch (RuntimeException e) {
       depth = new QueueDepth(-1, -1, -1);
     }
+    queueEmptySince = DrainDecision.emptySince(queueEmptySince, depth.waiting(), depth.leased(), now);
     DrainDecision.Verdict verdict = DrainDecision.decide(new DrainDecision.Inputs(loaded, ledger.allFinished(),
-        depth.waiting(), depth.leased(), lastActivity, loadedAt, TERMINATION_DELAY, now));
+        depth.waiting(), depth.leased(), depth.deadLettered(), queueEmptySince, deadLettersReadAt, lastActivity,
+        loadedAt, TERMINATION_DELAY, now));
     if (!draining && verdict != DrainDecision.Verdict.KEEP_RUNNING) {
       draining = true;
       trace.add("job: draining (" + verdict + ", " + ledger.remaining() + " without a result)");
@@ -229,32 +234,52 @@ final class JobLifetime {
     }
   }
 
-  /** Creates VMs, each in the cheapest zone no capacity error has marked, falling back zone by zone. */
+  /**
+   * Creates VMs, each in the cheapest zone no capacity error has marked, falling back zone by zone, and
+   * only into a zone that keeps the VMs alive within the budget ({@link PoolSizing#fits}), as VmLauncher does.
+   */
   private void create(int count, List<Instance> vms) {
     long seq = Math.max(lastLaunch, vms.stream().mapToLong(vm -> Long.parseLong(vm.name().substring(5))).max()
         .orElse(0));
+    PoolSizing.Spend spend = PoolSizing.Spend.NONE;
+    for (Instance vm : vms) {
+      if (vm.state().isAlive()) {
+        spend = spend.plus(cloud.type.vcpus(), cloud.price(vm.zone()));
+      }
+    }
     try {
       for (int i = 0; i < count; i++) {
         seq++;
-        createOne(seq);
+        spend = createOne(seq, spend);
       }
     } finally {
       lastLaunch = seq;
     }
   }
 
-  private void createOne(long seq) {
+  /** @return the spend with this launch's reservation (kept when a VM may exist) */
+  private PoolSizing.Spend createOne(long seq, PoolSizing.Spend spend) {
     CapacityException last = null;
+    boolean heldByBudget = false;
     for (String zone : usableZones()) {
+      double price = cloud.price(zone);
+      if (!PoolSizing.fits(spend, cloud.type.vcpus(), price, budget)) {
+        heldByBudget = true;
+        continue;
+      }
       String key = "pool/" + seq + "/" + cloud.type.name();
       try {
         cloud.create(new CreateInstanceRequest("pool-" + seq, key, cloud.type.name(), zone, true, tags, "sim", 10,
             null, Map.of(), null));
-        return;
+        return spend.plus(cloud.type.vcpus(), price);
       } catch (CapacityException e) {
         unavailable.mark(e.instanceType(), e.zone(), e.spot());
         last = e;
       }
+    }
+    if (heldByBudget) {
+      trace.add("pool: pool-" + seq + " held by the budget");
+      return spend;
     }
     throw last != null ? last : new CloudException("no capacity in any zone", true);
   }

@@ -6,6 +6,7 @@ import dev.taskjob.core.event.EventType;
 import dev.taskjob.core.event.TaskEvent;
 import dev.taskjob.core.queue.LeasedTask;
 import dev.taskjob.core.queue.QueueException;
+import dev.taskjob.core.task.Task;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -18,8 +19,10 @@ import java.util.Map;
  * A worker on every running VM: it takes tasks into its free slots, runs each for its program's
  * duration, and reports the outcome the program decides, as the worker does: a failure is final when
  * the failures the message carries reached {@code maxAttempts}; otherwise the task is sent again with
- * this failure counted and the delivery acked (a send the queue refuses releases it instead).
- * A worker whose VM is gone vanishes with the tasks it ran; their leases lapse in the queue.
+ * this failure counted and the delivery acked. A send the queue refuses is tried again at the worker's
+ * next step while the failed delivery is held, its lease extended (QueueTaskSource with RefusedResend).
+ * A worker whose VM is gone vanishes with the tasks it ran and the deliveries it held; their leases
+ * lapse in the queue.
  */
 final class SimulatedWorkers {
 
@@ -46,6 +49,8 @@ final class SimulatedWorkers {
     final Instant firstReport;
     Instant lastReport;
     final List<Running> running = new ArrayList<>();
+    /** Failed deliveries whose re-send the queue refused, with the task as it is to be sent again. */
+    final Map<LeasedTask, Task> heldForResend = new LinkedHashMap<>();
 
     Worker(String vmId, Instant started) {
       this.vmId = vmId;
@@ -113,6 +118,12 @@ final class SimulatedWorkers {
   private void step(Worker w, Instant now, boolean jobFinished) {
     w.lastReport = now;
     try {
+      for (Iterator<Map.Entry<LeasedTask, Task>> it = w.heldForResend.entrySet().iterator(); it.hasNext(); ) {
+        Map.Entry<LeasedTask, Task> held = it.next();
+        if (resend(held.getKey(), held.getValue())) {
+          it.remove();
+        }
+      }
       for (Iterator<Running> it = w.running.iterator(); it.hasNext(); ) {
         Running r = it.next();
         if (now.isBefore(r.ends)) {
@@ -155,12 +166,11 @@ final class SimulatedWorkers {
       faults.count(Faults.Kind.TASK_FAILURE);
     }
     if (fails && !last) {
-      try {
-        queue.send(List.of(r.leased.task().withFailedAttempts(attempt)));
-      } catch (QueueException e) {
-        queue.release(r.leased);
-        return;
+      Task next = r.leased.task().withFailedAttempts(attempt);
+      if (!resend(r.leased, next)) {
+        w.heldForResend.put(r.leased, next);
       }
+      return;
     }
     queue.ack(r.leased);
   }
@@ -168,6 +178,22 @@ final class SimulatedWorkers {
   /** The worker on this VM finishes what it runs and takes nothing new. */
   void stopLeasing(String vmId) {
     stopped.add(vmId);
+  }
+
+  /** Sends the next attempt and acks the failed delivery; a refused send holds the delivery instead. */
+  private boolean resend(LeasedTask failed, Task next) {
+    try {
+      queue.send(List.of(next));
+    } catch (QueueException e) {
+      try {
+        queue.extendLease(failed, queue.settings().leaseDuration());
+      } catch (QueueException ignored) {
+        // tried again at the next step
+      }
+      return false;
+    }
+    queue.ack(failed);
+    return true;
   }
 
   Map<String, Worker> workers() {

@@ -2,8 +2,10 @@ package dev.taskjob.operator.tasks;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.entry;
 
 import dev.taskjob.crds.v1alpha1.shared.ConfigMapTaskRef;
+import dev.taskjob.crds.v1alpha1.shared.GenerateSpec;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
@@ -48,6 +50,23 @@ class ConfigMapTaskListTest {
     JobTasks tasks = JobTasks.fromConfigMaps(client, "ns", List.of(ref("tasks", "tasks.json.gz")), Long.MAX_VALUE);
 
     assertThat(tasks.size()).isEqualTo(2);
+  }
+
+  @Test
+  void namesTasksByIndexAcrossListsAndFromAGenerator() {
+    client.configMaps().inNamespace("ns").resource(new ConfigMapBuilder().withNewMetadata().withName("two")
+        .endMetadata().addToData("first", "[{\"id\":\"a\",\"data\":{}},{\"id\":\"b\",\"data\":{}}]")
+        .addToData("second", "[{\"id\":\"c\",\"data\":{}},{\"id\":\"d\",\"data\":{}}]").build()).create();
+    JobTasks lists = JobTasks.fromConfigMaps(client, "ns", List.of(ref("two", "first"), ref("two", "second")),
+        Long.MAX_VALUE);
+    GenerateSpec sweep = new GenerateSpec();
+    sweep.setIdPrefix("run-");
+    sweep.setCount(12L);
+
+    assertThat(lists.idsOf(new long[] {1, 2, 3})).containsExactly(entry(1L, "b"), entry(2L, "c"), entry(3L, "d"));
+    assertThat(lists.idsOf(new long[] {})).isEmpty();
+    assertThat(JobTasks.generated(sweep).idsOf(new long[] {0, 11})).containsExactly(entry(0L, "run-01"),
+        entry(11L, "run-12"));
   }
 
   @Test

@@ -6,13 +6,14 @@ import dev.taskjob.core.queue.TaskQueue;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
+import java.time.Instant;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -20,7 +21,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Tasks leased from a job's queue. Acks and releases are network calls, so they run on a small pool
  * off the supervisor's dispatcher thread; {@link #close()} waits for them. A failed ack only means the
- * task may be delivered again (the ledger counts the duplicate), so it is logged, not fatal.
+ * task may be delivered again (the ledger counts the duplicate), so it is logged, not fatal. A refused
+ * re-send of a failed attempt is tried again as {@link RefusedResend} decides.
  */
 public final class QueueTaskSource implements TaskSource {
 
@@ -29,7 +31,7 @@ public final class QueueTaskSource implements TaskSource {
 
   private final TaskQueue queue;
   private final String description;
-  private final ExecutorService acks;
+  private final ScheduledExecutorService acks;
   /** Retries waiting for their delay; they hand their send to {@link #acks}. */
   private final ScheduledThreadPoolExecutor delayed;
   private final Set<SourcedTask> waiting = ConcurrentHashMap.newKeySet();
@@ -37,11 +39,20 @@ public final class QueueTaskSource implements TaskSource {
   private volatile long lastRetrySent = Long.MIN_VALUE;
   /** How much longer than a retry's delay its failed delivery's lease is held. */
   private static final Duration LEASE_MARGIN = Duration.ofSeconds(60);
+  /** Scales {@link RefusedResend}'s waits (tests use zero). */
+  private final double resendWaitScale;
+  /** Set by {@link #close()}: when a refused re-send stops being tried and its delivery is released. */
+  private volatile Instant giveUpAt;
 
   public QueueTaskSource(TaskQueue queue, String description) {
+    this(queue, description, 1.0);
+  }
+
+  QueueTaskSource(TaskQueue queue, String description, double resendWaitScale) {
     this.queue = queue;
     this.description = description;
-    this.acks = new ThreadPoolExecutor(4, 4, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
+    this.resendWaitScale = resendWaitScale;
+    this.acks = Executors.newScheduledThreadPool(4, r -> {
       Thread t = new Thread(r, "taskjob-queue-acks");
       t.setDaemon(true);
       return t;
@@ -98,9 +109,10 @@ public final class QueueTaskSource implements TaskSource {
   /**
    * After {@code delay} (the failed delivery's lease held meanwhile, so no other worker runs it early):
    * sends the task again with this attempt counted, then acks the delivery that failed. A crash in
-   * between leaves both (the ledger counts the duplicate); a send that fails releases the delivery, so
-   * the task still runs again, with this attempt uncounted. Retries still waiting when the source closes
-   * are sent at once, so none is lost.
+   * between leaves both (the ledger counts the duplicate). A send the queue refuses is tried again while
+   * the failed delivery is held ({@link RefusedResend}); a stopping worker releases it only when its wait
+   * for pending acknowledgements runs out. Retries still waiting when the source closes are sent at once,
+   * so none is lost.
    */
   @Override
   public void retry(SourcedTask task, Duration delay) {
@@ -139,24 +151,65 @@ public final class QueueTaskSource implements TaskSource {
 
   private void resend(SourcedTask task) {
     sending.incrementAndGet();
-    acks.execute(() -> {
-      try {
-        sendNextAttempt(task);
-      } finally {
-        lastRetrySent = System.nanoTime();
-        sending.decrementAndGet();
-      }
-    });
+    try {
+      acks.execute(() -> resend(task, 0));
+    } catch (RejectedExecutionException closed) {
+      resend(task, 0);
+    }
   }
 
-  private void sendNextAttempt(SourcedTask task) {
-    try {
-      queue.send(List.of(task.task().withFailedAttempts(task.attempt())));
-    } catch (RuntimeException e) {
-      LOG.warn("Could not send task {} for attempt {}; releasing it instead: {}", task.task().id(),
-          task.attempt() + 1, e.getMessage());
-      releaseNow(task);
-      return;
+  /** A re-send ended (sent, or released): it no longer counts as pending. */
+  private void resendDone() {
+    lastRetrySent = System.nanoTime();
+    sending.decrementAndGet();
+  }
+
+  private void resend(SourcedTask task, int refusedBefore) {
+    int refusals = refusedBefore;
+    while (true) {
+      try {
+        queue.send(List.of(task.task().withFailedAttempts(task.attempt())));
+        break;
+      } catch (RuntimeException e) {
+        refusals++;
+        Instant giveUpAt = this.giveUpAt;
+        RefusedResend.Next next = RefusedResend.after(refusals, giveUpAt == null ? null
+            : Duration.between(Instant.now(), giveUpAt));
+        if (!next.tryAgain()) {
+          LOG.warn("Could not send task {} for attempt {} before the worker stopped; releasing it, so its next"
+              + " delivery does not count attempt {}: {}", task.task().id(), task.attempt() + 1, task.attempt(),
+              e.getMessage());
+          releaseNow(task);
+          resendDone();
+          return;
+        }
+        LOG.warn("Could not send task {} for attempt {} ({} refusals); holding it and trying again in {} ms: {}",
+            task.task().id(), task.attempt() + 1, refusals, next.delay().toMillis(), e.getMessage());
+        try {
+          queue.extendLease(task.lease(), queue.settings().leaseDuration());
+        } catch (RuntimeException ignored) {
+          // the next try extends it again; a lapsed lease only means a redelivery
+        }
+        long delayMillis = (long) (next.delay().toMillis() * resendWaitScale);
+        if (!acks.isShutdown()) {
+          int tried = refusals;
+          try {
+            acks.schedule(() -> resend(task, tried), delayMillis, TimeUnit.MILLISECONDS);
+            return;
+          } catch (RejectedExecutionException closing) {
+            // closed in between: wait here instead
+          }
+        }
+        // stopping: the pool takes no new work, so this thread waits (close waits for it)
+        try {
+          Thread.sleep(delayMillis);
+        } catch (InterruptedException interrupted) {
+          Thread.currentThread().interrupt();
+          releaseNow(task);
+          resendDone();
+          return;
+        }
+      }
     }
     try {
       queue.ack(task.lease());
@@ -164,6 +217,7 @@ public final class QueueTaskSource implements TaskSource {
       LOG.warn("Could not acknowledge task {} after sending its next attempt; it may run twice: {}",
           task.task().id(), e.getMessage());
     }
+    resendDone();
   }
 
   @Override
@@ -202,6 +256,7 @@ public final class QueueTaskSource implements TaskSource {
         resend(task); // a retry still waiting is sent now rather than lost
       }
     }
+    giveUpAt = Instant.now().plus(CLOSE_TIMEOUT).minusSeconds(5);
     acks.shutdown();
     try {
       if (!acks.awaitTermination(CLOSE_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {

@@ -115,6 +115,11 @@ public class TaskJobStatus {
   @JsonPropertyDescription("Ids of failed tasks, at most 100; the ledger ConfigMap lists all of them.")
   private List<@Size(max = 1024) String> failedTaskIds;
 
+  @Size(max = MAX_FAILED_TASK_IDS)
+  @JsonPropertyDescription("Ids of the first tasks (by index) the job finished without a result for, named from the"
+      + " task source when the job finishes; the ledger ConfigMap lists all of them.")
+  private List<@Size(max = 1024) String> missingTaskIds;
+
   @JsonPropertyDescription("Human-readable summary of the current state.")
   private String message;
 
@@ -329,6 +334,14 @@ public class TaskJobStatus {
 
   public void setFailedTaskIds(List<String> failedTaskIds) {
     this.failedTaskIds = failedTaskIds;
+  }
+
+  public List<String> getMissingTaskIds() {
+    return missingTaskIds;
+  }
+
+  public void setMissingTaskIds(List<String> missingTaskIds) {
+    this.missingTaskIds = missingTaskIds;
   }
 
   public String getMessage() {

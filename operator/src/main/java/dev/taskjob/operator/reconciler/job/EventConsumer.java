@@ -142,6 +142,7 @@ final class EventConsumer implements AutoCloseable {
     if (archive != null) {
       archive.add(List.of(), finals);
     }
+    progress.deadLettersRead(now);
   }
 
   /**

@@ -13,6 +13,7 @@ import dev.taskjob.crds.v1alpha1.taskjob.TaskJobStatus;
 import dev.taskjob.operator.decision.DrainDecision;
 import dev.taskjob.operator.decision.JobTransitions;
 import dev.taskjob.operator.progress.JobProgress;
+import dev.taskjob.operator.tasks.JobTasks;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
@@ -45,11 +46,14 @@ final class JobDrain {
       Instant now) {
     long waiting = -1;
     long leased = -1;
+    long deadLettered = -1;
     if (!progress.allFinished()) {
       QueueDepth depth = runtime.queue.depth();
       waiting = depth.waiting();
       leased = depth.leased();
+      deadLettered = depth.deadLettered();
     }
+    runtime.queueEmptySince = DrainDecision.emptySince(runtime.queueEmptySince, waiting, leased, now);
     Instant loadedAt = Conditions.find(status.getConditions(), ConditionTypes.LOADED)
         .map(Condition::getLastTransitionTime).map(Instant::parse).orElse(now);
     // Events a previous operator process read but never acknowledged come back only when their lease
@@ -60,7 +64,8 @@ final class JobDrain {
     Duration delay = Durations.parseOrDefault("spec.terminationDelay", spec.getTerminationDelay(),
         Durations.parse(TaskJobSpec.DEFAULT_TERMINATION_DELAY));
     DrainDecision.Verdict verdict = DrainDecision.decide(new DrainDecision.Inputs(true, progress.allFinished(), waiting,
-        leased, progress.lastActivity(), loadedAt, delay, now));
+        leased, deadLettered, runtime.queueEmptySince, runtime.progress.deadLettersReadAt(), progress.lastActivity(),
+        loadedAt, delay, now));
     JobTransitions.drainFor(verdict, progress.succeeded(), progress.failed(), progress.remaining(), delay)
         .ifPresent(why -> start(job, status, why.reason(), why.message(), now));
   }
@@ -88,8 +93,10 @@ final class JobDrain {
           + (disks > 0 ? " and " + disks + " disks to be deleted" : ""));
       return services.settings().resyncInterval();
     }
+    JobTasks tasks = runtime.tasks;
     runtime.stopLoading();
     runtime.stopConsumer();
+    nameMissing(job, status, runtime, tasks);
     JobProgress.Snapshot progress = runtime.progress.snapshot(now);
     report.report(job, status, runtime, progress, pool, now);
     if (spec.getCleanup() != CleanupPolicy.KEEP) {
@@ -101,6 +108,26 @@ final class JobDrain {
     LOG.info("job {}: {} ({})", JobServices.name(job), status.getPhase().displayName(), status.getMessage());
     runtimes.markFinished(job, status);
     return JobTransitions.ttlRemaining(job.getSpec().getTtlSecondsAfterFinished(), status.getCompletionTime(), now);
+  }
+
+  /**
+   * Names the tasks the job finishes without a result for, from their ids in the task source, and saves
+   * them with the ledger. A task source that can no longer be read leaves them counted, by index only.
+   */
+  private void nameMissing(TaskJob job, TaskJobStatus status, JobRuntime runtime, JobTasks tasks) {
+    long[] missing = runtime.progress.missingIndexes();
+    if (missing.length == 0) {
+      return;
+    }
+    try {
+      JobTasks source = tasks != null ? tasks : runtimes.openTasks(job, status, runtime.provider.provider());
+      runtime.progress.nameMissing(source.idsOf(missing));
+    } catch (RuntimeException e) {
+      LOG.warn("job {}: {} tasks without a result; could not read their ids from the task source: {}",
+          JobServices.name(job), missing.length, e.getMessage());
+      return;
+    }
+    services.ledgers().save(job, runtime.progress.ledgerImage());
   }
 
   /** A finished job: nothing runs; it is deleted once its TTL has passed. @return when to look next, or null */

@@ -44,6 +44,7 @@ final class JobReport {
     status.setTasksPerSecond(Math.round(p.tasksPerSecond() * 1000.0) / 1000.0);
     status.setEta(p.eta() == null ? null : Durations.format(p.eta()));
     status.setFailedTaskIds(p.failedTaskIds().isEmpty() ? null : p.failedTaskIds());
+    status.setMissingTaskIds(p.missingTaskIds().isEmpty() ? null : p.missingTaskIds());
     if (pool != null && pool.getStatus() != null && pool.getStatus().getCostSoFar() != null) {
       runtime.costSoFar = PoolCost.billed(pool, now);
     } else if (status.getCostSoFar() != null) {

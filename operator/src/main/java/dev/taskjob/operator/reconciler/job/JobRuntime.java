@@ -31,6 +31,8 @@ final class JobRuntime implements AutoCloseable {
   JobArchive archive;
   JobTasks tasks;
   LoadRunner loader;
+  /** The first look of the current run of looks that saw the task queue empty, or null (the drain's fallback). */
+  Instant queueEmptySince;
   /** USD its pool was billed at the last look, at full precision (the status shows it rounded). */
   double costSoFar;
   /** The spec the job started with (JSON, from the ledger ConfigMap). */

@@ -1,7 +1,7 @@
 package dev.taskjob.operator.reconciler.job;
 
 import dev.taskjob.core.Json;
-import dev.taskjob.core.cloud.StartupScript;
+import dev.taskjob.core.worker.WorkerSetting;
 import dev.taskjob.core.queue.QueueSettings;
 import dev.taskjob.crds.v1alpha1.shared.Durations;
 import dev.taskjob.crds.v1alpha1.shared.EnvVar;
@@ -27,7 +27,7 @@ final class WorkerEnvironment {
   static final String DEFAULT_STARTUP_TIMEOUT = "10m";
 
   /** The worker's option naming the job's scope in the provider's secret store. */
-  static final String SECRET_SCOPE_ENV = "TASKJOB_SECRET_SCOPE";
+  static final String SECRET_SCOPE_ENV = WorkerSetting.SECRET_SCOPE.variable();
 
   private WorkerEnvironment() {}
 
@@ -49,36 +49,36 @@ final class WorkerEnvironment {
     }
     if (SecretEnv.any(worker.getEnv())) {
       // Where the worker reads the values the operator stored (see JobStart): a name, never a value.
-      env.put(SECRET_SCOPE_ENV, secretScope(queue.name()));
+      env.put(WorkerSetting.SECRET_SCOPE.variable(), secretScope(queue.name()));
     }
-    env.put("TASKJOB_PROVIDER", spec.getProvider().id());
-    putIfSet(env, "TASKJOB_REGION", spec.getRegion());
-    putIfSet(env, "TASKJOB_PROJECT", spec.getProject());
-    env.put("TASKJOB_JOB", job.getMetadata().getNamespace() + "/" + job.getMetadata().getName());
-    env.put("TASKJOB_QUEUE_NAME", queue.name());
-    env.put("TASKJOB_LEASE_SECONDS", Long.toString(queue.leaseDuration().toSeconds()));
-    env.put("TASKJOB_MAX_ATTEMPTS", Integer.toString(maxAttempts(retry)));
-    env.put("TASKJOB_MAX_INTERRUPTIONS", Integer.toString(queue.maxAttempts() - 1));
-    env.put("TASKJOB_COMMAND", Json.MAPPER.valueToTree(worker.getCommand()).toString());
+    env.put(WorkerSetting.PROVIDER.variable(), spec.getProvider().id());
+    putIfSet(env, WorkerSetting.REGION.variable(), spec.getRegion());
+    putIfSet(env, WorkerSetting.PROJECT.variable(), spec.getProject());
+    env.put(WorkerSetting.JOB.variable(), job.getMetadata().getNamespace() + "/" + job.getMetadata().getName());
+    env.put(WorkerSetting.QUEUE_NAME.variable(), queue.name());
+    env.put(WorkerSetting.LEASE_SECONDS.variable(), Long.toString(queue.leaseDuration().toSeconds()));
+    env.put(WorkerSetting.MAX_ATTEMPTS.variable(), Integer.toString(maxAttempts(retry)));
+    env.put(WorkerSetting.MAX_INTERRUPTIONS.variable(), Integer.toString(queue.maxAttempts() - 1));
+    env.put(WorkerSetting.COMMAND.variable(), Json.MAPPER.valueToTree(worker.getCommand()).toString());
     // The image the tasks run in; the VM's startup script injects the worker into it (see StartupScript).
-    putIfSet(env, StartupScript.TASK_IMAGE_ENV, worker.getImage());
-    env.put("TASKJOB_CPUS_PER_TASK", stripZeros(worker.getCpusPerTask() == null ? 1.0 : worker.getCpusPerTask()));
-    putIfSet(env, "TASKJOB_MAX_MEMORY_PER_TASK", worker.getMaxMemoryPerTask());
+    putIfSet(env, WorkerSetting.TASK_IMAGE.variable(), worker.getImage());
+    env.put(WorkerSetting.CPUS_PER_TASK.variable(), stripZeros(worker.getCpusPerTask() == null ? 1.0 : worker.getCpusPerTask()));
+    putIfSet(env, WorkerSetting.MAX_MEMORY_PER_TASK.variable(), worker.getMaxMemoryPerTask());
     if (worker.getSimultaneousTasks() != null) {
-      env.put("TASKJOB_NUM_SIMULTANEOUS_TASKS", Integer.toString(worker.getSimultaneousTasks()));
+      env.put(WorkerSetting.NUM_SIMULTANEOUS_TASKS.variable(), Integer.toString(worker.getSimultaneousTasks()));
     }
     // 0 is the worker's "no limit", what an unset maxRuntime means (the worker's own default is 10 minutes).
-    env.put("TASKJOB_MAX_RUNTIME", worker.getMaxRuntime() == null ? "0"
+    env.put(WorkerSetting.MAX_RUNTIME.variable(), worker.getMaxRuntime() == null ? "0"
         : Long.toString(seconds("spec.worker.maxRuntime", worker.getMaxRuntime())));
-    env.put("TASKJOB_RETRY_ON_FAILURE", Boolean.toString(Boolean.TRUE.equals(retry.getOnFailure())));
-    env.put("TASKJOB_RETRY_ON_TIMEOUT", Boolean.toString(Boolean.TRUE.equals(retry.getOnTimeout())));
+    env.put(WorkerSetting.RETRY_ON_FAILURE.variable(), Boolean.toString(Boolean.TRUE.equals(retry.getOnFailure())));
+    env.put(WorkerSetting.RETRY_ON_TIMEOUT.variable(), Boolean.toString(Boolean.TRUE.equals(retry.getOnTimeout())));
     if (retry.getRetryExitCodes() != null && !retry.getRetryExitCodes().isEmpty()) {
-      env.put("TASKJOB_RETRY_EXIT_CODES",
+      env.put(WorkerSetting.RETRY_EXIT_CODES.variable(),
           retry.getRetryExitCodes().stream().map(String::valueOf).collect(Collectors.joining(",")));
     }
-    env.put("TASKJOB_SHUTDOWN_GRACE_PERIOD", Long.toString(seconds("spec.worker.shutdownGracePeriod",
+    env.put(WorkerSetting.SHUTDOWN_GRACE_PERIOD.variable(), Long.toString(seconds("spec.worker.shutdownGracePeriod",
         worker.getShutdownGracePeriod() == null ? WorkerSpec.DEFAULT_SHUTDOWN_GRACE_PERIOD : worker.getShutdownGracePeriod())));
-    env.put("TASKJOB_HEARTBEAT_INTERVAL", Long.toString(Math.max(1, heartbeatInterval.toSeconds())));
+    env.put(WorkerSetting.HEARTBEAT_INTERVAL.variable(), Long.toString(Math.max(1, heartbeatInterval.toSeconds())));
     return env;
   }
 

@@ -174,7 +174,8 @@ public class InstancePoolReconciler implements Reconciler<InstancePool>, Cleaner
     List<Instance> observed = new ArrayList<>(vms);
     boolean createHeld = plan.create() > 0 && now.isBefore(launcher.refusals(pool).nextCreateAt());
     if (plan.create() > 0 && !createHeld) {
-      observed.addAll(launcher.create(pool, status, cloud, selection, vms, plan.create(), now));
+      observed.addAll(launcher.create(pool, status, cloud, selection, vms, selections.spend(vms, selection, config),
+          plan.create(), now));
       CreateRefusals.State refused = launcher.refusals(pool);
       if (refused.givesUp()) {
         report.fail(pool, status, "CreateRefused", "instances cannot be created: the cloud refused "

@@ -6,6 +6,7 @@ import dev.taskjob.crds.v1alpha1.instancepool.InstancePool;
 import dev.taskjob.crds.v1alpha1.instancepool.InstancePoolSpec;
 import dev.taskjob.operator.cloud.ProviderAccess;
 import dev.taskjob.crds.v1alpha1.shared.Durations;
+import dev.taskjob.operator.decision.PoolSizing;
 import dev.taskjob.operator.selection.Candidate;
 import dev.taskjob.operator.selection.CostRanking;
 import dev.taskjob.operator.selection.InstanceConstraints;
@@ -113,6 +114,26 @@ final class PoolSelections {
     Double any = zoned != null ? zoned
         : prices.get(new PriceKey(config.provider(), config.region(), vm.instanceType(), vm.spot(), null));
     return any == null ? OptionalDouble.empty() : OptionalDouble.of(any);
+  }
+
+  /**
+   * What the VMs alive take of the budget, each at its own zone's price; a VM whose price or type is
+   * not known counts at the dearest price and most vCPUs of its type name in the selection.
+   */
+  PoolSizing.Spend spend(List<Instance> vms, Selection selection, ProviderConfig config) {
+    PoolSizing.Spend spend = PoolSizing.Spend.NONE;
+    for (Instance vm : vms) {
+      if (!vm.state().isAlive()) {
+        continue;
+      }
+      List<Candidate> sameType = selection.ranked().stream().filter(c -> c.typeName().equals(vm.instanceType()))
+          .toList();
+      int vcpus = sameType.stream().mapToInt(c -> c.type().vcpus()).max().orElse(0);
+      double price = priceOf(vm, config).orElse(sameType.stream().mapToDouble(Candidate::pricePerHour).max()
+          .orElse(0));
+      spend = spend.plus(vcpus, price);
+    }
+    return spend;
   }
 
   void forget(InstancePool pool) {

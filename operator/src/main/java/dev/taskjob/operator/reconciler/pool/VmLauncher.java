@@ -6,6 +6,7 @@ import dev.taskjob.core.cloud.CloudProvider;
 import dev.taskjob.core.cloud.CreateInstanceRequest;
 import dev.taskjob.core.cloud.Instance;
 import dev.taskjob.core.cloud.InstanceState;
+import dev.taskjob.core.worker.WorkerSetting;
 import dev.taskjob.crds.v1alpha1.instancepool.InstancePool;
 import dev.taskjob.crds.v1alpha1.instancepool.InstancePoolSpec;
 import dev.taskjob.crds.v1alpha1.instancepool.InstancePoolStatus;
@@ -17,8 +18,10 @@ import dev.taskjob.crds.v1alpha1.shared.WorkerSpec;
 import dev.taskjob.operator.decision.CreateRefusals;
 import dev.taskjob.operator.decision.PoolPlan;
 import dev.taskjob.operator.decision.ScaleIn;
+import dev.taskjob.operator.decision.PoolSizing;
 import dev.taskjob.operator.selection.Candidate;
 import dev.taskjob.operator.selection.Selection;
+import dev.taskjob.operator.validation.TaskJobValidator;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import java.nio.charset.StandardCharsets;
@@ -45,7 +48,9 @@ import org.slf4j.LoggerFactory;
  * Creates and terminates a pool's VMs, holding a busy one chosen for removal until it is idle or its
  * shutdownGracePeriod passed ({@link ScaleIn}). Creates run in parallel (bounded), each with the next launch
  * number and a deterministic idempotency key, falling back along the ranked types on capacity errors,
- * which mark the offering in the shared unavailable-offerings cache.
+ * which mark the offering in the shared unavailable-offerings cache. A fallback is taken only when it
+ * keeps the VMs alive within the pool's caps ({@link PoolSizing#fits}): the count was sized at the
+ * preferred offering's price, and a dearer zone or a larger type must not take the pool past them.
  */
 final class VmLauncher {
 
@@ -56,6 +61,30 @@ final class VmLauncher {
   private static final Duration CREATE_TIMEOUT = Duration.ofMinutes(3);
 
   private record Created(Instance instance, Candidate candidate) {}
+
+  /** What one create round's VMs take of the budget, shared by its parallel creates. */
+  private static final class Reservations {
+    private final PoolSizing.Budget budget;
+    private PoolSizing.Spend spend;
+
+    Reservations(PoolSizing.Budget budget, PoolSizing.Spend alive) {
+      this.budget = budget;
+      this.spend = alive;
+    }
+
+    synchronized boolean reserve(Candidate c) {
+      if (!PoolSizing.fits(spend, c.type().vcpus(), c.pricePerHour(), budget)) {
+        return false;
+      }
+      spend = spend.plus(c.type().vcpus(), c.pricePerHour());
+      return true;
+    }
+
+    /** Only for a create the cloud refused: one that failed otherwise may have made a VM. */
+    synchronized void release(Candidate c) {
+      spend = spend.minus(c.type().vcpus(), c.pricePerHour());
+    }
+  }
 
   private final PoolServices services;
   private final PoolSelections selections;
@@ -76,24 +105,34 @@ final class VmLauncher {
   }
 
   /**
-   * Creates {@code count} VMs. The last launch number is saved on the pool afterwards; the VMs' names
-   * carry it too, so a crash before that save reuses no number.
+   * Creates up to {@code count} VMs, as many as the budget allows next to those alive. The last launch
+   * number is saved on the pool afterwards; the VMs' names carry it too, so a crash before that save
+   * reuses no number.
    *
+   * @param alive what the pool's VMs alive take of the budget now
    * @return the VMs created
    */
   List<Instance> create(InstancePool pool, InstancePoolStatus status, CloudProvider cloud, Selection selection,
-      List<Instance> vms, int count, Instant now) {
+      List<Instance> vms, PoolSizing.Spend alive, int count, Instant now) {
     long firstSeq = nextSeq(pool, vms);
+    PoolSizing.Budget budget = TaskJobValidator.budgetOf(pool.getSpec().getInstances());
+    Reservations reservations = new Reservations(budget, alive);
     List<Future<Created>> futures = new ArrayList<>();
     for (int i = 0; i < count; i++) {
       long seq = firstSeq + i;
-      futures.add(creators.submit(() -> createOne(pool, cloud, selection, seq)));
+      futures.add(creators.submit(() -> createOne(pool, cloud, selection, reservations, seq)));
     }
     List<Created> created = new ArrayList<>();
     List<Throwable> failures = new ArrayList<>();
+    int overBudget = 0;
     for (Future<Created> f : futures) {
       try {
-        created.add(f.get(CREATE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS));
+        Created one = f.get(CREATE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        if (one == null) {
+          overBudget++;
+        } else {
+          created.add(one);
+        }
       } catch (ExecutionException e) {
         failures.add(e.getCause());
       } catch (TimeoutException e) {
@@ -123,6 +162,13 @@ final class VmLauncher {
           limited ? "UsingFallbackType" : "PreferredType", limited ? "no capacity for " + selection.best().typeName()
               + "; using " + used.typeName() : "", PoolServices.generation(pool), now);
     }
+    if (overBudget > 0) {
+      String message = "Did not create " + overBudget + " of " + count + " instances: the offerings with capacity"
+          + " would take the pool past " + caps(budget);
+      status.setMessage(message);
+      services.events().normal(pool, "InstancesHeldByBudget", message);
+      LOG.info("pool {}: {}", PoolServices.name(pool), message);
+    }
     if (!errors.isEmpty()) {
       errors.forEach(e -> services.metrics().instanceFailure(provider, "error"));
       String message = "Could not create " + errors.size() + " of " + count + " instances: " + errors.get(0);
@@ -131,6 +177,20 @@ final class VmLauncher {
       LOG.warn("pool {}: {}", PoolServices.name(pool), message);
     }
     return created.stream().map(Created::instance).toList();
+  }
+
+  private static String caps(PoolSizing.Budget budget) {
+    List<String> caps = new ArrayList<>();
+    if (budget.maxInstances() != null) {
+      caps.add("spec.instances.maxInstances " + budget.maxInstances());
+    }
+    if (budget.maxTotalCpus() != null) {
+      caps.add("spec.instances.maxTotalCpus " + budget.maxTotalCpus());
+    }
+    if (budget.maxPricePerHour() != null) {
+      caps.add("spec.instances.maxPricePerHour " + budget.maxPricePerHour());
+    }
+    return String.join(" or ", caps);
   }
 
   /** The pool's refused create rounds in a row (kept by this process; a restart allows a few more). */
@@ -195,16 +255,23 @@ final class VmLauncher {
     creators.shutdownNow();
   }
 
-  private Created createOne(InstancePool pool, CloudProvider cloud, Selection selection, long seq) {
+  /** @return the VM created, or null when every usable offering would go past a cap */
+  private Created createOne(InstancePool pool, CloudProvider cloud, Selection selection, Reservations reservations,
+      long seq) {
     List<String> zones = pool.getSpec().getZones();
     List<Candidate> candidates = selections.usable(selection, zones);
     if (candidates.isEmpty()) {
       throw new CloudException("no capacity for any of the " + selection.ranked().size() + " fitting types", true);
     }
     CloudException last = null;
+    boolean heldByBudget = false;
     for (Candidate c : candidates) {
       if (selections.usable(selection, zones).stream().noneMatch(c::equals)) {
         continue; // marked by a parallel create since this one started
+      }
+      if (!reservations.reserve(c)) {
+        heldByBudget = true;
+        continue; // a cheaper candidate further down may still fit
       }
       try {
         Instance vm = cloud.create(request(pool, c, seq));
@@ -212,6 +279,7 @@ final class VmLauncher {
             c.spot() ? " spot" : "", vm.zone());
         return new Created(vm, c);
       } catch (CapacityException e) {
+        reservations.release(c);
         // A candidate priced for one zone loses that zone; one the cloud places anywhere loses them all,
         // since its next create could land in the same zone.
         selections.unavailable().mark(c.typeName(), c.zone() == null ? null : e.zone(), c.spot());
@@ -221,6 +289,9 @@ final class VmLauncher {
         last = e;
       }
     }
+    if (heldByBudget) {
+      return null;
+    }
     throw last != null ? last : new CloudException("no usable instance type", true);
   }
 
@@ -228,10 +299,10 @@ final class VmLauncher {
     InstancePoolSpec spec = pool.getSpec();
     Map<String, String> env = new LinkedHashMap<>(spec.getWorkerEnvironment() == null ? Map.of()
         : spec.getWorkerEnvironment());
-    env.putIfAbsent("TASKJOB_NUM_SIMULTANEOUS_TASKS", Integer.toString(c.slots()));
+    env.putIfAbsent(WorkerSetting.NUM_SIMULTANEOUS_TASKS.variable(), Integer.toString(c.slots()));
     // The worker names its VM in every event; nothing on the VM tells it the cloud's id (EC2 assigns one
     // only in the create call's answer), so it gets the name, known before the call.
-    env.put("TASKJOB_INSTANCE_ID", VmNaming.name(pool, seq));
+    env.put(WorkerSetting.INSTANCE_ID.variable(), VmNaming.name(pool, seq));
     String image = spec.getInstances() == null ? null : spec.getInstances().getImage();
     String serviceAccount = spec.getInstances() == null ? null : spec.getInstances().getServiceAccount();
     String key = VmNaming.idempotencyKey(pool, seq);
