@@ -125,7 +125,6 @@ class QueueTaskSourceTest {
       assertThat(source.pendingRetries()).isZero();
     }
   }
-  }
 
   @Test
   void aFailureWhoseResendTheQueueRefusesIsStillCounted() {
