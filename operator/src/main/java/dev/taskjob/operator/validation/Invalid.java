@@ -18,4 +18,5 @@ public record Invalid(String reason, String field, String message, boolean mayRe
   public static final String NO_MATCHING_INSTANCE_TYPE = "NoMatchingInstanceType";
   public static final String BUDGET_TOO_LOW = "BudgetTooLow";
   public static final String CLOUD_UNAVAILABLE = "CloudUnavailable";
+  public static final String WORKER_IMAGE_NOT_CONFIGURED = "WorkerImageNotConfigured";
 }

@@ -208,6 +208,13 @@ public final class TaskJobValidator {
           "spec.instances.%s: the budget buys no instance; the cheapest fitting type %s costs %.4f USD/hour with %d vCPUs",
           field, best.typeName(), best.pricePerHour(), best.type().vcpus()));
     }
+    if (!LOCAL_PROVIDER.equals(provider) && blank(config.property(ProviderConfig.Keys.WORKER_IMAGE))) {
+      // Checked last, after the job's own fields: this one is the operator's, and an admin's restart fixes it.
+      throw new InvalidException(new Invalid(Invalid.WORKER_IMAGE_NOT_CONFIGURED, "spec.provider",
+          "spec.provider: this operator has no taskjob-worker image for " + provider + " VMs, so it can start none; "
+              + "the operator's admin sets it with --provider-property " + ProviderConfig.Keys.WORKER_IMAGE
+              + "=REGISTRY/taskjob-worker:VERSION (docs/install.md); the job is checked again by itself", true));
+    }
     return new Valid(tasks, config, constraints, selection, secretEnv);
   }
 

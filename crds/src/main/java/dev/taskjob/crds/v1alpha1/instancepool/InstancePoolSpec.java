@@ -138,6 +138,7 @@ public class InstancePoolSpec {
   private String taskDuration;
 
   @Min(0)
+  @Max(Integer.MAX_VALUE) // a job holds at most that many tasks (the ledger's bound)
   @JsonPropertyDescription("How many finished tasks taskDuration is the mean of; unset or 0: it is an estimate.")
   private Long taskDurationSamples;
 
