@@ -46,7 +46,8 @@ class DrainWaitsForDisksTest {
     GcpProviderModule gcp = new GcpProviderModule();
     harness = new OperatorHarness(settings, Map.of("gcp", gcp));
     ProviderAccess providers = new ProviderAccess(Map.of("gcp", gcp), Map.of(Keys.COMPUTE_ENDPOINT,
-        compute.endpoint(), Keys.BILLING_ENDPOINT, compute.endpoint()), harness.client, clock);
+        compute.endpoint(), Keys.BILLING_ENDPOINT, compute.endpoint(), Keys.WORKER_IMAGE,
+        "registry.example/taskjob-worker:test"), harness.client, clock);
     reconciler = new InstancePoolReconciler(harness.client, providers, new KubeEvents(harness.client, clock),
         new Heartbeats(), settings, OperatorMetrics.inMemory(), clock);
   }
@@ -107,7 +108,7 @@ class DrainWaitsForDisksTest {
     instances.setSpot(true);
     spec.setInstances(instances);
     spec.setCount(1);
-    spec.setWorkerEnvironment(Map.of("TASKJOB_WORKER_IMAGE", "ghcr.io/taskjob/worker:test"));
+    spec.setWorkerEnvironment(Map.of("TASKJOB_TASK_IMAGE", "python:3.12-slim"));
     pool.setSpec(spec);
     return pool;
   }
