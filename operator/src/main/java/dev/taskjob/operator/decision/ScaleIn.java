@@ -12,6 +12,8 @@ import java.util.Map;
  * runs nothing; a busy one is kept until its worker reports it idle or {@code shutdownGracePeriod} has passed
  * since it was first chosen, so scale-in does not interrupt work it could let finish. Terminating is the
  * worker's stop notice (SIGTERM: no new task, the notice file, its own grace period to finish or hand back).
+ * A pool asked for no instance at all (suspended, out of budget, failed) holds none: a held worker would go
+ * on taking new tasks, while the stop notice lets the running ones finish or hand back within that grace.
  */
 public final class ScaleIn {
 
@@ -27,15 +29,16 @@ public final class ScaleIn {
    * @param chosen the VMs this look chose for removal, each with the tasks its worker last reported running
    * @param heldSince when each VM held at earlier looks was first chosen
    * @param grace how long a busy VM is kept at most
+   * @param targetCount the instances the pool is asked for; 0 holds no VM
    * @param now the current time
    */
   public static Result decide(Map<String, Integer> chosen, Map<String, Instant> heldSince, Duration grace,
-      Instant now) {
+      int targetCount, Instant now) {
     List<String> terminate = new ArrayList<>();
     Map<String, Instant> held = new LinkedHashMap<>();
     chosen.forEach((id, running) -> {
       Instant since = heldSince.getOrDefault(id, now);
-      if (running <= 0 || !now.isBefore(since.plus(grace))) {
+      if (targetCount <= 0 || running <= 0 || !now.isBefore(since.plus(grace))) {
         terminate.add(id);
       } else {
         held.put(id, since);

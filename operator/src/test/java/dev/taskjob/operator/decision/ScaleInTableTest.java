@@ -17,18 +17,20 @@ class ScaleInTableTest {
 
   @ParameterizedTest(name = "{0}")
   @CsvSource(delimiter = '|', nullValues = "-", textBlock = """
-      # case                                   | running | chosenSecondsAgo | terminated | heldSince
-      idle: terminated at once                 | 0       | -                | true       | -
-      busy, just chosen: kept                  | 2       | -                | false      | 0
-      busy, chosen 10 s ago: still kept        | 1       | 10               | false      | -10
-      busy, grace passed: terminated           | 1       | 30               | true       | -
-      became idle while kept: terminated       | 0       | 10               | true       | -
+      # case                                   | running | chosenSecondsAgo | target | terminated | heldSince
+      idle: terminated at once                 | 0       | -                | 2      | true       | -
+      busy, just chosen: kept                  | 2       | -                | 2      | false      | 0
+      busy, chosen 10 s ago: still kept        | 1       | 10               | 2      | false      | -10
+      busy, grace passed: terminated           | 1       | 30               | 2      | true       | -
+      became idle while kept: terminated       | 0       | 10               | 2      | true       | -
+      busy, pool asked for none: stop notice   | 2       | -                | 0      | true       | -
+      busy and kept, then pool to none         | 1       | 10               | 0      | true       | -
       """)
-  void aBusyVmIsKeptUntilIdleOrItsGracePeriodPassed(String name, int running, Long chosenAgo, boolean terminated,
-      Long heldSince) {
+  void aBusyVmIsKeptUntilIdleOrItsGracePeriodPassed(String name, int running, Long chosenAgo, int target,
+      boolean terminated, Long heldSince) {
     Map<String, Instant> before = chosenAgo == null ? Map.of() : Map.of("vm", T.minusSeconds(chosenAgo));
 
-    ScaleIn.Result r = ScaleIn.decide(Map.of("vm", running), before, GRACE, T);
+    ScaleIn.Result r = ScaleIn.decide(Map.of("vm", running), before, GRACE, target, T);
 
     assertThat(r.terminate()).isEqualTo(terminated ? List.of("vm") : List.of());
     assertThat(r.held()).isEqualTo(heldSince == null ? Map.of() : Map.of("vm", T.plusSeconds(heldSince)));
@@ -40,7 +42,7 @@ class ScaleInTableTest {
     chosen.put("idle", 0);
     chosen.put("busy", 3);
 
-    ScaleIn.Result r = ScaleIn.decide(chosen, Map.of("gone", T.minusSeconds(5), "busy", T.minusSeconds(5)), GRACE, T);
+    ScaleIn.Result r = ScaleIn.decide(chosen, Map.of("gone", T.minusSeconds(5), "busy", T.minusSeconds(5)), GRACE, 1, T);
 
     assertThat(r.terminate()).containsExactly("idle");
     assertThat(r.held()).containsOnlyKeys("busy").containsEntry("busy", T.minusSeconds(5));

@@ -50,15 +50,20 @@ class SuspendResumeTest {
   }
 
   @Test
-  void suspendStopsTheInstancesKeepsQueueAndLedgerAndResumeFinishesEveryTask() {
+  void suspendStopsTheInstancesKeepsQueueAndLedgerAndResumeFinishesEveryTask() throws Exception {
     harness.configMap("slow", "tasks.json", TaskJobs.additionTasks(TASKS));
-    TaskJob job = TaskJobs.fromConfigMap("slow", "slow", "tasks.json", List.of("sh", "-c", "sleep 1"));
+    // Every task waits for a gate that opens only after the resume, so work is certainly left at the
+    // suspension whatever the machine's speed; the stop notice interrupts the waiting tasks, which go back.
+    Path gate = root.resolve("gate");
+    TaskJob job = TaskJobs.fromConfigMap("slow", "slow", "tasks.json",
+        List.of("sh", "-c", "while [ ! -e '" + gate + "' ]; do sleep 0.05; done"));
     job.getSpec().getWorker().setSimultaneousTasks(2);
     job.getSpec().getWorker().setCpusPerTask(0.5);
+    job.getSpec().getWorker().setShutdownGracePeriod("1s");
     job.getSpec().getInstances().setMaxInstances(2);
     harness.apply(job);
-    harness.awaitJob("slow", WAIT, j -> j.getStatus() != null && j.getStatus().getSucceeded() != null
-        && j.getStatus().getSucceeded() >= 2);
+    harness.awaitJob("slow", WAIT, j -> j.getStatus() != null && j.getStatus().getRunning() != null
+        && j.getStatus().getRunning() >= 1);
 
     setSuspend(true);
     TaskJob suspended = harness.awaitJob("slow", WAIT, j -> j.getStatus().getPhase() == TaskJobPhase.SUSPENDED);
@@ -76,6 +81,7 @@ class SuspendResumeTest {
     assertThat(Files.exists(root.resolve("queues").resolve(suspended.getStatus().getQueueName()))).isTrue();
 
     setSuspend(false);
+    Files.createFile(gate);
     TaskJob done = harness.awaitJob("slow", WAIT, j -> j.getStatus().getPhase().isFinished());
 
     assertThat(done.getStatus().getPhase()).as(done.getStatus().getMessage()).isEqualTo(TaskJobPhase.SUCCEEDED);

@@ -211,7 +211,7 @@ final class VmLauncher {
         .forEach(r -> chosen.put(r.id(), running.getOrDefault(r.id(), 0)));
     String uid = pool.getMetadata().getUid();
     ScaleIn.Result result = ScaleIn.decide(chosen, heldForScaleIn.getOrDefault(uid, Map.of()),
-        shutdownGracePeriod(pool), now);
+        shutdownGracePeriod(pool), pool.getSpec().getCount() == null ? 0 : pool.getSpec().getCount(), now);
     if (result.held().isEmpty()) {
       heldForScaleIn.remove(uid);
     } else {
