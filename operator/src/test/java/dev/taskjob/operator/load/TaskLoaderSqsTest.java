@@ -10,6 +10,7 @@ import dev.taskjob.core.queue.QueueException;
 import dev.taskjob.core.queue.QueueSettings;
 import dev.taskjob.core.queue.TaskQueue;
 import dev.taskjob.core.task.TaskGenerator;
+import dev.taskjob.testing.FaultInjectingQueue;
 import dev.taskjob.testing.MotoServerExtension;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -11,6 +11,7 @@ import dev.taskjob.core.queue.QueueSettings;
 import dev.taskjob.core.queue.TaskQueue;
 import dev.taskjob.core.task.TaskGenerator;
 import dev.taskjob.core.task.TaskListException;
+import dev.taskjob.testing.FaultInjectingQueue;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

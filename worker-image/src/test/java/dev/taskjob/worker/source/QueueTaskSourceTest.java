@@ -4,15 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.taskjob.core.cloud.ProviderConfig;
 import dev.taskjob.core.cloud.Providers;
-import dev.taskjob.core.event.TaskEvent;
-import dev.taskjob.core.queue.LeasedTask;
-import dev.taskjob.core.queue.QueueDepth;
 import dev.taskjob.core.queue.QueueException;
 import dev.taskjob.core.queue.QueueSettings;
-import dev.taskjob.core.queue.ReceivedEvent;
 import dev.taskjob.core.queue.TaskQueue;
 import dev.taskjob.core.task.Task;
 import dev.taskjob.core.task.TaskGenerator;
+import dev.taskjob.testing.FaultInjectingQueue;
 import dev.taskjob.worker.RetryPolicy;
 import dev.taskjob.worker.TaskOutcome;
 import java.nio.file.Path;
@@ -135,55 +132,19 @@ class QueueTaskSourceTest {
     local = Providers.get("local").queue(
         new ProviderConfig("local", null, null, Map.of(ProviderConfig.Keys.LOCAL_ROOT, dir.toString())),
         new QueueSettings("tj-source-test", Duration.ofMinutes(5), JOB_DELIVERIES));
-    RefusingSends refusing = new RefusingSends(local, 3);
+    // the directory queue, refusing its first three sends as a throttled queue service does
+    FaultInjectingQueue refusing = new FaultInjectingQueue(local,
+        call -> call <= 3 ? new QueueException("Rate exceeded", true) : null);
     try (QueueTaskSource source = new QueueTaskSource(refusing, "test queue", 0)) {
       source.retry(takeOne(source), Duration.ZERO);
     } // close waits for the re-sends and the ack
 
-    assertThat(refusing.sendCalls).as("three refused, the fourth sent").isEqualTo(4);
+    assertThat(refusing.sendCalls()).as("three refused, the fourth sent").isEqualTo(4);
     try (QueueTaskSource source = open(JOB_DELIVERIES)) {
       SourcedTask next = takeOne(source);
       assertThat(next.attempt()).as("the refused re-send's failure is counted").isEqualTo(2);
       assertThat(next.lease().deliveryAttempt()).as("the failed delivery was not released but acked").isEqualTo(1);
       assertThat(source.take(1, Duration.ZERO)).isEmpty();
     }
-  }
-
-  /** The directory queue, refusing its first sends as a throttled queue service does. */
-  private static final class RefusingSends implements TaskQueue {
-    private final TaskQueue delegate;
-    private int refusalsLeft;
-    private int sendCalls;
-
-    RefusingSends(TaskQueue delegate, int refusals) {
-      this.delegate = delegate;
-      this.refusalsLeft = refusals;
-    }
-
-    @Override
-    public synchronized void send(List<Task> tasks) {
-      sendCalls++;
-      if (refusalsLeft > 0) {
-        refusalsLeft--;
-        throw new QueueException("Rate exceeded", true);
-      }
-      delegate.send(tasks);
-    }
-
-    @Override public QueueSettings settings() { return delegate.settings(); }
-    @Override public void ensure() { delegate.ensure(); }
-    @Override public boolean exists() { return delegate.exists(); }
-    @Override public void delete() { delegate.delete(); }
-    @Override public List<LeasedTask> receive(int maxTasks, Duration wait) { return delegate.receive(maxTasks, wait); }
-    @Override public void extendLease(LeasedTask task, Duration leaseFromNow) { delegate.extendLease(task, leaseFromNow); }
-    @Override public void ack(LeasedTask task) { delegate.ack(task); }
-    @Override public void release(LeasedTask task) { delegate.release(task); }
-    @Override public QueueDepth depth() { return delegate.depth(); }
-    @Override public void purge() { delegate.purge(); }
-    @Override public void publishEvents(List<TaskEvent> events) { delegate.publishEvents(events); }
-    @Override public List<ReceivedEvent> receiveEvents(int max, Duration wait) { return delegate.receiveEvents(max, wait); }
-    @Override public void ackEvents(List<ReceivedEvent> events) { delegate.ackEvents(events); }
-    @Override public List<LeasedTask> receiveDeadLetters(int max, Duration wait) { return delegate.receiveDeadLetters(max, wait); }
-    @Override public void close() { delegate.close(); }
   }
 }

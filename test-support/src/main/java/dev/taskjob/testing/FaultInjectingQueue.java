@@ -1,4 +1,4 @@
-package dev.taskjob.operator.load;
+package dev.taskjob.testing;
 
 import dev.taskjob.core.event.TaskEvent;
 import dev.taskjob.core.queue.LeasedTask;
@@ -18,18 +18,18 @@ import java.util.function.IntFunction;
  * number of each send call and returns the exception to throw instead of sending, or null to send.
  * Everything else goes to the real queue.
  */
-final class FaultInjectingQueue implements TaskQueue {
+public final class FaultInjectingQueue implements TaskQueue {
 
   private final TaskQueue delegate;
   private final IntFunction<QueueException> failureForCall;
   private final AtomicInteger calls = new AtomicInteger();
 
-  FaultInjectingQueue(TaskQueue delegate, IntFunction<QueueException> failureForCall) {
+  public FaultInjectingQueue(TaskQueue delegate, IntFunction<QueueException> failureForCall) {
     this.delegate = delegate;
     this.failureForCall = failureForCall;
   }
 
-  int sendCalls() {
+  public int sendCalls() {
     return calls.get();
   }
 
