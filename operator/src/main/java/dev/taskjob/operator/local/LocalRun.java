@@ -11,6 +11,7 @@ import dev.taskjob.operator.OperatorSettings;
 import dev.taskjob.operator.TaskjobOperator;
 import dev.taskjob.operator.decision.CostMeter;
 import dev.taskjob.operator.ledger.LedgerCodec;
+import dev.taskjob.operator.reconciler.job.LedgerStore;
 import dev.taskjob.operator.metrics.OperatorMetrics;
 import dev.taskjob.operator.report.HtmlReport;
 import dev.taskjob.operator.report.JobTimeline;
@@ -299,14 +300,16 @@ public final class LocalRun {
       sb.append(String.format(Locale.ROOT, "  Tasks finished: %d in %.2f seconds (%.1f tasks/second)%n", done, seconds,
           done / seconds));
     }
-    elapsedTimes(client, job, s).ifPresent(stats -> sb.append(stats.format("  ")));
+    Map<String, byte[]> ledger = s.getLedgerConfigMap() == null ? Map.of() : LedgerStore.binaryData(
+        client.configMaps().inNamespace(job.getMetadata().getNamespace()).withName(s.getLedgerConfigMap()).get());
+    elapsedTimes(ledger).ifPresent(stats -> sb.append(stats.format("  ")));
     if (s.getInstanceType() != null) {
       sb.append(String.format(Locale.ROOT, "  Instance type: %s%s at $%.4f/hour each; cost so far %s%n",
           s.getInstanceType(), Boolean.TRUE.equals(s.getSpot()) ? " (spot)" : "",
           s.getPricePerHour() == null ? 0.0 : s.getPricePerHour(),
           CostMeter.display(s.getCostSoFar() == null ? 0.0 : s.getCostSoFar())));
     }
-    appendFailedTasks(sb, client, job, s);
+    appendFailedTasks(sb, ledger, s);
     appendMissingTasks(sb, s);
     return sb.toString();
   }
@@ -328,19 +331,15 @@ public final class LocalRun {
   }
 
   /** Failed tasks with their reasons from the ledger (first {@value #FAILED_SHOWN}), else the ids in status. */
-  private static void appendFailedTasks(StringBuilder sb, KubernetesClient client, TaskJob job, TaskJobStatus s) {
+  private static void appendFailedTasks(StringBuilder sb, Map<String, byte[]> ledger, TaskJobStatus s) {
     long failed = orZero(s.getFailed());
     if (failed == 0) {
       return;
     }
     List<String> lines = new ArrayList<>();
-    ConfigMap ledgerMap = s.getLedgerConfigMap() == null ? null
-        : client.configMaps().inNamespace(job.getMetadata().getNamespace()).withName(s.getLedgerConfigMap()).get();
-    if (ledgerMap != null && ledgerMap.getBinaryData() != null) {
+    if (ledger.containsKey(LedgerCodec.STATE_KEY)) {
       try {
-        Map<String, byte[]> binary = new HashMap<>();
-        ledgerMap.getBinaryData().forEach((k, v) -> binary.put(k, java.util.Base64.getDecoder().decode(v)));
-        LedgerCodec.decode(binary).failedTasks().stream().limit(FAILED_SHOWN)
+        LedgerCodec.decode(ledger).failedTasks().stream().limit(FAILED_SHOWN)
             .forEach(t -> lines.add(t.id() + ": " + t.reason()));
       } catch (RuntimeException e) {
         lines.clear();
@@ -372,20 +371,13 @@ public final class LocalRun {
   }
 
   /** Elapsed-time statistics from the job's ledger ConfigMap. */
-  private static java.util.Optional<ElapsedTimeStats> elapsedTimes(KubernetesClient client, TaskJob job,
-      TaskJobStatus s) {
-    if (s.getLedgerConfigMap() == null) {
-      return java.util.Optional.empty();
-    }
-    ConfigMap ledger = client.configMaps().inNamespace(job.getMetadata().getNamespace())
-        .withName(s.getLedgerConfigMap()).get();
-    String encoded = ledger == null || ledger.getBinaryData() == null ? null
-        : ledger.getBinaryData().get(LedgerCodec.ELAPSED_KEY);
+  private static java.util.Optional<ElapsedTimeStats> elapsedTimes(Map<String, byte[]> ledger) {
+    byte[] encoded = ledger.get(LedgerCodec.ELAPSED_KEY);
     if (encoded == null) {
       return java.util.Optional.empty();
     }
     try {
-      return java.util.Optional.of(LedgerCodec.decodeElapsed(java.util.Base64.getDecoder().decode(encoded)));
+      return java.util.Optional.of(LedgerCodec.decodeElapsed(encoded));
     } catch (IOException | IllegalArgumentException e) {
       return java.util.Optional.empty();
     }

@@ -7,14 +7,13 @@ import dev.taskjob.crds.v1alpha1.taskjob.TaskJob;
 import dev.taskjob.crds.v1alpha1.taskjob.TaskJobStatus;
 import dev.taskjob.operator.ledger.Ledger;
 import dev.taskjob.operator.ledger.LedgerCodec;
+import dev.taskjob.operator.reconciler.job.LedgerStore;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
-import java.util.Base64;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -42,7 +41,7 @@ public final class ReportReader {
     InstancePoolStatus poolStatus = pool == null ? null : pool.getStatus();
     ConfigMap ledgerMap = s.getLedgerConfigMap() == null ? null
         : client.configMaps().inNamespace(namespace).withName(s.getLedgerConfigMap()).get();
-    Map<String, byte[]> ledger = binaryData(ledgerMap);
+    Map<String, byte[]> ledger = LedgerStore.binaryData(ledgerMap);
 
     Instant start = parse(s.getStartTime()).orElse(null);
     Instant end = parse(s.getCompletionTime()).orElse(now);
@@ -93,14 +92,6 @@ public final class ReportReader {
         orZero(s.getDuplicates()), orZero(s.getDeadLettered()), start, end, s.getInstanceType(),
         Boolean.TRUE.equals(s.getSpot()), s.getPricePerHour(), runnerUps,
         s.getCostSoFar() == null ? 0.0 : s.getCostSoFar(), samples, source, elapsed, failures, conditions));
-  }
-
-  private static Map<String, byte[]> binaryData(ConfigMap map) {
-    Map<String, byte[]> binary = new HashMap<>();
-    if (map != null && map.getBinaryData() != null) {
-      map.getBinaryData().forEach((k, v) -> binary.put(k, Base64.getDecoder().decode(v)));
-    }
-    return binary;
   }
 
   private static Optional<Instant> parse(String time) {

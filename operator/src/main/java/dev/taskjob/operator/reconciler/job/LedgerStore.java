@@ -50,12 +50,18 @@ public final class LedgerStore {
     if (cm == null || !ownedBy(cm, job)) {
       return Optional.empty();
     }
-    Map<String, byte[]> binary = new LinkedHashMap<>();
-    if (cm.getBinaryData() != null) {
-      cm.getBinaryData().forEach((k, v) -> binary.put(k, Base64.getDecoder().decode(v)));
-    }
+    Map<String, byte[]> binary = binaryData(cm);
     Map<String, String> data = cm.getData() == null ? Map.of() : cm.getData();
     return Optional.of(new Stored(LedgerCodec.decode(binary), data.get(SPEC_KEY), data.get(DIGEST_KEY)));
+  }
+
+  /** A ledger ConfigMap's binary entries, decoded (empty for none), as {@link LedgerCodec} reads them. */
+  public static Map<String, byte[]> binaryData(ConfigMap cm) {
+    Map<String, byte[]> binary = new LinkedHashMap<>();
+    if (cm != null && cm.getBinaryData() != null) {
+      cm.getBinaryData().forEach((k, v) -> binary.put(k, Base64.getDecoder().decode(v)));
+    }
+    return binary;
   }
 
   /** Creates the ConfigMap for a starting job; returns what is stored if it already exists (a retried start). */
