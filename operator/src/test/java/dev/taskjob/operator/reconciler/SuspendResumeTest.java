@@ -15,6 +15,8 @@ import dev.taskjob.operator.ledger.Ledger;
 import dev.taskjob.operator.reconciler.job.LedgerStore;
 import dev.taskjob.provider.local.LocalCloudProvider;
 import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -97,10 +99,9 @@ class SuspendResumeTest {
   }
 
   private static void setSuspend(boolean value) {
-    harness.client.resources(TaskJob.class).inNamespace(OperatorHarness.NAMESPACE).withName("slow").edit(j -> {
-      j.getSpec().setSuspend(value);
-      return j;
-    });
+    // A merge patch carries no resourceVersion, so it cannot conflict with the operator's status writes.
+    harness.client.resources(TaskJob.class).inNamespace(OperatorHarness.NAMESPACE).withName("slow")
+        .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\":{\"suspend\":" + value + "}}");
   }
 
   private static List<Instance> liveInstances() {
