@@ -24,7 +24,6 @@ import org.slf4j.LoggerFactory;
  */
 final class JobHedging {
 
-  static final String TASKS_HEDGED = "TasksHedged";
   private static final Logger LOG = LoggerFactory.getLogger(JobHedging.class);
   private static final int IDS_IN_EVENT = 10;
 
@@ -73,7 +72,7 @@ final class JobHedging {
         tail.p90().toNanos() / 1e9, String.join(", ", ids.subList(0, Math.min(IDS_IN_EVENT, ids.size()))),
         ids.size() > IDS_IN_EVENT ? " and " + (ids.size() - IDS_IN_EVENT) + " more" : "");
     LOG.info("job {}: {}", JobServices.name(job), message);
-    services.events().normal(job, TASKS_HEDGED, message);
+    services.events().normal(job, "TasksHedged", message);
   }
 
   private static String trim(double v) {
