@@ -20,7 +20,9 @@ import org.slf4j.LoggerFactory;
  * Hedging the tail ({@code spec.worker.speculative}): observes the running tasks and the slots of the
  * running VMs, lets {@link HedgeDecision} pick the stragglers, sends a hedged copy of each (rebuilt from the
  * task source by index, as loading built the original), and reports them in an Event. Which tasks have a
- * copy is kept in memory: after an operator restart a straggler may get a second copy once more.
+ * copy is kept in memory: after an operator restart a straggler may get a second copy once more. A copy
+ * that cannot be sent (the task source unreadable, the queue refusing) fails no reconcile: the job
+ * finishes without it.
  */
 final class JobHedging {
 
@@ -55,16 +57,22 @@ final class JobHedging {
     if (decision.verdict() != HedgeDecision.Verdict.HEDGE) {
       return;
     }
-    // act
+    // act: best effort, since the job finishes without hedges too; a failed try is made again next look
     long[] indexes = decision.hedge().stream().mapToLong(Long::longValue).sorted().toArray();
-    if (runtime.tasks == null) {
-      runtime.tasks = runtimes.openTasks(job, status, runtime.provider.provider());
+    List<Task> copies = new ArrayList<>(indexes.length);
+    try {
+      if (runtime.tasks == null) {
+        runtime.tasks = runtimes.openTasks(job, status, runtime.provider.provider());
+      }
+      Map<Long, Task> tasks = runtime.tasks.tasksAt(indexes);
+      tasks.values().forEach(t -> copies.add(t.asHedge()));
+      runtime.queue.send(copies);
+      runtime.hedged.addAll(tasks.keySet());
+    } catch (RuntimeException e) {
+      LOG.warn("job {}: could not send a second copy of {} stragglers, trying again at the next look: {}",
+          JobServices.name(job), indexes.length, e.toString());
+      return;
     }
-    Map<Long, Task> tasks = runtime.tasks.tasksAt(indexes);
-    List<Task> copies = new ArrayList<>(tasks.size());
-    tasks.values().forEach(t -> copies.add(t.asHedge()));
-    runtime.queue.send(copies);
-    runtime.hedged.addAll(tasks.keySet());
     // report
     List<String> ids = copies.stream().map(Task::id).toList();
     String message = String.format(Locale.ROOT, "sent a second copy of %d task%s running longer than %s x p90 (%.1f s)"
