@@ -36,7 +36,10 @@ class HedgeTest {
 
   @BeforeAll
   static void start() {
+    // Long worker timeouts: a worker slow to start on a loaded machine must not be replaced, since a
+    // replacement would rerun t-0 from the queue and finish the job without any hedge.
     harness = new OperatorHarness(OperatorSettings.defaults("hedge-test").fast()
+        .withWorkerTimeouts(Duration.ofMinutes(5), Duration.ofMinutes(5))
         .withProviderProperties(Map.of(ProviderConfig.Keys.LOCAL_ROOT, root.toString())));
     harness.start();
   }
