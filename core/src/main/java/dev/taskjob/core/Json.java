@@ -25,7 +25,8 @@ public final class Json {
 
   /**
    * A task as a queue message body: {@code {"id":..,"index":..,"data":{..}}}, plus
-   * {@code "failedAttempts":n} once an attempt failed (absent means 0).
+   * {@code "failedAttempts":n} once an attempt failed (absent means 0), and {@code "hedge":true} on a
+   * hedged copy.
    */
   public static String taskToJson(Task task) {
     ObjectNode node = MAPPER.createObjectNode();
@@ -33,6 +34,9 @@ public final class Json {
     node.put("index", task.index());
     if (task.failedAttempts() > 0) {
       node.put("failedAttempts", task.failedAttempts());
+    }
+    if (task.hedge()) {
+      node.put("hedge", true);
     }
     node.set("data", task.data());
     return node.toString();
@@ -42,7 +46,7 @@ public final class Json {
     try {
       ObjectNode node = (ObjectNode) MAPPER.readTree(json);
       return new Task(node.get("id").asText(), (ObjectNode) node.get("data"), node.path("index").asLong(0),
-          node.path("failedAttempts").asInt(0));
+          node.path("failedAttempts").asInt(0), node.path("hedge").asBoolean(false));
     } catch (JsonProcessingException | ClassCastException | NullPointerException e) {
       throw new IllegalArgumentException("not a task message: " + abbreviate(json), e);
     }

@@ -44,6 +44,17 @@ class JsonTest {
   }
 
   @Test
+  void marksAHedgedCopy() throws Exception {
+    Task copy = new Task("t-7", (ObjectNode) Json.MAPPER.readTree("{\"x\": 1}"), 7).withFailedAttempts(2).asHedge();
+
+    String json = Json.taskToJson(copy);
+
+    assertThat(json).isEqualTo("{\"id\":\"t-7\",\"index\":7,\"hedge\":true,\"data\":{\"x\":1}}");
+    assertThat(Json.taskFromJson(json)).isEqualTo(copy);
+    assertThat(Json.taskFromJson("{\"id\": \"t\"}").hedge()).as("an original").isFalse();
+  }
+
+  @Test
   void readsTaskWithoutDataOrIndex() {
     Task task = Json.taskFromJson("{\"id\": \"t\"}");
 

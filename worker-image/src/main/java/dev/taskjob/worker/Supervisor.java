@@ -413,6 +413,11 @@ public final class Supervisor {
           .message("interrupted: " + why + "; " + where).build());
     } else {
       RetryPolicy.Decision d = settings.retry().decide(outcome, exit, task.attempt());
+      // A hedged copy runs once and its failure decides nothing: the original's own attempts do.
+      boolean hedgeFailed = task.task().hedge() && outcome != TaskOutcome.SUCCEEDED;
+      if (hedgeFailed) {
+        d = new RetryPolicy.Decision(outcome, false);
+      }
       Duration retryDelay = d.retry()
           ? settings.retryBackoff().delay(task.attempt(), Duration.ofNanos((long) (elapsed * 1e9))) : Duration.ZERO;
       if (d.retry()) {
@@ -421,7 +426,7 @@ public final class Supervisor {
       EventType type = outcome.eventType();
       summary.attemptEnded(type, d.retry(), elapsed, endNanos);
       TaskEvent.Builder event = taskEvent(type, task, slot).elapsedTime(elapsed).retry(d.retry())
-          .finalAttempt(d.isFinal());
+          .finalAttempt(d.isFinal() && !hedgeFailed);
       if (outcome == TaskOutcome.SUCCEEDED || outcome == TaskOutcome.FAILED) {
         event.exitCode(exit);
       }
@@ -719,7 +724,7 @@ public final class Supervisor {
   private TaskEvent.Builder taskEvent(EventType type, SourcedTask task, int slot) {
     return TaskEvent.builder(type).job(settings.job()).instanceId(settings.instanceId())
         .hostname(settings.hostname()).taskId(task.task().id()).taskIndex(task.task().index())
-        .attempt(task.attempt()).slot(slot);
+        .attempt(task.attempt()).slot(slot).hedge(task.task().hedge());
   }
 
   /** The run's counts, for tests and the caller's final report. */

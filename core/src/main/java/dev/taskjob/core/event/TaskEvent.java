@@ -28,6 +28,7 @@ import java.time.Instant;
  * @param runningTasks for worker events: how many tasks are running
  * @param completedTasks for worker events: how many tasks this worker has finished
  * @param message free text for worker events (reason for stopping, notice time for spot interruptions)
+ * @param hedge true on every event of a hedged copy of a task (a second copy the operator sent for a straggler)
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record TaskEvent(
@@ -47,7 +48,8 @@ public record TaskEvent(
     @JsonProperty("slot") Integer slot,
     @JsonProperty("running_tasks") Integer runningTasks,
     @JsonProperty("completed_tasks") Long completedTasks,
-    @JsonProperty("message") String message) {
+    @JsonProperty("message") String message,
+    @JsonProperty("hedge") Boolean hedge) {
 
   /**
    * How the message of a {@code worker_stopping} event starts when the worker could not start at all (its
@@ -61,6 +63,11 @@ public record TaskEvent(
    * {@link #STARTUP_ERROR_PREFIX}, no other VM can do better, so the pool fails at once.
    */
   public static final String STARTUP_FAILED = "startup failed: ";
+
+  /** True when the event is from a hedged copy of its task. */
+  public boolean isHedge() {
+    return Boolean.TRUE.equals(hedge);
+  }
 
   /** Starts an event of the given type now; fill the rest with the builder. */
   public static Builder builder(EventType type) {
@@ -86,6 +93,7 @@ public record TaskEvent(
     private Integer runningTasks;
     private Long completedTasks;
     private String message;
+    private Boolean hedge;
 
     private Builder(EventType eventType) {
       this.eventType = eventType;
@@ -107,10 +115,11 @@ public record TaskEvent(
     public Builder runningTasks(int v) { this.runningTasks = v; return this; }
     public Builder completedTasks(long v) { this.completedTasks = v; return this; }
     public Builder message(String v) { this.message = v; return this; }
+    public Builder hedge(boolean v) { this.hedge = v ? Boolean.TRUE : null; return this; }
 
     public TaskEvent build() {
       return new TaskEvent(timestamp, eventType, job, instanceId, hostname, taskId, taskIndex, attempt,
-          finalAttempt, retry, elapsedTime, exitCode, result, slot, runningTasks, completedTasks, message);
+          finalAttempt, retry, elapsedTime, exitCode, result, slot, runningTasks, completedTasks, message, hedge);
     }
   }
 }

@@ -13,12 +13,20 @@ import java.util.Objects;
  * delivery count cannot tell an interruption (spot notice, scale-in, lost VM) from a failure: a worker
  * that retries a failed task sends it again with the count raised; an interrupted task is only
  * released, so its count stays.
+ *
+ * <p>{@code hedge} marks a second copy the operator sent for a task that runs far longer than the job's
+ * others ({@code spec.worker.speculative}): it runs once, never uses up an attempt, and only its success
+ * counts (the first final result in the ledger wins).
  */
-public record Task(String id, ObjectNode data, long index, int failedAttempts) {
+public record Task(String id, ObjectNode data, long index, int failedAttempts, boolean hedge) {
 
   /** A task that has not failed yet. */
   public Task(String id, ObjectNode data, long index) {
-    this(id, data, index, 0);
+    this(id, data, index, 0, false);
+  }
+
+  public Task(String id, ObjectNode data, long index, int failedAttempts) {
+    this(id, data, index, failedAttempts, false);
   }
 
   public Task {
@@ -36,6 +44,11 @@ public record Task(String id, ObjectNode data, long index, int failedAttempts) {
 
   /** This task to be sent again after an attempt that counted: {@code failedAttempts} attempts used. */
   public Task withFailedAttempts(int failedAttempts) {
-    return new Task(id, data, index, failedAttempts);
+    return new Task(id, data, index, failedAttempts, hedge);
+  }
+
+  /** A hedged copy of this task: run once more elsewhere, its attempts untouched. */
+  public Task asHedge() {
+    return new Task(id, data, index, 0, true);
   }
 }

@@ -21,7 +21,8 @@ import java.util.Set;
  * are remembered by fingerprint, and that window is saved with the ledger, so events redelivered after
  * a crash between saving the ledger and acknowledging them are recognised. A second final result for
  * an index that is already final, from a different event, is a duplicate execution (a task delivered
- * twice): it is counted in {@link #duplicates()} and does not change the other counts.
+ * twice, or the losing copy of a hedged task): it is counted in {@link #duplicates()} and does not change
+ * the other counts. A hedged copy's failure is not recorded at all: it used up no attempt.
  *
  * <p>Not thread-safe; {@link dev.taskjob.operator.progress.JobProgress} serialises access.
  */
@@ -121,6 +122,9 @@ public final class Ledger {
     EventType type = event.eventType();
     if (type == null || !type.isTaskEvent() || type == EventType.TASK_STARTED || type == EventType.TASK_RETRIED) {
       return Outcome.IGNORED;
+    }
+    if (event.isHedge() && type != EventType.TASK_COMPLETED) {
+      return Outcome.IGNORED; // a hedged copy only ever adds a success; the original's attempts decide failure
     }
     Long index = event.taskIndex();
     if (index == null || index < 0 || index >= total) {

@@ -42,6 +42,7 @@ public final class JobProgress {
 
   private final Ledger ledger;
   private final WorkerActivity activity = new WorkerActivity();
+  private final RunningTasks runningTasks = new RunningTasks();
   private final Throughput throughput;
   private final Heartbeats heartbeats;
   private final Duration silentAfter;
@@ -74,6 +75,7 @@ public final class JobProgress {
     long newlyFinished = 0;
     for (TaskEvent e : events) {
       activity.record(e, now);
+      runningTasks.record(e, now);
       if (e.instanceId() != null && !e.instanceId().isBlank() && e.eventType() != EventType.WORKER_STOPPING) {
         WorkerActivity.Worker w = activity.worker(e.instanceId());
         heartbeats.record(e.instanceId(), now, w == null ? 0 : w.runningTasks());
@@ -141,6 +143,19 @@ public final class JobProgress {
     var times = ledger.elapsedTimes();
     return times.count() == 0 ? new TaskTimes(0, null)
         : new TaskTimes(times.count(), Duration.ofMillis(Math.round(times.mean() * 1000)));
+  }
+
+  /**
+   * What deciding on hedges needs, taken under the lock: finished tasks with an elapsed time and their
+   * p90, tasks without a result, tasks the live workers report running, and the unfinished running tasks.
+   */
+  public record Tail(long finishedWithTime, Duration p90, long unfinished, int busySlots,
+      List<dev.taskjob.operator.decision.HedgeDecision.RunningTask> running) {}
+
+  public synchronized Tail tail(Instant now) {
+    var times = ledger.elapsedTimes();
+    return new Tail(times.count(), Duration.ofNanos(Math.round(times.percentile(90) * 1e9)), ledger.remaining(),
+        activity.runningTasks(now, silentAfter), runningTasks.unfinished(ledger::isFinished));
   }
 
   public synchronized Snapshot snapshot(Instant now) {

@@ -209,11 +209,21 @@ public final class JobTasks {
    */
   public Map<Long, String> idsOf(long[] indexes) {
     Map<Long, String> ids = new LinkedHashMap<>();
+    tasksAt(indexes).forEach((index, task) -> ids.put(index, task.id()));
+    return ids;
+  }
+
+  /**
+   * The tasks at {@code indexes} (ascending) as the loader sent them, read from the generator or by one
+   * pass over the lists: a message can be built again from the index alone.
+   */
+  public Map<Long, Task> tasksAt(long[] indexes) {
+    Map<Long, Task> tasks = new LinkedHashMap<>();
     if (generator != null) {
       for (long index : indexes) {
-        ids.put(index, generator.task(index).id());
+        tasks.put(index, generator.task(index));
       }
-      return ids;
+      return tasks;
     }
     int next = 0;
     for (TaskList list : lists) {
@@ -229,13 +239,13 @@ public final class JobTasks {
         while (reader.hasNext() && next < indexes.length) {
           Task task = reader.next();
           if (task.index() == indexes[next]) {
-            ids.put(task.index(), task.id());
+            tasks.put(task.index(), task);
             next++;
           }
         }
       }
     }
-    return ids;
+    return tasks;
   }
 
   /** The tasks as the loader reads them: the checked list contents, or the generator. */

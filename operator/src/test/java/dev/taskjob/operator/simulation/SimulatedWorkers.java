@@ -36,10 +36,12 @@ final class SimulatedWorkers {
   private static final class Running {
     final LeasedTask leased;
     final Instant ends;
+    final Duration length;
 
-    Running(LeasedTask leased, Instant ends) {
+    Running(LeasedTask leased, Instant ends, Duration length) {
       this.leased = leased;
       this.ends = ends;
+      this.length = length;
     }
   }
 
@@ -76,6 +78,10 @@ final class SimulatedWorkers {
   private final int[] ownFailures;
   /** VMs whose worker takes no new task (told to stop, e.g. the job's budget ran out); running ones finish. */
   private final java.util.Set<String> stopped = new java.util.HashSet<>();
+  /** How long one run of a task takes, from its program's duration: runs of one task may differ. */
+  private java.util.function.BiFunction<LeasedTask, Duration, Duration> runLength = (task, programs) -> programs;
+  /** Whether workers report task_started, as the real worker does (off: the invariant runs never read them). */
+  private boolean reportStarts;
   /** Tasks started after their job finished (the invariant's witness). */
   private long startedAfterFinish;
 
@@ -140,7 +146,13 @@ final class SimulatedWorkers {
             startedAfterFinish++;
           }
           Program p = programs.get((int) t.task().index());
-          w.running.add(new Running(t, now.plus(p.duration())));
+          Duration length = runLength.apply(t, p.duration());
+          w.running.add(new Running(t, now.plus(length), length));
+          if (reportStarts) {
+            queue.publishEvents(List.of(TaskEvent.builder(EventType.TASK_STARTED).timestamp(now).job("sim")
+                .instanceId(w.vmId).taskId(t.task().id()).taskIndex(t.task().index())
+                .attempt(t.task().failedAttempts() + 1).hedge(t.task().hedge()).build()));
+          }
         }
       }
     } catch (QueueException e) {
@@ -159,7 +171,7 @@ final class SimulatedWorkers {
     TaskEvent event = TaskEvent.builder(fails ? EventType.TASK_FAILED : EventType.TASK_COMPLETED)
         .timestamp(clock.instant()).job("sim").instanceId(w.vmId).taskId(r.leased.task().id()).taskIndex(index)
         .attempt(attempt).finalAttempt(!fails || last).retry(fails && !last).exitCode(fails ? 1 : 0)
-        .elapsedTime(p.duration().toSeconds()).build();
+        .elapsedTime(r.length.toSeconds()).hedge(r.leased.task().hedge()).build();
     queue.publishEvents(List.of(event));
     if (fails) {
       ownFailures[index]++;
@@ -173,6 +185,16 @@ final class SimulatedWorkers {
       return;
     }
     queue.ack(r.leased);
+  }
+
+  /** Runs of a task last as {@code length} says (given the run and its program's duration). */
+  void runLengths(java.util.function.BiFunction<LeasedTask, Duration, Duration> length) {
+    this.runLength = length;
+  }
+
+  /** Workers report each task's start (task_started), as the real worker does. */
+  void reportStarts() {
+    this.reportStarts = true;
   }
 
   /** The worker on this VM finishes what it runs and takes nothing new. */

@@ -255,6 +255,29 @@ abstract class QueueModeContract {
   }
 
   @Test
+  void aHedgedCopyThatFailsIsNotRetriedAndUsesNoAttempt() throws Exception {
+    TaskQueue queue = open(Duration.ofSeconds(30), 3);
+    queue.send(List.of(tasks(2).get(0).asHedge(), tasks(2).get(1).asHedge()));
+
+    await(startWorker("hedge", queue, "--num-simultaneous-tasks", "2", "--exit-when-empty", "1",
+        "--retry-on-failure", "--max-attempts", "3", "--", "sh", "-c", "[ $TASK_INDEX = 0 ]"));
+
+    assertThat(events("hedge", EventType.TASK_STARTED)).allMatch(TaskEvent::isHedge).hasSize(2);
+    assertThat(events("hedge", EventType.TASK_COMPLETED)).singleElement()
+        .satisfies(e -> assertThat(e.isHedge()).isTrue()).satisfies(e -> assertThat(e.finalAttempt()).isTrue());
+    TaskEvent failed = events("hedge", EventType.TASK_FAILED).stream().collect(
+        java.util.stream.Collectors.collectingAndThen(java.util.stream.Collectors.toList(), l -> {
+          assertThat(l).as("a hedged copy runs once").hasSize(1);
+          return l.get(0);
+        }));
+    assertThat(failed.isHedge()).isTrue();
+    assertThat(failed.retry()).isFalse();
+    assertThat(failed.finalAttempt()).as("its failure decides nothing").isFalse();
+    assertThat(queue.receive(10, Duration.ofMillis(500))).as("both copies acknowledged, none sent again").isEmpty();
+    assertThat(queue.receiveDeadLetters(10, Duration.ofMillis(500))).isEmpty();
+  }
+
+  @Test
   void aTaskThatCannotStartFailsAloneAndIsAcknowledged() throws Exception {
     TaskQueue queue = open(Duration.ofSeconds(30), 3);
     List<Task> sent = new ArrayList<>(tasks(2));

@@ -92,6 +92,10 @@ public class WorkerSpec {
           + "Unset: 1h is assumed.")
   private String expectedTaskDuration;
 
+  @JsonPropertyDescription("Hedging the tail: a second copy of a task that runs far longer than the others, on an "
+      + "idle slot already paid for. Off unless enabled; only for tasks without side effects.")
+  private SpeculativeSpec speculative;
+
   public String getImage() {
     return image;
   }
@@ -186,5 +190,13 @@ public class WorkerSpec {
 
   public void setExpectedTaskDuration(String expectedTaskDuration) {
     this.expectedTaskDuration = expectedTaskDuration;
+  }
+
+  public SpeculativeSpec getSpeculative() {
+    return speculative;
+  }
+
+  public void setSpeculative(SpeculativeSpec speculative) {
+    this.speculative = speculative;
   }
 }

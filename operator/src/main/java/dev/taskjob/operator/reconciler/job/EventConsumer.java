@@ -130,11 +130,17 @@ final class EventConsumer implements AutoCloseable {
     }
   }
 
-  /** Tasks that exhausted their deliveries: final failures unless the ledger already has their result. */
+  /**
+   * Tasks that exhausted their deliveries: final failures unless the ledger already has their result. A
+   * hedged copy's dead letter is no failure: the task's original copy has its own deliveries.
+   */
   private void pollDeadLetters(Instant now) {
     List<LeasedTask> dead = queue.receiveDeadLetters(RECEIVE_BATCH, Duration.ZERO);
     List<TaskResult> finals = new ArrayList<>();
     for (LeasedTask t : dead) {
+      if (t.task().hedge()) {
+        continue; // a hedged copy that kept losing its VM: the original still decides the task
+      }
       if (progress.applyDeadLetter(t.task().index(), t.task().id(), t.deliveryAttempt(), now, finals)) {
         dirty = true;
       }

@@ -195,6 +195,15 @@ final class JobPools {
     return s == null ? 0 : orZero(s.getPending()) + orZero(s.getRunning()) + orZero(s.getTerminating());
   }
 
+  static int runningInstances(InstancePool pool) {
+    return pool.getStatus() == null ? 0 : orZero(pool.getStatus().getRunning());
+  }
+
+  /** Task slots of one instance of the type the pool launches. */
+  static int slotsPerInstance(Selection selection, InstancePool pool) {
+    return candidateFor(selection, pool).slots();
+  }
+
   private static Candidate candidateFor(Selection selection, InstancePool pool) {
     String type = pool == null || pool.getStatus() == null ? null : pool.getStatus().getInstanceType();
     if (type != null) {

@@ -57,6 +57,7 @@ public class TaskJobReconciler implements Reconciler<TaskJob>, Cleaner<TaskJob> 
   private final JobStart start;
   private final JobLoading loading;
   private final JobPools pools;
+  private final JobHedging hedging;
   private final JobReport report;
   private final JobDrain drain;
   private final JobCleanup cleanup;
@@ -69,6 +70,7 @@ public class TaskJobReconciler implements Reconciler<TaskJob>, Cleaner<TaskJob> 
     this.start = new JobStart(services, runtimes);
     this.loading = new JobLoading(services, runtimes);
     this.pools = new JobPools(services);
+    this.hedging = new JobHedging(services, runtimes);
     this.report = new JobReport(metrics);
     this.drain = new JobDrain(services, runtimes, pools, report);
     this.cleanup = new JobCleanup(services, runtimes, pools);
@@ -146,6 +148,7 @@ public class TaskJobReconciler implements Reconciler<TaskJob>, Cleaner<TaskJob> 
       pools.checkFailure(job, status, pool, now);
     }
     if (status.getPhase() == TaskJobPhase.RUNNING) {
+      hedging.hedge(job, spec, status, runtime, pool, now);
       drain.decide(job, spec, status, runtime, progress, now);
     }
     if (status.getPhase() == TaskJobPhase.DRAINING) {
