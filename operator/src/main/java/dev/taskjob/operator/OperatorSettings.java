@@ -116,7 +116,8 @@ public record OperatorSettings(
   public OperatorSettings withSweepLocations(java.util.List<String> locations) {
     return new OperatorSettings(clusterId, namespaces, providerProperties, resyncInterval, eventWait,
         ledgerSaveInterval, loadSliceTasks, loadSliceTime, heartbeatInterval, sweepInterval, sweepGracePeriod,
-        neverStartedLimit, createParallelism, capacityBackoff, workerStartupTimeout, workerHeartbeatTimeout, locations, adminCaps);
+        neverStartedLimit, createParallelism, capacityBackoff, workerStartupTimeout, workerHeartbeatTimeout, locations,
+        adminCaps);
   }
 
   public OperatorSettings withNeverStartedLimit(int value) {

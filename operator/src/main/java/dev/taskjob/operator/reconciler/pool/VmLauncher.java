@@ -307,7 +307,7 @@ final class VmLauncher {
     acrossPools.observed(pool, spend);
   }
 
-  /** Keeps the administrator's caps' count in step with the operator's cache of pools ({@link SpendAcrossPools#follow}). */
+  /** Keeps the count for the administrator's caps in step with the operator's cache of pools. */
   void followPools(List<InstancePool> knownPools) {
     if (acrossPools.capped()) {
       acrossPools.follow(knownPools);
