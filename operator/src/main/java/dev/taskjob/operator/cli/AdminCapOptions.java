@@ -19,7 +19,7 @@ public final class AdminCapOptions {
   Integer maxVcpus;
 
   @Option(names = "--max-price-per-hour", paramLabel = "USD",
-      description = "Most USD per hour all jobs' VMs together may cost, boot disks included (default: unlimited).")
+      description = "Most USD per hour all jobs' VMs together may cost, at their types' prices (default: unlimited).")
   Double maxPricePerHour;
 
   @Option(names = "--namespace-max-instances", paramLabel = "N",
