@@ -1,5 +1,6 @@
 package dev.taskjob.operator;
 
+import dev.taskjob.operator.decision.AdminCaps;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
@@ -29,6 +30,7 @@ import java.util.Set;
  * @param workerHeartbeatTimeout a job's VMs may stay silent this long (their pool's heartbeatTimeout)
  * @param sweepLocations cloud locations swept for orphans even when no pool uses them now, as
  *     {@code provider:region} or {@code gcp:region:project} (local is always swept when available)
+ * @param adminCaps instances, vCPUs and USD per hour all pools together, and each namespace's pools, may use
  */
 public record OperatorSettings(
     String clusterId,
@@ -47,7 +49,8 @@ public record OperatorSettings(
     Duration capacityBackoff,
     Duration workerStartupTimeout,
     Duration workerHeartbeatTimeout,
-    java.util.List<String> sweepLocations) {
+    java.util.List<String> sweepLocations,
+    AdminCaps.Caps adminCaps) {
 
   /** What a cluster id may look like: a valid AWS tag value and GCE label value. */
   public static final String CLUSTER_ID_PATTERN = "[a-z0-9]([-a-z0-9_]{0,61}[a-z0-9])?";
@@ -61,25 +64,27 @@ public record OperatorSettings(
     namespaces = namespaces == null ? Set.of() : Set.copyOf(namespaces);
     providerProperties = providerProperties == null ? Map.of() : Map.copyOf(providerProperties);
     sweepLocations = sweepLocations == null ? java.util.List.of() : java.util.List.copyOf(sweepLocations);
+    adminCaps = adminCaps == null ? AdminCaps.Caps.NONE : adminCaps;
   }
 
   /** Production defaults. */
   public static OperatorSettings defaults(String clusterId) {
     return new OperatorSettings(clusterId, Set.of(), Map.of(), Duration.ofSeconds(15), Duration.ofSeconds(5),
         Duration.ofSeconds(2), 20_000, Duration.ofSeconds(3), Duration.ofSeconds(30), Duration.ofMinutes(5),
-        Duration.ofMinutes(10), 3, 8, Duration.ofMinutes(10), Duration.ofMinutes(10), Duration.ofMinutes(5), java.util.List.of());
+        Duration.ofMinutes(10), 3, 8, Duration.ofMinutes(10), Duration.ofMinutes(10), Duration.ofMinutes(5), java.util.List.of(),
+        AdminCaps.Caps.NONE);
   }
 
   public OperatorSettings withNamespaces(Set<String> value) {
     return new OperatorSettings(clusterId, value, providerProperties, resyncInterval, eventWait, ledgerSaveInterval,
         loadSliceTasks, loadSliceTime, heartbeatInterval, sweepInterval, sweepGracePeriod, neverStartedLimit,
-        createParallelism, capacityBackoff, workerStartupTimeout, workerHeartbeatTimeout, sweepLocations);
+        createParallelism, capacityBackoff, workerStartupTimeout, workerHeartbeatTimeout, sweepLocations, adminCaps);
   }
 
   public OperatorSettings withProviderProperties(Map<String, String> value) {
     return new OperatorSettings(clusterId, namespaces, value, resyncInterval, eventWait, ledgerSaveInterval,
         loadSliceTasks, loadSliceTime, heartbeatInterval, sweepInterval, sweepGracePeriod, neverStartedLimit,
-        createParallelism, capacityBackoff, workerStartupTimeout, workerHeartbeatTimeout, sweepLocations);
+        createParallelism, capacityBackoff, workerStartupTimeout, workerHeartbeatTimeout, sweepLocations, adminCaps);
   }
 
   /** Short intervals for tests: seconds instead of minutes. */
@@ -87,36 +92,44 @@ public record OperatorSettings(
     return new OperatorSettings(clusterId, namespaces, providerProperties, Duration.ofMillis(500),
         Duration.ofMillis(200), Duration.ofMillis(300), loadSliceTasks, loadSliceTime, Duration.ofSeconds(1),
         Duration.ofSeconds(2), Duration.ofSeconds(3), neverStartedLimit, createParallelism, Duration.ofSeconds(30),
-        Duration.ofSeconds(60), Duration.ofSeconds(30), sweepLocations);
+        Duration.ofSeconds(60), Duration.ofSeconds(30), sweepLocations, adminCaps);
   }
 
   public OperatorSettings withLoadSlice(int tasks, Duration time) {
     return new OperatorSettings(clusterId, namespaces, providerProperties, resyncInterval, eventWait,
         ledgerSaveInterval, tasks, time, heartbeatInterval, sweepInterval, sweepGracePeriod, neverStartedLimit,
-        createParallelism, capacityBackoff, workerStartupTimeout, workerHeartbeatTimeout, sweepLocations);
+        createParallelism, capacityBackoff, workerStartupTimeout, workerHeartbeatTimeout, sweepLocations, adminCaps);
   }
 
   public OperatorSettings withSweep(Duration interval, Duration gracePeriod) {
     return new OperatorSettings(clusterId, namespaces, providerProperties, resyncInterval, eventWait,
         ledgerSaveInterval, loadSliceTasks, loadSliceTime, heartbeatInterval, interval, gracePeriod, neverStartedLimit,
-        createParallelism, capacityBackoff, workerStartupTimeout, workerHeartbeatTimeout, sweepLocations);
+        createParallelism, capacityBackoff, workerStartupTimeout, workerHeartbeatTimeout, sweepLocations, adminCaps);
   }
 
   public OperatorSettings withWorkerTimeouts(Duration startup, Duration heartbeat) {
     return new OperatorSettings(clusterId, namespaces, providerProperties, resyncInterval, eventWait,
         ledgerSaveInterval, loadSliceTasks, loadSliceTime, heartbeatInterval, sweepInterval, sweepGracePeriod,
-        neverStartedLimit, createParallelism, capacityBackoff, startup, heartbeat, sweepLocations);
+        neverStartedLimit, createParallelism, capacityBackoff, startup, heartbeat, sweepLocations, adminCaps);
   }
 
   public OperatorSettings withSweepLocations(java.util.List<String> locations) {
     return new OperatorSettings(clusterId, namespaces, providerProperties, resyncInterval, eventWait,
         ledgerSaveInterval, loadSliceTasks, loadSliceTime, heartbeatInterval, sweepInterval, sweepGracePeriod,
-        neverStartedLimit, createParallelism, capacityBackoff, workerStartupTimeout, workerHeartbeatTimeout, locations);
+        neverStartedLimit, createParallelism, capacityBackoff, workerStartupTimeout, workerHeartbeatTimeout, locations,
+        adminCaps);
   }
 
   public OperatorSettings withNeverStartedLimit(int value) {
     return new OperatorSettings(clusterId, namespaces, providerProperties, resyncInterval, eventWait,
         ledgerSaveInterval, loadSliceTasks, loadSliceTime, heartbeatInterval, sweepInterval, sweepGracePeriod, value,
-        createParallelism, capacityBackoff, workerStartupTimeout, workerHeartbeatTimeout, sweepLocations);
+        createParallelism, capacityBackoff, workerStartupTimeout, workerHeartbeatTimeout, sweepLocations, adminCaps);
+  }
+
+  public OperatorSettings withAdminCaps(AdminCaps.Caps value) {
+    return new OperatorSettings(clusterId, namespaces, providerProperties, resyncInterval, eventWait,
+        ledgerSaveInterval, loadSliceTasks, loadSliceTime, heartbeatInterval, sweepInterval, sweepGracePeriod,
+        neverStartedLimit, createParallelism, capacityBackoff, workerStartupTimeout, workerHeartbeatTimeout,
+        sweepLocations, value);
   }
 }

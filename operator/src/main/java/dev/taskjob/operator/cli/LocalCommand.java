@@ -8,8 +8,11 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicInteger;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 import sun.misc.Signal;
 import sun.misc.SignalHandler;
 
@@ -40,6 +43,12 @@ public final class LocalCommand implements Callable<Integer> {
   @Option(names = "--timeout", description = "Stop after this long, as Ctrl-C does (e.g. 30m).")
   String timeout;
 
+  @Mixin
+  AdminCapOptions caps = new AdminCapOptions();
+
+  @Spec
+  CommandSpec spec;
+
   @Override
   public Integer call() throws Exception {
     Duration limit = timeout == null ? null : dev.taskjob.crds.v1alpha1.shared.Durations.parse("--timeout", timeout);
@@ -47,7 +56,7 @@ public final class LocalCommand implements Callable<Integer> {
     Logs.configureForLocalRun(root.resolve("operator.log"));
     LocalRun.Options defaults = LocalRun.Options.defaults(manifests, root);
     LocalRun run = new LocalRun(new LocalRun.Options(manifests, root, namespace, apiPort, limit,
-        defaults.pollInterval(), defaults.settings()), System.out);
+        defaults.pollInterval(), defaults.settings().withAdminCaps(caps.caps(spec.commandLine()))), System.out);
     // Signal handlers rather than a shutdown hook: the JVM runs hooks once, so with a hook a second
     // Ctrl-C could not cut a slow cleanup (an unreachable cloud) short.
     AtomicInteger interrupts = new AtomicInteger();

@@ -124,6 +124,9 @@ public final class OperatorCommand implements Callable<Integer> {
   @Option(names = "--log-level", defaultValue = "${env:TASKJOB_LOG_LEVEL:-info}", description = "Root log level.")
   String logLevel;
 
+  @CommandLine.Mixin
+  AdminCapOptions caps = new AdminCapOptions();
+
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
 
@@ -152,7 +155,7 @@ public final class OperatorCommand implements Callable<Integer> {
       namespaces.stream().map(String::trim).filter(s -> !s.isEmpty()).forEach(watched::add);
     }
     OperatorSettings settings = withIntervals(OperatorSettings.defaults(cluster).withNamespaces(watched)
-        .withProviderProperties(providerProperties));
+        .withProviderProperties(providerProperties)).withAdminCaps(caps.caps(spec.commandLine()));
 
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     new JvmMemoryMetrics().bindTo(registry);
@@ -191,8 +194,8 @@ public final class OperatorCommand implements Callable<Integer> {
     });
     Thread hook = new Thread(this::stop, "shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
-    LOG.info("starting: cluster id {}, watching {}, providers {}, leader election {}", cluster,
-        watched.isEmpty() ? "all namespaces" : watched, modules.keySet(),
+    LOG.info("starting: cluster id {}, watching {}, providers {}, caps {}, leader election {}", cluster,
+        watched.isEmpty() ? "all namespaces" : watched, modules.keySet(), settings.adminCaps().describe(),
         leaderElection ? "on (Lease " + leaseNs + "/" + leaseName + ")" : "off");
     operator.start();
     started.set(true);
@@ -264,7 +267,7 @@ public final class OperatorCommand implements Callable<Integer> {
     return new OperatorSettings(s.clusterId(), s.namespaces(), s.providerProperties(), resync, s.eventWait(),
         s.ledgerSaveInterval(), s.loadSliceTasks(), s.loadSliceTime(), s.heartbeatInterval(), sweep, grace,
         s.neverStartedLimit(), s.createParallelism(), s.capacityBackoff(), s.workerStartupTimeout(),
-        s.workerHeartbeatTimeout(), sweepLocations);
+        s.workerHeartbeatTimeout(), sweepLocations, s.adminCaps());
   }
 
   private Config clientConfig() throws java.io.IOException {

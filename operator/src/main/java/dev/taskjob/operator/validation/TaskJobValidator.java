@@ -232,7 +232,7 @@ public final class TaskJobValidator {
       }
       String field = "spec.worker.env[" + first + "].valueFrom";
       throw invalid(Invalid.INVALID_SPEC, field, field + ": Unsupported value: provider " + config.provider()
-          + " has no secret store in this operator (secrets by reference work with providers aws and local); "
+          + " has no secret store in this operator (secrets by reference work with providers aws, gcp and local); "
           + "give the instances an identity (spec.instances.serviceAccount) that reads the secret from "
           + "the cloud's secret manager when the task starts");
     }

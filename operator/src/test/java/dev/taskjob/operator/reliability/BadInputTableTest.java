@@ -205,13 +205,9 @@ class BadInputTableTest {
           both.setValueFrom(new EnvVarSource(new SecretKeySelector("db-creds", "password")));
           j.getSpec().getWorker().setEnv(List.of(both));
         }, INVALID_SPEC, "spec.worker.env[0].value: Invalid value: give value or valueFrom, not both"),
-        spec("env from a Secret on a provider without a secret store", j -> {
-          secretEnv("DB_PASSWORD", "db-creds", "password").accept(j);
-          j.getSpec().setProvider(dev.taskjob.crds.v1alpha1.shared.Provider.GCP);
-          j.getSpec().setProject("my-project");
-          j.getSpec().setRegion("us-central1");
-          j.getSpec().getWorker().setImage("python:3.12-slim");
-        }, INVALID_SPEC, "spec.worker.env[0].valueFrom: Unsupported value: provider gcp has no secret store"),
+        spec("env from a Secret value larger than the secret store holds", secretEnv("DB_PASSWORD", "db-creds",
+            "too-big"), INVALID_SPEC, "spec.worker.env[0].valueFrom.secretKeyRef: Invalid value: the value of key "
+                + "'too-big' in Secret 'db-creds' takes 70000 bytes, over the"),
         spec("env token in lower case", env("github_token", "ghp_x"), INVALID_SPEC, "looks like a credential"),
         spec("env value with a NUL", env("GREETING", "a\u0000b"), INVALID_SPEC,
             "spec.worker.env[0].value: Invalid value: contains a NUL character"),
@@ -274,7 +270,8 @@ class BadInputTableTest {
     harness.configMap("good", "tasks.json", TaskJobs.additionTasks(5));
     harness.client.secrets().inNamespace(OperatorHarness.NAMESPACE).resource(new SecretBuilder()
         .withNewMetadata().withName("db-creds").addToLabels("taskjob.dev/task-env", "true").endMetadata()
-        .withStringData(Map.of("password", "hunter2", "with-nul", "a\u0000b")).build()).create();
+        .withStringData(Map.of("password", "hunter2", "with-nul", "a\u0000b", "too-big", "x".repeat(70_000))).build())
+        .create();
     harness.client.secrets().inNamespace(OperatorHarness.NAMESPACE).resource(new SecretBuilder()
         .withNewMetadata().withName("not-for-tasks").endMetadata()
         .withStringData(Map.of("password", "hunter2")).build()).create();

@@ -8,6 +8,8 @@ public final class GcpKeys {
   public static final String SUBNETWORK = "gcp.subnetwork";
   /** {@code true} (default) gives VMs an ephemeral external IP, needed to pull images without Cloud NAT. */
   public static final String EXTERNAL_IP = "gcp.externalIp";
+  /** Secret Manager at {@code host:port} over plain gRPC without credentials (a local fake); default: Google's. */
+  public static final String SECRET_MANAGER_ENDPOINT = "gcp.secretManagerEndpoint";
 
   private GcpKeys() {}
 }

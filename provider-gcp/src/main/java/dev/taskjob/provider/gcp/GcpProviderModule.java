@@ -5,8 +5,10 @@ import dev.taskjob.core.cloud.InstanceCatalog;
 import dev.taskjob.core.cloud.PriceOverrides;
 import dev.taskjob.core.cloud.ProviderConfig;
 import dev.taskjob.core.cloud.ProviderModule;
+import dev.taskjob.core.cloud.SecretStore;
 import dev.taskjob.core.queue.QueueSettings;
 import dev.taskjob.core.queue.TaskQueue;
+import java.util.Optional;
 
 /** The "gcp" provider, found by {@link java.util.ServiceLoader}. */
 public final class GcpProviderModule implements ProviderModule {
@@ -30,5 +32,11 @@ public final class GcpProviderModule implements ProviderModule {
   @Override
   public TaskQueue queue(ProviderConfig config, QueueSettings settings) {
     return PubSubTaskQueue.create(config, settings);
+  }
+
+  /** Secret Manager, read on the VM with its service account. */
+  @Override
+  public Optional<SecretStore> secrets(ProviderConfig config) {
+    return Optional.of(SecretManagerStore.open(config));
   }
 }

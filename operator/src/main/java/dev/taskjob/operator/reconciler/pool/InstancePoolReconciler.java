@@ -74,7 +74,7 @@ public class InstancePoolReconciler implements Reconciler<InstancePool>, Cleaner
     this.selections = new PoolSelections(providers, new UnavailableOfferings(clock, settings.capacityBackoff()),
         new InterruptionRecords(client));
     this.observer = new PoolObserver(services);
-    this.launcher = new VmLauncher(services, selections);
+    this.launcher = new VmLauncher(services, selections, new SpendAcrossPools(settings.adminCaps()));
     this.report = new PoolReport(services, observer, selections);
   }
 
@@ -91,6 +91,9 @@ public class InstancePoolReconciler implements Reconciler<InstancePool>, Cleaner
     pool.setStatus(status);
     if (status.getPhase() == null) {
       status.setPhase(InstancePoolPhase.PENDING);
+    }
+    if (context != null) {
+      launcher.followPools(context.getPrimaryCache().list().toList());
     }
     Duration next = step(pool, status, now);
     status.setObservedGeneration(pool.getMetadata().getGeneration());
@@ -109,6 +112,7 @@ public class InstancePoolReconciler implements Reconciler<InstancePool>, Cleaner
     ProviderConfig config = observer.providerConfig(pool);
     CloudProvider cloud = services.providers().cloud(config);
     List<Instance> vms = cloud.list(VmNaming.poolSelector(pool, services.settings().clusterId()));
+    launcher.countForAdminCaps(pool, vms, config);
     if (status.getPhase() == InstancePoolPhase.FAILED) {
       return failed(pool, status, config, cloud, vms, now);
     }
@@ -173,7 +177,9 @@ public class InstancePoolReconciler implements Reconciler<InstancePool>, Cleaner
     }
     List<Instance> observed = new ArrayList<>(vms);
     boolean createHeld = plan.create() > 0 && now.isBefore(launcher.refusals(pool).nextCreateAt());
-    if (plan.create() > 0 && !createHeld) {
+    if (plan.create() == 0) {
+      launcher.adminCapCondition(pool, status, null, now);
+    } else if (!createHeld) {
       observed.addAll(launcher.create(pool, status, cloud, selection, vms, selections.spend(vms, selection, config),
           plan.create(), now));
       CreateRefusals.State refused = launcher.refusals(pool);
@@ -239,6 +245,7 @@ public class InstancePoolReconciler implements Reconciler<InstancePool>, Cleaner
     CloudProvider cloud = services.providers().cloud(config);
     List<Instance> vms = cloud.list(VmNaming.poolSelector(pool, services.settings().clusterId()));
     List<Instance> left = vms.stream().filter(vm -> vm.state() != InstanceState.TERMINATED).toList();
+    launcher.countForAdminCaps(pool, left, config);
     if (!left.isEmpty()) {
       launcher.terminateAll(pool, cloud, left);
       LOG.info("pool {}: deleting, waiting for {} instances to terminate", PoolServices.name(pool), left.size());

@@ -6,6 +6,7 @@ import dev.taskjob.core.cloud.CloudProvider;
 import dev.taskjob.core.cloud.CreateInstanceRequest;
 import dev.taskjob.core.cloud.Instance;
 import dev.taskjob.core.cloud.InstanceState;
+import dev.taskjob.core.cloud.ProviderConfig;
 import dev.taskjob.core.worker.WorkerSetting;
 import dev.taskjob.crds.v1alpha1.instancepool.InstancePool;
 import dev.taskjob.crds.v1alpha1.instancepool.InstancePoolSpec;
@@ -15,6 +16,7 @@ import dev.taskjob.crds.v1alpha1.shared.ConditionTypes;
 import dev.taskjob.crds.v1alpha1.shared.Conditions;
 import dev.taskjob.crds.v1alpha1.shared.Durations;
 import dev.taskjob.crds.v1alpha1.shared.WorkerSpec;
+import dev.taskjob.operator.decision.AdminCaps;
 import dev.taskjob.operator.decision.CreateRefusals;
 import dev.taskjob.operator.decision.PoolPlan;
 import dev.taskjob.operator.decision.ScaleIn;
@@ -32,6 +34,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -56,24 +59,40 @@ final class VmLauncher {
 
   /** Annotation holding the last launch sequence number used, so a number is never reused for a new VM. */
   static final String LAST_LAUNCH_ANNOTATION = "taskjob.dev/last-launch";
+  /** Condition type: an administrator's cap over all jobs holds this pool's creates back. */
+  static final String ADMIN_CAP_REACHED = "AdminCapReached";
 
   private static final Logger LOG = LoggerFactory.getLogger(VmLauncher.class);
   private static final Duration CREATE_TIMEOUT = Duration.ofMinutes(3);
 
   private record Created(Instance instance, Candidate candidate) {}
 
-  /** What one create round's VMs take of the budget, shared by its parallel creates. */
+  /**
+   * What one create round's VMs take of the pool's budget, shared by its parallel creates, and of the
+   * administrator's caps over all pools.
+   */
   private static final class Reservations {
     private final PoolSizing.Budget budget;
+    private final InstancePool pool;
+    private final SpendAcrossPools acrossPools;
     private PoolSizing.Spend spend;
+    /** The last administrator's cap that held a create of this round back. */
+    private AdminCaps.Binding adminCap;
 
-    Reservations(PoolSizing.Budget budget, PoolSizing.Spend alive) {
+    Reservations(PoolSizing.Budget budget, PoolSizing.Spend alive, InstancePool pool, SpendAcrossPools acrossPools) {
       this.budget = budget;
       this.spend = alive;
+      this.pool = pool;
+      this.acrossPools = acrossPools;
     }
 
     synchronized boolean reserve(Candidate c) {
       if (!PoolSizing.fits(spend, c.type().vcpus(), c.pricePerHour(), budget)) {
+        return false;
+      }
+      Optional<AdminCaps.Binding> binding = acrossPools.reserve(pool, c.type().vcpus(), c.pricePerHour());
+      if (binding.isPresent()) {
+        adminCap = binding.get();
         return false;
       }
       spend = spend.plus(c.type().vcpus(), c.pricePerHour());
@@ -83,20 +102,27 @@ final class VmLauncher {
     /** Only for a create the cloud refused: one that failed otherwise may have made a VM. */
     synchronized void release(Candidate c) {
       spend = spend.minus(c.type().vcpus(), c.pricePerHour());
+      acrossPools.release(pool, c.type().vcpus(), c.pricePerHour());
+    }
+
+    synchronized AdminCaps.Binding adminCap() {
+      return adminCap;
     }
   }
 
   private final PoolServices services;
   private final PoolSelections selections;
+  private final SpendAcrossPools acrossPools;
   private final ExecutorService creators;
   /** Refused create rounds per pool uid. */
   /** Per pool uid: busy VMs chosen for removal and kept for now, with when each was first chosen. */
   private final Map<String, Map<String, Instant>> heldForScaleIn = new ConcurrentHashMap<>();
   private final Map<String, CreateRefusals.State> refusals = new ConcurrentHashMap<>();
 
-  VmLauncher(PoolServices services, PoolSelections selections) {
+  VmLauncher(PoolServices services, PoolSelections selections, SpendAcrossPools acrossPools) {
     this.services = services;
     this.selections = selections;
+    this.acrossPools = acrossPools;
     this.creators = Executors.newFixedThreadPool(Math.max(1, services.settings().createParallelism()), r -> {
       Thread t = new Thread(r, "vm-create");
       t.setDaemon(true);
@@ -116,7 +142,8 @@ final class VmLauncher {
       List<Instance> vms, PoolSizing.Spend alive, int count, Instant now) {
     long firstSeq = nextSeq(pool, vms);
     PoolSizing.Budget budget = TaskJobValidator.budgetOf(pool.getSpec().getInstances());
-    Reservations reservations = new Reservations(budget, alive);
+    acrossPools.observed(pool, alive);
+    Reservations reservations = new Reservations(budget, alive, pool, acrossPools);
     List<Future<Created>> futures = new ArrayList<>();
     for (int i = 0; i < count; i++) {
       long seq = firstSeq + i;
@@ -162,13 +189,21 @@ final class VmLauncher {
           limited ? "UsingFallbackType" : "PreferredType", limited ? "no capacity for " + selection.best().typeName()
               + "; using " + used.typeName() : "", PoolServices.generation(pool), now);
     }
-    if (overBudget > 0) {
+    AdminCaps.Binding adminCap = overBudget > 0 ? reservations.adminCap() : null;
+    if (adminCap != null) {
+      String message = "Did not create " + overBudget + " of " + count + " instances: "
+          + adminCap.message(pool.getMetadata().getNamespace());
+      status.setMessage(message);
+      services.events().normal(pool, "InstancesHeldByAdminCap", message);
+      LOG.info("pool {}: {}", PoolServices.name(pool), message);
+    } else if (overBudget > 0) {
       String message = "Did not create " + overBudget + " of " + count + " instances: the offerings with capacity"
           + " would take the pool past " + caps(budget);
       status.setMessage(message);
       services.events().normal(pool, "InstancesHeldByBudget", message);
       LOG.info("pool {}: {}", PoolServices.name(pool), message);
     }
+    adminCapCondition(pool, status, adminCap, now);
     if (!errors.isEmpty()) {
       errors.forEach(e -> services.metrics().instanceFailure(provider, "error"));
       String message = "Could not create " + errors.size() + " of " + count + " instances: " + errors.get(0);
@@ -177,6 +212,24 @@ final class VmLauncher {
       LOG.warn("pool {}: {}", PoolServices.name(pool), message);
     }
     return created.stream().map(Created::instance).toList();
+  }
+
+  /**
+   * {@code AdminCapReached}: True while an administrator's cap holds creates back, naming it; written only
+   * when caps are set (or the condition is there from before).
+   */
+  void adminCapCondition(InstancePool pool, InstancePoolStatus status, AdminCaps.Binding binding, Instant now) {
+    if (!acrossPools.capped() && Conditions.find(status.getConditions(), ADMIN_CAP_REACHED).isEmpty()) {
+      return;
+    }
+    if (binding == null) {
+      Conditions.set(status.getConditions(), ADMIN_CAP_REACHED, Condition.FALSE, "WithinAdminCaps",
+          "no administrator's cap holds this pool back", PoolServices.generation(pool), now);
+    } else {
+      Conditions.set(status.getConditions(), ADMIN_CAP_REACHED, Condition.TRUE,
+          binding.scope() == AdminCaps.Scope.OPERATOR ? "OperatorCapReached" : "NamespaceCapReached",
+          binding.message(pool.getMetadata().getNamespace()), PoolServices.generation(pool), now);
+    }
   }
 
   private static String caps(PoolSizing.Budget budget) {
@@ -234,6 +287,31 @@ final class VmLauncher {
   /** Drops what was held for a deleted pool. */
   void forget(InstancePool pool) {
     heldForScaleIn.remove(pool.getMetadata().getUid());
+    acrossPools.forget(pool);
+  }
+
+  /**
+   * Counts the pool's VMs alive against the administrator's caps (when set). A pool whose instance types
+   * cannot be looked up counts its VMs without vCPUs or price.
+   */
+  void countForAdminCaps(InstancePool pool, List<Instance> vms, ProviderConfig config) {
+    if (!acrossPools.capped()) {
+      return;
+    }
+    PoolSizing.Spend spend;
+    try {
+      spend = selections.spend(vms, selections.selection(pool, config), config);
+    } catch (RuntimeException e) {
+      spend = new PoolSizing.Spend((int) vms.stream().filter(vm -> vm.state().isAlive()).count(), 0, 0);
+    }
+    acrossPools.observed(pool, spend);
+  }
+
+  /** Keeps the count for the administrator's caps in step with the operator's cache of pools. */
+  void followPools(List<InstancePool> knownPools) {
+    if (acrossPools.capped()) {
+      acrossPools.follow(knownPools);
+    }
   }
 
   /** Asks the cloud to terminate the VMs and remembers the request (the cloud may list them alive a while). */
