@@ -130,28 +130,29 @@ public final class EventPathBenchmark {
       }
       due.clear();
       if (now >= nextSample) {
-        samples.add(sample(now, queue, threads, consumerThread, fleetThread, os));
+        samples.add(sample(nextSample / 1_000_000_000L, queue, threads, consumerThread, fleetThread, os));
         nextSample += 1_000_000_000L;
       }
       Thread.sleep(TICK.toMillis());
     }
     long fleetDone = System.nanoTime();
+    long backlogAtFleetEnd = queue.sent() - queue.received();
     while (queue.received() < queue.sent() && System.nanoTime() - fleetDone < DRAIN_LIMIT.toNanos()) {
       Thread.sleep(TICK.toMillis());
     }
     long drained = System.nanoTime();
-    samples.add(sample(drained - start, queue, threads, consumerThread, fleetThread, os));
+    samples.add(sample(Math.round((drained - start) / 1e9), queue, threads, consumerThread, fleetThread, os));
     consumer.close();
     JobProgress.Snapshot snapshot = progress.snapshot(Instant.now());
-    report(options, fleet, samples, (drained - fleetDone) / 1e9, snapshot, saves.get(), largestSave.get(),
+    report(options, fleet, samples, backlogAtFleetEnd, (drained - fleetDone) / 1e9, snapshot, saves.get(), largestSave.get(),
         queue.acked(), os.getSystemLoadAverage());
     inner.delete();
     inner.close();
   }
 
-  private static Sample sample(long now, CountingEventQueue queue, ThreadMXBean threads, long consumerThread,
+  private static Sample sample(long second, CountingEventQueue queue, ThreadMXBean threads, long consumerThread,
       long fleetThread, com.sun.management.OperatingSystemMXBean os) {
-    return new Sample(Math.round(now / 1e9), queue.sent(), queue.received(), threads.getThreadCpuTime(consumerThread),
+    return new Sample(second, queue.sent(), queue.received(), threads.getThreadCpuTime(consumerThread),
         os.getProcessCpuTime(), threads.getThreadCpuTime(fleetThread));
   }
 
@@ -167,7 +168,8 @@ public final class EventPathBenchmark {
     throw new IllegalStateException("no thread named " + name);
   }
 
-  private static void report(Options options, SimulatedFleet fleet, List<Sample> samples, double drainSeconds,
+  private static void report(Options options, SimulatedFleet fleet, List<Sample> samples, long backlogAtFleetEnd,
+      double drainSeconds,
       JobProgress.Snapshot snapshot, long saves, long largestSave, long acked, double load) {
     long steadyFrom = options.task().toSeconds();
     long steadyTo = options.run().toSeconds();
@@ -200,12 +202,16 @@ public final class EventPathBenchmark {
         perEvent(last.consumerCpuNanos() - first.consumerCpuNanos(), steadyEvents),
         perEvent((last.processCpuNanos() - first.processCpuNanos()) - (last.fleetCpuNanos() - first.fleetCpuNanos()),
             steadyEvents));
-    System.out.printf(Locale.ROOT, "operator cores at this rate (consumer thread): %.2f%n",
-        (last.consumerCpuNanos() - first.consumerCpuNanos()) / 1e9 / (steadyTo - steadyFrom));
+    System.out.printf(Locale.ROOT, "cores needed for the fleet's rate (consumer thread): %.2f; the consumer thread got %.2f, "
+            + "the simulated fleet (encoding events) %.2f%n",
+        perEvent(last.consumerCpuNanos() - first.consumerCpuNanos(), steadyEvents) * eventsPerSecond / 1e6,
+        (last.consumerCpuNanos() - first.consumerCpuNanos()) / 1e9 / (steadyTo - steadyFrom),
+        (last.fleetCpuNanos() - first.fleetCpuNanos()) / 1e9 / (steadyTo - steadyFrom));
     System.out.printf(Locale.ROOT, "backlog in the steady window: max %,d events, at its end %,d; keeps up: %s%n",
         maxBacklog, last.backlog(), keepsUp ? "yes" : "NO");
-    System.out.printf(Locale.ROOT, "after the fleet's last event: read the rest in %.2f s; %,d of %,d events acknowledged%n",
-        drainSeconds, acked, end.sent());
+    System.out.printf(Locale.ROOT, "after the fleet's last event: read the %,d left in %.2f s (%.0f events/s with the "
+            + "fleet idle); %,d of %,d events acknowledged%n",
+        backlogAtFleetEnd, drainSeconds, backlogAtFleetEnd / Math.max(drainSeconds, 1e-3), acked, end.sent());
     System.out.printf(Locale.ROOT, "ledger: %,d of %,d tasks succeeded, %,d duplicates; %,d saves, largest %,d bytes%n",
         snapshot.succeeded(), snapshot.total(), snapshot.duplicates(), saves, largestSave);
     System.out.printf(Locale.ROOT, "load average at the end: %.1f on %d cores%n", load,
