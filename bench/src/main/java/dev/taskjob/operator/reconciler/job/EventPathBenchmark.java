@@ -130,8 +130,9 @@ public final class EventPathBenchmark {
       }
       due.clear();
       if (now >= nextSample) {
-        samples.add(sample(nextSample / 1_000_000_000L, queue, threads, consumerThread, fleetThread, os));
-        nextSample += 1_000_000_000L;
+        long second = now / 1_000_000_000L; // seconds this thread was not scheduled get no sample
+        samples.add(sample(second, queue, threads, consumerThread, fleetThread, os));
+        nextSample = (second + 1) * 1_000_000_000L;
       }
       Thread.sleep(TICK.toMillis());
     }
