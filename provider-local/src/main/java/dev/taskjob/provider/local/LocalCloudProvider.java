@@ -39,8 +39,8 @@ import org.slf4j.LoggerFactory;
 /**
  * "VMs" that are worker processes on this machine. Each lives in {@code <root>/instances/<name>/} with its
  * state file {@code instance.json} (tags, type, pid), its working directory {@code work/} and its output in
- * {@code worker.log}. The worker is started as {@code java -cp <this JVM's class path>
- * dev.taskjob.worker.WorkerMain}, or {@link Keys#LOCAL_WORKER_COMMAND} (a JSON array or a space-separated
+ * {@code worker.log}. The worker is started as {@code java <WORKER_JVM_FLAGS> -cp <this JVM's class path>
+ * dev.taskjob.worker.WorkerMain} ({@link #defaultWorkerCommand}), or {@link Keys#LOCAL_WORKER_COMMAND} (a JSON array or a space-separated
  * command line), with a clean environment: only the allow-listed variables of this process
  * ({@link #INHERITED_ENVIRONMENT}: search path, home, locale, time zone, temp directory), then the request's
  * worker environment, {@code TASKJOB_INSTANCE_ID} and {@code TASKJOB_LOCAL_ROOT}. Credentials and tokens in
@@ -54,6 +54,12 @@ public final class LocalCloudProvider implements CloudProvider {
 
   /** The worker's main class, from the worker-image module. */
   public static final String WORKER_MAIN_CLASS = "dev.taskjob.worker.WorkerMain";
+  /**
+   * The worker image's JVM flags: a worker's hot path is fork/exec, so the client compiler and the serial
+   * collector start it sooner and leave the cores to the tasks (docs/benchmarks.md, "JVM start-up").
+   */
+  public static final List<String> WORKER_JVM_FLAGS =
+      List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xmx256m", "-XX:+ExitOnOutOfMemoryError");
   static final String STATE_FILE = "instance.json";
   /** The only variables a worker takes from this process's environment; a task program needs no more. */
   public static final java.util.Set<String> INHERITED_ENVIRONMENT =
@@ -109,8 +115,8 @@ public final class LocalCloudProvider implements CloudProvider {
   static List<String> workerCommandOf(ProviderConfig config) {
     String configured = config.property(Keys.LOCAL_WORKER_COMMAND);
     if (configured == null || configured.isBlank()) {
-      String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-      return List.of(java, "-cp", absoluteClassPath(System.getProperty("java.class.path")), WORKER_MAIN_CLASS);
+      return defaultWorkerCommand(Path.of(System.getProperty("java.home")),
+          absoluteClassPath(System.getProperty("java.class.path")));
     }
     String trimmed = configured.trim();
     if (trimmed.startsWith("[")) {
@@ -125,6 +131,32 @@ public final class LocalCloudProvider implements CloudProvider {
       throw new IllegalArgumentException(Keys.LOCAL_WORKER_COMMAND + ": the command is empty");
     }
     return List.of(trimmed.split("\\s+"));
+  }
+
+  /**
+   * This JVM's java with {@link #WORKER_JVM_FLAGS} on {@code classPath}; when the class path is one jar with
+   * the worker's class-data archive beside it ({@code taskjob.jar}: {@code taskjob-worker.jsa}, made by the
+   * build), the worker maps its classes from the archive. The JVM checks that the archive matches the jar and
+   * otherwise runs without it; its warning is turned off, since nothing is wrong but a slower start.
+   */
+  static List<String> defaultWorkerCommand(Path javaHome, String classPath) {
+    List<String> command = new ArrayList<>();
+    command.add(javaHome.resolve("bin").resolve("java").toString());
+    command.addAll(WORKER_JVM_FLAGS);
+    workerArchive(classPath).ifPresent(archive -> command.addAll(List.of("-XX:SharedArchiveFile=" + archive,
+        "-Xlog:cds=off", "-Xlog:cds+dynamic=off")));
+    command.addAll(List.of("-cp", classPath, WORKER_MAIN_CLASS));
+    return List.copyOf(command);
+  }
+
+  private static Optional<Path> workerArchive(String classPath) {
+    if (classPath.contains(File.pathSeparator) || !classPath.endsWith(".jar")) {
+      return Optional.empty();
+    }
+    Path jar = Path.of(classPath);
+    String name = jar.getFileName().toString();
+    Path archive = jar.resolveSibling(name.substring(0, name.length() - ".jar".length()) + "-worker.jsa");
+    return Files.isRegularFile(archive) ? Optional.of(archive) : Optional.empty();
   }
 
   @Override
