@@ -6,11 +6,7 @@ package dev.taskjob.operator.simulation;
  * mark goes once the defect is fixed.
  */
 enum Invariant {
-  TASK_ENDS_AS_ITS_PROGRAM_DECIDED("every task that has a result has the one its program decided",
-      "worker: a failed attempt is counted only once its re-send reaches the queue; a refused re-send is now held"
-          + " and tried again (RefusedResend), but 12 of 100,000 lifetimes still give a task one attempt more than"
-          + " maxAttempts (first seed 20276953); not traced yet (a worker gone before its held re-send went through"
-          + " would do it)"),
+  TASK_ENDS_AS_ITS_PROGRAM_DECIDED("every task that has a result has the one its program decided", null),
   NO_TASK_LOST("a finished job has a final result for every task", null),
   NO_TASK_RUN_AFTER_ITS_JOB_FINISHED("no worker starts or runs a task once its job finished", null),
   NOTHING_OUTLIVES_ITS_JOB("once a job finished, none of its VMs is alive and its queue is deleted", null),

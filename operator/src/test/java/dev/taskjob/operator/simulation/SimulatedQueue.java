@@ -216,8 +216,7 @@ final class SimulatedQueue implements TaskQueue {
   }
 
   private void throttleMaybe(String call) {
-    if (random.nextDouble() < faults.queueThrottleRate) {
-      faults.count(Faults.Kind.QUEUE_THROTTLED);
+    if (random.nextDouble() < faults.queueThrottleRate && faults.inject(Faults.Kind.QUEUE_THROTTLED)) {
       throw new QueueException(call + ": throttled", true);
     }
   }
