@@ -12,8 +12,10 @@ import java.util.stream.IntStream;
 /**
  * The fewest of a failing lifetime's faults that still break the same invariant. The seed is run again
  * with only some of its faults taking effect (by their number in the order drawn, {@link Faults#allowOnly}):
- * first the shortest prefix that still breaks it, found by bisection, then each fault left in that prefix
- * dropped in turn, latest first, where the invariant still breaks without it. Every run is deterministic,
+ * first the shortest prefix that still breaks it, found by bisection, then the faults of each kind dropped
+ * together, then each fault left dropped in turn, latest first, wherever the invariant still breaks without.
+ * Numbers after a dropped fault may name other faults than in the full run, as the lifetime takes
+ * another course; the search only keeps what it has seen break. Every run is deterministic,
  * so the result is too; at most {@link #MAX_RUNS} runs.
  */
 final class ShortestTrace {
@@ -90,6 +92,13 @@ final class ShortestTrace {
       }
     }
     List<Integer> kept = prefix(hi);
+    List<Faults.Kind> kinds = full.faults().drawn();
+    for (Faults.Kind kind : Faults.Kind.values()) {
+      List<Integer> without = kept.stream().filter(n -> kinds.get(n) != kind).toList();
+      if (without.size() < kept.size() && runs < MAX_RUNS && breaks(without)) {
+        kept = without;
+      }
+    }
     for (int i = kept.size() - 1; i >= 0 && runs < MAX_RUNS; i--) {
       List<Integer> without = new ArrayList<>(kept);
       without.remove(i);
@@ -99,8 +108,10 @@ final class ShortestTrace {
     }
     JobLifetime.Result shortest = run(kept);
     List<Faults.Kind> drawnKinds = shortest.faults().drawn();
-    List<Faults.Kind> kinds = kept.stream().filter(n -> n < drawnKinds.size()).map(drawnKinds::get).toList();
-    return new Found(invariant, List.copyOf(kept), kinds, drawn, shortest.violations().get(invariant), runs);
+    // A number the shortest run never drew took no effect: leaving it out is the same run.
+    kept = kept.stream().filter(n -> n < drawnKinds.size()).toList();
+    List<Faults.Kind> keptKinds = kept.stream().map(drawnKinds::get).toList();
+    return new Found(invariant, List.copyOf(kept), keptKinds, drawn, shortest.violations().get(invariant), runs);
   }
 
   private static List<Integer> prefix(int length) {
