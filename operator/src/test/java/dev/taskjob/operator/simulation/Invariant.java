@@ -12,7 +12,10 @@ enum Invariant {
   NOTHING_OUTLIVES_ITS_JOB("once a job finished, none of its VMs is alive and its queue is deleted", null),
   POOL_WITHIN_CAPS("the VMs alive never exceed spec.instances' count, vCPUs and $/hour", null),
   JOB_FINISHES("every job finishes within the simulated horizon (no stall)", null),
-  COST_IS_THE_BILL("the cost the job reports equals the simulated bill within 1%", null);
+  COST_IS_THE_BILL("the cost the job reports equals the simulated bill within 1%",
+      "cost meter: a VM preempted without an end time from the cloud (as EC2 lists it) is billed to the first look"
+          + " that lists it ended; when the lists after the interruption fail, that is steps late, over 1% of a short"
+          + " job's bill (first seed 20277747: 20 s late, $0.033523 reported for a $0.033101 bill)");
 
   final String description;
   final String knownDefect;
