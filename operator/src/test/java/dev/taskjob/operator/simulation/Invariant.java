@@ -6,7 +6,11 @@ package dev.taskjob.operator.simulation;
  * mark goes once the defect is fixed.
  */
 enum Invariant {
-  TASK_ENDS_AS_ITS_PROGRAM_DECIDED("every task that has a result has the one its program decided", null),
+  TASK_ENDS_AS_ITS_PROGRAM_DECIDED("every task that has a result has the one its program decided",
+      "worker: a failure is counted only once its re-send reaches the queue; a refused re-send is held and tried"
+          + " again (RefusedResend), and a worker stopping on terminate tries it for 30 s more, but a worker killed"
+          + " outright before it went through loses the count, one attempt more than maxAttempts (first seed 20306549:"
+          + " a spot interruption 10 s after the refusal; simulated interruptions give no notice, real ones do)"),
   NO_TASK_LOST("a finished job has a final result for every task", null),
   NO_TASK_RUN_AFTER_ITS_JOB_FINISHED("no worker starts or runs a task once its job finished", null),
   NOTHING_OUTLIVES_ITS_JOB("once a job finished, none of its VMs is alive and its queue is deleted", null),
