@@ -76,7 +76,7 @@ class CloudSimulationTest {
     for (Invariant inv : Invariant.values()) {
       long n = violated.getOrDefault(inv, 0L);
       if (inv.knownDefect != null) {
-        System.err.println(n == 0 ? inv + " held in all " + lifetimes + " lifetimes: if the 100,000 of -Psimulation"
+        System.err.println(n == 0 ? inv + " held in all " + String.format(Locale.ROOT, "%,d", lifetimes) + " lifetimes: if the 100,000 of -Psimulation"
                 + " agree, its defect is fixed, remove the mark"
             : inv + " broken in " + n + " lifetimes, expected (" + inv.knownDefect + "); first:\n"
                 + firstFailure.get(inv));
