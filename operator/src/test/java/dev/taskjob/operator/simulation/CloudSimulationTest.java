@@ -3,6 +3,7 @@ package dev.taskjob.operator.simulation;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.taskjob.operator.decision.DrainDecision;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,13 +12,15 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
  * Runs many seeded job lifetimes through the simulated cloud and checks every invariant after every
  * step. {@code mvn verify} runs 2,000 lifetimes; the {@code simulation} profile runs 100,000. A broken
- * invariant prints its seed, the end of its trace and the command that replays it alone
- * ({@code -Dtaskjob.simulation.seed=<seed>}). The table goes to target/simulation-results.md.
+ * invariant prints its seed, the end of its trace, the shortest trace found with fewer of its faults
+ * ({@link ShortestTrace}) and the commands that replay both ({@code -Dtaskjob.simulation.seed=<seed>}, and
+ * {@code -Dtaskjob.simulation.faults=<numbers>} for the shortest). The table goes to target/simulation-results.md.
  */
 class CloudSimulationTest {
 
@@ -28,28 +31,40 @@ class CloudSimulationTest {
     String replay = System.getProperty("taskjob.simulation.seed");
     long first = replay == null ? FIRST_SEED : Long.parseLong(replay);
     int lifetimes = replay == null ? Integer.getInteger("taskjob.simulation.lifetimes", 2000) : 1;
+    String onlyFaults = System.getProperty("taskjob.simulation.faults");
+    Set<Integer> allowedFaults = replay == null || onlyFaults == null ? null : ShortestTrace.parse(onlyFaults);
 
     Map<Invariant, Long> violated = new EnumMap<>(Invariant.class);
     Map<Invariant, String> firstFailure = new EnumMap<>(Invariant.class);
+    Map<Invariant, Long> firstSeed = new EnumMap<>(Invariant.class);
     Map<Faults.Kind, Long> injected = new EnumMap<>(Faults.Kind.class);
     long tasks = 0;
     double simulatedHours = 0;
     long started = System.nanoTime();
     for (int i = 0; i < lifetimes; i++) {
       long seed = first + i;
-      JobLifetime lifetime = new JobLifetime(seed);
+      JobLifetime lifetime = new JobLifetime(seed, allowedFaults, DrainDecision::decide);
       JobLifetime.Result result = lifetime.run();
       tasks += result.tasks();
       simulatedHours += result.simulated().toMillis() / 3_600_000.0;
       result.faults().injected().forEach((k, n) -> injected.merge(k, n, Long::sum));
       for (Map.Entry<Invariant, String> v : result.violations().entrySet()) {
         violated.merge(v.getKey(), 1L, Long::sum);
+        firstSeed.putIfAbsent(v.getKey(), seed);
         firstFailure.computeIfAbsent(v.getKey(), k -> "seed " + seed + ": " + v.getValue()
             + "\n  replay: mvn -B -pl operator -am test -Dtest=CloudSimulationTest"
             + " -Dsurefire.failIfNoSpecifiedTests=false -Dtaskjob.simulation.seed=" + seed);
       }
     }
     double wallSeconds = (System.nanoTime() - started) / 1e9;
+    if (allowedFaults == null) {
+      firstSeed.forEach((inv, seed) -> {
+        ShortestTrace.Found shortest = ShortestTrace.find(seed, inv);
+        firstFailure.merge(inv, "\n" + shortest.describe() + "\n  replay it: mvn -B -pl operator -am test"
+            + " -Dtest=CloudSimulationTest -Dsurefire.failIfNoSpecifiedTests=false -Dtaskjob.simulation.seed=" + seed
+            + " " + shortest.replayProperty(), String::concat);
+      });
+    }
 
     String table = table(lifetimes, tasks, injected, violated, simulatedHours, wallSeconds);
     System.err.println(table);
@@ -61,7 +76,8 @@ class CloudSimulationTest {
     for (Invariant inv : Invariant.values()) {
       long n = violated.getOrDefault(inv, 0L);
       if (inv.knownDefect != null) {
-        System.err.println(n == 0 ? inv + " held in every lifetime: its defect is fixed, remove the mark"
+        System.err.println(n == 0 ? inv + " held in all " + String.format(Locale.ROOT, "%,d", lifetimes) + " lifetimes: if the 100,000 of -Psimulation"
+                + " agree, its defect is fixed, remove the mark"
             : inv + " broken in " + n + " lifetimes, expected (" + inv.knownDefect + "); first:\n"
                 + firstFailure.get(inv));
       } else if (n > 0) {

@@ -1,12 +1,17 @@
 package dev.taskjob.operator.simulation;
 
+import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
 
 /**
  * The fault rates of one job lifetime, drawn from its seed, and the count of each fault actually
- * injected (the invariant table reports them).
+ * injected (the invariant table reports them). Each fault the draws call for is numbered in the order
+ * drawn; a replay may let only some of those numbers take effect ({@link #allowOnly}), the draws staying
+ * the same, to find the fewest faults that still break an invariant ({@link ShortestTrace}).
  */
 final class Faults {
 
@@ -24,6 +29,9 @@ final class Faults {
   /** Spot interruptions per VM-hour, per zone. */
   final double[] interruptionsPerHour;
   private final Map<Kind, Long> injected = new EnumMap<>(Kind.class);
+  /** The kind of each fault drawn so far, by its number. */
+  private final List<Kind> drawn = new ArrayList<>();
+  private Set<Integer> allowed;
 
   Faults(SplittableRandom random, int zones) {
     throttleRate = random.nextDouble() * 0.1;
@@ -45,6 +53,29 @@ final class Faults {
     queueThrottleRate = 0;
     noCapacityRate = 0;
     this.interruptionsPerHour = interruptionsPerHour.clone();
+  }
+
+  /** Only the faults drawn with these numbers take effect; the others are drawn and skipped. */
+  void allowOnly(Set<Integer> numbers) {
+    allowed = Set.copyOf(numbers);
+  }
+
+  /**
+   * A draw called for a fault of this kind: numbers it and says whether it takes effect (counted if so).
+   */
+  boolean inject(Kind kind) {
+    int number = drawn.size();
+    drawn.add(kind);
+    if (allowed != null && !allowed.contains(number)) {
+      return false;
+    }
+    count(kind);
+    return true;
+  }
+
+  /** The kind of each fault drawn, by number. */
+  List<Kind> drawn() {
+    return drawn;
   }
 
   void count(Kind kind) {

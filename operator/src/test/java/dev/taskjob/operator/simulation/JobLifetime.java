@@ -5,6 +5,7 @@ import dev.taskjob.core.cloud.CapacityException;
 import dev.taskjob.core.cloud.CloudException;
 import dev.taskjob.core.cloud.CreateInstanceRequest;
 import dev.taskjob.core.cloud.Instance;
+import dev.taskjob.core.cloud.InstanceState;
 import dev.taskjob.core.cloud.InstanceType;
 import dev.taskjob.core.queue.LeasedTask;
 import dev.taskjob.core.queue.QueueDepth;
@@ -16,6 +17,7 @@ import dev.taskjob.operator.decision.DrainDecision;
 import dev.taskjob.operator.decision.ErrorClassifier;
 import dev.taskjob.operator.decision.PoolPlan;
 import dev.taskjob.operator.decision.PoolSizing;
+import dev.taskjob.operator.decision.ScaleIn;
 import dev.taskjob.operator.ledger.Ledger;
 import dev.taskjob.operator.selection.UnavailableOfferings;
 import java.time.Duration;
@@ -25,10 +27,12 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.function.Function;
 
 /**
  * One job from start to finish in the simulated cloud, step by step on the simulation's clock. Each
@@ -65,10 +69,13 @@ final class JobLifetime {
   private final int maxAttempts;
   private final int slots;
   private final PoolSizing.Budget budget;
+  /** The workers' shutdownGracePeriod: what a stopping worker gives its tasks, and how long scale-in holds a busy VM. */
+  private final Duration shutdownGrace;
   private final Map<String, String> tags;
   private final UnavailableOfferings unavailable = new UnavailableOfferings(clock, UnavailableOfferings.DEFAULT_TTL);
   private final Ledger ledger;
   private final Map<Invariant, String> violations = new EnumMap<>(Invariant.class);
+  private final Function<DrainDecision.Inputs, DrainDecision.Verdict> drain;
 
   // The operator's state between looks.
   private boolean loaded;
@@ -83,12 +90,26 @@ final class JobLifetime {
   private long lastLaunch;
   private Set<String> previouslyAlive = Set.of();
   private final Set<String> terminationRequested = new HashSet<>();
+  /** Busy VMs chosen for scale-in and held, with when each was first chosen (VmLauncher keeps it in memory). */
+  private Map<String, Instant> heldForScaleIn = Map.of();
 
   JobLifetime(long seed) {
+    this(seed, null, DrainDecision::decide);
+  }
+
+  /**
+   * @param allowedFaults the numbers of the faults drawn that take effect ({@link Faults#allowOnly}); null: all
+   * @param drain the drain decision ({@link DrainDecision#decide}; a test gives a broken one)
+   */
+  JobLifetime(long seed, Set<Integer> allowedFaults, Function<DrainDecision.Inputs, DrainDecision.Verdict> drain) {
     this.seed = seed;
+    this.drain = drain;
     this.random = new SplittableRandom(seed);
     List<String> zones = List.of("sim-1a", "sim-1b", "sim-1c");
     faults = new Faults(random, zones.size());
+    if (allowedFaults != null) {
+      faults.allowOnly(allowedFaults);
+    }
     int vcpus = 1 << random.nextInt(3);
     InstanceType type = SimulatedCloud.spotType("sim." + vcpus + "x", vcpus, zones, random);
     slots = vcpus;
@@ -106,15 +127,17 @@ final class JobLifetime {
     Double maxPrice = random.nextBoolean() ? null : type.spotPrices().values().stream().mapToDouble(d -> d).max()
         .orElseThrow() * (1 + random.nextInt(maxInstances));
     budget = new PoolSizing.Budget(0, maxInstances, maxCpus, maxPrice);
+    shutdownGrace = Duration.ofSeconds(random.nextInt(121));
     tags = Map.of("taskjob.dev/job", "sim-" + seed);
     cloud = new SimulatedCloud(type, zones, clock, random, faults, trace);
+    cloud.workersStopOnTerminate();
     queue = new SimulatedQueue(new QueueSettings("sim-" + seed, Duration.ofMinutes(2),
         QueueSettings.deliveriesFor(QueueSettings.DEFAULT_MAX_INTERRUPTIONS)), clock, random,
         faults);
-    workers = new SimulatedWorkers(cloud, queue, programs, slots, maxAttempts, clock, faults, trace);
+    workers = new SimulatedWorkers(cloud, queue, programs, slots, maxAttempts, clock, shutdownGrace, faults, trace);
     ledger = new Ledger(taskCount);
     trace.add("job: " + taskCount + " tasks, mean " + mean.toSeconds() + "s, maxAttempts " + maxAttempts + ", "
-        + type.name() + " (" + slots + " slots), budget " + budget);
+        + type.name() + " (" + slots + " slots), grace " + shutdownGrace.toSeconds() + "s, budget " + budget);
   }
 
   Result run() {
@@ -192,7 +215,7 @@ final class JobLifetime {
       depth = new QueueDepth(-1, -1, -1);
     }
     queueEmptySince = DrainDecision.emptySince(queueEmptySince, depth.waiting(), depth.leased(), now);
-    DrainDecision.Verdict verdict = DrainDecision.decide(new DrainDecision.Inputs(loaded, ledger.allFinished(),
+    DrainDecision.Verdict verdict = drain.apply(new DrainDecision.Inputs(loaded, ledger.allFinished(),
         depth.waiting(), depth.leased(), depth.deadLettered(), queueEmptySince, deadLettersReadAt, lastActivity,
         loadedAt, TERMINATION_DELAY, now));
     if (!draining && verdict != DrainDecision.Verdict.KEEP_RUNNING) {
@@ -215,18 +238,32 @@ final class JobLifetime {
     PoolPlan.Result plan = PoolPlan.plan(new PoolPlan.Inputs(desired, observed, previouslyAlive, STARTUP_TIMEOUT,
         HEARTBEAT_TIMEOUT, null, now));
     previouslyAlive = new HashSet<>(plan.healthy());
+    // As InstancePoolReconciler acts: a VM no longer needed goes when ScaleIn says, every other removal at once.
     List<String> terminate = new ArrayList<>(plan.stillTerminating());
-    plan.terminate().forEach(r -> terminate.add(r.id()));
+    Map<String, Integer> chosen = new LinkedHashMap<>();
+    for (PoolPlan.Removal r : plan.terminate()) {
+      if (r.reason() == PoolPlan.Reason.EXTRA) {
+        SimulatedWorkers.Worker w = workers.workers().get(r.id());
+        chosen.put(r.id(), w == null ? 0 : w.runningTasks());
+      } else {
+        terminate.add(r.id());
+      }
+    }
+    ScaleIn.Result scaleIn = ScaleIn.decide(chosen, heldForScaleIn, shutdownGrace, desired, now);
+    heldForScaleIn = scaleIn.held();
+    terminate.addAll(scaleIn.terminate());
     if (!terminate.isEmpty()) {
       terminationRequested.addAll(terminate);
-      trace.add("pool: terminate " + plan.terminate() + " again " + plan.stillTerminating());
+      trace.add("pool: terminate " + terminate + " of " + plan.terminate() + ", again " + plan.stillTerminating()
+          + (heldForScaleIn.isEmpty() ? "" : ", busy and held " + heldForScaleIn.keySet()));
       cloud.terminate(terminate);
     }
     if (plan.create() > 0) {
       create(plan.create(), vms);
     }
-    boolean anyAlive = vms.stream().anyMatch(vm -> vm.state().isAlive());
-    if (draining && !anyAlive && plan.create() == 0) {
+    // A terminating VM still holds a stopping worker: the drain waits for it (the pool's status counts it).
+    boolean anyLeft = vms.stream().anyMatch(vm -> vm.state().isAlive() || vm.state() == InstanceState.TERMINATING);
+    if (draining && !anyLeft && plan.create() == 0) {
       queue.delete();
       finished = true;
       trace.add("job: finished, " + ledger.succeeded() + " succeeded, " + ledger.failed() + " failed, "

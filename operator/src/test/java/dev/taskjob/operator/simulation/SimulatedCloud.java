@@ -67,6 +67,8 @@ final class SimulatedCloud implements CloudProvider {
   private final Map<String, Vm> vms = new LinkedHashMap<>();
   private final Map<String, String> idByKey = new HashMap<>();
   private long nextId;
+  /** Whether a running VM asked to terminate waits for its worker to stop (see {@link #workersStopOnTerminate}). */
+  private boolean workersStop;
 
   SimulatedCloud(InstanceType type, List<String> zones, ManualClock clock, SplittableRandom random, Faults faults,
       Trace trace) {
@@ -90,6 +92,21 @@ final class SimulatedCloud implements CloudProvider {
         base * 3, spot, PriceSource.SNAPSHOT);
   }
 
+  /**
+   * From now on a running VM asked to terminate is listed {@code TERMINATING} until its worker has stopped
+   * ({@link #stopped}), as EC2's shutting-down lasts while the OS stops the worker's container. Its bill
+   * ends at the request, as EC2 bills no shutting-down time, and the listing carries that end.
+   */
+  void workersStopOnTerminate() {
+    workersStop = true;
+  }
+
+  /** The worker on a {@code TERMINATING} VM has stopped: the VM is gone. */
+  void stopped(Vm vm) {
+    vm.state = InstanceState.TERMINATED;
+    trace.add("cloud: " + vm.id + " terminated, its worker stopped");
+  }
+
   double price(String zone) {
     return type.spotPrices().get(zone);
   }
@@ -111,8 +128,8 @@ final class SimulatedCloud implements CloudProvider {
     if (existing != null) {
       return vms.get(existing).toInstance(type.name());
     }
-    if (!request.zone().equals(zones.get(0)) && random.nextDouble() < faults.noCapacityRate) {
-      faults.count(Faults.Kind.NO_CAPACITY);
+    if (!request.zone().equals(zones.get(0)) && random.nextDouble() < faults.noCapacityRate
+        && faults.inject(Faults.Kind.NO_CAPACITY)) {
       trace.add("cloud: no capacity for " + request.instanceType() + " in " + request.zone());
       throw new CapacityException("InsufficientInstanceCapacity in " + request.zone(), request.instanceType(),
           request.zone(), true, null);
@@ -123,8 +140,7 @@ final class SimulatedCloud implements CloudProvider {
     vms.put(vm.id, vm);
     idByKey.put(request.idempotencyKey(), vm.id);
     trace.add("cloud: created " + vm.id + " (" + request.name() + ") in " + vm.zone);
-    if (random.nextDouble() < faults.responseLostRate) {
-      faults.count(Faults.Kind.RESPONSE_LOST);
+    if (random.nextDouble() < faults.responseLostRate && faults.inject(Faults.Kind.RESPONSE_LOST)) {
       trace.add("cloud: create of " + vm.id + " succeeded, its response was lost");
       throw new CloudException("create timed out", true);
     }
@@ -149,12 +165,12 @@ final class SimulatedCloud implements CloudProvider {
     for (String id : instanceIds) {
       Vm vm = vms.get(id);
       if (vm != null && vm.state.isAlive()) {
-        end(vm, InstanceState.TERMINATED);
-        trace.add("cloud: terminated " + id);
+        boolean workerStops = workersStop && vm.state == InstanceState.RUNNING;
+        end(vm, workerStops ? InstanceState.TERMINATING : InstanceState.TERMINATED);
+        trace.add("cloud: " + (workerStops ? "terminating " : "terminated ") + id);
       }
     }
-    if (random.nextDouble() < faults.responseLostRate) {
-      faults.count(Faults.Kind.RESPONSE_LOST);
+    if (random.nextDouble() < faults.responseLostRate && faults.inject(Faults.Kind.RESPONSE_LOST)) {
       trace.add("cloud: terminate succeeded, its response was lost");
       throw new CloudException("terminate timed out", true);
     }
@@ -170,8 +186,7 @@ final class SimulatedCloud implements CloudProvider {
       }
       if (vm.state == InstanceState.RUNNING) {
         double rate = faults.interruptionsPerHour[zones.indexOf(vm.zone)];
-        if (random.nextDouble() < 1 - Math.exp(-rate * hours)) {
-          faults.count(Faults.Kind.SPOT_INTERRUPTION);
+        if (random.nextDouble() < 1 - Math.exp(-rate * hours) && faults.inject(Faults.Kind.SPOT_INTERRUPTION)) {
           end(vm, InstanceState.PREEMPTED);
           trace.add("cloud: spot interruption of " + vm.id);
         }
@@ -205,11 +220,10 @@ final class SimulatedCloud implements CloudProvider {
   private void failMaybe(String call) {
     double r = random.nextDouble();
     if (r < faults.throttleRate) {
-      faults.count(Faults.Kind.THROTTLED);
-      throw new CloudException(call + ": RequestLimitExceeded", true);
-    }
-    if (r < faults.throttleRate + faults.serverErrorRate) {
-      faults.count(Faults.Kind.SERVER_ERROR);
+      if (faults.inject(Faults.Kind.THROTTLED)) {
+        throw new CloudException(call + ": RequestLimitExceeded", true);
+      }
+    } else if (r < faults.throttleRate + faults.serverErrorRate && faults.inject(Faults.Kind.SERVER_ERROR)) {
       throw new CloudException(call + ": 503 Service Unavailable", true);
     }
   }

@@ -49,6 +49,8 @@ final class SimulatedQueue implements TaskQueue {
   private final Map<String, TaskEvent> events = new LinkedHashMap<>();
   private boolean exists;
   private long nextReceipt;
+  /** Sends still to refuse whatever the throttle rate (a test's refused re-sends). */
+  private int sendsToRefuse;
 
   SimulatedQueue(QueueSettings settings, ManualClock clock, SplittableRandom random, Faults faults) {
     this.settings = settings;
@@ -87,6 +89,10 @@ final class SimulatedQueue implements TaskQueue {
   public void send(List<Task> tasks) {
     requireExists();
     throttleMaybe("send");
+    if (sendsToRefuse > 0) {
+      sendsToRefuse--;
+      throw new QueueException("send: throttled", true);
+    }
     tasks.forEach(t -> waiting.addLast(new Entry(t)));
   }
 
@@ -197,6 +203,11 @@ final class SimulatedQueue implements TaskQueue {
   @Override
   public void close() {}
 
+  /** The next {@code count} sends are refused as throttled. */
+  void refuseNextSends(int count) {
+    sendsToRefuse = count;
+  }
+
   /** Leased tasks whose lease lapsed go back to waiting, as their worker died or went silent. */
   private void expireLeases() {
     Instant now = clock.instant();
@@ -216,8 +227,7 @@ final class SimulatedQueue implements TaskQueue {
   }
 
   private void throttleMaybe(String call) {
-    if (random.nextDouble() < faults.queueThrottleRate) {
-      faults.count(Faults.Kind.QUEUE_THROTTLED);
+    if (random.nextDouble() < faults.queueThrottleRate && faults.inject(Faults.Kind.QUEUE_THROTTLED)) {
       throw new QueueException(call + ": throttled", true);
     }
   }

@@ -22,7 +22,10 @@ import java.util.Map;
  * this failure counted and the delivery acked. A send the queue refuses is tried again at the worker's
  * next step while the failed delivery is held, its lease extended (QueueTaskSource with RefusedResend).
  * A worker whose VM is gone vanishes with the tasks it ran and the deliveries it held; their leases
- * lapse in the queue.
+ * lapse in the queue. On a VM asked to terminate ({@code TERMINATING}, see
+ * {@link SimulatedCloud#workersStopOnTerminate}) the worker stops as on SIGTERM: it takes no new task,
+ * gives running ones the shutdown grace period and then releases them (an interruption, not an attempt),
+ * and tries its held re-sends for {@link #CLOSE_TIMEOUT} more before releasing them (the count is then lost).
  */
 final class SimulatedWorkers {
 
@@ -53,6 +56,8 @@ final class SimulatedWorkers {
     final List<Running> running = new ArrayList<>();
     /** Failed deliveries whose re-send the queue refused, with the task as it is to be sent again. */
     final Map<LeasedTask, Task> heldForResend = new LinkedHashMap<>();
+    /** Once stopping: when its last running task ended or was released. */
+    Instant closingSince;
 
     Worker(String vmId, Instant started) {
       this.vmId = vmId;
@@ -65,12 +70,16 @@ final class SimulatedWorkers {
     }
   }
 
+  /** How long a stopping worker still tries its pending re-sends once its tasks are done (QueueTaskSource). */
+  static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
+
   private final SimulatedCloud cloud;
   private final SimulatedQueue queue;
   private final List<Program> programs;
   private final int slots;
   private final int maxAttempts;
   private final ManualClock clock;
+  private final Duration shutdownGrace;
   private final Faults faults;
   private final Trace trace;
   private final Map<String, Worker> workers = new LinkedHashMap<>();
@@ -87,6 +96,13 @@ final class SimulatedWorkers {
 
   SimulatedWorkers(SimulatedCloud cloud, SimulatedQueue queue, List<Program> programs, int slots, int maxAttempts,
       ManualClock clock, Faults faults, Trace trace) {
+    this(cloud, queue, programs, slots, maxAttempts, clock, Duration.ZERO, faults, trace);
+  }
+
+  /** @param shutdownGrace what a worker stopping on a {@code TERMINATING} VM gives its running tasks */
+  SimulatedWorkers(SimulatedCloud cloud, SimulatedQueue queue, List<Program> programs, int slots, int maxAttempts,
+      ManualClock clock, Duration shutdownGrace, Faults faults, Trace trace) {
+    this.shutdownGrace = shutdownGrace;
     this.cloud = cloud;
     this.queue = queue;
     this.programs = programs;
@@ -109,6 +125,13 @@ final class SimulatedWorkers {
     for (Iterator<Worker> it = workers.values().iterator(); it.hasNext(); ) {
       Worker w = it.next();
       SimulatedCloud.Vm vm = cloud.vms().stream().filter(v -> v.id.equals(w.vmId)).findFirst().orElseThrow();
+      if (vm.state == InstanceState.TERMINATING) {
+        if (stop(w, vm, now)) {
+          cloud.stopped(vm);
+          it.remove();
+        }
+        continue;
+      }
       if (!vm.state.isAlive()) {
         if (!w.running.isEmpty()) {
           trace.add("worker " + w.vmId + ": gone with " + w.running.size() + " running tasks "
@@ -158,6 +181,58 @@ final class SimulatedWorkers {
     } catch (QueueException e) {
       // A throttled queue: the worker tries again at its next step, as the real one does.
     }
+  }
+
+  /**
+   * One step of a worker stopping since its VM's terminate request: running tasks finish until the grace
+   * period is over and are released then; held re-sends are tried until {@link #CLOSE_TIMEOUT} after that.
+   *
+   * @return whether the worker has stopped
+   */
+  private boolean stop(Worker w, SimulatedCloud.Vm vm, Instant now) {
+    Instant graceOver = vm.ended.plus(shutdownGrace);
+    try {
+      for (Iterator<Map.Entry<LeasedTask, Task>> it = w.heldForResend.entrySet().iterator(); it.hasNext(); ) {
+        Map.Entry<LeasedTask, Task> held = it.next();
+        if (resend(held.getKey(), held.getValue())) {
+          it.remove();
+        }
+      }
+      for (Iterator<Running> it = w.running.iterator(); it.hasNext(); ) {
+        Running r = it.next();
+        if (!now.isBefore(r.ends)) {
+          finish(w, r);
+          it.remove();
+        } else if (!now.isBefore(graceOver)) {
+          queue.release(r.leased);
+          trace.add("worker " + w.vmId + ": grace over, released " + r.leased.task().id());
+          it.remove();
+        } else {
+          queue.extendLease(r.leased, queue.settings().leaseDuration());
+        }
+      }
+    } catch (QueueException e) {
+      // throttled: tried again at the next step
+    }
+    if (!w.running.isEmpty()) {
+      return false;
+    }
+    if (w.closingSince == null) {
+      w.closingSince = now;
+    }
+    if (!w.heldForResend.isEmpty() && now.isBefore(w.closingSince.plus(CLOSE_TIMEOUT))) {
+      return false;
+    }
+    for (LeasedTask held : w.heldForResend.keySet()) {
+      trace.add("worker " + w.vmId + ": stopped before the re-send of " + held.task().id() + " went through;"
+          + " released, its failure uncounted");
+      try {
+        queue.release(held);
+      } catch (QueueException e) {
+        // its lease lapses instead
+      }
+    }
+    return true;
   }
 
   private void finish(Worker w, Running r) {
