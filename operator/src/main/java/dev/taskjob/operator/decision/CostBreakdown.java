@@ -91,6 +91,25 @@ public final class CostBreakdown {
     return sum;
   }
 
+  /**
+   * The split made to add up to {@code bill}, the bill as the pool accounts it: USD billed beyond the
+   * observed VMs (VMs that came and went unobserved, e.g. while the operator restarted) is idle, since no
+   * work was seen on it; a split over the bill is scaled down to it.
+   */
+  public static Shares fitTo(Shares s, double bill) {
+    if (bill <= 0) {
+      return Shares.ZERO;
+    }
+    if (bill >= s.billed()) {
+      return new Shares(bill, s.tasks(), s.boot(), s.idle() + (bill - s.billed()), s.drain(), s.interrupted());
+    }
+    double k = bill / s.billed();
+    Shares scaled = new Shares(bill, s.tasks() * k, s.boot() * k, 0, s.drain() * k, s.interrupted() * k);
+    return new Shares(bill, scaled.tasks(), scaled.boot(),
+        Math.max(0, bill - scaled.tasks() - scaled.boot() - scaled.drain() - scaled.interrupted()), scaled.drain(),
+        scaled.interrupted());
+  }
+
   private static double seconds(Instant from, Instant to) {
     return Duration.between(from, to).toNanos() / 1e9;
   }

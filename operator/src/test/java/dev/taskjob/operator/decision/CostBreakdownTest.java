@@ -89,6 +89,23 @@ class CostBreakdownTest {
     assertThat(s.fraction(s.interrupted())).isCloseTo(0.5 / 3, within(1e-12));
   }
 
+  @Test
+  void billedBeyondTheObservedVmsIsIdleAndAnOverSplitIsScaledToTheBill() {
+    Shares observed = new Shares(1.0, 0.5, 0.2, 0.1, 0.1, 0.1);
+    Shares more = CostBreakdown.fitTo(observed, 1.5);
+    assertThat(more.billed()).isEqualTo(1.5);
+    assertThat(more.idle()).isCloseTo(0.6, within(1e-12));
+    assertThat(more.tasks()).isEqualTo(0.5);
+    Shares halved = CostBreakdown.fitTo(observed, 0.5);
+    assertThat(halved.billed()).isEqualTo(0.5);
+    assertThat(halved.tasks()).isCloseTo(0.25, within(1e-12));
+    assertThat(halved.idle()).isCloseTo(0.05, within(1e-12));
+    assertThat(halved.tasks() + halved.boot() + halved.idle() + halved.drain() + halved.interrupted())
+        .isCloseTo(0.5, within(1e-12));
+    assertThat(CostBreakdown.fitTo(Shares.ZERO, 0.3)).isEqualTo(new Shares(0.3, 0, 0, 0.3, 0, 0));
+    assertThat(CostBreakdown.fitTo(observed, 0)).isEqualTo(Shares.ZERO);
+  }
+
   private static Instant at(Double seconds) {
     return seconds == null ? null : T.plusNanos((long) (seconds * 1e9));
   }

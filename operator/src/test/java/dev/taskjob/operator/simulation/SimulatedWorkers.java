@@ -78,6 +78,8 @@ final class SimulatedWorkers {
   private final java.util.Set<String> stopped = new java.util.HashSet<>();
   /** Tasks started after their job finished (the invariant's witness). */
   private long startedAfterFinish;
+  /** Whether a task's start is reported ({@code task_started}), as the real worker does; off unless asked. */
+  private boolean reportStarts;
 
   SimulatedWorkers(SimulatedCloud cloud, SimulatedQueue queue, List<Program> programs, int slots, int maxAttempts,
       ManualClock clock, Faults faults, Trace trace) {
@@ -141,6 +143,11 @@ final class SimulatedWorkers {
           }
           Program p = programs.get((int) t.task().index());
           w.running.add(new Running(t, now.plus(p.duration())));
+          if (reportStarts) {
+            queue.publishEvents(List.of(TaskEvent.builder(EventType.TASK_STARTED).timestamp(now).job("sim")
+                .instanceId(w.vmId).taskId(t.task().id()).taskIndex(t.task().index())
+                .attempt(t.task().failedAttempts() + 1).build()));
+          }
         }
       }
     } catch (QueueException e) {
@@ -173,6 +180,11 @@ final class SimulatedWorkers {
       return;
     }
     queue.ack(r.leased);
+  }
+
+  /** From now on each task's start is reported as a {@code task_started} event. */
+  void reportStarts() {
+    reportStarts = true;
   }
 
   /** The worker on this VM finishes what it runs and takes nothing new. */
