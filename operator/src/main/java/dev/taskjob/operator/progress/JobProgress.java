@@ -44,8 +44,8 @@ public final class JobProgress {
 
   private final Ledger ledger;
   private final WorkerActivity activity = new WorkerActivity();
-  /** What each VM's slots did, for the split of the bill; held in memory (see docs/cost.md). */
-  private final SlotUsage slotUsage = new SlotUsage();
+  /** What each VM's slots did, for the split of the bill; saved with the ledger. */
+  private SlotUsage slotUsage = new SlotUsage();
   private final Throughput throughput;
   private final Heartbeats heartbeats;
   private final Duration silentAfter;
@@ -134,7 +134,14 @@ public final class JobProgress {
   }
 
   public synchronized LedgerImage ledgerImage() {
-    return new LedgerImage(LedgerCodec.encodeBinary(ledger), LedgerCodec.summary(ledger));
+    Map<String, byte[]> binary = new java.util.LinkedHashMap<>(LedgerCodec.encodeBinary(ledger));
+    binary.put(SlotUsage.KEY, slotUsage.encode());
+    return new LedgerImage(binary, LedgerCodec.summary(ledger));
+  }
+
+  /** Continues the split of the bill from what was saved with the ledger ({@link SlotUsage#KEY}), if anything. */
+  public synchronized void restoreSlotUsage(byte[] saved) {
+    slotUsage = SlotUsage.decode(saved);
   }
 
   /** Call after the image was saved and the events it covers acknowledged. */

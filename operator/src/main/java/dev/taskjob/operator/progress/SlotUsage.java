@@ -1,9 +1,16 @@
 package dev.taskjob.operator.progress;
 
+import dev.taskjob.core.Json;
 import dev.taskjob.core.event.EventType;
 import dev.taskjob.core.event.TaskEvent;
 import dev.taskjob.operator.decision.CostBreakdown;
 import dev.taskjob.operator.decision.CostMeter;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -15,6 +22,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.zip.GZIPInputStream;
+import java.util.zip.GZIPOutputStream;
 
 /**
  * What each VM's task slots did, from the workers' task events (each names its instance, its slot, its
@@ -22,14 +31,27 @@ import java.util.Set;
  * them, for {@link CostBreakdown}. An attempt still running when its VM ended is interrupted work. A VM
  * the pool stops listing has its split folded into a closed sum, so memory follows the live VMs.
  *
+ * <p>Its state is saved with the ledger ({@link #KEY}), so an operator restart continues the split.
+ *
  * <p>Events can arrive twice or late: on one slot attempts follow each other, so an end no later than the
  * slot's last recorded end is a copy, and a start before it is stale; both are left out. Not thread-safe;
  * {@link JobProgress} serialises access.
  */
 public final class SlotUsage {
 
+  /** Where the state is saved in the ledger ConfigMap's {@code binaryData} (gzip JSON). */
+  public static final String KEY = "slot-usage.json.gz";
+
   /** One VM's bill as its pool lists it. */
   public record Bill(String instanceId, CostMeter.VmLife life) {}
+
+  /** One VM as saved. */
+  record SavedVm(CostMeter.VmLife life, int slotsSeen, Instant firstStart, Instant lastEnd, double taskSeconds,
+      double lostSeconds, Map<String, Instant> running, Map<String, Instant> lastEndOf) {}
+
+  /** The whole state as saved. */
+  record Saved(Map<String, SavedVm> vms, List<String> closedIds, CostBreakdown.Shares closed, int slotsPerInstance,
+      double pricePerSlotHour) {}
 
   private static final class Vm {
     CostMeter.VmLife life;
@@ -160,6 +182,62 @@ public final class SlotUsage {
       return pricePerSlotHour;
     }
     return vm.life.pricePerHour() / Math.max(slotsPerInstance, Math.max(1, vm.slotsSeen));
+  }
+
+  /** The state to save with the ledger (gzip JSON). */
+  public byte[] encode() {
+    Map<String, SavedVm> saved = new LinkedHashMap<>();
+    vms.forEach((id, vm) -> saved.put(id, new SavedVm(vm.life, vm.slotsSeen, vm.firstStart, vm.lastEnd,
+        vm.taskSeconds, vm.lostSeconds, vm.running, vm.lastEndOf)));
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    try (OutputStream out = new GZIPOutputStream(bytes)) {
+      Json.MAPPER.writeValue(out, new Saved(saved, List.copyOf(closedIds), closed, slotsPerInstance,
+          pricePerSlotHour));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return bytes.toByteArray();
+  }
+
+  /** Restores what {@link #encode} saved; an unreadable entry gives an empty usage (the split restarts). */
+  public static SlotUsage decode(byte[] entry) {
+    SlotUsage usage = new SlotUsage();
+    if (entry == null) {
+      return usage;
+    }
+    Saved saved;
+    try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(entry))) {
+      saved = Json.MAPPER.readValue(in, Saved.class);
+    } catch (IOException | RuntimeException e) {
+      return usage;
+    }
+    if (saved.vms() != null) {
+      saved.vms().forEach((id, s) -> {
+        Vm vm = new Vm();
+        vm.life = s.life();
+        vm.slotsSeen = s.slotsSeen();
+        vm.firstStart = s.firstStart();
+        vm.lastEnd = s.lastEnd();
+        vm.taskSeconds = s.taskSeconds();
+        vm.lostSeconds = s.lostSeconds();
+        if (s.running() != null) {
+          vm.running.putAll(s.running());
+        }
+        if (s.lastEndOf() != null) {
+          vm.lastEndOf.putAll(s.lastEndOf());
+        }
+        usage.vms.put(id, vm);
+      });
+    }
+    if (saved.closedIds() != null) {
+      usage.closedIds.addAll(saved.closedIds());
+    }
+    if (saved.closed() != null) {
+      usage.closed = saved.closed();
+    }
+    usage.slotsPerInstance = Math.max(1, saved.slotsPerInstance());
+    usage.pricePerSlotHour = saved.pricePerSlotHour();
+    return usage;
   }
 
   private static Instant earlier(Instant a, Instant b) {

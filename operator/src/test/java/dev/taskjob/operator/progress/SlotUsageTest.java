@@ -88,6 +88,24 @@ class SlotUsageTest {
     assertThat(usage.record(ended(EventType.TASK_COMPLETED, "i-9", 0, 1, 100, 100))).isCloseTo(0.1, within(1e-12));
   }
 
+  @Test
+  void aRestartContinuesTheSplitFromWhatWasSaved() {
+    SlotUsage usage = new SlotUsage();
+    usage.observe(List.of(bill("i-1", 0, null), bill("i-2", 0, 50.0)), 2, PRICE / 2, Billing.GCE, at(60));
+    usage.observe(List.of(bill("i-1", 0, null)), 2, PRICE / 2, Billing.GCE, at(70));
+    usage.record(ended(EventType.TASK_COMPLETED, "i-1", 0, 7, 400, 300));
+    usage.record(started("i-1", 1, 8, 500));
+
+    SlotUsage restored = SlotUsage.decode(usage.encode());
+    assertThat(restored.shares(Billing.GCE, at(900))).isEqualTo(usage.shares(Billing.GCE, at(900)));
+    // the copy of an event seen before the restart is still recognised, the open attempt still ends
+    assertThat(restored.record(ended(EventType.TASK_COMPLETED, "i-1", 0, 7, 400, 300))).isZero();
+    assertThat(restored.record(ended(EventType.TASK_COMPLETED, "i-1", 1, 8, 700, 200))).isCloseTo(0.2, within(1e-12));
+    assertThat(restored.record(ended(EventType.TASK_COMPLETED, "i-2", 0, 9, 40, 10))).isZero();
+    assertThat(SlotUsage.decode(new byte[] {1, 2, 3}).shares(Billing.GCE, at(900))).isEqualTo(Shares.ZERO);
+    assertThat(SlotUsage.decode(null).shares(Billing.GCE, at(900))).isEqualTo(Shares.ZERO);
+  }
+
   private static SlotUsage.Bill bill(String id, double launched, Double ended) {
     return new SlotUsage.Bill(id, new VmLife(at(launched), ended == null ? null : at(ended), PRICE));
   }
