@@ -46,7 +46,7 @@ class SchemaDocumentationTest {
   void taskJobColumnsAnswerHowFarHowFastHowMuch() {
     assertThat(columnNames(TaskJob.class, 0))
         .containsExactly("Phase", "Total", "Succeeded", "Failed", "Instances", "Type", "$/Hour", "ETA", "Age");
-    assertThat(columnNames(TaskJob.class, 1)).containsExactly("Provider", "Spot", "Cost", "Budget");
+    assertThat(columnNames(TaskJob.class, 1)).containsExactly("Provider", "Spot", "Cost", "$/Task", "Waste%", "Budget");
   }
 
   @Test

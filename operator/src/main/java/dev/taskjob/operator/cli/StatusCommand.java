@@ -11,7 +11,7 @@ import picocli.CommandLine.Parameters;
 
 /** {@code taskjob status JOB}: the summary {@code taskjob local} prints at the end, for a job in a cluster. */
 @Command(name = "status", mixinStandardHelpOptions = true,
-    description = "Print a TaskJob's summary: counts, elapsed-time statistics, rate, cost and failed tasks.")
+    description = "Print a TaskJob's summary: counts, elapsed-time statistics, rate, cost, cost per completed task and where the cost went, and failed tasks.")
 public final class StatusCommand implements Callable<Integer> {
 
   @Mixin ClusterOptions cluster;

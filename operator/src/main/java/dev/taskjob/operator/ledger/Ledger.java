@@ -91,6 +91,11 @@ public final class Ledger {
   private final Set<Long> currentWindow;
   /** Elapsed times of tasks' first final results (duplicates and retries excluded). */
   private final ElapsedTimeStats elapsedTimes = new ElapsedTimeStats();
+  /**
+   * Each succeeded task's own share of its VM's cost, in millionths of a USD: the histogram's 1% buckets
+   * start at a thousandth, and most tasks cost less than a tenth of a cent.
+   */
+  private final ElapsedTimeStats taskCostMicros = new ElapsedTimeStats();
 
   public Ledger(long total) {
     this(total, new BitSet(), new BitSet(), 0, 0, 0, 0, List.of(), false, Set.of());
@@ -146,6 +151,16 @@ public final class Ledger {
       elapsedTimes.record(event.elapsedTime());
     }
     return outcome;
+  }
+
+  /** Records a succeeded task's own share of its VM's cost, in USD. */
+  public void recordTaskCost(double usd) {
+    taskCostMicros.record(usd * 1e6);
+  }
+
+  /** Succeeded tasks' own shares of their VMs' cost, in millionths of a USD ({@link #recordTaskCost}). */
+  public ElapsedTimeStats taskCostMicros() {
+    return taskCostMicros;
   }
 
   /** Elapsed-time statistics of finished tasks (each task counted once). */

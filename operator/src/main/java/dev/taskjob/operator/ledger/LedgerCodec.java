@@ -42,6 +42,8 @@ public final class LedgerCodec {
   public static final String SUMMARY_KEY = "summary.json";
   /** Elapsed-time statistics of finished tasks ({@link ElapsedTimeStats.Snapshot} as gzip JSON). */
   public static final String ELAPSED_KEY = "elapsed-times.json.gz";
+  /** Succeeded tasks' own shares of their VMs' cost, in millionths of a USD (as {@link #ELAPSED_KEY}). */
+  public static final String TASK_COST_KEY = "task-costs.json.gz";
 
   private static final int MAGIC = 0x544a4c31; // "TJL1"
 
@@ -53,6 +55,9 @@ public final class LedgerCodec {
     out.put(STATE_KEY, gzip(stateBytes(ledger)));
     out.put(FAILED_KEY, gzip(failedBytes(ledger)));
     out.put(ELAPSED_KEY, gzip(elapsedBytes(ledger.elapsedTimes())));
+    if (ledger.taskCostMicros().count() > 0) {
+      out.put(TASK_COST_KEY, gzip(elapsedBytes(ledger.taskCostMicros())));
+    }
     if (!ledger.missingTasks().isEmpty()) {
       out.put(MISSING_KEY, gzip(missingBytes(ledger)));
     }
@@ -83,6 +88,15 @@ public final class LedgerCodec {
       elapsed.put("median", round(times.median()));
       elapsed.put("p90", round(times.percentile(90)));
       elapsed.put("p95", round(times.percentile(95)));
+    }
+    ElapsedTimeStats costs = ledger.taskCostMicros();
+    if (costs.count() > 0) {
+      ObjectNode cost = node.putObject("taskCostUsd");
+      cost.put("count", costs.count());
+      cost.put("mean", usd(costs.mean()));
+      cost.put("p50", usd(costs.median()));
+      cost.put("p90", usd(costs.percentile(90)));
+      cost.put("p99", usd(costs.percentile(99)));
     }
     return node.toPrettyString();
   }
@@ -122,6 +136,10 @@ public final class LedgerCodec {
       if (elapsedEntry != null) {
         ledger.elapsedTimes().merge(decodeElapsed(elapsedEntry));
       }
+      byte[] costEntry = binary.get(TASK_COST_KEY);
+      if (costEntry != null) {
+        ledger.taskCostMicros().merge(decodeElapsed(costEntry));
+      }
       return ledger;
     } catch (IOException e) {
       throw new IllegalArgumentException("ledger " + STATE_KEY + " is corrupt: " + e.getMessage(), e);
@@ -139,6 +157,11 @@ public final class LedgerCodec {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /** Millionths of a USD as USD, three significant digits, as the status shows cost. */
+  private static double usd(double micros) {
+    return dev.taskjob.operator.decision.CostMeter.forStatus(micros / 1e6);
   }
 
   private static double round(double seconds) {

@@ -309,6 +309,7 @@ public final class LocalRun {
           s.getPricePerHour() == null ? 0.0 : s.getPricePerHour(),
           CostMeter.display(s.getCostSoFar() == null ? 0.0 : s.getCostSoFar())));
     }
+    CostLines.append(sb, s, ledger);
     appendFailedTasks(sb, ledger, s);
     appendMissingTasks(sb, s);
     return sb.toString();

@@ -2,6 +2,8 @@ package dev.taskjob.operator.progress;
 
 import dev.taskjob.core.event.EventType;
 import dev.taskjob.core.event.TaskEvent;
+import dev.taskjob.operator.decision.CostBreakdown;
+import dev.taskjob.operator.decision.CostMeter;
 import dev.taskjob.operator.ledger.Ledger;
 import dev.taskjob.operator.ledger.LedgerCodec;
 import dev.taskjob.operator.ledger.TaskResult;
@@ -43,6 +45,8 @@ public final class JobProgress {
   private final Ledger ledger;
   private final WorkerActivity activity = new WorkerActivity();
   private final RunningTasks runningTasks = new RunningTasks();
+  /** What each VM's slots did, for the split of the bill; saved with the ledger. */
+  private SlotUsage slotUsage = new SlotUsage();
   private final Throughput throughput;
   private final Heartbeats heartbeats;
   private final Duration silentAfter;
@@ -84,9 +88,13 @@ public final class JobProgress {
           && e.message().startsWith(TaskEvent.STARTUP_FAILED)) {
         heartbeats.recordStartupFailure(e.instanceId(), e.message().substring(TaskEvent.STARTUP_FAILED.length()));
       }
+      double attemptCost = slotUsage.record(e);
       Ledger.Outcome outcome = ledger.apply(e, finals);
       if (outcome == Ledger.Outcome.SUCCEEDED || outcome == Ledger.Outcome.FAILED) {
         newlyFinished++;
+      }
+      if (outcome == Ledger.Outcome.SUCCEEDED && attemptCost > 0) {
+        ledger.recordTaskCost(attemptCost);
       }
     }
     throughput.add(now, newlyFinished);
@@ -128,7 +136,14 @@ public final class JobProgress {
   }
 
   public synchronized LedgerImage ledgerImage() {
-    return new LedgerImage(LedgerCodec.encodeBinary(ledger), LedgerCodec.summary(ledger));
+    Map<String, byte[]> binary = new java.util.LinkedHashMap<>(LedgerCodec.encodeBinary(ledger));
+    binary.put(SlotUsage.KEY, slotUsage.encode());
+    return new LedgerImage(binary, LedgerCodec.summary(ledger));
+  }
+
+  /** Continues the split of the bill from what was saved with the ledger ({@link SlotUsage#KEY}), if anything. */
+  public synchronized void restoreSlotUsage(byte[] saved) {
+    slotUsage = SlotUsage.decode(saved);
   }
 
   /** Call after the image was saved and the events it covers acknowledged. */
@@ -156,6 +171,25 @@ public final class JobProgress {
     var times = ledger.elapsedTimes();
     return new Tail(times.count(), Duration.ofNanos(Math.round(times.percentile(90) * 1e9)), ledger.remaining(),
         activity.runningTasks(now, silentAfter), runningTasks.unfinished(ledger::isFinished));
+  }
+
+  /**
+   * The split of the job's bill until {@code now}, after one look at its pool's bills (each VM listed, by
+   * id), made to add up to {@code billed}, the pool's own account ({@link CostBreakdown#fitTo}).
+   */
+  public synchronized CostBreakdown.Shares costShares(List<SlotUsage.Bill> bills, int slotsPerInstance,
+      double pricePerSlotHour, CostMeter.Billing billing, double billed, Instant now) {
+    slotUsage.observe(bills, slotsPerInstance, pricePerSlotHour, billing, now);
+    return CostBreakdown.fitTo(slotUsage.shares(billing, now), billed);
+  }
+
+  /** Succeeded tasks' own shares of their VMs' cost, in USD: p50, p90 and p99 (zeros before the first). */
+  public record TaskCosts(long count, double p50, double p90, double p99) {}
+
+  public synchronized TaskCosts taskCosts() {
+    var micros = ledger.taskCostMicros();
+    return new TaskCosts(micros.count(), micros.median() / 1e6, micros.percentile(90) / 1e6,
+        micros.percentile(99) / 1e6);
   }
 
   public synchronized Snapshot snapshot(Instant now) {

@@ -99,6 +99,9 @@ class LocalSampleTest {
 
     assertThat(output).contains("Summary of default/parallel-addition: Succeeded",
         "Tasks: 40 total, 40 succeeded, 0 failed, 0 not finished", "Elapsed time statistics:", "Median:");
+    assertThat(output).containsPattern("(?m)^  Cost per completed task: \\$[0-9.]+ \\(the task's own share: p50 \\$")
+        .containsPattern("(?m)^  Where the cost went: tasks \\$[0-9.]+ \\(\\d+%\\), boot .*, idle slots .*, drain .*,"
+            + " interrupted \\$[0-9.]+ \\(\\d+%\\)$");
     JsonNode tasks = new ObjectMapper().readTree(SAMPLE.resolve("addition_tasks.json").toFile());
     for (int i = 0; i < 40; i++) {
       JsonNode task = tasks.get(i);

@@ -36,6 +36,11 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @AdditionalPrinterColumn(
     name = "Cost", jsonPath = ".status.costSoFar", type = AdditionalPrinterColumn.Type.NUMBER, priority = 1)
 @AdditionalPrinterColumn(
+    name = "$/Task", jsonPath = ".status.costPerCompletedTask", type = AdditionalPrinterColumn.Type.NUMBER, priority = 1)
+@AdditionalPrinterColumn(
+    name = "Waste%", jsonPath = ".status.costShares.wastePercent", type = AdditionalPrinterColumn.Type.INTEGER,
+    priority = 1)
+@AdditionalPrinterColumn(
     name = "Budget", jsonPath = ".spec.budget.maxCost", type = AdditionalPrinterColumn.Type.NUMBER, priority = 1)
 public class TaskJob extends CustomResource<TaskJobSpec, TaskJobStatus> implements Namespaced {
 

@@ -90,6 +90,13 @@ public class TaskJobStatus {
       + " pool's bill, each VM from launch to end at the price of its type, zone and market.")
   private Double costSoFar;
 
+  @JsonPropertyDescription("costSoFar divided by the tasks that succeeded, in USD (three significant digits): what"
+      + " a completed task cost, its share of boot, idle slots, drain and interrupted work included.")
+  private Double costPerCompletedTask;
+
+  @JsonPropertyDescription("Where costSoFar went: the tasks' own share, boot, idle slots, drain and interrupted work.")
+  private CostShares costShares;
+
   @JsonPropertyDescription("Tasks finished per second, averaged over the last minutes.")
   private Double tasksPerSecond;
 
@@ -262,6 +269,22 @@ public class TaskJobStatus {
 
   public void setCostPerHour(Double costPerHour) {
     this.costPerHour = costPerHour;
+  }
+
+  public Double getCostPerCompletedTask() {
+    return costPerCompletedTask;
+  }
+
+  public void setCostPerCompletedTask(Double costPerCompletedTask) {
+    this.costPerCompletedTask = costPerCompletedTask;
+  }
+
+  public CostShares getCostShares() {
+    return costShares;
+  }
+
+  public void setCostShares(CostShares costShares) {
+    this.costShares = costShares;
   }
 
   public Double getCostSoFar() {

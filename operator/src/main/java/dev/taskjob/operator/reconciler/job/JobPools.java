@@ -204,7 +204,8 @@ final class JobPools {
     return candidateFor(selection, pool).slots();
   }
 
-  private static Candidate candidateFor(Selection selection, InstancePool pool) {
+  /** The type the pool launches, as ranked for the job (the job's best before the pool has chosen). */
+  static Candidate candidateFor(Selection selection, InstancePool pool) {
     String type = pool == null || pool.getStatus() == null ? null : pool.getStatus().getInstanceType();
     if (type != null) {
       for (Candidate c : selection.ranked()) {

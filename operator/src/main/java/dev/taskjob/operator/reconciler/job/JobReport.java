@@ -9,12 +9,18 @@ import dev.taskjob.crds.v1alpha1.shared.Durations;
 import dev.taskjob.crds.v1alpha1.taskjob.TaskJob;
 import dev.taskjob.crds.v1alpha1.taskjob.TaskJobPhase;
 import dev.taskjob.crds.v1alpha1.taskjob.TaskJobStatus;
+import dev.taskjob.crds.v1alpha1.taskjob.CostShares;
+import dev.taskjob.operator.decision.CostBreakdown;
 import dev.taskjob.operator.decision.CostMeter;
 import dev.taskjob.operator.metrics.OperatorMetrics;
 import dev.taskjob.operator.progress.JobProgress;
+import dev.taskjob.operator.progress.SlotUsage;
 import dev.taskjob.operator.progress.WorkerActivity;
 import dev.taskjob.operator.reconciler.pool.PoolCost;
+import dev.taskjob.operator.selection.Candidate;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Counts, throughput, instances and cost into the job's status and metrics. The cost is its pool's bill
@@ -52,6 +58,7 @@ final class JobReport {
       runtime.costSoFar = Math.max(runtime.costSoFar, status.getCostSoFar());
     }
     status.setCostSoFar(CostMeter.forStatus(runtime.costSoFar));
+    reportCostShares(status, runtime, pool, p.succeeded(), now);
     if (pool != null && pool.getStatus() != null) {
       InstancePoolStatus ps = pool.getStatus();
       if (ps.getInstanceType() != null) {
@@ -76,6 +83,33 @@ final class JobReport {
         p.total(), status.getLoaded() == null ? 0 : status.getLoaded(), p.succeeded(), p.failed(), p.retried(),
         p.duplicates(), p.running(), p.tasksPerSecond(), status.getCostPerHour() == null ? 0 : status.getCostPerHour(),
         runtime.costSoFar));
+  }
+
+  /**
+   * Cost per completed task (the bill over the tasks that succeeded) and where the bill went. Without a
+   * pool (not yet, or no longer) the shares the status shows stand.
+   */
+  private static void reportCostShares(TaskJobStatus status, JobRuntime runtime, InstancePool pool, long succeeded,
+      Instant now) {
+    status.setCostPerCompletedTask(succeeded == 0 ? null : CostMeter.forStatus(runtime.costSoFar / succeeded));
+    if (pool == null || pool.getStatus() == null || pool.getStatus().getCostSoFar() == null) {
+      return;
+    }
+    Candidate type = JobPools.candidateFor(runtime.selection, pool);
+    List<SlotUsage.Bill> bills = new ArrayList<>();
+    PoolCost.listedBills(pool).forEach((id, life) -> bills.add(new SlotUsage.Bill(id, life)));
+    status.setCostShares(shown(runtime.progress.costShares(bills, type.slots(), type.pricePerSlot(),
+        PoolCost.billing(pool), runtime.costSoFar, now)));
+  }
+
+  /** The shares as the status shows them: USD at three significant digits, waste in whole percent. */
+  static CostShares shown(CostBreakdown.Shares s) {
+    if (s.billed() <= 0) {
+      return null;
+    }
+    return new CostShares(CostMeter.forStatus(s.tasks()), CostMeter.forStatus(s.boot()),
+        CostMeter.forStatus(s.idle()), CostMeter.forStatus(s.drain()), CostMeter.forStatus(s.interrupted()),
+        (int) Math.round(100 * s.fraction(s.waste())));
   }
 
   /**

@@ -111,6 +111,7 @@ final class JobRuntimes {
     JobRuntime runtime = new JobRuntime(job.getMetadata().getUid(), config,
         services.providers().queue(config, queueSettings), new JobProgress(stored.ledger(), services.heartbeats(),
             services.settings().workerHeartbeatTimeout()), selection, now);
+    runtime.progress.restoreSlotUsage(stored.slotUsage());
     runtime.startedSpec = stored.specJson();
     replace(job, runtime);
     if (status.getPhase() != TaskJobPhase.DRAINING || !poolGone.getAsBoolean()) {

@@ -4,6 +4,7 @@ import dev.taskjob.crds.v1alpha1.taskjob.TaskJob;
 import dev.taskjob.operator.ledger.Ledger;
 import dev.taskjob.operator.ledger.LedgerCodec;
 import dev.taskjob.operator.progress.JobProgress;
+import dev.taskjob.operator.progress.SlotUsage;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
@@ -31,8 +32,12 @@ public final class LedgerStore {
   public static final String DIGEST_KEY = "tasks.sha256";
   public static final String COMPONENT_LABEL = "app.kubernetes.io/component";
 
-  /** What is stored. */
-  public record Stored(Ledger ledger, String specJson, String tasksDigest) {}
+  /**
+   * What is stored.
+   *
+   * @param slotUsage what each VM's slots did, for the split of the bill ({@link SlotUsage#encode}), or null
+   */
+  public record Stored(Ledger ledger, String specJson, String tasksDigest, byte[] slotUsage) {}
 
   private final KubernetesClient client;
 
@@ -52,7 +57,8 @@ public final class LedgerStore {
     }
     Map<String, byte[]> binary = binaryData(cm);
     Map<String, String> data = cm.getData() == null ? Map.of() : cm.getData();
-    return Optional.of(new Stored(LedgerCodec.decode(binary), data.get(SPEC_KEY), data.get(DIGEST_KEY)));
+    return Optional.of(new Stored(LedgerCodec.decode(binary), data.get(SPEC_KEY), data.get(DIGEST_KEY),
+        binary.get(SlotUsage.KEY)));
   }
 
   /** A ledger ConfigMap's binary entries, decoded (empty for none), as {@link LedgerCodec} reads them. */
@@ -101,7 +107,7 @@ public final class LedgerStore {
       }
       return load(job).orElseThrow(() -> e);
     }
-    return new Stored(ledger, specJson, tasksDigest);
+    return new Stored(ledger, specJson, tasksDigest, null);
   }
 
   /** Writes the ledger and summary (a merge patch: the spec snapshot is left alone). */

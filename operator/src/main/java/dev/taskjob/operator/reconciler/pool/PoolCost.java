@@ -33,6 +33,11 @@ public final class PoolCost {
     return pool.getStatus() == null ? 0 : account(pool.getStatus()).total(billing(pool), now);
   }
 
+  /** The bill of each VM the pool listed at its last look, by id: its launch, end and price. */
+  public static Map<String, CostMeter.VmLife> listedBills(InstancePool pool) {
+    return pool.getStatus() == null ? Map.of() : account(pool.getStatus()).open();
+  }
+
   /** Brings the account up to this look of the cloud's VMs, each priced by {@code priceOf}. */
   static void record(InstancePool pool, InstancePoolStatus status, List<Instance> vms,
       ToDoubleFunction<Instance> priceOf, Instant now) {
