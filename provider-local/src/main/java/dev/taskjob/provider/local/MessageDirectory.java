@@ -4,6 +4,9 @@ import dev.taskjob.core.queue.QueueException;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryNotEmptyException;
@@ -15,41 +18,47 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * One message queue kept in a directory, safe for any number of threads and processes on one machine.
  *
  * <p>Senders write <em>segments</em> (up to {@value #SEGMENT_SIZE} messages, one per line) into
- * {@code pending/}: loading a million tasks writes a thousand files, not a million. A receiver that
- * finds too few ready messages claims the oldest segment with an atomic rename into {@code claimed/}
- * and explodes it into one file per message in {@code active/}; only the working set lives as single
- * files. An active message's file name is {@code <visibleAtMillis>~<attempt>~<messageId>}: a lease is
- * an atomic rename that moves the visibility time forward and counts the attempt, so of two receivers
- * racing for a message exactly one rename succeeds, an expired lease needs no sweeper (its time has
- * passed), and extending a lease that another receiver already took fails.
+ * {@code pending/}: loading a million tasks writes a thousand files, not a million. Receivers read the
+ * segments in name (time) order through a shared cursor, the file {@code head}, which holds the current
+ * segment and the next line to deliver; it is read and advanced only under an exclusive lock on that
+ * file (and a JVM-wide lock, since file locks are per process), so no message is handed out twice, and
+ * a receive costs the same whatever the backlog. A fully read segment is deleted.
+ *
+ * <p>A delivered message gets a file of its own in {@code active/}, written before the cursor moves
+ * past it, named {@code <visibleAtMillis>~<attempt>~<messageId>}: a lease is an atomic rename that moves
+ * the visibility time forward and counts the attempt, so of two receivers racing for an expired or
+ * released message exactly one rename succeeds, an expired lease needs no sweeper (its time has passed),
+ * and extending a lease that another receiver already took fails. {@code active/} holds only messages
+ * delivered and not yet acked, so receivers list it (to find expired and released ones) at a cost set
+ * by the work in flight, not by the backlog.
  *
  * <p>The receipt of a delivery is {@code <attempt>~<messageId>}, stable across extensions.
  */
 final class MessageDirectory {
 
   static final int SEGMENT_SIZE = 1000;
-  /** A claimed segment not exploded within this time belongs to a receiver that died mid-way. */
-  static final Duration STALE_CLAIM = Duration.ofSeconds(60);
 
   private static final String SEP = "~";
   private static final int TIME_WIDTH = 13;
   private static final AtomicLong SEGMENT_COUNTER = new AtomicLong();
   private static final String PROCESS_TAG =
       Long.toString(ProcessHandle.current().pid(), 36) + Integer.toString(ThreadLocalRandom.current().nextInt(1 << 20), 36);
+  /** One lock per queue directory in this JVM: a second FileLock on the same file in one JVM would throw. */
+  private static final Map<Path, ReentrantLock> HEAD_LOCKS = new ConcurrentHashMap<>();
 
   /** A delivered message. */
   record Message(String body, int attempt, String receipt) {}
@@ -61,22 +70,32 @@ final class MessageDirectory {
     }
   }
 
+  /** The shared read position: the segment being read and its next line. */
+  private record Cursor(String segment, int line) {}
+
   private final String queueName;
   private final Path dir;
   private final Path pending;
-  private final Path claimed;
   private final Path active;
   private final Path tmp;
+  private final Path head;
+  private final ReentrantLock headLock;
   /** receipt -> current file name, for leases taken in this process (saves a listing on extend/ack). */
   private final Map<String, String> leases = new ConcurrentHashMap<>();
+  /** Pending segments from this process's last listing, oldest first; guarded by headLock. */
+  private final ArrayDeque<String> nextSegments = new ArrayDeque<>();
+  /** The lines of the segment this process read last (segments never change once pending); guarded by headLock. */
+  private String cachedSegment;
+  private List<String> cachedLines;
 
   MessageDirectory(String queueName, Path dir) {
     this.queueName = queueName;
     this.dir = dir;
     this.pending = dir.resolve("pending");
-    this.claimed = dir.resolve("claimed");
     this.active = dir.resolve("active");
     this.tmp = dir.resolve("tmp");
+    this.head = dir.resolve("head");
+    this.headLock = HEAD_LOCKS.computeIfAbsent(dir.toAbsolutePath().normalize(), d -> new ReentrantLock());
   }
 
   Path dir() {
@@ -85,7 +104,7 @@ final class MessageDirectory {
 
   void create() {
     try {
-      for (Path p : List.of(pending, claimed, active, tmp)) {
+      for (Path p : List.of(pending, active, tmp)) {
         Files.createDirectories(p);
       }
     } catch (IOException e) {
@@ -133,7 +152,8 @@ final class MessageDirectory {
 
   /**
    * As {@link #receive(int, Duration, Duration, int, MessageDirectory)}, and stops waiting (not in the
-   * middle of a claim, which would strand a message until its lease ends) once {@code stop} says so.
+   * middle of taking messages, which would strand them until their lease ends) once {@code stop} says so.
+   * Messages delivered before and now ready again come first, then new ones in the order sent.
    */
   List<Message> receive(int max, Duration lease, Duration wait, int maxAttempts, MessageDirectory deadLetters,
       java.util.function.BooleanSupplier stop) {
@@ -144,13 +164,7 @@ final class MessageDirectory {
     while (true) {
       rounds++;
       takeReady(max - got.size(), lease, maxAttempts, deadLetters, got);
-      if (got.size() < max) {
-        Path segment = claimOldestSegment();
-        if (segment != null) {
-          explode(segment, max - got.size(), lease, got);
-          continue;
-        }
-      }
+      takeFromSegments(max - got.size(), lease, got);
       if (!got.isEmpty() || System.nanoTime() >= deadline && rounds > 1 || stop.getAsBoolean()) {
         return got;
       }
@@ -200,13 +214,16 @@ final class MessageDirectory {
     }
   }
 
+  /** Counts from the directories and the cursor; exact when nothing is received meanwhile. */
   Counts counts(int maxAttempts) {
     long ready = 0;
     long leased = 0;
     long exhausted = 0;
-    for (Path d : List.of(pending, claimed)) {
-      for (String name : list(d)) {
-        ready += segmentSize(name);
+    Cursor cursor = readCursor(readHeadQuietly());
+    for (String name : list(pending)) {
+      ready += segmentSize(name);
+      if (cursor != null && name.equals(cursor.segment())) {
+        ready -= Math.min(cursor.line(), segmentSize(name));
       }
     }
     long now = System.currentTimeMillis();
@@ -228,10 +245,15 @@ final class MessageDirectory {
 
   /** Deletes every message, leased or not. */
   void purge() {
-    for (Path d : List.of(pending, claimed, active)) {
-      for (String name : list(d)) {
-        deleteQuietly(d.resolve(name));
+    withHead(channel -> {
+      for (String name : list(pending)) {
+        deleteQuietly(pending.resolve(name));
       }
+      writeCursor(channel, null);
+      return null;
+    });
+    for (String name : list(active)) {
+      deleteQuietly(active.resolve(name));
     }
     leases.clear();
   }
@@ -295,87 +317,166 @@ final class MessageDirectory {
     tryMove(active.resolve(name), deadLetters.active.resolve(ActiveName.format(0, n.attempt, n.id)));
   }
 
-  /** Claims the oldest pending segment (or a stale claim); returns its claimed path, or null when none is left. */
-  private Path claimOldestSegment() {
-    List<String> names = list(pending);
-    if (names.isEmpty()) {
-      return reclaimStale();
+  /**
+   * Takes up to {@code want} new messages at the cursor, writing each one's lease file before the cursor
+   * moves past it: a receiver that dies in between leaves messages delivered twice, never lost.
+   */
+  private void takeFromSegments(int want, Duration lease, List<Message> out) {
+    if (want <= 0) {
+      return;
     }
-    Collections.sort(names);
-    long now = System.currentTimeMillis();
-    // Racing receivers each take a different segment only when the first is gone; trying the first
-    // few keeps several receivers busy without exploding the whole backlog at once.
-    for (String name : names.subList(0, Math.min(3, names.size()))) {
-      Path target = claimed.resolve(name + SEP + pad(now));
-      if (tryMove(pending.resolve(name), target)) {
-        return target;
-      }
-    }
-    return null;
-  }
-
-  private Path reclaimStale() {
-    long now = System.currentTimeMillis();
-    for (String name : list(claimed)) {
-      int cut = name.lastIndexOf(SEP);
-      long claimedAt = parseLong(name.substring(cut + 1));
-      if (claimedAt >= 0 && claimedAt < now - STALE_CLAIM.toMillis()) {
-        Path target = claimed.resolve(name.substring(0, cut) + SEP + pad(now));
-        if (tryMove(claimed.resolve(name), target)) {
-          return target;
+    withHead(channel -> {
+      Cursor cursor = readCursor(readHead(channel));
+      Cursor start = cursor;
+      long leaseUntil = System.currentTimeMillis() + lease.toMillis();
+      int left = want;
+      while (left > 0) {
+        List<String> lines = cursor == null ? null : segmentLines(cursor.segment());
+        if (lines == null) {
+          String next = nextSegment();
+          if (next == null) {
+            cursor = null;
+            break;
+          }
+          cursor = new Cursor(next, 0);
+          continue;
+        }
+        int line = cursor.line();
+        for (; line < lines.size() && left > 0; line++) {
+          String body = lines.get(line);
+          if (body.isEmpty()) {
+            continue;
+          }
+          String id = segmentId(cursor.segment()) + "." + line;
+          String name = ActiveName.format(leaseUntil, 1, id);
+          Path staged = tmp.resolve(name);
+          try {
+            Files.writeString(staged, body, StandardCharsets.UTF_8);
+          } catch (NoSuchFileException e) {
+            throw missing(e);
+          } catch (IOException e) {
+            throw new QueueException("cannot write message of " + queueName + ": " + e.getMessage(), true, e);
+          }
+          move(staged, active.resolve(name));
+          String receipt = 1 + SEP + id;
+          leases.put(receipt, name);
+          out.add(new Message(body, 1, receipt));
+          left--;
+        }
+        if (line < lines.size()) {
+          cursor = new Cursor(cursor.segment(), line);
+        } else {
+          // Cursor first, then the segment: a receiver dying in between leaves a cursor on a missing
+          // segment, which the next receiver skips.
+          writeCursor(channel, null);
+          deleteQuietly(pending.resolve(cursor.segment()));
+          cursor = null;
         }
       }
+      if (!java.util.Objects.equals(cursor, start)) {
+        writeCursor(channel, cursor);
+      }
+      return null;
+    });
+  }
+
+  /** The oldest pending segment, or null when none is left; caller holds the head lock. */
+  private String nextSegment() {
+    for (int listings = 0; listings < 2; listings++) {
+      while (!nextSegments.isEmpty()) {
+        String candidate = nextSegments.poll();
+        if (Files.exists(pending.resolve(candidate))) {
+          return candidate;
+        }
+      }
+      if (listings == 0) {
+        List<String> names = list(pending);
+        Collections.sort(names);
+        nextSegments.addAll(names);
+      }
     }
     return null;
   }
 
-  /**
-   * Writes one file per message of a claimed segment, leasing the first {@code leaseCount} to this
-   * receiver, then deletes the segment. Messages already present (a receiver died mid-way through
-   * this segment) are not written again.
-   */
-  private void explode(Path segment, int leaseCount, Duration lease, List<Message> out) {
-    String claimedName = segment.getFileName().toString();
-    String segmentId = claimedName.substring(0, claimedName.indexOf(SEP));
-    List<String> bodies;
-    try {
-      bodies = Files.readAllLines(segment, StandardCharsets.UTF_8);
-    } catch (NoSuchFileException e) {
-      return;
-    } catch (IOException e) {
-      throw new QueueException("cannot read segment of " + queueName + ": " + e.getMessage(), true, e);
+  /** The lines of a pending segment, or null when it is gone (read to the end, or purged). */
+  private List<String> segmentLines(String segment) {
+    Path file = pending.resolve(segment);
+    if (!Files.exists(file)) {
+      return null;
     }
-    Set<String> present = new HashSet<>();
-    for (String name : listActive()) {
-      ActiveName n = ActiveName.parse(name);
-      if (n != null && n.id.startsWith(segmentId + ".")) {
-        present.add(n.id);
-      }
-    }
-    long leaseUntil = System.currentTimeMillis() + lease.toMillis();
-    int leased = 0;
-    for (int i = 0; i < bodies.size(); i++) {
-      String id = segmentId + "." + i;
-      if (present.contains(id) || bodies.get(i).isEmpty()) {
-        continue;
-      }
-      boolean mine = leased < leaseCount;
-      String name = mine ? ActiveName.format(leaseUntil, 1, id) : ActiveName.format(0, 0, id);
-      Path staged = tmp.resolve(name);
+    if (!segment.equals(cachedSegment)) {
       try {
-        Files.writeString(staged, bodies.get(i), StandardCharsets.UTF_8);
+        cachedLines = Files.readAllLines(file, StandardCharsets.UTF_8);
+      } catch (NoSuchFileException e) {
+        return null;
       } catch (IOException e) {
-        throw new QueueException("cannot write message of " + queueName + ": " + e.getMessage(), true, e);
+        throw new QueueException("cannot read segment of " + queueName + ": " + e.getMessage(), true, e);
       }
-      move(staged, active.resolve(name));
-      if (mine) {
-        leased++;
-        String receipt = 1 + SEP + id;
-        leases.put(receipt, name);
-        out.add(new Message(bodies.get(i), 1, receipt));
-      }
+      cachedSegment = segment;
     }
-    deleteQuietly(segment);
+    return cachedLines;
+  }
+
+  /** Runs {@code action} holding this queue's head lock, in this JVM and across processes. */
+  private <T> T withHead(HeadAction<T> action) {
+    headLock.lock();
+    try (FileChannel channel = FileChannel.open(head, StandardOpenOption.CREATE, StandardOpenOption.READ,
+        StandardOpenOption.WRITE); FileLock ignored = channel.lock()) {
+      return action.run(channel);
+    } catch (NoSuchFileException e) {
+      throw missing(e);
+    } catch (IOException e) {
+      throw new QueueException("cannot lock the head of " + queueName + ": " + e.getMessage(), true, e);
+    } finally {
+      headLock.unlock();
+    }
+  }
+
+  @FunctionalInterface
+  private interface HeadAction<T> {
+    T run(FileChannel channel) throws IOException;
+  }
+
+  private static String readHead(FileChannel channel) throws IOException {
+    ByteBuffer buffer = ByteBuffer.allocate(512);
+    while (buffer.hasRemaining() && channel.read(buffer, buffer.position()) > 0) {
+      // read until the end of the file (or the buffer)
+    }
+    return new String(buffer.array(), 0, buffer.position(), StandardCharsets.UTF_8);
+  }
+
+  /** The head file's text without the lock, for counts: a receive in progress may make it one step old. */
+  private String readHeadQuietly() {
+    try {
+      return Files.readString(head, StandardCharsets.UTF_8);
+    } catch (NoSuchFileException e) {
+      return "";
+    } catch (IOException e) {
+      throw new QueueException("cannot read the head of " + queueName + ": " + e.getMessage(), true, e);
+    }
+  }
+
+  /** {@code <segment> <line>}; anything else (empty, torn) reads as no cursor, so reading restarts at the oldest segment. */
+  private static Cursor readCursor(String text) {
+    String[] parts = text.strip().split(" ");
+    if (parts.length != 2 || parts[0].isEmpty()) {
+      return null;
+    }
+    long line = parseLong(parts[1]);
+    return line < 0 || line > Integer.MAX_VALUE ? null : new Cursor(parts[0], (int) line);
+  }
+
+  private static void writeCursor(FileChannel channel, Cursor cursor) throws IOException {
+    byte[] text = (cursor == null ? "" : cursor.segment() + " " + cursor.line() + "\n").getBytes(StandardCharsets.UTF_8);
+    ByteBuffer buffer = ByteBuffer.wrap(text);
+    while (buffer.hasRemaining()) {
+      channel.write(buffer, buffer.position());
+    }
+    channel.truncate(text.length);
+  }
+
+  private static String segmentId(String segment) {
+    return segment.substring(0, segment.indexOf(SEP));
   }
 
   private boolean reLease(String receipt, long visibleAt, boolean forget) {
