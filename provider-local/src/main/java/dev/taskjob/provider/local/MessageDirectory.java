@@ -579,7 +579,9 @@ final class MessageDirectory {
   }
 
   private static String newSegmentName() {
-    return pad(System.currentTimeMillis()) + "-" + PROCESS_TAG + "-" + SEGMENT_COUNTER.incrementAndGet();
+    // The counter is padded so that one sender's segments of the same millisecond sort in sending order.
+    String counter = Long.toString(SEGMENT_COUNTER.incrementAndGet());
+    return pad(System.currentTimeMillis()) + "-" + PROCESS_TAG + "-" + "0".repeat(Math.max(0, 12 - counter.length())) + counter;
   }
 
   private static long segmentSize(String name) {
