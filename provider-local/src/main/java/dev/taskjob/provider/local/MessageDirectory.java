@@ -54,6 +54,7 @@ final class MessageDirectory {
 
   private static final String SEP = "~";
   private static final int TIME_WIDTH = 13;
+  private static final int CURSOR_WIDTH = 128;
   private static final AtomicLong SEGMENT_COUNTER = new AtomicLong();
   private static final String PROCESS_TAG =
       Long.toString(ProcessHandle.current().pid(), 36) + Integer.toString(ThreadLocalRandom.current().nextInt(1 << 20), 36);
@@ -188,12 +189,15 @@ final class MessageDirectory {
 
   /** Deletes the message; false when the lease was lost (another receiver holds it or it is gone). */
   boolean delete(String receipt) {
-    String name = currentName(receipt);
-    leases.remove(receipt);
-    if (name == null) {
-      return false;
-    }
+    String known = leases.remove(receipt);
     try {
+      if (known != null && Files.deleteIfExists(active.resolve(known))) {
+        return true;
+      }
+      String name = currentName(receipt);
+      if (name == null) {
+        return false;
+      }
       Files.delete(active.resolve(name));
       return true;
     } catch (NoSuchFileException e) {
@@ -398,22 +402,21 @@ final class MessageDirectory {
     return null;
   }
 
-  /** The lines of a pending segment, or null when it is gone (read to the end, or purged). */
+  /** The lines of a pending segment, or null when it is gone (read to the end, or purged); caller holds the head lock. */
   private List<String> segmentLines(String segment) {
-    Path file = pending.resolve(segment);
-    if (!Files.exists(file)) {
+    // A segment is deleted only under the head lock, together with the cursor naming it: the segment
+    // this process read last needs no second look while the cursor still names it.
+    if (segment.equals(cachedSegment)) {
+      return cachedLines;
+    }
+    try {
+      cachedLines = Files.readAllLines(pending.resolve(segment), StandardCharsets.UTF_8);
+    } catch (NoSuchFileException e) {
       return null;
+    } catch (IOException e) {
+      throw new QueueException("cannot read segment of " + queueName + ": " + e.getMessage(), true, e);
     }
-    if (!segment.equals(cachedSegment)) {
-      try {
-        cachedLines = Files.readAllLines(file, StandardCharsets.UTF_8);
-      } catch (NoSuchFileException e) {
-        return null;
-      } catch (IOException e) {
-        throw new QueueException("cannot read segment of " + queueName + ": " + e.getMessage(), true, e);
-      }
-      cachedSegment = segment;
-    }
+    cachedSegment = segment;
     return cachedLines;
   }
 
@@ -438,7 +441,7 @@ final class MessageDirectory {
   }
 
   private static String readHead(FileChannel channel) throws IOException {
-    ByteBuffer buffer = ByteBuffer.allocate(512);
+    ByteBuffer buffer = ByteBuffer.allocate(4 * CURSOR_WIDTH);
     while (buffer.hasRemaining() && channel.read(buffer, buffer.position()) > 0) {
       // read until the end of the file (or the buffer)
     }
@@ -466,13 +469,18 @@ final class MessageDirectory {
     return line < 0 || line > Integer.MAX_VALUE ? null : new Cursor(parts[0], (int) line);
   }
 
+  /** Writes the cursor padded to a fixed width, so that one write replaces it without a truncate. */
   private static void writeCursor(FileChannel channel, Cursor cursor) throws IOException {
-    byte[] text = (cursor == null ? "" : cursor.segment() + " " + cursor.line() + "\n").getBytes(StandardCharsets.UTF_8);
-    ByteBuffer buffer = ByteBuffer.wrap(text);
+    String text = cursor == null ? "" : cursor.segment() + " " + cursor.line();
+    byte[] bytes = (text + " ".repeat(Math.max(0, CURSOR_WIDTH - 1 - text.length())) + "\n")
+        .getBytes(StandardCharsets.UTF_8);
+    ByteBuffer buffer = ByteBuffer.wrap(bytes);
     while (buffer.hasRemaining()) {
       channel.write(buffer, buffer.position());
     }
-    channel.truncate(text.length);
+    if (bytes.length > CURSOR_WIDTH) {
+      channel.truncate(bytes.length);
+    }
   }
 
   private static String segmentId(String segment) {
