@@ -21,8 +21,11 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
@@ -55,6 +58,10 @@ final class MessageDirectory {
   private static final String SEP = "~";
   private static final int TIME_WIDTH = 13;
   private static final int CURSOR_WIDTH = 128;
+  /** Separates a batch's first line from its message count in a batch id. */
+  private static final String BATCH_COUNT = "+";
+  /** Separates a batch's receipt from a message's index in it. */
+  private static final String BATCH_INDEX = "#";
   private static final AtomicLong SEGMENT_COUNTER = new AtomicLong();
   private static final String PROCESS_TAG =
       Long.toString(ProcessHandle.current().pid(), 36) + Integer.toString(ThreadLocalRandom.current().nextInt(1 << 20), 36);
@@ -81,6 +88,8 @@ final class MessageDirectory {
   private final Path tmp;
   private final Path head;
   private final ReentrantLock headLock;
+  /** Deliveries of a batch share one file and one lease (the event queue, read and acked in batches). */
+  private final boolean batched;
   /** receipt -> current file name, for leases taken in this process (saves a listing on extend/ack). */
   private final Map<String, String> leases = new ConcurrentHashMap<>();
   /** Pending segments from this process's last listing, oldest first; guarded by headLock. */
@@ -90,6 +99,15 @@ final class MessageDirectory {
   private List<String> cachedLines;
 
   MessageDirectory(String queueName, Path dir) {
+    this(queueName, dir, false);
+  }
+
+  /**
+   * @param batched whether a receive leases what it takes from one segment as one file: one write and
+   *     one delete per batch instead of per message, for a reader that acks whole batches
+   */
+  MessageDirectory(String queueName, Path dir, boolean batched) {
+    this.batched = batched;
     this.queueName = queueName;
     this.dir = dir;
     this.pending = dir.resolve("pending");
@@ -294,6 +312,10 @@ final class MessageDirectory {
         moveToDeadLetters(n.name, n, deadLetters);
         continue;
       }
+      int size = batched ? batchSize(n.id) : 1;
+      if (added > 0 && added + size > want) {
+        continue; // a batch comes back whole; this one waits for a receive with room for it
+      }
       int attempt = n.attempt + 1;
       String leasedName = ActiveName.format(leaseUntil, attempt, n.id);
       if (!tryMove(active.resolve(n.name), active.resolve(leasedName))) {
@@ -309,9 +331,39 @@ final class MessageDirectory {
       }
       String receipt = attempt + SEP + n.id;
       leases.put(receipt, leasedName);
-      out.add(new Message(body, attempt, receipt));
-      added++;
+      if (batched) {
+        List<String> bodies = List.of(body.split("\n"));
+        addBatch(receipt, bodies, attempt, out);
+        added += bodies.size();
+      } else {
+        out.add(new Message(body, attempt, receipt));
+        added++;
+      }
     }
+  }
+
+  /** The message count in a batch's id ({@code <segment>.<line>+<count>}). */
+  private static int batchSize(String id) {
+    long count = parseLong(id.substring(id.lastIndexOf(BATCH_COUNT) + 1));
+    return count > 0 && count <= Integer.MAX_VALUE ? (int) count : 1;
+  }
+
+  /**
+   * Acks the messages of batched deliveries: a batch's file is deleted once every message of it is
+   * acked in one call; a batch acked in part stays and comes back whole after its lease (at least once).
+   */
+  void deleteBatches(List<String> receipts) {
+    Map<String, Set<Integer>> acked = new LinkedHashMap<>();
+    for (String receipt : receipts) {
+      int cut = receipt.lastIndexOf(BATCH_INDEX);
+      acked.computeIfAbsent(receipt.substring(0, cut), r -> new HashSet<>())
+          .add((int) parseLong(receipt.substring(cut + 1)));
+    }
+    acked.forEach((batch, indexes) -> {
+      if (indexes.size() == batchSize(batch)) {
+        delete(batch);
+      }
+    });
   }
 
   private void moveToDeadLetters(String name, ActiveName n, MessageDirectory deadLetters) {
@@ -346,26 +398,25 @@ final class MessageDirectory {
           continue;
         }
         int line = cursor.line();
+        int firstLine = line;
+        List<String> chunk = new ArrayList<>();
         for (; line < lines.size() && left > 0; line++) {
           String body = lines.get(line);
           if (body.isEmpty()) {
             continue;
           }
-          String id = segmentId(cursor.segment()) + "." + line;
-          String name = ActiveName.format(leaseUntil, 1, id);
-          Path staged = tmp.resolve(name);
-          try {
-            Files.writeString(staged, body, StandardCharsets.UTF_8);
-          } catch (NoSuchFileException e) {
-            throw missing(e);
-          } catch (IOException e) {
-            throw new QueueException("cannot write message of " + queueName + ": " + e.getMessage(), true, e);
-          }
-          move(staged, active.resolve(name));
-          String receipt = 1 + SEP + id;
-          leases.put(receipt, name);
-          out.add(new Message(body, 1, receipt));
+          chunk.add(body);
           left--;
+          if (!batched) {
+            String id = segmentId(cursor.segment()) + "." + line;
+            String receipt = writeLease(leaseUntil, id, body);
+            out.add(new Message(body, 1, receipt));
+          }
+        }
+        if (batched && !chunk.isEmpty()) {
+          String id = segmentId(cursor.segment()) + "." + firstLine + BATCH_COUNT + chunk.size();
+          String receipt = writeLease(leaseUntil, id, String.join("\n", chunk));
+          addBatch(receipt, chunk, 1, out);
         }
         if (line < lines.size()) {
           cursor = new Cursor(cursor.segment(), line);
@@ -382,6 +433,30 @@ final class MessageDirectory {
       }
       return null;
     });
+  }
+
+  /** Writes a delivery's lease file (first attempt) and returns its receipt. */
+  private String writeLease(long leaseUntil, String id, String content) {
+    String name = ActiveName.format(leaseUntil, 1, id);
+    Path staged = tmp.resolve(name);
+    try {
+      Files.writeString(staged, content, StandardCharsets.UTF_8);
+    } catch (NoSuchFileException e) {
+      throw missing(e);
+    } catch (IOException e) {
+      throw new QueueException("cannot write message of " + queueName + ": " + e.getMessage(), true, e);
+    }
+    move(staged, active.resolve(name));
+    String receipt = 1 + SEP + id;
+    leases.put(receipt, name);
+    return receipt;
+  }
+
+  /** A batch's messages, each with the batch's receipt plus {@code #<index>}. */
+  private static void addBatch(String receipt, List<String> bodies, int attempt, List<Message> out) {
+    for (int i = 0; i < bodies.size(); i++) {
+      out.add(new Message(bodies.get(i), attempt, receipt + BATCH_INDEX + i));
+    }
   }
 
   /** The oldest pending segment, or null when none is left; caller holds the head lock. */
