@@ -114,7 +114,9 @@ final class MessageDirectory {
     this.active = dir.resolve("active");
     this.tmp = dir.resolve("tmp");
     this.head = dir.resolve("head");
-    this.headLock = HEAD_LOCKS.computeIfAbsent(dir.toAbsolutePath().normalize(), d -> new ReentrantLock());
+    ReentrantLock fresh = new ReentrantLock();
+    ReentrantLock known = HEAD_LOCKS.putIfAbsent(dir.toAbsolutePath().normalize(), fresh);
+    this.headLock = known != null ? known : fresh;
   }
 
   Path dir() {
@@ -236,12 +238,12 @@ final class MessageDirectory {
     }
   }
 
-  /** Counts from the directories and the cursor; exact when nothing is received meanwhile. */
+  /** Counts from the segments, the cursor (read under the head lock) and the deliveries in flight. */
   Counts counts(int maxAttempts) {
     long ready = 0;
     long leased = 0;
     long exhausted = 0;
-    Cursor cursor = readCursor(readHeadQuietly());
+    Cursor cursor = withHead(channel -> readCursor(readHead(channel)));
     for (String name : list(pending)) {
       ready += segmentSize(name);
       if (cursor != null && name.equals(cursor.segment())) {
@@ -428,7 +430,7 @@ final class MessageDirectory {
           cursor = null;
         }
       }
-      if (!java.util.Objects.equals(cursor, start)) {
+      if (cursor != start) { // a new cursor object only when it moved
         writeCursor(channel, cursor);
       }
       return null;
@@ -495,7 +497,10 @@ final class MessageDirectory {
     return cachedLines;
   }
 
-  /** Runs {@code action} holding this queue's head lock, in this JVM and across processes. */
+  /**
+   * Runs {@code action} holding this queue's head lock, in this JVM and across processes. The head file
+   * is opened nowhere else: closing any descriptor of a file drops the process's lock on it (POSIX).
+   */
   private <T> T withHead(HeadAction<T> action) {
     headLock.lock();
     try (FileChannel channel = FileChannel.open(head, StandardOpenOption.CREATE, StandardOpenOption.READ,
@@ -521,17 +526,6 @@ final class MessageDirectory {
       // read until the end of the file (or the buffer)
     }
     return new String(buffer.array(), 0, buffer.position(), StandardCharsets.UTF_8);
-  }
-
-  /** The head file's text without the lock, for counts: a receive in progress may make it one step old. */
-  private String readHeadQuietly() {
-    try {
-      return Files.readString(head, StandardCharsets.UTF_8);
-    } catch (NoSuchFileException e) {
-      return "";
-    } catch (IOException e) {
-      throw new QueueException("cannot read the head of " + queueName + ": " + e.getMessage(), true, e);
-    }
   }
 
   /** {@code <segment> <line>}; anything else (empty, torn) reads as no cursor, so reading restarts at the oldest segment. */
