@@ -1,9 +1,10 @@
 #!/bin/sh
 # The README job's task span without the operator: 1,000 tasks of `sleep 0.1` loaded into a local queue,
 # taken by two worker JVMs of 8 slots each (as the sample's two local-2 instances), with the jars given,
-# rounds alternating between them. Prints per run the span from the first task start to the last task end,
+# rounds alternating between them (a worker stops after 20 s without tasks: its first receive can take seconds on a
+# loaded machine). Prints per run the span from the first task start to the last task end,
 # the tasks' summed run time and the efficiency (summed run time / (16 slots x span)).
-# Usage: bench/queues/local-span.sh ROUNDS JAR...   (each JAR a taskjob.jar: operator/target/taskjob.jar)
+# Usage: bench/queues/local-span.sh ROUNDS JAR...   (each JAR a taskjob.jar: operator/target/taskjob.jar); TASKS=1000 by default
 set -e
 ROUNDS=$1; shift
 WORK=$(mktemp -d /tmp/taskjob-span.XXXXXX)
@@ -13,10 +14,10 @@ for r in $(seq 1 "$ROUNDS"); do
   for jar in "$@"; do
     n=$((n + 1)); d="$WORK/r$r-j$n"; mkdir -p "$d"
     java $JVM -cp "$jar" dev.taskjob.operator.cli.TaskjobCli load-queue --provider local --local-root "$d/root" \
-      --queue span --generate 1000 --no-progress >/dev/null 2>&1
+      --queue span --generate "${TASKS:-1000}" --no-progress >/dev/null 2>&1
     for w in 1 2; do
       java $JVM -cp "$jar" dev.taskjob.worker.WorkerMain --provider local --local-root "$d/root" --queue-name span \
-        --num-simultaneous-tasks 8 --exit-when-empty 3s --event-log "$d/events-$w.jsonl" --event-log-to-queue=false \
+        --num-simultaneous-tasks 8 --exit-when-empty 20s --event-log "$d/events-$w.jsonl" --event-log-to-queue=false \
         --keep-task-dirs none --work-dir "$d/work-$w" -q -- sh -c 'sleep 0.1' >"$d/worker-$w.log" 2>&1 &
     done
     wait
