@@ -53,7 +53,7 @@ public final class LocalTaskQueue implements TaskQueue {
     this.dir = root.resolve("queues").resolve(settings.name());
     this.tasks = new MessageDirectory(settings.name(), dir.resolve("tasks"));
     this.deadLetters = new MessageDirectory(settings.name() + " (dead letters)", dir.resolve("dlq"));
-    this.events = new MessageDirectory(settings.name() + " (events)", dir.resolve("events"));
+    this.events = new MessageDirectory(settings.name() + " (events)", dir.resolve("events"), true);
   }
 
   /** The root from {@link ProviderConfig.Keys#LOCAL_ROOT}, else {@code ${java.io.tmpdir}/taskjob-local}. */
@@ -224,9 +224,7 @@ public final class LocalTaskQueue implements TaskQueue {
 
   @Override
   public void ackEvents(List<ReceivedEvent> received) {
-    for (ReceivedEvent e : received) {
-      events.delete(e.receipt());
-    }
+    events.deleteBatches(received.stream().map(ReceivedEvent::receipt).toList());
   }
 
   @Override

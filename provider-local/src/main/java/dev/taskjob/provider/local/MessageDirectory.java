@@ -4,6 +4,9 @@ import dev.taskjob.core.queue.QueueException;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryNotEmptyException;
@@ -15,41 +18,55 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * One message queue kept in a directory, safe for any number of threads and processes on one machine.
  *
  * <p>Senders write <em>segments</em> (up to {@value #SEGMENT_SIZE} messages, one per line) into
- * {@code pending/}: loading a million tasks writes a thousand files, not a million. A receiver that
- * finds too few ready messages claims the oldest segment with an atomic rename into {@code claimed/}
- * and explodes it into one file per message in {@code active/}; only the working set lives as single
- * files. An active message's file name is {@code <visibleAtMillis>~<attempt>~<messageId>}: a lease is
- * an atomic rename that moves the visibility time forward and counts the attempt, so of two receivers
- * racing for a message exactly one rename succeeds, an expired lease needs no sweeper (its time has
- * passed), and extending a lease that another receiver already took fails.
+ * {@code pending/}: loading a million tasks writes a thousand files, not a million. Receivers read the
+ * segments in name (time) order through a shared cursor, the file {@code head}, which holds the current
+ * segment and the next line to deliver; it is read and advanced only under an exclusive lock on that
+ * file (and a JVM-wide lock, since file locks are per process), so no message is handed out twice, and
+ * a receive costs the same whatever the backlog. A fully read segment is deleted.
+ *
+ * <p>A delivered message gets a file of its own in {@code active/}, written before the cursor moves
+ * past it, named {@code <visibleAtMillis>~<attempt>~<messageId>}: a lease is an atomic rename that moves
+ * the visibility time forward and counts the attempt, so of two receivers racing for an expired or
+ * released message exactly one rename succeeds, an expired lease needs no sweeper (its time has passed),
+ * and extending a lease that another receiver already took fails. {@code active/} holds only messages
+ * delivered and not yet acked, so receivers list it (to find expired and released ones) at a cost set
+ * by the work in flight, not by the backlog.
  *
  * <p>The receipt of a delivery is {@code <attempt>~<messageId>}, stable across extensions.
  */
 final class MessageDirectory {
 
   static final int SEGMENT_SIZE = 1000;
-  /** A claimed segment not exploded within this time belongs to a receiver that died mid-way. */
-  static final Duration STALE_CLAIM = Duration.ofSeconds(60);
 
   private static final String SEP = "~";
   private static final int TIME_WIDTH = 13;
+  private static final int CURSOR_WIDTH = 128;
+  /** Separates a batch's first line from its message count in a batch id. */
+  private static final String BATCH_COUNT = "+";
+  /** Separates a batch's receipt from a message's index in it. */
+  private static final String BATCH_INDEX = "#";
   private static final AtomicLong SEGMENT_COUNTER = new AtomicLong();
   private static final String PROCESS_TAG =
       Long.toString(ProcessHandle.current().pid(), 36) + Integer.toString(ThreadLocalRandom.current().nextInt(1 << 20), 36);
+  /** One lock per queue directory in this JVM: a second FileLock on the same file in one JVM would throw. */
+  private static final Map<Path, ReentrantLock> HEAD_LOCKS = new ConcurrentHashMap<>();
 
   /** A delivered message. */
   record Message(String body, int attempt, String receipt) {}
@@ -61,22 +78,45 @@ final class MessageDirectory {
     }
   }
 
+  /** The shared read position: the segment being read and its next line. */
+  private record Cursor(String segment, int line) {}
+
   private final String queueName;
   private final Path dir;
   private final Path pending;
-  private final Path claimed;
   private final Path active;
   private final Path tmp;
+  private final Path head;
+  private final ReentrantLock headLock;
+  /** Deliveries of a batch share one file and one lease (the event queue, read and acked in batches). */
+  private final boolean batched;
   /** receipt -> current file name, for leases taken in this process (saves a listing on extend/ack). */
   private final Map<String, String> leases = new ConcurrentHashMap<>();
+  /** Pending segments from this process's last listing, oldest first; guarded by headLock. */
+  private final ArrayDeque<String> nextSegments = new ArrayDeque<>();
+  /** The lines of the segment this process read last (segments never change once pending); guarded by headLock. */
+  private String cachedSegment;
+  private List<String> cachedLines;
 
   MessageDirectory(String queueName, Path dir) {
+    this(queueName, dir, false);
+  }
+
+  /**
+   * @param batched whether a receive leases what it takes from one segment as one file: one write and
+   *     one delete per batch instead of per message, for a reader that acks whole batches
+   */
+  MessageDirectory(String queueName, Path dir, boolean batched) {
+    this.batched = batched;
     this.queueName = queueName;
     this.dir = dir;
     this.pending = dir.resolve("pending");
-    this.claimed = dir.resolve("claimed");
     this.active = dir.resolve("active");
     this.tmp = dir.resolve("tmp");
+    this.head = dir.resolve("head");
+    ReentrantLock fresh = new ReentrantLock();
+    ReentrantLock known = HEAD_LOCKS.putIfAbsent(dir.toAbsolutePath().normalize(), fresh);
+    this.headLock = known != null ? known : fresh;
   }
 
   Path dir() {
@@ -85,7 +125,7 @@ final class MessageDirectory {
 
   void create() {
     try {
-      for (Path p : List.of(pending, claimed, active, tmp)) {
+      for (Path p : List.of(pending, active, tmp)) {
         Files.createDirectories(p);
       }
     } catch (IOException e) {
@@ -133,7 +173,8 @@ final class MessageDirectory {
 
   /**
    * As {@link #receive(int, Duration, Duration, int, MessageDirectory)}, and stops waiting (not in the
-   * middle of a claim, which would strand a message until its lease ends) once {@code stop} says so.
+   * middle of taking messages, which would strand them until their lease ends) once {@code stop} says so.
+   * Messages delivered before and now ready again come first, then new ones in the order sent.
    */
   List<Message> receive(int max, Duration lease, Duration wait, int maxAttempts, MessageDirectory deadLetters,
       java.util.function.BooleanSupplier stop) {
@@ -144,13 +185,7 @@ final class MessageDirectory {
     while (true) {
       rounds++;
       takeReady(max - got.size(), lease, maxAttempts, deadLetters, got);
-      if (got.size() < max) {
-        Path segment = claimOldestSegment();
-        if (segment != null) {
-          explode(segment, max - got.size(), lease, got);
-          continue;
-        }
-      }
+      takeFromSegments(max - got.size(), lease, got);
       if (!got.isEmpty() || System.nanoTime() >= deadline && rounds > 1 || stop.getAsBoolean()) {
         return got;
       }
@@ -174,12 +209,15 @@ final class MessageDirectory {
 
   /** Deletes the message; false when the lease was lost (another receiver holds it or it is gone). */
   boolean delete(String receipt) {
-    String name = currentName(receipt);
-    leases.remove(receipt);
-    if (name == null) {
-      return false;
-    }
+    String known = leases.remove(receipt);
     try {
+      if (known != null && Files.deleteIfExists(active.resolve(known))) {
+        return true;
+      }
+      String name = currentName(receipt);
+      if (name == null) {
+        return false;
+      }
       Files.delete(active.resolve(name));
       return true;
     } catch (NoSuchFileException e) {
@@ -200,13 +238,16 @@ final class MessageDirectory {
     }
   }
 
+  /** Counts from the segments, the cursor (read under the head lock) and the deliveries in flight. */
   Counts counts(int maxAttempts) {
     long ready = 0;
     long leased = 0;
     long exhausted = 0;
-    for (Path d : List.of(pending, claimed)) {
-      for (String name : list(d)) {
-        ready += segmentSize(name);
+    Cursor cursor = withHead(channel -> readCursor(readHead(channel)));
+    for (String name : list(pending)) {
+      ready += segmentSize(name);
+      if (cursor != null && name.equals(cursor.segment())) {
+        ready -= Math.min(cursor.line(), segmentSize(name));
       }
     }
     long now = System.currentTimeMillis();
@@ -228,10 +269,15 @@ final class MessageDirectory {
 
   /** Deletes every message, leased or not. */
   void purge() {
-    for (Path d : List.of(pending, claimed, active)) {
-      for (String name : list(d)) {
-        deleteQuietly(d.resolve(name));
+    withHead(channel -> {
+      for (String name : list(pending)) {
+        deleteQuietly(pending.resolve(name));
       }
+      writeCursor(channel, null);
+      return null;
+    });
+    for (String name : list(active)) {
+      deleteQuietly(active.resolve(name));
     }
     leases.clear();
   }
@@ -268,6 +314,10 @@ final class MessageDirectory {
         moveToDeadLetters(n.name, n, deadLetters);
         continue;
       }
+      int size = batched ? batchSize(n.id) : 1;
+      if (added > 0 && added + size > want) {
+        continue; // a batch comes back whole; this one waits for a receive with room for it
+      }
       int attempt = n.attempt + 1;
       String leasedName = ActiveName.format(leaseUntil, attempt, n.id);
       if (!tryMove(active.resolve(n.name), active.resolve(leasedName))) {
@@ -283,9 +333,39 @@ final class MessageDirectory {
       }
       String receipt = attempt + SEP + n.id;
       leases.put(receipt, leasedName);
-      out.add(new Message(body, attempt, receipt));
-      added++;
+      if (batched) {
+        List<String> bodies = List.of(body.split("\n"));
+        addBatch(receipt, bodies, attempt, out);
+        added += bodies.size();
+      } else {
+        out.add(new Message(body, attempt, receipt));
+        added++;
+      }
     }
+  }
+
+  /** The message count in a batch's id ({@code <segment>.<line>+<count>}). */
+  private static int batchSize(String id) {
+    long count = parseLong(id.substring(id.lastIndexOf(BATCH_COUNT) + 1));
+    return count > 0 && count <= Integer.MAX_VALUE ? (int) count : 1;
+  }
+
+  /**
+   * Acks the messages of batched deliveries: a batch's file is deleted once every message of it is
+   * acked in one call; a batch acked in part stays and comes back whole after its lease (at least once).
+   */
+  void deleteBatches(List<String> receipts) {
+    Map<String, Set<Integer>> acked = new LinkedHashMap<>();
+    for (String receipt : receipts) {
+      int cut = receipt.lastIndexOf(BATCH_INDEX);
+      acked.computeIfAbsent(receipt.substring(0, cut), r -> new HashSet<>())
+          .add((int) parseLong(receipt.substring(cut + 1)));
+    }
+    acked.forEach((batch, indexes) -> {
+      if (indexes.size() == batchSize(batch)) {
+        delete(batch);
+      }
+    });
   }
 
   private void moveToDeadLetters(String name, ActiveName n, MessageDirectory deadLetters) {
@@ -295,87 +375,185 @@ final class MessageDirectory {
     tryMove(active.resolve(name), deadLetters.active.resolve(ActiveName.format(0, n.attempt, n.id)));
   }
 
-  /** Claims the oldest pending segment (or a stale claim); returns its claimed path, or null when none is left. */
-  private Path claimOldestSegment() {
-    List<String> names = list(pending);
-    if (names.isEmpty()) {
-      return reclaimStale();
+  /**
+   * Takes up to {@code want} new messages at the cursor, writing each one's lease file before the cursor
+   * moves past it: a receiver that dies in between leaves messages delivered twice, never lost.
+   */
+  private void takeFromSegments(int want, Duration lease, List<Message> out) {
+    if (want <= 0) {
+      return;
     }
-    Collections.sort(names);
-    long now = System.currentTimeMillis();
-    // Racing receivers each take a different segment only when the first is gone; trying the first
-    // few keeps several receivers busy without exploding the whole backlog at once.
-    for (String name : names.subList(0, Math.min(3, names.size()))) {
-      Path target = claimed.resolve(name + SEP + pad(now));
-      if (tryMove(pending.resolve(name), target)) {
-        return target;
-      }
-    }
-    return null;
-  }
-
-  private Path reclaimStale() {
-    long now = System.currentTimeMillis();
-    for (String name : list(claimed)) {
-      int cut = name.lastIndexOf(SEP);
-      long claimedAt = parseLong(name.substring(cut + 1));
-      if (claimedAt >= 0 && claimedAt < now - STALE_CLAIM.toMillis()) {
-        Path target = claimed.resolve(name.substring(0, cut) + SEP + pad(now));
-        if (tryMove(claimed.resolve(name), target)) {
-          return target;
+    withHead(channel -> {
+      Cursor cursor = readCursor(readHead(channel));
+      Cursor start = cursor;
+      long leaseUntil = System.currentTimeMillis() + lease.toMillis();
+      int left = want;
+      while (left > 0) {
+        List<String> lines = cursor == null ? null : segmentLines(cursor.segment());
+        if (lines == null) {
+          String next = nextSegment();
+          if (next == null) {
+            cursor = null;
+            break;
+          }
+          cursor = new Cursor(next, 0);
+          continue;
+        }
+        int line = cursor.line();
+        int firstLine = line;
+        List<String> chunk = new ArrayList<>();
+        for (; line < lines.size() && left > 0; line++) {
+          String body = lines.get(line);
+          if (body.isEmpty()) {
+            continue;
+          }
+          chunk.add(body);
+          left--;
+          if (!batched) {
+            String id = segmentId(cursor.segment()) + "." + line;
+            String receipt = writeLease(leaseUntil, id, body);
+            out.add(new Message(body, 1, receipt));
+          }
+        }
+        if (batched && !chunk.isEmpty()) {
+          String id = segmentId(cursor.segment()) + "." + firstLine + BATCH_COUNT + chunk.size();
+          String receipt = writeLease(leaseUntil, id, String.join("\n", chunk));
+          addBatch(receipt, chunk, 1, out);
+        }
+        if (line < lines.size()) {
+          cursor = new Cursor(cursor.segment(), line);
+        } else {
+          // Cursor first, then the segment: a receiver dying in between leaves a cursor on a missing
+          // segment, which the next receiver skips.
+          writeCursor(channel, null);
+          deleteQuietly(pending.resolve(cursor.segment()));
+          cursor = null;
         }
       }
+      if (cursor != start) { // a new cursor object only when it moved
+        writeCursor(channel, cursor);
+      }
+      return null;
+    });
+  }
+
+  /** Writes a delivery's lease file (first attempt) and returns its receipt. */
+  private String writeLease(long leaseUntil, String id, String content) {
+    String name = ActiveName.format(leaseUntil, 1, id);
+    Path staged = tmp.resolve(name);
+    try {
+      Files.writeString(staged, content, StandardCharsets.UTF_8);
+    } catch (NoSuchFileException e) {
+      throw missing(e);
+    } catch (IOException e) {
+      throw new QueueException("cannot write message of " + queueName + ": " + e.getMessage(), true, e);
+    }
+    move(staged, active.resolve(name));
+    String receipt = 1 + SEP + id;
+    leases.put(receipt, name);
+    return receipt;
+  }
+
+  /** A batch's messages, each with the batch's receipt plus {@code #<index>}. */
+  private static void addBatch(String receipt, List<String> bodies, int attempt, List<Message> out) {
+    for (int i = 0; i < bodies.size(); i++) {
+      out.add(new Message(bodies.get(i), attempt, receipt + BATCH_INDEX + i));
+    }
+  }
+
+  /** The oldest pending segment, or null when none is left; caller holds the head lock. */
+  private String nextSegment() {
+    for (int listings = 0; listings < 2; listings++) {
+      while (!nextSegments.isEmpty()) {
+        String candidate = nextSegments.poll();
+        if (Files.exists(pending.resolve(candidate))) {
+          return candidate;
+        }
+      }
+      if (listings == 0) {
+        List<String> names = list(pending);
+        Collections.sort(names);
+        nextSegments.addAll(names);
+      }
     }
     return null;
   }
 
-  /**
-   * Writes one file per message of a claimed segment, leasing the first {@code leaseCount} to this
-   * receiver, then deletes the segment. Messages already present (a receiver died mid-way through
-   * this segment) are not written again.
-   */
-  private void explode(Path segment, int leaseCount, Duration lease, List<Message> out) {
-    String claimedName = segment.getFileName().toString();
-    String segmentId = claimedName.substring(0, claimedName.indexOf(SEP));
-    List<String> bodies;
+  /** The lines of a pending segment, or null when it is gone (read to the end, or purged); caller holds the head lock. */
+  private List<String> segmentLines(String segment) {
+    // A segment is deleted only under the head lock, together with the cursor naming it: the segment
+    // this process read last needs no second look while the cursor still names it.
+    if (segment.equals(cachedSegment)) {
+      return cachedLines;
+    }
     try {
-      bodies = Files.readAllLines(segment, StandardCharsets.UTF_8);
+      cachedLines = Files.readAllLines(pending.resolve(segment), StandardCharsets.UTF_8);
     } catch (NoSuchFileException e) {
-      return;
+      return null;
     } catch (IOException e) {
       throw new QueueException("cannot read segment of " + queueName + ": " + e.getMessage(), true, e);
     }
-    Set<String> present = new HashSet<>();
-    for (String name : listActive()) {
-      ActiveName n = ActiveName.parse(name);
-      if (n != null && n.id.startsWith(segmentId + ".")) {
-        present.add(n.id);
-      }
+    cachedSegment = segment;
+    return cachedLines;
+  }
+
+  /**
+   * Runs {@code action} holding this queue's head lock, in this JVM and across processes. The head file
+   * is opened nowhere else: closing any descriptor of a file drops the process's lock on it (POSIX).
+   */
+  private <T> T withHead(HeadAction<T> action) {
+    headLock.lock();
+    try (FileChannel channel = FileChannel.open(head, StandardOpenOption.CREATE, StandardOpenOption.READ,
+        StandardOpenOption.WRITE); FileLock ignored = channel.lock()) {
+      return action.run(channel);
+    } catch (NoSuchFileException e) {
+      throw missing(e);
+    } catch (IOException e) {
+      throw new QueueException("cannot lock the head of " + queueName + ": " + e.getMessage(), true, e);
+    } finally {
+      headLock.unlock();
     }
-    long leaseUntil = System.currentTimeMillis() + lease.toMillis();
-    int leased = 0;
-    for (int i = 0; i < bodies.size(); i++) {
-      String id = segmentId + "." + i;
-      if (present.contains(id) || bodies.get(i).isEmpty()) {
-        continue;
-      }
-      boolean mine = leased < leaseCount;
-      String name = mine ? ActiveName.format(leaseUntil, 1, id) : ActiveName.format(0, 0, id);
-      Path staged = tmp.resolve(name);
-      try {
-        Files.writeString(staged, bodies.get(i), StandardCharsets.UTF_8);
-      } catch (IOException e) {
-        throw new QueueException("cannot write message of " + queueName + ": " + e.getMessage(), true, e);
-      }
-      move(staged, active.resolve(name));
-      if (mine) {
-        leased++;
-        String receipt = 1 + SEP + id;
-        leases.put(receipt, name);
-        out.add(new Message(bodies.get(i), 1, receipt));
-      }
+  }
+
+  @FunctionalInterface
+  private interface HeadAction<T> {
+    T run(FileChannel channel) throws IOException;
+  }
+
+  private static String readHead(FileChannel channel) throws IOException {
+    ByteBuffer buffer = ByteBuffer.allocate(4 * CURSOR_WIDTH);
+    while (buffer.hasRemaining() && channel.read(buffer, buffer.position()) > 0) {
+      // read until the end of the file (or the buffer)
     }
-    deleteQuietly(segment);
+    return new String(buffer.array(), 0, buffer.position(), StandardCharsets.UTF_8);
+  }
+
+  /** {@code <segment> <line>}; anything else (empty, torn) reads as no cursor, so reading restarts at the oldest segment. */
+  private static Cursor readCursor(String text) {
+    String[] parts = text.strip().split(" ");
+    if (parts.length != 2 || parts[0].isEmpty()) {
+      return null;
+    }
+    long line = parseLong(parts[1]);
+    return line < 0 || line > Integer.MAX_VALUE ? null : new Cursor(parts[0], (int) line);
+  }
+
+  /** Writes the cursor padded to a fixed width, so that one write replaces it without a truncate. */
+  private static void writeCursor(FileChannel channel, Cursor cursor) throws IOException {
+    String text = cursor == null ? "" : cursor.segment() + " " + cursor.line();
+    byte[] bytes = (text + " ".repeat(Math.max(0, CURSOR_WIDTH - 1 - text.length())) + "\n")
+        .getBytes(StandardCharsets.UTF_8);
+    ByteBuffer buffer = ByteBuffer.wrap(bytes);
+    while (buffer.hasRemaining()) {
+      channel.write(buffer, buffer.position());
+    }
+    if (bytes.length > CURSOR_WIDTH) {
+      channel.truncate(bytes.length);
+    }
+  }
+
+  private static String segmentId(String segment) {
+    return segment.substring(0, segment.indexOf(SEP));
   }
 
   private boolean reLease(String receipt, long visibleAt, boolean forget) {
@@ -478,7 +656,9 @@ final class MessageDirectory {
   }
 
   private static String newSegmentName() {
-    return pad(System.currentTimeMillis()) + "-" + PROCESS_TAG + "-" + SEGMENT_COUNTER.incrementAndGet();
+    // The counter is padded so that one sender's segments of the same millisecond sort in sending order.
+    String counter = Long.toString(SEGMENT_COUNTER.incrementAndGet());
+    return pad(System.currentTimeMillis()) + "-" + PROCESS_TAG + "-" + "0".repeat(Math.max(0, 12 - counter.length())) + counter;
   }
 
   private static long segmentSize(String name) {

@@ -219,6 +219,70 @@ class LocalTaskQueueTest {
   }
 
   @Test
+  void aReceiveTouchesOnlyWhatItDeliversNotTheBacklog() throws Exception {
+    queue = open(new QueueSettings("tj-test-backlog", Duration.ofMinutes(5), 3));
+    queue.ensure();
+    List<Task> all = tasks(10_000);
+    queue.send(all);
+
+    List<LeasedTask> got = queue.receive(5, Duration.ZERO);
+
+    Path tasksDir = ((LocalTaskQueue) queue).directory().resolve("tasks");
+    try (var active = Files.list(tasksDir.resolve("active"))) {
+      assertThat(active.count()).as("one file per delivered task, none for the backlog").isEqualTo(5);
+    }
+    try (var pending = Files.list(tasksDir.resolve("pending"))) {
+      assertThat(pending.count()).as("the backlog stays in its segments").isEqualTo(10);
+    }
+    assertThat(got).extracting(t -> t.task().id()).containsExactlyElementsOf(all.subList(0, 5).stream().map(Task::id).toList());
+    assertThat(queue.depth()).isEqualTo(new QueueDepth(9_995, 5, 0));
+  }
+
+  @Test
+  void tasksComeInSendOrderAcrossManySmallSegments() {
+    queue = open(new QueueSettings("tj-test-small-segments", Duration.ofMinutes(5), 3));
+    queue.ensure();
+    List<Task> all = tasks(300);
+    for (int from = 0; from < all.size(); from += 3) {
+      queue.send(all.subList(from, from + 3));
+    }
+
+    List<String> ids = new ArrayList<>();
+    for (int round = 0; round < 10 && ids.size() < all.size(); round++) {
+      List<LeasedTask> got = queue.receive(100, Duration.ZERO);
+      got.forEach(t -> ids.add(t.task().id()));
+      got.forEach(queue::ack);
+    }
+
+    assertThat(ids).containsExactlyElementsOf(all.stream().map(Task::id).toList());
+    assertThat(queue.depth()).isEqualTo(new QueueDepth(0, 0, 0));
+  }
+
+  @Test
+  void anUnreadableCursorRereadsFromTheOldestSegmentSoNothingIsLost() throws Exception {
+    queue = open(new QueueSettings("tj-test-torn-head", Duration.ofMinutes(5), 3));
+    queue.ensure();
+    queue.send(tasks(1500));
+    List<LeasedTask> first = queue.receive(10, Duration.ZERO);
+    first.forEach(queue::ack);
+
+    Files.writeString(((LocalTaskQueue) queue).directory().resolve("tasks").resolve("head"), "torn");
+    Map<String, Integer> deliveries = new HashMap<>();
+    first.forEach(t -> deliveries.merge(t.task().id(), 1, Integer::sum));
+    for (int round = 0; round < 100; round++) {
+      List<LeasedTask> got = queue.receive(64, Duration.ZERO);
+      if (got.isEmpty()) {
+        break;
+      }
+      got.forEach(t -> deliveries.merge(t.task().id(), 1, Integer::sum));
+      got.forEach(queue::ack);
+    }
+
+    assertThat(deliveries).as("every task delivered at least once").hasSize(1500);
+    assertThat(queue.depth()).isEqualTo(new QueueDepth(0, 0, 0));
+  }
+
+  @Test
   void concurrentReceiversNeverShareALease() throws Exception {
     queue = open(new QueueSettings("tj-test-threads", Duration.ofMinutes(5), 3));
     queue.ensure();

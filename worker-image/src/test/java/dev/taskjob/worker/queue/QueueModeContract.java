@@ -140,8 +140,10 @@ abstract class QueueModeContract {
     Path out = Files.createDirectory(dir.resolve("out"));
     String marker = "set -C; echo $TASK_ID > " + out + "/$TASK_ID";
 
-    Future<Integer> a = startWorker("a", queue, "--num-simultaneous-tasks", "3", "--exit-when-empty", "1", "--", marker);
-    Future<Integer> b = startWorker("b", queue, "--num-simultaneous-tasks", "3", "--exit-when-empty", "1", "--", marker);
+    // Idle time counts from a worker's start: two JVM-sharing workers on a loaded machine may take over a
+    // second for their first receive, so "empty" must mean longer than that.
+    Future<Integer> a = startWorker("a", queue, "--num-simultaneous-tasks", "3", "--exit-when-empty", "5", "--", marker);
+    Future<Integer> b = startWorker("b", queue, "--num-simultaneous-tasks", "3", "--exit-when-empty", "5", "--", marker);
 
     assertThat(await(a)).isZero();
     assertThat(await(b)).isZero();
