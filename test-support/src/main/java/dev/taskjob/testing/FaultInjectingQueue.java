@@ -15,16 +15,27 @@ import java.util.function.IntFunction;
 
 /**
  * A real queue with failures injected into {@link #send}: {@code failureForCall} gets the 1-based
- * number of each send call and returns the exception to throw instead of sending, or null to send.
- * Everything else goes to the real queue.
+ * number of each send call (and, with {@link SendFault}, its tasks) and returns the exception to throw
+ * instead of sending, or null to send. Everything else goes to the real queue.
  */
 public final class FaultInjectingQueue implements TaskQueue {
 
   private final TaskQueue delegate;
-  private final IntFunction<QueueException> failureForCall;
+  private final SendFault failureForCall;
   private final AtomicInteger calls = new AtomicInteger();
 
+  /** Decides the fate of one send call from its number and its tasks. */
+  @FunctionalInterface
+  public interface SendFault {
+    /** The exception to throw instead of sending, or null to send. */
+    QueueException apply(int call, List<Task> tasks);
+  }
+
   public FaultInjectingQueue(TaskQueue delegate, IntFunction<QueueException> failureForCall) {
+    this(delegate, (call, tasks) -> failureForCall.apply(call));
+  }
+
+  public FaultInjectingQueue(TaskQueue delegate, SendFault failureForCall) {
     this.delegate = delegate;
     this.failureForCall = failureForCall;
   }
@@ -35,7 +46,7 @@ public final class FaultInjectingQueue implements TaskQueue {
 
   @Override
   public void send(List<Task> tasks) {
-    QueueException failure = failureForCall.apply(calls.incrementAndGet());
+    QueueException failure = failureForCall.apply(calls.incrementAndGet(), tasks);
     if (failure != null) {
       throw failure;
     }

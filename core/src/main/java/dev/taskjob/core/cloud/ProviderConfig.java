@@ -45,6 +45,8 @@ public record ProviderConfig(String provider, String region, List<String> zones,
     public static final String COMPUTE_ENDPOINT = "compute.endpoint";
     /** Endpoint override for the Cloud Billing Catalog REST API (base URL). */
     public static final String BILLING_ENDPOINT = "billing.endpoint";
+    /** Endpoint override for the Cloud Storage JSON API (base URL, e.g. {@code http://127.0.0.1:4443}). */
+    public static final String STORAGE_ENDPOINT = "storage.endpoint";
     /** Credentials: keys of the referenced Secret are passed as {@code credentials.<key>}. */
     public static final String CREDENTIALS_PREFIX = "credentials.";
     /** Local provider: the directory holding queues and instance work dirs. */

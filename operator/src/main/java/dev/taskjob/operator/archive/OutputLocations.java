@@ -22,6 +22,8 @@ public final class OutputLocations {
   static final String FIELD = "spec.output.uri";
   /** S3 bucket names: 3 to 63 lower-case letters, digits, dots and hyphens. */
   private static final Pattern S3_BUCKET = Pattern.compile("[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]");
+  /** Cloud Storage bucket names (without dots): as S3's, and underscores too. */
+  private static final Pattern GCS_BUCKET = Pattern.compile("[a-z0-9][a-z0-9._-]{1,61}[a-z0-9]");
 
   private OutputLocations() {}
 
@@ -51,8 +53,15 @@ public final class OutputLocations {
       return Optional.empty();
     }
     if ("gs".equals(scheme)) {
-      return refuse("spec.output.uri: gs:// is not supported by this operator yet (no Cloud Storage writer); "
-          + "use s3:// with provider aws or a directory with provider local");
+      // getAuthority, not getHost: a bucket name may hold '_', which no host name does.
+      if (parsed.getAuthority() == null || !GCS_BUCKET.matcher(parsed.getAuthority()).matches()) {
+        return refuse("spec.output.uri '" + uri + "': expected gs://bucket/prefix with a valid bucket name "
+            + "(3-63 lower-case letters, digits, dots, hyphens, underscores)");
+      }
+      if (!"gcp".equals(provider)) {
+        return refuse("spec.output.uri: gs:// needs provider gcp (the job's GCP credentials write it), not " + provider);
+      }
+      return Optional.empty();
     }
     if (scheme == null || "file".equals(scheme)) {
       String path = scheme == null ? uri.trim() : parsed.getPath();
@@ -61,24 +70,28 @@ public final class OutputLocations {
       }
       if (!"local".equals(provider)) {
         return refuse("spec.output.uri: a directory is only for provider local (the operator's own disk); "
-            + "provider " + provider + " takes " + ("aws".equals(provider) ? "s3://bucket/prefix" : "no output location yet"));
+            + "provider " + provider + " takes " + ("aws".equals(provider) ? "s3://bucket/prefix" : "gs://bucket/prefix"));
       }
       return Optional.empty();
     }
-    return refuse("spec.output.uri '" + uri + "': unknown scheme '" + scheme + "' (expected s3:// or a directory)");
+    return refuse("spec.output.uri '" + uri + "': unknown scheme '" + scheme + "' (expected s3://, gs:// or a directory)");
   }
 
   /**
    * The store behind a checked location.
    *
-   * @param modules the provider modules by name (the aws one serves s3://)
+   * @param modules the provider modules by name (the aws one serves s3://, the gcp one gs://)
    */
   public static ObjectStore open(String uri, ProviderConfig config, Function<String, Optional<ProviderModule>> modules) {
     URI parsed = URI.create(uri.trim());
     if (parsed.getScheme() == null || "file".equals(parsed.getScheme())) {
       return new DirectoryStore(Path.of(parsed.getScheme() == null ? uri.trim() : parsed.getPath()));
     }
-    String provider = "s3".equals(parsed.getScheme()) ? "aws" : parsed.getScheme();
+    String provider = switch (parsed.getScheme()) {
+      case "s3" -> "aws";
+      case "gs" -> "gcp";
+      default -> parsed.getScheme();
+    };
     return modules.apply(provider).flatMap(m -> m.objectStore(config, parsed))
         .orElseThrow(() -> new IllegalArgumentException(FIELD + ": no store for " + uri + " in this process"));
   }

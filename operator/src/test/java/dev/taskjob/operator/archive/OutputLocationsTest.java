@@ -19,10 +19,15 @@ class OutputLocationsTest {
       aws   | s3:///no-bucket               | valid bucket name
       local | s3://my-results/x             | s3:// needs provider aws
       aws   | /var/tmp/results              | only for provider local
-      gcp   | gs://my-results/x             | gs:// is not supported
+      gcp   | gs://my-results/x             | ok
+      gcp   | gs://my_results                | ok
+      gcp   | gs://My-Results/x             | valid bucket name
+      aws   | gs://my-results/x             | gs:// needs provider gcp
+      gcp   | s3://my-results/x             | s3:// needs provider aws
+      gcp   | /var/tmp/results              | takes gs://bucket/prefix
       local | results                       | must be absolute
       local | file:results                  | must be absolute
-      aws   | https://example.com/x         | unknown scheme 'https'
+      aws   | https://example.com/x         | unknown scheme 'https' (expected s3://, gs://
       aws   | s3://bad bucket               | not a valid URI
       """)
   void acceptsOrRefusesNamingTheField(String provider, String uri, String expected) {

@@ -46,6 +46,7 @@ class KubectlAgainstLocalRunTest {
           worker:
             command: ["sh", "-c", "while [ ! -e %s ]; do sleep 0.05; done"]
             cpusPerTask: 1
+            shutdownGracePeriod: 2s
           instances:
             maxInstances: 1
         """.formatted(name, gate);
@@ -113,6 +114,20 @@ class KubectlAgainstLocalRunTest {
       assertThat(events.lines().findFirst().orElse(""))
           .contains("LAST SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE");
       assertThat(events).contains("taskjob/first", "Normal", "Succeeded", "taskjob/holder");
+
+      // Suspend and resume as on a cluster: a merge patch of spec.suspend, then kubectl wait on the condition.
+      assertThat(kubectl(kubeconfig, "patch", "taskjob", "holder", "--type", "merge", "-p",
+          "{\"spec\":{\"suspend\":true}}")).contains("taskjob.taskjob.dev/holder patched");
+      assertThat(kubectl(kubeconfig, "wait", "--for=condition=Suspended", "taskjob/holder",
+          "--timeout=" + BOUND_SECONDS + "s")).contains("taskjob.taskjob.dev/holder condition met");
+      assertThat(kubectl(kubeconfig, "get", "taskjob", "holder", "-o", "jsonpath={.status.phase}"))
+          .isEqualTo("Suspended");
+      assertThat(kubectl(kubeconfig, "patch", "taskjob", "holder", "--type", "merge", "-p",
+          "{\"spec\":{\"suspend\":false}}")).contains("taskjob.taskjob.dev/holder patched");
+      assertThat(kubectl(kubeconfig, "wait", "--for=condition=Suspended=False", "taskjob/holder",
+          "--timeout=" + BOUND_SECONDS + "s")).contains("taskjob.taskjob.dev/holder condition met");
+      assertThat(kubectl(kubeconfig, "get", "events").lines().filter(l -> l.contains("taskjob/holder")))
+          .anyMatch(l -> l.contains("Suspended")).anyMatch(l -> l.contains("Resumed"));
 
       Files.createFile(holderGate);
       assertThat(exit.get(BOUND_SECONDS, TimeUnit.SECONDS)).isEqualTo(LocalRun.SUCCEEDED);

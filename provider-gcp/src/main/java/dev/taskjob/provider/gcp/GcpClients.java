@@ -22,6 +22,7 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Optional;
 
 /**
  * The Compute Engine and Cloud Billing Catalog clients for a {@link ProviderConfig}, both over REST (HTTP/JSON):
@@ -116,12 +117,18 @@ final class GcpClients {
     if (endpoint != null && endpoint.trim().startsWith("http://")) {
       return NoCredentialsProvider.create(); // a local fake over plain HTTP
     }
+    return serviceAccount(config).<CredentialsProvider>map(FixedCredentialsProvider::create)
+        .orElseGet(() -> InstancesSettings.defaultCredentialsProviderBuilder().build());
+  }
+
+  /** The credentials of {@code credentials.service_account_json}, or empty for Application Default Credentials. */
+  static Optional<GoogleCredentials> serviceAccount(ProviderConfig config) {
     String json = config.property(SERVICE_ACCOUNT_JSON);
     if (json == null || json.isBlank()) {
-      return InstancesSettings.defaultCredentialsProviderBuilder().build();
+      return Optional.empty();
     }
     try {
-      return FixedCredentialsProvider.create(GoogleCredentials
+      return Optional.of(GoogleCredentials
           .fromStream(new ByteArrayInputStream(json.getBytes(StandardCharsets.UTF_8))).createScoped(SCOPE));
     } catch (IOException e) {
       throw new IllegalArgumentException(SERVICE_ACCOUNT_JSON + ": not a usable service account key: " + e.getMessage(), e);

@@ -8,6 +8,8 @@ import dev.taskjob.core.cloud.ProviderModule;
 import dev.taskjob.core.cloud.SecretStore;
 import dev.taskjob.core.queue.QueueSettings;
 import dev.taskjob.core.queue.TaskQueue;
+import dev.taskjob.core.store.ObjectStore;
+import java.net.URI;
 import java.util.Optional;
 
 /** The "gcp" provider, found by {@link java.util.ServiceLoader}. */
@@ -27,6 +29,12 @@ public final class GcpProviderModule implements ProviderModule {
   @Override
   public InstanceCatalog snapshotCatalog(ProviderConfig config) {
     return PriceOverrides.fromConfig(config).apply(GcpPriceSnapshot.load().catalog(GcpClients.region(config)));
+  }
+
+  /** {@code gs://bucket/prefix} locations. */
+  @Override
+  public Optional<ObjectStore> objectStore(ProviderConfig config, URI location) {
+    return "gs".equals(location.getScheme()) ? Optional.of(new GcsObjectStore(config, location)) : Optional.empty();
   }
 
   @Override

@@ -17,8 +17,8 @@ public class OutputSpec {
   @Size(max = 1024)
   @Pattern(URI_PATTERN)
   @JsonPropertyDescription(
-      "Where the job's events and task results are archived: s3://bucket/prefix (provider aws) or an absolute "
-          + "directory (provider local). The archive sits under <uri>/<namespace>/<name>/<uid>/. Immutable.")
+      "Where the job's events and task results are archived: s3://bucket/prefix (provider aws), "
+          + "gs://bucket/prefix (provider gcp) or an absolute directory (provider local). The archive sits under <uri>/<namespace>/<name>/<uid>/. Immutable.")
   private String uri;
 
   public String getUri() {

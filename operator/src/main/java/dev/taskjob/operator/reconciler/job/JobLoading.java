@@ -16,7 +16,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Loading: runs the loader in the background from the checkpoint in {@code status.loaded} (which only
  * the loader's thread writes, so a status patch of the reconcile never moves it back), and moves the
- * job to Running once every task is queued.
+ * job to Running once every task is queued. A suspended job's loader is stopped; on resume a new one
+ * starts from the checkpoint.
  */
 final class JobLoading {
 
@@ -71,5 +72,28 @@ final class JobLoading {
     }
     Conditions.set(status.getConditions(), ConditionTypes.LOADING, Condition.TRUE, "LoadingTasks",
         Math.max(loaded, runner.saved()) + " of " + total + " tasks queued", generation, now);
+  }
+
+  /**
+   * Stops sending while the job is suspended: what was sent stays sent, and {@code status.loaded} keeps the
+   * last checkpoint, from which {@link #load} starts again once the job resumes (at most the loader's
+   * in-flight window is sent twice; the ledger counts such duplicates).
+   */
+  void pause(TaskJob job, TaskJobStatus status, JobRuntime runtime, Instant now) {
+    LoadRunner runner = runtime.loader;
+    if (runner == null) {
+      return;
+    }
+    runtime.loader = null;
+    runner.stop();
+    long loaded = Math.max(status.getLoaded() == null ? 0 : status.getLoaded(), runner.saved());
+    if (runner.done()) {
+      return; // it finished before it was stopped; the resume sees every task loaded
+    }
+    Conditions.set(status.getConditions(), ConditionTypes.LOADING, Condition.FALSE, "LoadingSuspended",
+        "loading paused at " + loaded + " of " + status.getTotal() + " tasks queued while spec.suspend is true; "
+            + "it resumes from there", JobServices.generation(job), now);
+    LOG.info("job {}: loading paused at {} of {} tasks while suspended", JobServices.name(job), loaded,
+        status.getTotal());
   }
 }

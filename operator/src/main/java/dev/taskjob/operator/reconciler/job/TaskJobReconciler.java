@@ -134,6 +134,7 @@ public class TaskJobReconciler implements Reconciler<TaskJob>, Cleaner<TaskJob> 
       case NONE -> { }
     }
     if (status.getPhase() == TaskJobPhase.SUSPENDED) {
+      loading.pause(job, status, runtime, now);
       report.report(job, status, runtime, runtime.progress.snapshot(now), pool, now);
       pools.suspend(job, pool);
       return services.settings().resyncInterval();
