@@ -9,7 +9,7 @@ import dev.taskjob.core.cloud.ProviderModule;
 import dev.taskjob.core.cloud.Providers;
 import dev.taskjob.crds.v1alpha1.taskjob.TaskJob;
 import dev.taskjob.crds.v1alpha1.taskjob.TaskJobPhase;
-import dev.taskjob.operator.OperatorSettings;
+import dev.taskjob.operator.reliability.FaultRun;
 import dev.taskjob.operator.ledger.Ledger;
 import dev.taskjob.provider.local.LocalCloudProvider;
 import java.nio.file.Files;
@@ -34,9 +34,7 @@ class RestartTest {
   Path root;
 
   private OperatorHarness harness(String cluster, ProviderModule local) {
-    OperatorSettings settings = OperatorSettings.defaults(cluster).fast()
-        .withProviderProperties(Map.of(ProviderConfig.Keys.LOCAL_ROOT, root.toString()));
-    return new OperatorHarness(settings, Map.of("local", local));
+    return new OperatorHarness(FaultRun.settings(cluster, root), Map.of("local", local));
   }
 
   private static TaskJob job(String name, long tasks) {

@@ -31,9 +31,17 @@ public final class FaultRun {
 
   private FaultRun() {}
 
+  /**
+   * A local worker must report within this time of its creation. A local instance is a JVM with the whole test
+   * class path; on a loaded machine its start alone can take over a minute, and the quick settings' minute
+   * then made the pool give up ("workers never started") on workers that were merely slow.
+   */
+  public static final Duration WORKER_STARTUP_TIMEOUT = Duration.ofMinutes(4);
+
   /** Test settings with the local provider rooted at {@code root}. */
-  static OperatorSettings settings(String clusterId, Path root) {
-    return OperatorSettings.defaults(clusterId).fast()
+  public static OperatorSettings settings(String clusterId, Path root) {
+    OperatorSettings fast = OperatorSettings.defaults(clusterId).fast();
+    return fast.withWorkerTimeouts(WORKER_STARTUP_TIMEOUT, fast.workerHeartbeatTimeout())
         .withProviderProperties(Map.of(ProviderConfig.Keys.LOCAL_ROOT, root.toString()));
   }
 
