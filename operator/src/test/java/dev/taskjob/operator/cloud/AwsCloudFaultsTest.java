@@ -31,7 +31,7 @@ class AwsCloudFaultsTest {
 
   @RegisterExtension static final MotoServerExtension MOTO = new MotoServerExtension();
 
-  private static final int TASKS = 200;
+  private static final int TASKS = CloudJobRun.TASKS;
   private static final String JOB = "aws-faults";
   private static final Set<Fault> TRANSIENT = Set.of(Fault.THROTTLING, Fault.INTERNAL_ERROR, Fault.UNAVAILABLE);
 

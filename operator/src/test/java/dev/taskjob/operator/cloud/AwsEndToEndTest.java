@@ -39,7 +39,7 @@ class AwsEndToEndTest {
 
   @RegisterExtension static final MotoServerExtension MOTO = new MotoServerExtension();
 
-  private static final int TASKS = 200;
+  private static final int TASKS = CloudJobRun.TASKS;
   private static final String JOB = "aws-e2e";
 
   @TempDir Path dir;

@@ -93,12 +93,13 @@ final class AwsOnMoto implements AutoCloseable {
   }
 
   /**
-   * {@link FaultRun#sleepingJob}, on aws: two VMs of at most 2 vCPUs, four tasks at a time on each, the worker
-   * image named (VMs would pull it) and one of moto's images to boot. The termination delay is the default
-   * minute: the drain must come from the ledger, not from the fallback for lost events.
+   * {@link FaultRun#gatedSleepingJob} (opened by {@link CloudJobRun#succeeds}), on aws: two VMs of at most
+   * 2 vCPUs, four tasks at a time on each, the worker image named (VMs would pull it) and one of moto's images
+   * to boot. The termination delay is the default minute: the drain must come from the ledger, not from the
+   * fallback for lost events.
    */
   TaskJob job(String name, String taskSeconds, Path attemptsLog) {
-    TaskJob job = FaultRun.sleepingJob(name, taskSeconds, attemptsLog);
+    TaskJob job = FaultRun.gatedSleepingJob(name, taskSeconds, attemptsLog, CloudJobRun.gate(attemptsLog));
     job.getSpec().setProvider(Provider.AWS);
     job.getSpec().setRegion(MotoServerExtension.REGION);
     job.getSpec().getWorker().setImage(CloudJobRun.TASK_IMAGE);

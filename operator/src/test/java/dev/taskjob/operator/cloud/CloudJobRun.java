@@ -8,6 +8,9 @@ import dev.taskjob.operator.ledger.Ledger;
 import dev.taskjob.operator.reconciler.OperatorHarness;
 import dev.taskjob.operator.reconciler.TaskJobs;
 import dev.taskjob.operator.reliability.FaultRun;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -25,18 +28,41 @@ final class CloudJobRun {
       "-Xmx256m", "-XX:+ExitOnOutOfMemoryError", "-cp", "@/opt/taskjob/app/jib-classpath-file",
       "dev.taskjob.worker.WorkerMain");
 
+  /**
+   * Tasks of a cloud job: 200, many times both VMs' four slots, so every VM takes tasks from the queue for a
+   * while and the job's accounting is checked over more than a few deliveries.
+   */
+  static final int TASKS = 200;
+  /** VMs a cloud job's pool runs (two of at most 2 vCPUs, see the jobs' instance limits). */
+  private static final int VMS = 2;
+
   private CloudJobRun() {}
+
+  /** The gate a cloud job's tasks wait for (a file next to the attempts log). */
+  static Path gate(Path attemptsLog) {
+    return attemptsLog.resolveSibling("gate");
+  }
 
   /**
    * Loads {@code tasks} addition tasks into a ConfigMap, starts the operator, applies {@code job} (a
-   * {@link FaultRun#sleepingJob} logging to {@code attemptsLog}) and waits until it ends; asserts that it
-   * Succeeded with exact counts in its status and ledger and that every task ran. Returns the finished job.
+   * {@link FaultRun#gatedSleepingJob} logging to {@code attemptsLog}, waiting for {@link #gate}) and waits until
+   * it ends; asserts that it Succeeded with exact counts in its status and ledger and that every task ran.
+   * The gate opens once both VMs have started their worker: on a loaded machine one VM's boot can lag, and
+   * without the gate the other could finish every task first, so that the drain stopped the late VM in the
+   * middle of its startup script. Returns the finished job.
    */
   static TaskJob succeeds(OperatorHarness harness, WorkerVms vms, TaskJob job, int tasks, Path attemptsLog) {
     String name = job.getMetadata().getName();
     harness.configMap("tasks", "tasks.json", TaskJobs.additionTasks(tasks));
     harness.start();
     harness.apply(job);
+    OperatorHarness.await(VM_STARTUP_TIMEOUT, vms::workersStarted, started -> started >= VMS,
+        "workers started on " + VMS + " VMs");
+    try {
+      Files.createFile(gate(attemptsLog));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
 
     TaskJob done = harness.awaitJob(name, FaultRun.jobTimeout(tasks), CloudJobRun::finished);
 

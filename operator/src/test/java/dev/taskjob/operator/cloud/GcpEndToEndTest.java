@@ -41,7 +41,7 @@ class GcpEndToEndTest {
 
   @RegisterExtension static final PubSubEmulatorExtension PUBSUB = new PubSubEmulatorExtension();
 
-  private static final int TASKS = 200;
+  private static final int TASKS = CloudJobRun.TASKS;
   private static final String REGION = "us-central1";
   private static final Pattern REQUEST_ID = Pattern.compile("requestId=([^&]+)");
 
@@ -126,9 +126,12 @@ class GcpEndToEndTest {
         .orElseThrow(() -> new AssertionError("VM " + vm.name() + " has no startup-script metadata"));
   }
 
-  /** {@link FaultRun#sleepingJob} on gcp: two VMs of at most 2 vCPUs, the default one-minute termination delay. */
+  /**
+   * {@link FaultRun#gatedSleepingJob} (opened by {@link CloudJobRun#succeeds}) on gcp: two VMs of at most
+   * 2 vCPUs, the default one-minute termination delay.
+   */
   private static TaskJob job(String name, Path attemptsLog) {
-    TaskJob job = FaultRun.sleepingJob(name, "0.05", attemptsLog);
+    TaskJob job = FaultRun.gatedSleepingJob(name, "0.05", attemptsLog, CloudJobRun.gate(attemptsLog));
     job.getSpec().setProvider(Provider.GCP);
     job.getSpec().setRegion(REGION);
     job.getSpec().setProject(PubSubEmulatorExtension.PROJECT);

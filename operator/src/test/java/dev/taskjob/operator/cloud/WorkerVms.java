@@ -65,7 +65,7 @@ final class WorkerVms implements AutoCloseable {
           while [ $# -gt 0 ]; do [ "$1" = --env-file ] && env_file=$2; shift; done
           while IFS= read -r entry; do export "${entry?}"; done < "$env_file"
           echo "$$" > "$VM_DIR/worker.pid"
-          exec "$WORKER_JAVA" -cp "$WORKER_CLASSPATH" "$WORKER_MAIN_CLASS"
+          exec "$WORKER_JAVA" -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -cp "$WORKER_CLASSPATH" "$WORKER_MAIN_CLASS"
           """);
 
   private final Path root;
@@ -187,6 +187,11 @@ final class WorkerVms implements AutoCloseable {
       booted.put(id, env);
     }
     return booted;
+  }
+
+  /** How many VMs have started their worker (their {@code docker run} of it has begun). */
+  int workersStarted() {
+    return (int) scripts.keySet().stream().filter(id -> Files.exists(root.resolve(id).resolve("worker.pid"))).count();
   }
 
   /** The commands each VM's startup script ran through the stand-ins, one line per call, tab-separated. */

@@ -14,6 +14,7 @@ import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.Context;
@@ -71,7 +72,8 @@ public final class OperatorHarness implements AutoCloseable {
     operatorClient = new KubernetesClientBuilder().withConfig(new ConfigBuilder(client.getConfiguration())
         .withUserAgent(OPERATOR_USER_AGENT).build()).build();
     for (CustomResourceDefinition crd : EmbeddedApiServer.bundledCrds()) {
-      client.apiextensions().v1().customResourceDefinitions().resource(crd).create();
+      // On a loaded machine the client may retry a create that had landed; its 409 then means "done".
+      client.apiextensions().v1().customResourceDefinitions().resource(crd).createOr(NonDeletingOperation::update);
     }
   }
 

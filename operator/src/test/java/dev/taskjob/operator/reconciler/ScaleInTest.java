@@ -2,17 +2,15 @@ package dev.taskjob.operator.reconciler;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.taskjob.core.cloud.ProviderConfig;
 import dev.taskjob.crds.v1alpha1.shared.RetrySpec;
 import dev.taskjob.crds.v1alpha1.taskjob.TaskJob;
 import dev.taskjob.crds.v1alpha1.taskjob.TaskJobPhase;
-import dev.taskjob.operator.OperatorSettings;
+import dev.taskjob.operator.reliability.FaultRun;
 import io.fabric8.kubernetes.api.model.Event;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -31,8 +29,7 @@ class ScaleInTest {
 
   @BeforeAll
   static void start() {
-    harness = new OperatorHarness(OperatorSettings.defaults("scale-in-test").fast()
-        .withProviderProperties(Map.of(ProviderConfig.Keys.LOCAL_ROOT, root.toString())));
+    harness = new OperatorHarness(FaultRun.settings("scale-in-test", root));
     harness.start();
   }
 

@@ -10,8 +10,8 @@ import dev.taskjob.crds.v1alpha1.shared.ConditionTypes;
 import dev.taskjob.crds.v1alpha1.shared.Conditions;
 import dev.taskjob.crds.v1alpha1.taskjob.TaskJob;
 import dev.taskjob.crds.v1alpha1.taskjob.TaskJobPhase;
-import dev.taskjob.operator.OperatorSettings;
 import dev.taskjob.operator.ledger.Ledger;
+import dev.taskjob.operator.reliability.FaultRun;
 import dev.taskjob.operator.reconciler.job.LedgerStore;
 import dev.taskjob.provider.local.LocalCloudProvider;
 import io.fabric8.kubernetes.api.model.Event;
@@ -41,8 +41,7 @@ class SuspendResumeTest {
 
   @BeforeAll
   static void start() {
-    harness = new OperatorHarness(OperatorSettings.defaults("suspend-test").fast()
-        .withProviderProperties(Map.of(ProviderConfig.Keys.LOCAL_ROOT, root.toString())));
+    harness = new OperatorHarness(FaultRun.settings("suspend-test", root));
     harness.start();
   }
 

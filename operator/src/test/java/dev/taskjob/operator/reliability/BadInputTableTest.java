@@ -295,7 +295,7 @@ class BadInputTableTest {
     c.breakIt().accept(job);
     harness.apply(job);
 
-    TaskJob seen = harness.awaitJob(name, Duration.ofSeconds(60), j -> j.getStatus() != null
+    TaskJob seen = harness.awaitJob(name, Duration.ofMinutes(3), j -> j.getStatus() != null
         && Conditions.find(j.getStatus().getConditions(), ConditionTypes.ACCEPTED)
             .filter(a -> Condition.FALSE.equals(a.getStatus())).isPresent());
     Condition accepted = Conditions.find(seen.getStatus().getConditions(), ConditionTypes.ACCEPTED).orElseThrow();
@@ -312,7 +312,8 @@ class BadInputTableTest {
   @Order(2)
   void operatorStaysHealthyAndRunsAValidJobAfterwards() {
     harness.apply(TaskJobs.fromConfigMap("good-after-bad", "good", "tasks.json", List.of("true")));
-    TaskJob done = harness.awaitJob("good-after-bad", Duration.ofMinutes(3), j -> j.getStatus() != null
+    TaskJob done = harness.awaitJob("good-after-bad", FaultRun.jobTimeout(5).plus(FaultRun.WORKER_STARTUP_TIMEOUT),
+        j -> j.getStatus() != null
         && (j.getStatus().getPhase() == TaskJobPhase.SUCCEEDED || j.getStatus().getPhase() == TaskJobPhase.FAILED));
     assertThat(done.getStatus().getPhase()).as(done.getStatus().getMessage()).isEqualTo(TaskJobPhase.SUCCEEDED);
     assertThat(done.getStatus().getSucceeded()).isEqualTo(5);

@@ -31,9 +31,17 @@ public final class FaultRun {
 
   private FaultRun() {}
 
+  /**
+   * A local worker must report within this time of its creation. A local instance is a JVM with the whole test
+   * class path; on a loaded machine its start alone can take over a minute, and the quick settings' minute
+   * then made the pool give up ("workers never started") on workers that were merely slow.
+   */
+  public static final Duration WORKER_STARTUP_TIMEOUT = Duration.ofMinutes(4);
+
   /** Test settings with the local provider rooted at {@code root}. */
-  static OperatorSettings settings(String clusterId, Path root) {
-    return OperatorSettings.defaults(clusterId).fast()
+  public static OperatorSettings settings(String clusterId, Path root) {
+    OperatorSettings fast = OperatorSettings.defaults(clusterId).fast();
+    return fast.withWorkerTimeouts(WORKER_STARTUP_TIMEOUT, fast.workerHeartbeatTimeout())
         .withProviderProperties(Map.of(ProviderConfig.Keys.LOCAL_ROOT, root.toString()));
   }
 
@@ -72,8 +80,23 @@ public final class FaultRun {
    * sees which tasks ran more than once (came back after a lost lease).
    */
   public static TaskJob sleepingJob(String name, String seconds, Path attemptsLog) {
+    return sleepingJob(name, "", seconds, attemptsLog);
+  }
+
+  /**
+   * {@link #sleepingJob} whose tasks first wait until {@code gate} exists, so a test decides when work
+   * starts (for example once every worker is up) whatever the machine's speed. The wait counts towards
+   * the max runtime, so it is raised to 5 minutes.
+   */
+  public static TaskJob gatedSleepingJob(String name, String seconds, Path attemptsLog, Path gate) {
+    TaskJob job = sleepingJob(name, "while [ ! -e '" + gate + "' ]; do sleep 0.05; done; ", seconds, attemptsLog);
+    job.getSpec().getWorker().setMaxRuntime("5m");
+    return job;
+  }
+
+  private static TaskJob sleepingJob(String name, String before, String seconds, Path attemptsLog) {
     TaskJob job = TaskJobs.fromConfigMap(name, "tasks", "tasks.json", List.of("sh", "-c",
-        "echo \"$TASK_ID $TASK_ATTEMPT\" >> \"$ATTEMPTS_LOG\"; sleep " + seconds));
+        before + "echo \"$TASK_ID $TASK_ATTEMPT\" >> \"$ATTEMPTS_LOG\"; sleep " + seconds));
     job.getSpec().getWorker().setEnv(new ArrayList<>(List.of(new EnvVar("ATTEMPTS_LOG", attemptsLog.toString()))));
     job.getSpec().getWorker().setSimultaneousTasks(4);
     job.getSpec().getWorker().setCpusPerTask(0.25);

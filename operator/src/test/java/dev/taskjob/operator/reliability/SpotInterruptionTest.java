@@ -14,6 +14,7 @@ import dev.taskjob.provider.local.LocalCloudProvider;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -75,10 +76,11 @@ class SpotInterruptionTest {
    */
   private static OperatorSettings withSpotNotices(OperatorSettings settings, FakeSpotMetadata metadata)
       throws IOException {
-    List<String> command = List.of("/usr/bin/env", "TASKJOB_PREEMPTION_CHECK=aws",
+    List<String> command = new ArrayList<>(List.of("/usr/bin/env", "TASKJOB_PREEMPTION_CHECK=aws",
         "TASKJOB_METADATA_URL=" + metadata.url(), "TASKJOB_PREEMPTION_POLL_INTERVAL=1",
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp", System.getProperty("java.class.path"),
-        LocalCloudProvider.WORKER_MAIN_CLASS);
+        Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+    command.addAll(LocalCloudProvider.WORKER_JVM_FLAGS);
+    command.addAll(List.of("-cp", System.getProperty("java.class.path"), LocalCloudProvider.WORKER_MAIN_CLASS));
     Map<String, String> properties = new HashMap<>(settings.providerProperties());
     properties.put(ProviderConfig.Keys.LOCAL_WORKER_COMMAND, new ObjectMapper().writeValueAsString(command));
     return settings.withProviderProperties(properties);

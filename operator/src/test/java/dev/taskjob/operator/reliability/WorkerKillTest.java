@@ -26,8 +26,12 @@ import org.slf4j.LoggerFactory;
 class WorkerKillTest {
 
   private static final Logger LOG = LoggerFactory.getLogger(WorkerKillTest.class);
-  private static final int TASKS = FaultRun.size("workerKillTasks", 160);
-  private static final int KILLS = FaultRun.size("workerKills", 3);
+  // One kill in a plain build: it lands on one of the first two workers, 1-3 s after they are busy, with
+  // at least 10 s of work left, so it cannot miss the job however slow the machine. A second kill would
+  // have to wait for a replacement worker to boot and take tasks, a race with the end of the work that a
+  // loaded machine can lose. The long run (reliability profile) asks for more kills on a larger job.
+  private static final int TASKS = FaultRun.size("workerKillTasks", 80);
+  private static final int KILLS = FaultRun.size("workerKills", 1);
 
   @TempDir
   Path root;
@@ -41,8 +45,7 @@ class WorkerKillTest {
       harness.configMap("tasks", "tasks.json", TaskJobs.additionTasks(TASKS));
       harness.start();
       Path attemptsLog = root.resolve("attempts.log");
-      // 1 s tasks: about 20 s of work on the first two workers, long enough for every kill to land on a
-      // busy replacement before the queue runs dry
+      // 1 s tasks: at least 10 s of work on the first two workers' eight slots
       TaskJob job = FaultRun.sleepingJob("kills", "1", attemptsLog);
       harness.apply(job);
 
