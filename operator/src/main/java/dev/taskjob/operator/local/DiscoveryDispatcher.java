@@ -95,7 +95,7 @@ final class DiscoveryDispatcher extends Dispatcher {
         return json(body);
       }
     }
-    return crud.dispatch(request);
+    return UnappliablePatches.dispatch(crud, request);
   }
 
   /**

@@ -1,11 +1,15 @@
 package dev.taskjob.operator.reconciler;
 
+import dev.taskjob.operator.local.UnappliablePatches;
 import io.fabric8.mockwebserver.http.Dispatcher;
 import io.fabric8.mockwebserver.http.MockResponse;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import java.util.List;
 
-/** Notes every request (user agent, method, path) before the CRUD dispatcher answers it. */
+/**
+ * Notes every request (user agent, method, path) before the CRUD dispatcher answers it; a patch it cannot
+ * apply gets a 422, as from a real API server ({@link UnappliablePatches}).
+ */
 public final class RecordingDispatcher extends Dispatcher {
 
   /** One request as the API server saw it. */
@@ -22,6 +26,6 @@ public final class RecordingDispatcher extends Dispatcher {
   @Override
   public MockResponse dispatch(RecordedRequest request) {
     requests.add(new Request(request.getHeader("User-Agent"), request.getMethod(), request.getPath()));
-    return delegate.dispatch(request);
+    return UnappliablePatches.dispatch(delegate, request);
   }
 }
