@@ -5,20 +5,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.taskjob.core.cloud.CloudProvider;
 import dev.taskjob.core.cloud.CreateInstanceRequest;
 import dev.taskjob.core.cloud.Instance;
-import dev.taskjob.core.cloud.InstanceCatalog;
 import dev.taskjob.core.cloud.ProviderConfig;
 import dev.taskjob.core.cloud.ProviderModule;
 import dev.taskjob.core.cloud.Providers;
-import dev.taskjob.core.queue.QueueSettings;
-import dev.taskjob.core.queue.TaskQueue;
 import dev.taskjob.crds.v1alpha1.taskjob.TaskJob;
 import dev.taskjob.crds.v1alpha1.taskjob.TaskJobPhase;
 import dev.taskjob.operator.OperatorSettings;
 import dev.taskjob.operator.decision.AdminCaps;
+import dev.taskjob.testing.ForwardingCloudProvider;
+import dev.taskjob.testing.ForwardingProviderModule;
 import io.fabric8.kubernetes.api.model.Event;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -98,13 +96,12 @@ class AdminCapsRunTest {
    * The real local provider, whose creates are made one at a time and note how many VMs (of any job: the
    * test runs only these two, in one namespace) were pending or running at each, plus the new one.
    */
-  static final class PeakAtCreate implements ProviderModule {
-    private final ProviderModule real;
+  static final class PeakAtCreate extends ForwardingProviderModule {
     private int peak;
     private int creates;
 
     PeakAtCreate(ProviderModule real) {
-      this.real = real;
+      super(real);
     }
 
     synchronized int peak() {
@@ -116,44 +113,16 @@ class AdminCapsRunTest {
     }
 
     @Override
-    public String name() {
-      return real.name();
-    }
-
-    @Override
-    public TaskQueue queue(ProviderConfig config, QueueSettings settings) {
-      return real.queue(config, settings);
-    }
-
-    @Override
-    public java.util.Optional<dev.taskjob.core.cloud.SecretStore> secrets(ProviderConfig config) {
-      return real.secrets(config);
-    }
-
-    @Override
-    public java.util.Optional<dev.taskjob.core.store.ObjectStore> objectStore(ProviderConfig config,
-        java.net.URI location) {
-      return real.objectStore(config, location);
-    }
-
-    @Override
     public CloudProvider cloud(ProviderConfig config) {
-      CloudProvider cloud = real.cloud(config);
       PeakAtCreate module = this;
-      return new CloudProvider() {
-        @Override public String name() { return cloud.name(); }
-        @Override public InstanceCatalog catalog() { return cloud.catalog(); }
-        @Override public List<Instance> list(Map<String, String> tags) { return cloud.list(tags); }
-        @Override public void terminate(Collection<String> instanceIds) { cloud.terminate(instanceIds); }
-        @Override public void close() { cloud.close(); }
-
+      return new ForwardingCloudProvider(real.cloud(config)) {
         @Override
         public Instance create(CreateInstanceRequest request) {
           synchronized (module) {
-            int alive = (int) cloud.list(Map.of()).stream().filter(vm -> vm.state().isAlive()).count();
+            int alive = (int) list(Map.of()).stream().filter(vm -> vm.state().isAlive()).count();
             module.peak = Math.max(module.peak, alive + 1);
             module.creates++;
-            return cloud.create(request);
+            return super.create(request);
           }
         }
       };

@@ -1,6 +1,5 @@
 package dev.taskjob.operator.reconciler;
 
-import dev.taskjob.core.cloud.CloudProvider;
 import dev.taskjob.core.cloud.ProviderConfig;
 import dev.taskjob.core.cloud.ProviderModule;
 import dev.taskjob.core.event.TaskEvent;
@@ -10,6 +9,7 @@ import dev.taskjob.core.queue.QueueSettings;
 import dev.taskjob.core.queue.ReceivedEvent;
 import dev.taskjob.core.queue.TaskQueue;
 import dev.taskjob.core.task.Task;
+import dev.taskjob.testing.ForwardingProviderModule;
 import java.time.Duration;
 import java.util.List;
 
@@ -17,24 +17,13 @@ import java.util.List;
  * A real provider whose queue takes {@code delay} longer per send call, so a test can stop the
  * operator while a load is in progress. Everything else is the wrapped provider's.
  */
-final class SlowSendingQueues implements ProviderModule {
+final class SlowSendingQueues extends ForwardingProviderModule {
 
-  private final ProviderModule real;
   private final Duration delay;
 
   SlowSendingQueues(ProviderModule real, Duration delay) {
-    this.real = real;
+    super(real);
     this.delay = delay;
-  }
-
-  @Override
-  public String name() {
-    return real.name();
-  }
-
-  @Override
-  public CloudProvider cloud(ProviderConfig config) {
-    return real.cloud(config);
   }
 
   @Override
