@@ -18,6 +18,7 @@ import dev.taskjob.worker.events.EventPublisher;
 import dev.taskjob.worker.process.ProcessTree;
 import dev.taskjob.worker.process.TaskCommand;
 import dev.taskjob.worker.process.TaskLauncher;
+import dev.taskjob.worker.process.TaskScratch;
 import dev.taskjob.worker.source.ListTaskSource;
 import dev.taskjob.worker.source.QueueTaskSource;
 import dev.taskjob.worker.source.TaskSource;
@@ -433,6 +434,10 @@ public final class WorkerMain implements Callable<Integer> {
       Files.deleteIfExists(noticeFile); // a previous run's notice must not stop this run's tasks
       extraEnv.put("TASKJOB_NOTICE_FILE", noticeFile.toString());
       TaskLauncher launcher = new TaskLauncher(taskCommand, work.resolve("tasks"), setsid, extraEnv);
+      String scratchRoot = System.getenv(TaskScratch.DIR_VARIABLE);
+      if (scratchRoot != null && !scratchRoot.isBlank()) {
+        launcher.withScratch(new TaskScratch(Path.of(scratchRoot), slots));
+      }
       WorkerSettings settings = new WorkerSettings(slots, maxRuntime, shutdownGracePeriod, retry, heartbeatInterval,
           queueMode ? exitWhenEmpty : null, maxTasks == null ? Long.MAX_VALUE : maxTasks, keep, job, instanceId,
           hostname(), receiveWait(), 2048, killGracePeriod, maxMemoryPerTask, noticeFile, retryBackoff());

@@ -24,6 +24,8 @@ import java.util.Map;
  *   <li>environment {@code TASK_ID}, {@code TASK_INDEX}, {@code TASK_ATTEMPT}, {@code TASK_DATA},
  *       {@code TASK_DATA_FILE}, and {@code TASK_ARG_<NAME>} for each top-level scalar of the data (one over
  *       64 KiB is left out, as {@code TASK_DATA} is: it is in the file);</li>
+ *   <li>on a VM with local SSDs, {@code TASKJOB_SCRATCH_DIR} naming the slot's own empty directory on them and
+ *       {@code TASKJOB_SCRATCH_BYTES} its share of their space ({@link TaskScratch});</li>
  *   <li>stdin from {@code /dev/null}; with process groups on, started through {@code setsid} so the
  *       task leads a new session and process group that a timeout kills as a whole.</li>
  * </ul>
@@ -43,6 +45,7 @@ public final class TaskLauncher {
   private final String setsid;
   private final Map<String, String> extraEnvironment;
   private final ExecLimits limits = ExecLimits.current();
+  private TaskScratch scratch;
 
   /**
    * @param command the task program
@@ -55,6 +58,12 @@ public final class TaskLauncher {
     this.tasksRoot = tasksRoot;
     this.setsid = setsid;
     this.extraEnvironment = Map.copyOf(extraEnvironment);
+  }
+
+  /** Gives each task its slot's share of the VM's scratch disk (see {@link TaskScratch}). */
+  public TaskLauncher withScratch(TaskScratch scratch) {
+    this.scratch = scratch;
+    return this;
   }
 
   public boolean usesProcessGroups() {
@@ -103,6 +112,9 @@ public final class TaskLauncher {
       taskEnv.put("TASK_DATA", data);
     }
     taskEnv.put("TASK_DATA_FILE", dataFile.toString());
+    if (scratch != null) {
+      taskEnv.putAll(scratch.prepare(slot));
+    }
     String collision = argCollision(task.data());
     if (collision != null) {
       throw new TaskNotStartableException(collision + "; both values are in TASK_DATA_FILE");
