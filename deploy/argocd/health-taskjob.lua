@@ -4,7 +4,8 @@
 --   Healthy      phase Succeeded (condition Complete)
 --   Degraded     phase Failed (condition Failed), or the operator reports Stalled: it cannot go on
 --                without a change to the spec or the cloud account
--- A TaskJob has no paused state, so Suspended is never reported.
+--   Suspended    phase Suspended (spec.suspend is true), or condition BudgetExhausted: the job waits,
+--                queue and ledger kept, until a person resumes it or raises spec.budget.maxCost
 -- Written for Lua 5.1 as Argo CD runs it: no os or io libraries.
 local hs = {}
 
@@ -77,6 +78,23 @@ end
 if phase == "Succeeded" or isTrue(condition(status, "Complete")) then
   hs.status = "Healthy"
   hs.message = finishedTasks(status) or "All tasks finished"
+  return hs
+end
+
+if phase == "Suspended" then
+  hs.status = "Suspended"
+  hs.message = "Suspended (spec.suspend is true)"
+  local finished = finishedTasks(status)
+  if finished ~= nil then
+    hs.message = hs.message .. ": " .. finished
+  end
+  return hs
+end
+
+local budget = condition(status, "BudgetExhausted")
+if isTrue(budget) then
+  hs.status = "Suspended"
+  hs.message = explain(budget, "The job's budget is spent")
   return hs
 end
 

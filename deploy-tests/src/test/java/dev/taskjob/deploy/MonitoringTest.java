@@ -45,9 +45,9 @@ class MonitoringTest {
   }
 
   @Test
-  void alertsCoverFailedJobsStalledPoolsAndWorkersThatNeverStarted() {
+  void alertsCoverFailedJobsStalledPoolsBudgetsNearlySpentAndWorkersThatNeverStarted() {
     assertThat(alerts().keySet())
-        .containsExactlyInAnyOrder("TaskJobFailed", "TaskJobPoolStalled", "TaskJobWorkersNeverStarted",
+        .containsExactlyInAnyOrder("TaskJobFailed", "TaskJobPoolStalled", "TaskJobBudgetNear", "TaskJobWorkersNeverStarted",
             "TaskJobOperatorMetricsAbsent");
   }
 

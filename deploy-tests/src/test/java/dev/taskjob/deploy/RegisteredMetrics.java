@@ -1,6 +1,10 @@
 package dev.taskjob.deploy;
 
+import dev.taskjob.crds.v1alpha1.taskjob.BudgetSpec;
+import dev.taskjob.crds.v1alpha1.taskjob.CostShares;
 import dev.taskjob.crds.v1alpha1.taskjob.TaskJob;
+import dev.taskjob.crds.v1alpha1.taskjob.TaskJobSpec;
+import dev.taskjob.crds.v1alpha1.taskjob.TaskJobStatus;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import dev.taskjob.operator.metrics.OperatorMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -36,7 +40,12 @@ final class RegisteredMetrics {
     metrics.job("team-a", "render", new OperatorMetrics.JobFigures(10, 10, 4, 1, 2, 1, 3, 0.5, 1.25, 3.5));
     TaskJob job = new TaskJob();
     job.setMetadata(new ObjectMetaBuilder().withNamespace("team-a").withName("render").build());
-    metrics.phasesOf(() -> Stream.of(job));
+    job.setSpec(new TaskJobSpec());
+    job.getSpec().setBudget(new BudgetSpec());
+    job.getSpec().getBudget().setMaxCost(25.0);
+    job.setStatus(new TaskJobStatus());
+    job.getStatus().setCostShares(new CostShares(3.0, 0.25, 0.5, 0.125, 1.0, 38));
+    metrics.fromJobsAtScrape(() -> Stream.of(job));
     metrics.loadCheckpoint("team-a", "render", 10);
     metrics.pool("team-a", "render", 1, 2, 0);
     metrics.instanceLaunched("aws", "c7i.large");

@@ -181,7 +181,7 @@ public final class OperatorCommand implements Callable<Integer> {
             leading.set(true);
           }
         });
-    operatorMetrics.phasesOf(InformerCaches.taskJobs(operator.josdk()));
+    operatorMetrics.fromJobsAtScrape(InformerCaches.taskJobs(operator.josdk()));
     HealthServer probes = HealthServer.probes(bindAddress, healthPort, () -> liveness(operator), this::readiness,
         this::readiness);
     HealthServer metrics = HealthServer.metrics(metricsBindAddress, metricsPort, registry::scrape);

@@ -1,5 +1,6 @@
 package dev.taskjob.operator.metrics;
 
+import dev.taskjob.crds.v1alpha1.taskjob.CostShares;
 import dev.taskjob.crds.v1alpha1.taskjob.TaskJob;
 import dev.taskjob.crds.v1alpha1.taskjob.TaskJobPhase;
 import io.micrometer.core.instrument.Counter;
@@ -84,15 +85,64 @@ public final class OperatorMetrics {
   }
 
   /**
-   * Exposes {@code taskjob_job_phase{namespace,taskjob,phase}} from {@code jobs}, the TaskJobs as the
-   * operator's informer sees them, read at each scrape: 1 for a job's current phase, 0 for the others,
-   * so alerts and dashboards select a phase by label. Read at scrape time, it is never behind the
-   * cluster and a deleted job's series go with it. Only a Prometheus registry exports it.
+   * Exposes, from {@code jobs}, the TaskJobs as the operator's informer sees them, read at each scrape:
+   * {@code taskjob_job_phase{namespace,taskjob,phase}}, 1 for a job's current phase and 0 for the others,
+   * so alerts and dashboards select a phase by label; {@code taskjob_job_budget_usd} (jobs with a dollar
+   * budget); and {@code taskjob_job_cost_share_usd{share}} (where the cost went). Read at scrape time, they
+   * are never behind the cluster and a deleted job's series go with it. Only a Prometheus registry exports them.
    */
-  public void phasesOf(Supplier<Stream<TaskJob>> jobs) {
+  public void fromJobsAtScrape(Supplier<Stream<TaskJob>> jobs) {
     if (registry instanceof PrometheusMeterRegistry prometheus) {
       prometheus.getPrometheusRegistry().register(() -> phases(jobs.get()));
+      prometheus.getPrometheusRegistry().register(() -> budgets(jobs.get()));
+      prometheus.getPrometheusRegistry().register(() -> costShares(jobs.get()));
     }
+  }
+
+  /**
+   * {@code taskjob_job_budget_usd{namespace,taskjob}}: the job's {@code spec.budget.maxCost}, for jobs that set
+   * one, so an alert can compare it with {@code taskjob_job_cost_usd}. Read at scrape time, as the phase is.
+   */
+  static GaugeSnapshot budgets(Stream<TaskJob> jobs) {
+    GaugeSnapshot.Builder budgets = GaugeSnapshot.builder().name("taskjob_job_budget_usd")
+        .help("The TaskJob's dollar budget (spec.budget.maxCost), for jobs that set one");
+    jobs.forEach(job -> {
+      Double maxCost = job.getSpec() == null || job.getSpec().getBudget() == null ? null
+          : job.getSpec().getBudget().getMaxCost();
+      if (maxCost != null) {
+        budgets.dataPoint(GaugeSnapshot.GaugeDataPointSnapshot.builder()
+            .labels(Labels.of("namespace", job.getMetadata().getNamespace(), TASKJOB, job.getMetadata().getName()))
+            .value(maxCost).build());
+      }
+    });
+    return budgets.build();
+  }
+
+  /** The {@code share} label values of {@code taskjob_job_cost_share_usd}, as in {@code status.costShares}. */
+  public static final List<String> COST_SHARES = List.of("tasks", "boot", "idle", "drain", "interrupted");
+
+  /**
+   * {@code taskjob_job_cost_share_usd{namespace,taskjob,share}}: where the job's cost went
+   * ({@code status.costShares}: the tasks' own slot time, boot, idle slots, drain, interrupted work).
+   */
+  static GaugeSnapshot costShares(Stream<TaskJob> jobs) {
+    GaugeSnapshot.Builder shares = GaugeSnapshot.builder().name("taskjob_job_cost_share_usd")
+        .help("Where the TaskJob's cost went, in USD: the tasks' own slot time, boot, idle slots, drain and"
+            + " interrupted work (status.costShares)");
+    jobs.forEach(job -> {
+      CostShares split = job.getStatus() == null ? null : job.getStatus().getCostShares();
+      if (split == null) {
+        return;
+      }
+      Double[] values = {split.getTasks(), split.getBoot(), split.getIdle(), split.getDrain(), split.getInterrupted()};
+      for (int i = 0; i < values.length; i++) {
+        shares.dataPoint(GaugeSnapshot.GaugeDataPointSnapshot.builder()
+            .labels(Labels.of("namespace", job.getMetadata().getNamespace(), TASKJOB, job.getMetadata().getName(),
+                "share", COST_SHARES.get(i)))
+            .value(values[i] == null ? 0 : values[i]).build());
+      }
+    });
+    return shares.build();
   }
 
   static GaugeSnapshot phases(Stream<TaskJob> jobs) {

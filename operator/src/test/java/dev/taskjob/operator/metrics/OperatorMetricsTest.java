@@ -2,12 +2,16 @@ package dev.taskjob.operator.metrics;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.taskjob.crds.v1alpha1.taskjob.BudgetSpec;
+import dev.taskjob.crds.v1alpha1.taskjob.CostShares;
 import dev.taskjob.crds.v1alpha1.taskjob.TaskJob;
 import dev.taskjob.crds.v1alpha1.taskjob.TaskJobPhase;
+import dev.taskjob.crds.v1alpha1.taskjob.TaskJobSpec;
 import dev.taskjob.crds.v1alpha1.taskjob.TaskJobStatus;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Stream;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.junit.jupiter.api.Test;
@@ -33,7 +37,7 @@ class OperatorMetricsTest {
   void showsEachJobsCurrentPhaseAsOneAndEveryOtherAsZero() {
     List<TaskJob> cluster = new ArrayList<>(List.of(job("team-a", "render", TaskJobPhase.FAILED),
         job("team-b", "render", null)));
-    metrics.phasesOf(cluster::stream);
+    metrics.fromJobsAtScrape(cluster::stream);
 
     String scrape = registry.scrape();
 
@@ -45,7 +49,7 @@ class OperatorMetricsTest {
   @Test
   void readsPhasesAtEachScrapeSoADeletedJobsSeriesGo() {
     List<TaskJob> cluster = new ArrayList<>(List.of(job("team-a", "render", TaskJobPhase.RUNNING)));
-    metrics.phasesOf(cluster::stream);
+    metrics.fromJobsAtScrape(cluster::stream);
     registry.scrape();
 
     cluster.get(0).getStatus().setPhase(TaskJobPhase.SUCCEEDED);
@@ -64,6 +68,28 @@ class OperatorMetricsTest {
 
     assertThat(registry.scrape()).doesNotContain("namespace=\"team-a\"")
         .contains("taskjob_job_tasks{namespace=\"team-b\",state=\"total\",taskjob=\"render\"} 1.0");
+  }
+
+  @Test
+  void showsABudgetOnlyForJobsWithOneAndWhereEachJobsCostWent() {
+    TaskJob budgeted = job("team-a", "render", TaskJobPhase.RUNNING);
+    budgeted.setSpec(new TaskJobSpec());
+    budgeted.getSpec().setBudget(new BudgetSpec());
+    budgeted.getSpec().getBudget().setMaxCost(25.0);
+    budgeted.getStatus().setCostShares(new CostShares(3.0, 0.25, 0.5, 0.125, 1.0, 38));
+    TaskJob open = job("team-b", "render", TaskJobPhase.RUNNING);
+    metrics.fromJobsAtScrape(() -> Stream.of(budgeted, open));
+
+    String scrape = registry.scrape();
+
+    assertThat(scrape).contains("taskjob_job_budget_usd{namespace=\"team-a\",taskjob=\"render\"} 25.0")
+        .doesNotContain("taskjob_job_budget_usd{namespace=\"team-b\"")
+        .contains("taskjob_job_cost_share_usd{namespace=\"team-a\",share=\"tasks\",taskjob=\"render\"} 3.0")
+        .contains("taskjob_job_cost_share_usd{namespace=\"team-a\",share=\"boot\",taskjob=\"render\"} 0.25")
+        .contains("taskjob_job_cost_share_usd{namespace=\"team-a\",share=\"idle\",taskjob=\"render\"} 0.5")
+        .contains("taskjob_job_cost_share_usd{namespace=\"team-a\",share=\"drain\",taskjob=\"render\"} 0.125")
+        .contains("taskjob_job_cost_share_usd{namespace=\"team-a\",share=\"interrupted\",taskjob=\"render\"} 1.0")
+        .doesNotContain("taskjob_job_cost_share_usd{namespace=\"team-b\"");
   }
 
   static TaskJob job(String namespace, String name, TaskJobPhase phase) {

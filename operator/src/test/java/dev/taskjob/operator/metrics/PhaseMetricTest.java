@@ -28,7 +28,7 @@ class PhaseMetricTest {
       harness.configMap("tasks", "tasks.json", TaskJobs.additionTasks(2));
       PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
       OperatorMetrics metrics = new OperatorMetrics(registry);
-      metrics.phasesOf(InformerCaches.taskJobs(harness.start().josdk()));
+      metrics.fromJobsAtScrape(InformerCaches.taskJobs(harness.start().josdk()));
       TaskJob job = TaskJobs.fromConfigMap("bad-runtime", "tasks", "tasks.json", List.of("true"));
       job.getSpec().getWorker().setMaxRuntime("ten minutes");
 
