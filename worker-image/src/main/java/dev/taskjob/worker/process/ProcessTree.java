@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Predicate;
 
 /**
@@ -40,6 +41,16 @@ public final class ProcessTree {
   private static final ThreadLocal<byte[]> ENVIRON_BUFFER = ThreadLocal.withInitial(() -> new byte[16 * 1024]);
   private static final long SELF_PID = ProcessHandle.current().pid();
   private static final long SELF_START_TICKS = startTicksOfSelf();
+  /**
+   * Tags already read, by pid: a process keeps its tag for life (an exec passes the environment on), and
+   * with 100 slots every scan would otherwise read the environment of every running task again. Only
+   * found tags are kept: a process read between its fork and its exec has no tag yet. An entry counts only
+   * for the same start time, so a reused pid is read again.
+   */
+  private static final Map<Long, KnownTag> KNOWN_TAGS = new ConcurrentHashMap<>();
+  private static final int MAX_KNOWN_TAGS = 65_536;
+
+  private record KnownTag(long startTicks, String tag) {}
 
   private ProcessTree() {}
 
@@ -157,10 +168,22 @@ public final class ProcessTree {
       return null;
     }
     long start = startTicksOfLiveProcess(pid, STAT_BUFFER.get());
-    if (start < SELF_START_TICKS || Long.parseLong(pid) == SELF_PID) {
+    long id = Long.parseLong(pid);
+    if (start < SELF_START_TICKS || id == SELF_PID) {
       return null;
     }
-    return tagOf(pid);
+    KnownTag known = KNOWN_TAGS.get(id);
+    if (known != null && known.startTicks() == start) {
+      return known.tag();
+    }
+    String tag = tagOf(pid);
+    if (tag != null) {
+      if (KNOWN_TAGS.size() >= MAX_KNOWN_TAGS) {
+        KNOWN_TAGS.clear(); // gone processes' entries pile up; starting over costs one read per process
+      }
+      KNOWN_TAGS.put(id, new KnownTag(start, tag));
+    }
+    return tag;
   }
 
   /** The value of {@value #TAG_VARIABLE} in the process's environment, or null. */
