@@ -31,6 +31,8 @@ public class WorkerBench {
   record Run(double wall, double cpu, long maxRssKb) {}
 
   static Path jar;
+  /** An earlier build of the worker, run in the same rounds for a before/after comparison (optional). */
+  static Path beforeJar;
   static Path work;
   static List<String> jvmFlags = List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xmx256m");
 
@@ -41,6 +43,7 @@ public class WorkerBench {
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--jar" -> jar = Path.of(args[++i]).toAbsolutePath();
+        case "--before-jar" -> beforeJar = Path.of(args[++i]).toAbsolutePath();
         case "--rounds" -> rounds = Integer.parseInt(args[++i]);
         case "--true-tasks" -> trueTasks = Integer.parseInt(args[++i]);
         case "--sleep-tasks" -> sleepTasks = Integer.parseInt(args[++i]);
@@ -60,6 +63,7 @@ public class WorkerBench {
 
     List<Run> worker = new ArrayList<>();
     List<Run> workerNoGroup = new ArrayList<>();
+    List<Run> workerBefore = new ArrayList<>();
     List<Run> xargs = new ArrayList<>();
     List<Run> parallel = new ArrayList<>();
     for (int r = 1; r <= rounds; r++) {
@@ -68,6 +72,9 @@ public class WorkerBench {
       xargs.add(timed(List.of("sh", "-c", "xargs -P 8 -n 1 true < " + trueIds)));
       parallel.add(timed(List.of("sh", "-c", "parallel --will-cite -j 8 true :::: " + trueIds)));
       workerNoGroup.add(workerRun("true-nogroup-" + r, trueList, 8, List.of("--no-process-group"), "true"));
+      if (beforeJar != null) {
+        workerBefore.add(workerRun(beforeJar, "true-before-" + r, trueList, 8, List.of(), "true"));
+      }
     }
 
     List<Run> sleepWorker = new ArrayList<>();
@@ -100,8 +107,11 @@ public class WorkerBench {
     out.append(String.format(Locale.ROOT, "**%,d tasks of `true`, 8 at a time**%n%n", trueTasks));
     out.append("| runner | wall (s) | tasks/s | CPU (s, incl. tasks) | rate vs xargs | rate vs GNU parallel |\n");
     out.append("|---|---:|---:|---:|---:|---:|\n");
-    row(out, "taskjob worker (default: own process group per task)", w, trueTasks, x, p);
+    row(out, "taskjob worker (default: each task's processes tagged)", w, trueTasks, x, p);
     row(out, "taskjob worker `--no-process-group`", wng, trueTasks, x, p);
+    if (beforeJar != null) {
+      row(out, "taskjob worker (default), earlier build " + beforeJar.getFileName(), median(workerBefore), trueTasks, x, p);
+    }
     row(out, "`xargs -P 8`", x, trueTasks, x, p);
     row(out, "GNU `parallel -j 8`", p, trueTasks, x, p);
     out.append(String.format(Locale.ROOT, "%n**%,d tasks of `sleep 0.2`, 100 at a time** (ideal makespan %.1f s)%n%n",
@@ -126,6 +136,11 @@ public class WorkerBench {
   }
 
   static Run workerRun(String name, Path tasks, int slots, List<String> extra, String... command) throws Exception {
+    return workerRun(jar, name, tasks, slots, extra, command);
+  }
+
+  static Run workerRun(Path jar, String name, Path tasks, int slots, List<String> extra, String... command)
+      throws Exception {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.addAll(jvmFlags);

@@ -2,7 +2,7 @@
 # Worker benchmark: the taskjob worker next to xargs and GNU parallel, in the same run (rounds
 # interleaved), from the repository root. Prints a Markdown report for docs/benchmarks.md ("Worker").
 # Usage:
-#   bench/worker/run.sh [--rounds 3] [--true-tasks 10000] [--sleep-tasks 2000]
+#   bench/worker/run.sh [--rounds 3] [--true-tasks 10000] [--sleep-tasks 2000] [--before-jar OLD-all.jar]
 # Needs GNU parallel (Debian: apt-get install parallel) and GNU time (apt-get install time).
 set -e
 cd "$(dirname "$0")/../.."

@@ -49,7 +49,7 @@ import org.slf4j.LoggerFactory;
  * thread; lease extension and heartbeats on another, since they call the network.
  *
  * <p>Stopping: a stop request (signal, spot interruption, empty queue, fatal error) stops taking tasks,
- * writes the stop notice for running tasks and gives them until a deadline; then their sessions get
+ * writes the stop notice for running tasks and gives them until a deadline; then their process trees get
  * SIGTERM, SIGKILL after the kill grace period, and, for a queue, their leases are released. A second
  * signal kills at once. How an attempt ended is decided by {@link TaskOutcome}, whether it runs again
  * by {@link RetryPolicy}.
@@ -91,8 +91,6 @@ public final class Supervisor {
   // dispatcher-thread state
   private final TaskRun[] slots;
   private final BitSet busySlots = new BitSet();
-  /** Pids of tasks started as session leaders, to find what they left behind when the worker ends. */
-  private final BitSet sessionLeaders = new BitSet();
   private int running;
   private long taken;
   private boolean stopping;
@@ -283,9 +281,6 @@ public final class Supervisor {
     }
     busySlots.set(slot);
     slots[slot] = run;
-    if (launcher.usesProcessGroups() && run.pid() <= Integer.MAX_VALUE) {
-      sessionLeaders.set((int) run.pid());
-    }
     running++;
     if (source.isQueue()) {
       taken++;
@@ -325,21 +320,22 @@ public final class Supervisor {
   }
 
   /**
-   * Kills what the tasks that just ended left running in their sessions, with one pass over /proc for
+   * Kills what the tasks that just ended left running (processes with their
+   * tags), with one pass over /proc for
    * all of them, then reports them and frees their slots: a slot is reused only once that is done.
    */
   private void settleEnded() {
     if (ended.isEmpty()) {
       return;
     }
-    Set<Long> sessions = new HashSet<>();
+    Set<String> trees = new HashSet<>();
     for (Ended e : ended) {
       e.run().awaitKill();
-      if (e.run().ownSession()) {
-        sessions.add(e.run().pid());
+      if (e.run().tag() != null) {
+        trees.add(e.run().tag());
       }
     }
-    int leftovers = ProcessTree.killRestOfSessions(sessions);
+    int leftovers = ProcessTree.killRestOfTrees(trees);
     if (leftovers > 0) {
       LOG.debug("Killed {} process(es) that ended tasks left running", leftovers);
     }
@@ -584,15 +580,17 @@ public final class Supervisor {
   /** Kills every task whose processes hold more resident memory than the per-task limit. */
   private void enforceMemoryLimit() {
     long limit = settings.maxMemoryPerTaskBytes();
-    Map<Long, TaskRun> bySession = new HashMap<>();
+    Map<String, TaskRun> byTag = new HashMap<>();
     for (TaskRun run : active) {
-      bySession.put(run.pid(), run);
+      if (run.tag() != null) {
+        byTag.put(run.tag(), run);
+      }
     }
-    if (bySession.isEmpty()) {
+    if (byTag.isEmpty()) {
       return;
     }
-    ProcessTree.residentBytesBySession(bySession.keySet()).forEach((session, bytes) -> {
-      TaskRun run = bySession.get(session);
+    ProcessTree.residentBytesByTag(byTag.keySet()).forEach((tag, bytes) -> {
+      TaskRun run = byTag.get(tag);
       if (bytes > limit && run.killForMemory(bytes)) {
         LOG.debug("Task {} holds {} bytes, over its limit of {}; killed it", run.id(), bytes, limit);
       }
@@ -669,7 +667,7 @@ public final class Supervisor {
     }
     timeouts.shutdownNow();
     background.shutdownNow();
-    int leftovers = ProcessTree.killLeftovers(sessionLeaders);
+    int leftovers = launcher.tracksTrees() ? ProcessTree.killLeftovers(launcher.tagPrefix()) : 0;
     if (leftovers > 0) {
       LOG.info("Killed {} process(es) that finished tasks left running in the background", leftovers);
     }

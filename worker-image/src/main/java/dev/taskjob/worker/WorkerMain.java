@@ -232,7 +232,7 @@ public final class WorkerMain implements Callable<Integer> {
 
   @Option(names = "--process-group", arity = "0..1", fallbackValue = "true", negatable = true,
       defaultValue = "${env:TASKJOB_PROCESS_GROUP:-true}",
-      description = "Start each task in its own session/process group (via setsid) so a timeout kills all it started (default: true).")
+      description = "Tag each task's processes (environment variable TASKJOB_TASK_TREE) so a timeout, and the task's end, kill all it started (default: true; deprecated: turning it off saves nothing).")
   boolean processGroup;
 
   // ---- events ----
@@ -295,8 +295,10 @@ public final class WorkerMain implements Callable<Integer> {
   private Supervisor supervisor;
 
   public static void main(String[] args) {
-    // vfork starts processes several times faster than the default posix_spawn helper on Linux.
-    if (System.getProperty("jdk.lang.Process.launchMechanism") == null
+    // vfork execs the task directly, where the default posix_spawn execs the jspawnhelper program first:
+    // one exec per task instead of two. JDK 25 deprecates VFORK and a later release removes it (JDK-8357179,
+    // JDK-8357089), so it is asked for only on the runtimes that support it.
+    if (System.getProperty("jdk.lang.Process.launchMechanism") == null && Runtime.version().feature() < 25
         && System.getProperty("os.name", "").toLowerCase(Locale.ROOT).contains("linux")) {
       System.setProperty("jdk.lang.Process.launchMechanism", "VFORK");
     }
@@ -410,14 +412,9 @@ public final class WorkerMain implements Callable<Integer> {
         return reportStartupFailure(source, eventFile, toQueue);
       }
 
-      String setsid = null;
-      if (processGroup) {
-        setsid = TaskCommand.which("setsid");
-        if (setsid == null || !ProcessTree.procAvailable()) {
-          LOG.warn("setsid or /proc is not available: tasks run in the worker's process group, and a timeout kills "
-              + "the task's live descendants only");
-          setsid = null;
-        }
+      boolean trackTrees = processGroup && ProcessTree.procAvailable();
+      if (processGroup && !trackTrees) {
+        LOG.warn("/proc is not available: a timeout kills the task's live descendants only");
       }
       Map<String, String> extraEnv = new HashMap<>();
       if (job != null) {
@@ -433,7 +430,7 @@ public final class WorkerMain implements Callable<Integer> {
       Path noticeFile = work.resolve(NOTICE_FILE_NAME);
       Files.deleteIfExists(noticeFile); // a previous run's notice must not stop this run's tasks
       extraEnv.put("TASKJOB_NOTICE_FILE", noticeFile.toString());
-      TaskLauncher launcher = new TaskLauncher(taskCommand, work.resolve("tasks"), setsid, extraEnv);
+      TaskLauncher launcher = new TaskLauncher(taskCommand, work.resolve("tasks"), trackTrees, extraEnv);
       String scratchRoot = System.getenv(TaskScratch.DIR_VARIABLE);
       if (scratchRoot != null && !scratchRoot.isBlank()) {
         launcher.withScratch(new TaskScratch(Path.of(scratchRoot), slots));
@@ -441,7 +438,7 @@ public final class WorkerMain implements Callable<Integer> {
       WorkerSettings settings = new WorkerSettings(slots, maxRuntime, shutdownGracePeriod, retry, heartbeatInterval,
           queueMode ? exitWhenEmpty : null, maxTasks == null ? Long.MAX_VALUE : maxTasks, keep, job, instanceId,
           hostname(), receiveWait(), 2048, killGracePeriod, maxMemoryPerTask, noticeFile, retryBackoff());
-      logConfiguration(source, settings, taskCommand, eventFile, toQueue, flavor, setsid != null);
+      logConfiguration(source, settings, taskCommand, eventFile, toQueue, flavor, trackTrees);
 
       EventPublisher events = new EventPublisher(eventFile, eventNames == EventNames.rms,
           toQueue ? ((QueueTaskSource) source).queue() : null);
@@ -799,6 +796,6 @@ public final class WorkerMain implements Callable<Integer> {
     LOG.info("  Task command: {}{}", taskCommand, taskCommand.viaShell() ? " (via /bin/sh -c)" : "");
     LOG.info("  Task directories: {} (kept: {})", workDir.toAbsolutePath().normalize().resolve("tasks"),
         s.keepTaskDirs().name().toLowerCase(Locale.ROOT));
-    LOG.info("  Own process group per task: {}", groups);
+    LOG.info("  Whole process tree per task (tagged): {}", groups);
   }
 }

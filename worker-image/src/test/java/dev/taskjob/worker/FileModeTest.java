@@ -307,6 +307,21 @@ class FileModeTest {
   }
 
   @Test
+  void aDaemonInASessionOfItsOwnIsGoneBeforeTheSlotIsReused() throws IOException {
+    Files.writeString(dir.resolve("tasks.json"), "[{\"id\": \"first\"}, {\"id\": \"second\"}]");
+    // setsid leaves the task's session and process group: only the inherited tag still names it
+    String script = "case $TASK_ID in "
+        + "first) setsid sleep 1000 > /dev/null 2>&1 & echo $! > ../daemon.pid;; "
+        + "second) state=$(cut -d' ' -f3 /proc/$(cat ../daemon.pid)/stat 2>/dev/null); "
+        + "if [ -n \"$state\" ] && [ \"$state\" != Z ]; then echo alive; else echo gone; fi;; esac";
+    int exit = run("--task-file", dir.resolve("tasks.json").toString(), "--num-simultaneous-tasks", "1", "--", script);
+
+    assertThat(exit).isZero();
+    assertThat(events().of(EventType.TASK_COMPLETED)).filteredOn(e -> e.taskId().equals("second"))
+        .extracting(TaskEvent::result).containsExactly("gone");
+  }
+
+  @Test
   void aTaskOverItsMemoryLimitFailsWithThatReasonAndOthersSucceed() throws IOException {
     Files.writeString(dir.resolve("tasks.json"),
         "[{\"id\": \"small-1\"}, {\"id\": \"hog\"}, {\"id\": \"small-2\"}, {\"id\": \"small-3\"}]");

@@ -1,8 +1,8 @@
 package dev.taskjob.worker.process;
 
+import java.io.FileInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -12,26 +12,50 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
 
 /**
- * Signals and kills a task's whole process tree. A task started in its own session (via {@code setsid})
- * is its session leader, so every process it forks, even one whose parent already exited or that made
- * its own process group, is found by its session id in {@code /proc}. Only a process that starts a new
- * session of its own ({@code setsid}, a double-forking daemon) escapes; a cgroup would hold those too,
- * but creating one needs a delegated cgroup, which containers and most VMs do not give a process.
- * Without {@code /proc} or a session, the live descendants of the task process are signalled instead.
+ * Signals and kills a task's whole process tree. Each task is started with its own tag in the
+ * environment variable {@value #TAG_VARIABLE}; every process it starts inherits the variable, even one
+ * whose parent already exited, that made its own process group or session, or that daemonized. The
+ * task's processes are found by that tag in {@code /proc/PID/environ}, as Jenkins' ProcessTreeKiller
+ * finds a build's processes. Only a process that replaces its environment ({@code env -i}) escapes; a
+ * cgroup would hold those too, but creating one needs a delegated cgroup, which containers and most VMs
+ * do not give a process. The tag costs no extra {@code exec} per task, where a session ({@code setsid})
+ * did. Without {@code /proc} or a tag, the live descendants of the task process are signalled instead.
+ *
+ * <p>Only processes started after the worker can carry one of its tags, so the environment is read only
+ * for those; the start time comes from {@code /proc/PID/stat}, read for every process.
  */
 public final class ProcessTree {
+
+  /** The environment variable that tags every process of a task. */
+  public static final String TAG_VARIABLE = "TASKJOB_TASK_TREE";
 
   private static final Path PROC = Path.of("/proc");
   private static final int MAX_PASSES = 50;
   private static final long PASS_PAUSE_MILLIS = 10;
-  /** {@code /proc/PID/stat} is read up to the session field, well within this. */
-  private static final ThreadLocal<byte[]> STAT_BUFFER = ThreadLocal.withInitial(() -> new byte[512]);
+  private static final byte[] TAG_PREFIX = (TAG_VARIABLE + "=").getBytes(StandardCharsets.US_ASCII);
+  /** {@code /proc/PID/stat} is read up to the start-time field, well within this. */
+  private static final ThreadLocal<byte[]> STAT_BUFFER = ThreadLocal.withInitial(() -> new byte[1024]);
+  private static final ThreadLocal<byte[]> ENVIRON_BUFFER = ThreadLocal.withInitial(() -> new byte[16 * 1024]);
+  private static final long SELF_PID = ProcessHandle.current().pid();
+  private static final long SELF_START_TICKS = startTicksOfSelf();
+  /**
+   * Tags already read, by pid: a process keeps its tag for life (an exec passes the environment on), and
+   * with 100 slots every scan would otherwise read the environment of every running task again. Only
+   * found tags are kept: a process read between its fork and its exec has no tag yet. An entry counts only
+   * for the same start time, so a reused pid is read again.
+   */
+  private static final Map<Long, KnownTag> KNOWN_TAGS = new ConcurrentHashMap<>();
+  private static final int MAX_KNOWN_TAGS = 65_536;
+
+  private record KnownTag(long startTicks, String tag) {}
 
   private ProcessTree() {}
 
-  /** True when sessions can be found through {@code /proc}. */
+  /** True when processes can be found through {@code /proc}. */
   public static boolean procAvailable() {
     return Files.isReadable(PROC.resolve("self/stat"));
   }
@@ -40,24 +64,24 @@ public final class ProcessTree {
    * Sends SIGTERM to the task and everything it started, once: the polite half of a kill, which lets
    * the task save its work before {@link #kill} follows.
    */
-  public static void terminate(ProcessHandle task, boolean ownSession) {
+  public static void terminate(ProcessHandle task, String tag) {
     List<ProcessHandle> descendants = task.descendants().toList();
     task.destroy();
     descendants.forEach(ProcessHandle::destroy);
-    if (ownSession && procAvailable()) {
-      for (long pid : sessionMembers(task.pid())) {
+    if (tag != null && procAvailable()) {
+      for (long pid : tagged(tag::equals)) {
         ProcessHandle.of(pid).ifPresent(ProcessHandle::destroy);
       }
     }
   }
 
   /**
-   * Sends SIGKILL to the task and everything it started. With {@code ownSession}, repeats until no
-   * process of the session is left (a process may fork while the session is being killed).
+   * Sends SIGKILL to the task and everything it started. With a tag, repeats until no process carrying
+   * it is left (a process may fork while the tree is being killed).
    *
    * @return how many processes were signalled
    */
-  public static int kill(ProcessHandle task, boolean ownSession) {
+  public static int kill(ProcessHandle task, String tag) {
     List<ProcessHandle> descendants = task.descendants().toList();
     int killed = 0;
     if (task.destroyForcibly()) {
@@ -68,39 +92,50 @@ public final class ProcessTree {
         killed++;
       }
     }
-    if (ownSession && procAvailable()) {
-      killed += killSession(task.pid());
+    if (tag != null && procAvailable()) {
+      killed += killTagged(tag::equals);
     }
     return killed;
   }
 
   /**
-   * Kills what is left of these sessions once their leaders (tasks) have exited, and returns once none
-   * of it is left; one pass over {@code /proc} serves them all. A live process with a session's pid
-   * means the pid was reused by a new session, which is left alone.
+   * Kills what is left of these tasks' trees once the tasks have exited, and returns once none of it is
+   * left; one pass over {@code /proc} serves them all.
    *
    * @return how many processes were killed
    */
-  public static int killRestOfSessions(Set<Long> sessions) {
-    if (sessions.isEmpty() || !procAvailable()) {
+  public static int killRestOfTrees(Set<String> tags) {
+    if (tags.isEmpty() || !procAvailable()) {
       return 0;
     }
-    Set<Long> ended = new HashSet<>();
-    for (long s : sessions) {
-      if (!isRunning(s)) {
-        ended.add(s);
-      }
+    return killTagged(tags::contains);
+  }
+
+  /**
+   * Kills processes left behind by tasks that already ended: those carrying a tag that starts with
+   * {@code tagPrefix} (all of one launcher's tags).
+   *
+   * @return how many processes were killed
+   */
+  public static int killLeftovers(String tagPrefix) {
+    if (!procAvailable()) {
+      return 0;
     }
-    int killed = 0;
-    for (int pass = 0; pass < MAX_PASSES && !ended.isEmpty(); pass++) {
-      List<Long> members = membersOf(ended);
+    return killTagged(tag -> tag.startsWith(tagPrefix));
+  }
+
+  private static int killTagged(Predicate<String> tags) {
+    // Distinct processes: on a loaded machine a process killed in one pass can still be listed in the next.
+    Set<Long> killed = new HashSet<>();
+    for (int pass = 0; pass < MAX_PASSES; pass++) {
+      List<Long> members = tagged(tags);
       if (members.isEmpty()) {
         break;
       }
       for (long pid : members) {
         Optional<ProcessHandle> h = ProcessHandle.of(pid);
         if (h.isPresent() && h.get().destroyForcibly()) {
-          killed++;
+          killed.add(pid);
         }
       }
       try {
@@ -110,73 +145,114 @@ public final class ProcessTree {
         break;
       }
     }
-    return killed;
+    return killed.size();
   }
 
-  /** Live processes (not zombies) in any of the sessions. */
-  private static List<Long> membersOf(Set<Long> sessions) {
+  /** Live processes (not zombies) whose tag the predicate accepts. */
+  static List<Long> tagged(Predicate<String> tags) {
     List<Long> members = new ArrayList<>();
-    String[] pids = new java.io.File("/proc").list();
+    String[] pids = PROC.toFile().list();
     if (pids == null) {
       return members;
     }
-    byte[] buffer = STAT_BUFFER.get();
     for (String pid : pids) {
-      if (!pid.isEmpty() && Character.isDigit(pid.charAt(0)) && sessions.contains(sessionOfLiveProcess(pid, buffer))) {
+      String tag = tagOfCandidate(pid);
+      if (tag != null && tags.test(tag)) {
         members.add(Long.parseLong(pid));
       }
     }
     return members;
   }
 
-  private static int killSession(long session) {
-    int killed = 0;
-    for (int pass = 0; pass < MAX_PASSES; pass++) {
-      List<Long> members = sessionMembers(session);
-      if (members.isEmpty()) {
-        break;
+  /** The tag of a live process started after the worker, or null (no tag, older, a zombie, gone, not a pid). */
+  private static String tagOfCandidate(String pid) {
+    if (pid.isEmpty() || !Character.isDigit(pid.charAt(0))) {
+      return null;
+    }
+    long start = startTicksOfLiveProcess(pid, STAT_BUFFER.get());
+    long id = Long.parseLong(pid);
+    if (start < SELF_START_TICKS || id == SELF_PID) {
+      return null;
+    }
+    KnownTag known = KNOWN_TAGS.get(id);
+    if (known != null && known.startTicks() == start) {
+      return known.tag();
+    }
+    String tag = tagOf(pid);
+    if (tag != null) {
+      if (KNOWN_TAGS.size() >= MAX_KNOWN_TAGS) {
+        KNOWN_TAGS.clear(); // gone processes' entries pile up; starting over costs one read per process
       }
-      for (long pid : members) {
-        Optional<ProcessHandle> h = ProcessHandle.of(pid);
-        if (h.isPresent() && h.get().destroyForcibly()) {
-          killed++;
-        }
+      KNOWN_TAGS.put(id, new KnownTag(start, tag));
+    }
+    return tag;
+  }
+
+  /** The value of {@value #TAG_VARIABLE} in the process's environment, or null. */
+  static String tagOf(String pid) {
+    byte[] env = ENVIRON_BUFFER.get();
+    int n;
+    try (FileInputStream in = new FileInputStream("/proc/" + pid + "/environ")) {
+      n = in.readNBytes(env, 0, env.length);
+      if (n == env.length) {
+        byte[] rest = in.readAllBytes(); // a task's environment may hold its data (up to 64 KiB per value)
+        byte[] whole = new byte[n + rest.length];
+        System.arraycopy(env, 0, whole, 0, n);
+        System.arraycopy(rest, 0, whole, n, rest.length);
+        env = whole;
+        n = whole.length;
       }
-      try {
-        Thread.sleep(PASS_PAUSE_MILLIS); // SIGKILL is delivered asynchronously; look again once it took effect
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        break;
+    } catch (IOException e) {
+      return null;
+    }
+    return tagIn(env, n);
+  }
+
+  /** The tag in a NUL-separated environment block, or null. */
+  static String tagIn(byte[] env, int length) {
+    for (int i = 0; i < length; ) {
+      int end = i;
+      while (end < length && env[end] != 0) {
+        end++;
+      }
+      if (end - i >= TAG_PREFIX.length && startsWithPrefix(env, i)) {
+        return new String(env, i + TAG_PREFIX.length, end - i - TAG_PREFIX.length, StandardCharsets.US_ASCII);
+      }
+      i = end + 1;
+    }
+    return null;
+  }
+
+  private static boolean startsWithPrefix(byte[] env, int at) {
+    for (int k = 0; k < TAG_PREFIX.length; k++) {
+      if (env[at + k] != TAG_PREFIX[k]) {
+        return false;
       }
     }
-    return killed;
+    return true;
   }
 
   /**
-   * Resident memory of each of the given sessions: the sum of its live processes' resident set sizes,
-   * from one pass over {@code /proc}. Sessions without a live process are absent.
+   * Resident memory of each of the given tasks' trees: the sum of the resident set sizes of the live
+   * processes carrying each tag, from one pass over {@code /proc}. Tags without a live process are absent.
    */
-  public static Map<Long, Long> residentBytesBySession(Set<Long> sessions) {
-    Map<Long, Long> bytes = new HashMap<>();
-    if (sessions.isEmpty()) {
+  public static Map<String, Long> residentBytesByTag(Set<String> tags) {
+    Map<String, Long> bytes = new HashMap<>();
+    if (tags.isEmpty()) {
       return bytes;
     }
-    try (DirectoryStream<Path> dirs = Files.newDirectoryStream(PROC)) {
-      for (Path dir : dirs) {
-        String name = dir.getFileName().toString();
-        if (name.isEmpty() || !Character.isDigit(name.charAt(0))) {
-          continue;
-        }
-        long session = sessionOfLiveProcess(name, STAT_BUFFER.get());
-        if (session >= 0 && sessions.contains(session)) {
-          long rss = residentBytes(dir.resolve("status"));
-          if (rss > 0) {
-            bytes.merge(session, rss, Long::sum);
-          }
+    String[] pids = PROC.toFile().list();
+    if (pids == null) {
+      return bytes;
+    }
+    for (String pid : pids) {
+      String tag = tagOfCandidate(pid);
+      if (tag != null && tags.contains(tag)) {
+        long rss = residentBytes(PROC.resolve(pid).resolve("status"));
+        if (rss > 0) {
+          bytes.merge(tag, rss, Long::sum);
         }
       }
-    } catch (IOException e) {
-      // /proc vanished or is unreadable: nothing more can be found
     }
     return bytes;
   }
@@ -205,35 +281,25 @@ public final class ProcessTree {
     return stat != null && stat.state() != 'Z';
   }
 
-  /** Live processes (not zombies) whose session is {@code session}. */
-  public static List<Long> sessionMembers(long session) {
-    List<Long> members = new ArrayList<>();
-    String[] pids = new java.io.File("/proc").list();
-    if (pids == null) {
-      return members;
-    }
-    byte[] buffer = STAT_BUFFER.get();
-    for (String pid : pids) {
-      if (!pid.isEmpty() && Character.isDigit(pid.charAt(0)) && sessionOfLiveProcess(pid, buffer) == session) {
-        members.add(Long.parseLong(pid));
-      }
-    }
-    return members;
+  private static long startTicksOfSelf() {
+    ProcStat self = readStat(PROC.resolve("self/stat"));
+    return self == null ? Long.MAX_VALUE : self.startTicks();
   }
 
   /**
-   * The session of a live process, or -1 when it is a zombie or gone. Parses {@code /proc/PID/stat}
-   * in place: this runs for every process on the machine each time a task ends, so it allocates
-   * nothing per process but the stream.
+   * The start time (clock ticks since boot) of a live process, or -1 when it is a zombie or gone. Parses
+   * {@code /proc/PID/stat} in place: this runs for every process on the machine each time tasks end, so
+   * it allocates nothing per process but the stream.
    */
-  static long sessionOfLiveProcess(String pid, byte[] buffer) {
+  static long startTicksOfLiveProcess(String pid, byte[] buffer) {
     int n;
-    try (java.io.FileInputStream in = new java.io.FileInputStream("/proc/" + pid + "/stat")) {
+    try (FileInputStream in = new FileInputStream("/proc/" + pid + "/stat")) {
       n = in.readNBytes(buffer, 0, buffer.length);
     } catch (IOException e) {
       return -1;
     }
-    // "pid (comm) state ppid pgrp session ...": comm may hold spaces and parentheses
+    // "pid (comm) state ppid ... starttime ...": comm may hold spaces and parentheses; starttime is the
+    // 20th field after comm
     int i = n - 1;
     while (i >= 0 && buffer[i] != ')') {
       i--;
@@ -242,16 +308,19 @@ public final class ProcessTree {
     if (i <= 1 || i >= n || buffer[i] == 'Z') {
       return -1;
     }
-    for (int spaces = 0; spaces < 3 && i < n; i++) {
+    for (int spaces = 0; spaces < 19 && i < n; i++) {
       if (buffer[i] == ' ') {
         spaces++;
       }
     }
-    long session = 0;
-    for (; i < n && buffer[i] >= '0' && buffer[i] <= '9'; i++) {
-      session = session * 10 + (buffer[i] - '0');
+    if (i >= n) {
+      return -1;
     }
-    return session;
+    long ticks = 0;
+    for (; i < n && buffer[i] >= '0' && buffer[i] <= '9'; i++) {
+      ticks = ticks * 10 + (buffer[i] - '0');
+    }
+    return ticks;
   }
 
   /** The fields of {@code /proc/PID/stat} the worker needs. */
@@ -272,47 +341,5 @@ public final class ProcessTree {
     } catch (IOException | RuntimeException e) {
       return null;
     }
-  }
-
-  /**
-   * Kills processes left behind by tasks that already ended: members of a session one of the worker's
-   * tasks led (its pid is in {@code leaders}) whose leader is gone, started after the worker itself.
-   * A pid reused by an unrelated session leader is left alone, since that leader is alive.
-   *
-   * @return how many processes were killed
-   */
-  public static int killLeftovers(java.util.BitSet leaders) {
-    if (leaders.isEmpty() || !procAvailable()) {
-      return 0;
-    }
-    ProcStat self = readStat(PROC.resolve("self/stat"));
-    if (self == null) {
-      return 0;
-    }
-    int killed = 0;
-    try (DirectoryStream<Path> dirs = Files.newDirectoryStream(PROC)) {
-      for (Path dir : dirs) {
-        String name = dir.getFileName().toString();
-        if (name.isEmpty() || !Character.isDigit(name.charAt(0))) {
-          continue;
-        }
-        long pid = Long.parseLong(name);
-        ProcStat st = readStat(dir.resolve("stat"));
-        if (st == null || st.state() == 'Z' || st.session() > Integer.MAX_VALUE || !leaders.get((int) st.session())
-            || st.startTicks() < self.startTicks() || pid == st.session()) {
-          continue;
-        }
-        ProcStat leader = readStat(PROC.resolve(Long.toString(st.session())).resolve("stat"));
-        if (leader != null && leader.state() != 'Z' && leader.session() == st.session()) {
-          continue;
-        }
-        if (ProcessHandle.of(pid).map(ProcessHandle::destroyForcibly).orElse(false)) {
-          killed++;
-        }
-      }
-    } catch (IOException e) {
-      // /proc unreadable: nothing more can be found
-    }
-    return killed;
   }
 }

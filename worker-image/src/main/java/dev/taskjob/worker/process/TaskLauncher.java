@@ -8,13 +8,14 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Starts one attempt of a task as its own OS process:
@@ -26,8 +27,9 @@ import java.util.Map;
  *       64 KiB is left out, as {@code TASK_DATA} is: it is in the file);</li>
  *   <li>on a VM with local SSDs, {@code TASKJOB_SCRATCH_DIR} naming the slot's own empty directory on them and
  *       {@code TASKJOB_SCRATCH_BYTES} its share of their space ({@link TaskScratch});</li>
- *   <li>stdin from {@code /dev/null}; with process groups on, started through {@code setsid} so the
- *       task leads a new session and process group that a timeout kills as a whole.</li>
+ *   <li>stdin from {@code /dev/null}; with tree tracking on, the task's own tag in
+ *       {@link ProcessTree#TAG_VARIABLE}, which everything it starts inherits, so that a timeout kills
+ *       them all and what it leaves running is killed when it ends ({@link ProcessTree}).</li>
  * </ul>
  * No shell is involved unless the command itself is a shell command. A task whose data cannot become
  * its environment (a NUL character, two fields that become one {@code TASK_ARG_} variable, more than
@@ -42,7 +44,8 @@ public final class TaskLauncher {
 
   private final TaskCommand command;
   private final Path tasksRoot;
-  private final String setsid;
+  private final String tagPrefix;
+  private final AtomicLong launches = new AtomicLong();
   private final Map<String, String> extraEnvironment;
   private final ExecLimits limits = ExecLimits.current();
   private TaskScratch scratch;
@@ -50,13 +53,15 @@ public final class TaskLauncher {
   /**
    * @param command the task program
    * @param tasksRoot the directory that holds one directory per task
-   * @param setsid path of the {@code setsid} program, or null to start tasks in the worker's process group
+   * @param trackTrees tag each task's processes so that all of them can be found and killed
    * @param extraEnvironment added to every task's environment (e.g. TASKJOB_JOB)
    */
-  public TaskLauncher(TaskCommand command, Path tasksRoot, String setsid, Map<String, String> extraEnvironment) {
+  public TaskLauncher(TaskCommand command, Path tasksRoot, boolean trackTrees, Map<String, String> extraEnvironment) {
     this.command = command;
     this.tasksRoot = tasksRoot;
-    this.setsid = setsid;
+    // unique per launcher, so that two workers on one machine (or in one test JVM) never share a tag
+    this.tagPrefix = trackTrees ? ProcessHandle.current().pid() + "-" + Long.toHexString(ThreadLocalRandom.current().nextLong()) + "-"
+        : null;
     this.extraEnvironment = Map.copyOf(extraEnvironment);
   }
 
@@ -66,8 +71,13 @@ public final class TaskLauncher {
     return this;
   }
 
-  public boolean usesProcessGroups() {
-    return setsid != null;
+  public boolean tracksTrees() {
+    return tagPrefix != null;
+  }
+
+  /** What every tag of this launcher starts with (null without tree tracking). */
+  public String tagPrefix() {
+    return tagPrefix;
   }
 
   public Path tasksRoot() {
@@ -91,14 +101,7 @@ public final class TaskLauncher {
     Path stdout = dir.resolve("stdout-" + sourced.attempt() + ".log");
     Path stderr = dir.resolve("stderr-" + sourced.attempt() + ".log");
 
-    List<String> argv;
-    if (setsid != null) {
-      argv = new ArrayList<>(command.argv().size() + 1);
-      argv.add(setsid);
-      argv.addAll(command.argv());
-    } else {
-      argv = command.argv();
-    }
+    List<String> argv = command.argv();
     ProcessBuilder pb = new ProcessBuilder(argv)
         .directory(dir.toFile())
         .redirectInput(ProcessBuilder.Redirect.from(DEV_NULL))
@@ -114,6 +117,10 @@ public final class TaskLauncher {
     taskEnv.put("TASK_DATA_FILE", dataFile.toString());
     if (scratch != null) {
       taskEnv.putAll(scratch.prepare(slot));
+    }
+    String tag = tagPrefix == null ? null : tagPrefix + launches.incrementAndGet();
+    if (tag != null) {
+      taskEnv.put(ProcessTree.TAG_VARIABLE, tag);
     }
     String collision = argCollision(task.data());
     if (collision != null) {
@@ -155,7 +162,7 @@ public final class TaskLauncher {
       }
       throw e;
     }
-    return new TaskRun(sourced, slot, process, setsid != null, dir, stdout, stderr, start);
+    return new TaskRun(sourced, slot, process, tag, dir, stdout, stderr, start);
   }
 
   /**

@@ -17,7 +17,7 @@ public final class TaskRun {
   private final SourcedTask task;
   private final int slot;
   private final Process process;
-  private final boolean ownGroup;
+  private final String tag;
   private final Path directory;
   private final Path stdout;
   private final Path stderr;
@@ -28,12 +28,12 @@ public final class TaskRun {
   private volatile long leaseExtendedNanos;
   private ScheduledFuture<?> timeout;
 
-  TaskRun(SourcedTask task, int slot, Process process, boolean ownGroup, Path directory, Path stdout, Path stderr,
+  TaskRun(SourcedTask task, int slot, Process process, String tag, Path directory, Path stdout, Path stderr,
       long startNanos) {
     this.task = task;
     this.slot = slot;
     this.process = process;
-    this.ownGroup = ownGroup;
+    this.tag = tag;
     this.directory = directory;
     this.stdout = stdout;
     this.stderr = stderr;
@@ -121,7 +121,7 @@ public final class TaskRun {
       return false;
     }
     kill = reason;
-    ProcessTree.terminate(process.toHandle(), ownGroup);
+    ProcessTree.terminate(process.toHandle(), tag);
     return true;
   }
 
@@ -138,7 +138,7 @@ public final class TaskRun {
     if (kill == Kill.NONE) {
       kill = reason;
     }
-    ProcessTree.kill(process.toHandle(), ownGroup);
+    ProcessTree.kill(process.toHandle(), tag);
     return true;
   }
 
@@ -149,7 +149,7 @@ public final class TaskRun {
     }
     residentBytesAtKill = residentBytes;
     kill = Kill.MEMORY_LIMIT; // over the limit overrides a timeout or stop in progress: it is the real cause
-    ProcessTree.kill(process.toHandle(), ownGroup);
+    ProcessTree.kill(process.toHandle(), tag);
     return true;
   }
 
@@ -158,9 +158,9 @@ public final class TaskRun {
     return residentBytesAtKill;
   }
 
-  /** True when the task leads its own session (started through {@code setsid}). */
-  public boolean ownSession() {
-    return ownGroup;
+  /** The tag every process of this attempt carries ({@link ProcessTree}), or null without tree tracking. */
+  public String tag() {
+    return tag;
   }
 
   /** Returns once a kill in progress on another thread has finished. */

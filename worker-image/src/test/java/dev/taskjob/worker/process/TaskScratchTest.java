@@ -28,7 +28,7 @@ class TaskScratchTest {
     TaskCommand command = TaskCommand.ofArguments(List.of("sh", "-c",
         "ls -A \"$TASKJOB_SCRATCH_DIR\" > seen.txt; echo \"$TASKJOB_SCRATCH_DIR $TASKJOB_SCRATCH_BYTES\" > given.txt;"
             + " echo left > \"$TASKJOB_SCRATCH_DIR/left-by-$TASK_ID\""));
-    TaskLauncher launcher = new TaskLauncher(command, tasks, null, Map.of("TASKJOB_SCRATCH_DIR", scratch.toString()))
+    TaskLauncher launcher = new TaskLauncher(command, tasks, false, Map.of("TASKJOB_SCRATCH_DIR", scratch.toString()))
         .withScratch(new TaskScratch(scratch, 4));
 
     run(launcher, "first", 2);
@@ -49,7 +49,7 @@ class TaskScratchTest {
     Path tasks = work.resolve("tasks");
     TaskCommand command = TaskCommand.ofArguments(List.of("sh", "-c",
         "echo \"${TASKJOB_SCRATCH_DIR:-none} ${TASKJOB_SCRATCH_BYTES:-none}\" > given.txt"));
-    run(new TaskLauncher(command, tasks, null, Map.of()), "plain", 0);
+    run(new TaskLauncher(command, tasks, false, Map.of()), "plain", 0);
     assertThat(Files.readString(tasks.resolve("plain/given.txt")).trim()).isEqualTo("none none");
   }
 
