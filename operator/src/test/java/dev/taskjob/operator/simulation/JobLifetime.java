@@ -51,8 +51,6 @@ final class JobLifetime {
   private static final Duration STARTUP_TIMEOUT = Duration.ofMinutes(10);
   private static final Duration HEARTBEAT_TIMEOUT = Duration.ofMinutes(3);
   private static final Duration TERMINATION_DELAY = Duration.ofMinutes(1);
-  /** The simulated cloud bills per second with a one-minute minimum, as EC2 and GCE do. */
-  private static final CostMeter.Billing BILLING = CostMeter.Billing.GCE;
 
   /** What one lifetime found. */
   record Result(long seed, Map<Invariant, String> violations, Faults faults, Duration simulated, int tasks) {}
@@ -72,6 +70,9 @@ final class JobLifetime {
   /** The workers' shutdownGracePeriod: what a stopping worker gives its tasks, and how long scale-in holds a busy VM. */
   private final Duration shutdownGrace;
   private final Map<String, String> tags;
+  /** Which provider's spot notice and listing the cloud follows, and so its billing rule (per second, a minute at least). */
+  private final SimulatedCloud.Notice provider;
+  private final CostMeter.Billing billing;
   private final UnavailableOfferings unavailable = new UnavailableOfferings(clock, UnavailableOfferings.DEFAULT_TTL);
   private final Ledger ledger;
   private final Map<Invariant, String> violations = new EnumMap<>(Invariant.class);
@@ -129,14 +130,17 @@ final class JobLifetime {
     budget = new PoolSizing.Budget(0, maxInstances, maxCpus, maxPrice);
     shutdownGrace = Duration.ofSeconds(random.nextInt(121));
     tags = Map.of("taskjob.dev/job", "sim-" + seed);
+    provider = random.nextBoolean() ? SimulatedCloud.Notice.EC2 : SimulatedCloud.Notice.GCE;
+    billing = provider == SimulatedCloud.Notice.EC2 ? CostMeter.Billing.EC2 : CostMeter.Billing.GCE;
     cloud = new SimulatedCloud(type, zones, clock, random, faults, trace);
     cloud.workersStopOnTerminate();
+    cloud.interruptionNotice(provider);
     queue = new SimulatedQueue(new QueueSettings("sim-" + seed, Duration.ofMinutes(2),
         QueueSettings.deliveriesFor(QueueSettings.DEFAULT_MAX_INTERRUPTIONS)), clock, random,
         faults);
     workers = new SimulatedWorkers(cloud, queue, programs, slots, maxAttempts, clock, shutdownGrace, faults, trace);
     ledger = new Ledger(taskCount);
-    trace.add("job: " + taskCount + " tasks, mean " + mean.toSeconds() + "s, maxAttempts " + maxAttempts + ", "
+    trace.add("job: " + provider + ", " + taskCount + " tasks, mean " + mean.toSeconds() + "s, maxAttempts " + maxAttempts + ", "
         + type.name() + " (" + slots + " slots), grace " + shutdownGrace.toSeconds() + "s, budget " + budget);
   }
 
@@ -207,7 +211,7 @@ final class JobLifetime {
   private void poolLook(Instant now) {
     List<Instance> vms = cloud.list(tags);
     account = CostMeter.update(account, vms.stream().map(vm -> new CostMeter.Seen(vm.id(), vm.launchTime(),
-        vm.state().isAlive(), vm.endTime(), cloud.price(vm.zone()))).toList(), BILLING, now);
+        vm.state().isAlive(), vm.endTime(), cloud.price(vm.zone()))).toList(), billing, now);
     QueueDepth depth;
     try {
       depth = queue.depth();
@@ -382,7 +386,7 @@ final class JobLifetime {
 
   /** What the job reports: its pool's account billed until now, as JobReport reads it. */
   private double costSoFar() {
-    return account.total(BILLING, clock.instant());
+    return account.total(billing, clock.instant());
   }
 
   private void violate(Invariant invariant, String detail) {
