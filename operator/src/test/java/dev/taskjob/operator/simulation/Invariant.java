@@ -7,13 +7,15 @@ package dev.taskjob.operator.simulation;
  */
 enum Invariant {
   TASK_ENDS_AS_ITS_PROGRAM_DECIDED("every task that has a result has the one its program decided",
-      "worker: a failure is counted only once its re-send reaches the queue; a refused re-send is held and tried"
-          + " again (RefusedResend), and a worker stopping on terminate tries it for 30 s more, but a worker killed"
-          + " outright before it went through loses the count, one attempt more than maxAttempts (first seed 20306549:"
-          + " a spot interruption 10 s after the refusal; simulated interruptions give no notice, real ones do)"),
+      "worker killed before its held re-send went through: a failure is counted only once its re-send reaches the"
+          + " queue; a refused re-send is held and tried again (RefusedResend) until the worker stops (terminate,"
+          + " spot notice), but a VM lost without notice, or a GCE notice's 30 s over while the queue kept refusing"
+          + " (first seed 20264718), loses the count: one attempt more than maxAttempts. The ledger keeps no per-task"
+          + " failure count to correct it"),
   NO_TASK_LOST("a finished job has a final result for every task", null),
   NO_TASK_RUN_AFTER_ITS_JOB_FINISHED("no worker starts or runs a task once its job finished", null),
-  NOTHING_OUTLIVES_ITS_JOB("once a job finished, none of its VMs is alive and its queue is deleted", null),
+  NOTHING_OUTLIVES_ITS_JOB("once a job finished, none of its VMs is alive and its queue is deleted (an operator restart"
+      + " included)", null),
   POOL_WITHIN_CAPS("the VMs alive never exceed spec.instances' count, vCPUs and $/hour", null),
   JOB_FINISHES("every job finishes within the simulated horizon (no stall)", null),
   COST_IS_THE_BILL("the cost the job reports equals the simulated bill within 1%",
