@@ -112,7 +112,8 @@ public final class CostMeter {
 
   /**
    * The account after one look: a newly listed VM opens a bill from its launch at its price; one seen
-   * ended gets its end (the cloud's, else this look); one the cloud no longer lists is closed at its end
+   * ended gets its end (the cloud's, else this look; a look's end gives way to the cloud's once a later
+   * look reports it); one the cloud no longer lists is closed at its end
    * (this look if none was seen) and its bill folded into the closed sum. A VM seen alive again after it
    * ended (a stopped VM started again) closes the old bill and opens a new one from now. Whatever the
    * order of looks, no VM is billed twice and none is dropped.
@@ -132,7 +133,9 @@ public final class CostMeter {
         closed += billed(life, billing, now);
         life = new VmLife(now, null, life.pricePerHour());
       }
-      if (!vm.alive() && life.ended() == null) {
+      // The cloud's end, once it reports one, replaces an end this account took from a look (a preempted VM
+      // listed before its end was known, or while the lists failed).
+      if (!vm.alive() && (life.ended() == null || vm.endTime() != null)) {
         Instant end = vm.endTime() == null || vm.endTime().isAfter(now) ? now : vm.endTime();
         life = new VmLife(life.launched(), end.isBefore(life.launched()) ? life.launched() : end,
             life.pricePerHour());

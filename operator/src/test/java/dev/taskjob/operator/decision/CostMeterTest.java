@@ -69,6 +69,35 @@ class CostMeterTest {
     assertThat(a.total(Billing.GCE, at(400))).isCloseTo(0.2, within(1e-12));
   }
 
+  /**
+   * A VM looked at running at 100 s, then seen ended at {@code firstEnded} s (with the cloud's end, or none),
+   * then at {@code secondLook} s with the end the cloud reports then (or none), at $3.6/hour on GCE: its end is
+   * the cloud's once any look reports it, else the first look that saw it ended.
+   */
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '|', nullValues = "-", textBlock = """
+      # case                                                   | firstEnded | firstEnd | secondLook | secondEnd | usd
+      preempted, the end reported at once                      | 200        | 150      | 300        | 150       | 0.15
+      lists failed after the interruption: the cloud's end     | 400        | 150      | 500        | 150       | 0.15
+      end unknown at first, reported by the next look          | 200        | -        | 300        | 150       | 0.15
+      stopping at the first look, stopped after it (GCE)       | 200        | -        | 300        | 230       | 0.23
+      end never reported: the first look that saw it ended     | 200        | -        | 300        | -         | 0.20
+      reported end after the look: billed until the look       | 200        | -        | 300        | 900       | 0.30
+      reported end before launch: the minimum                  | 200        | -        | 300        | -50       | 0.06
+      """)
+  void aVmIsBilledToTheCloudsEndOnceALookReportsIt(String name, double firstEnded, Double firstEnd,
+      double secondLook, Double secondEnd, double usd) {
+    Account a = CostMeter.update(Account.EMPTY, List.of(new Seen("vm", T, true, null, 3.6)), Billing.GCE, at(100));
+    a = CostMeter.update(a, List.of(new Seen("vm", T, false, firstEnd == null ? null : at(firstEnd), 3.6)),
+        Billing.GCE, at(firstEnded));
+    a = CostMeter.update(a, List.of(new Seen("vm", T, false, secondEnd == null ? null : at(secondEnd), 3.6)),
+        Billing.GCE, at(secondLook));
+    assertThat(a.total(Billing.GCE, at(5000))).isCloseTo(usd, within(1e-12));
+    // the cloud stops listing it: the bill is closed at that end
+    a = CostMeter.update(a, List.of(), Billing.GCE, at(6000));
+    assertThat(a.closedUsd()).isCloseTo(usd, within(1e-12));
+  }
+
   @Test
   void aVmThatVanishesWhileRunningIsBilledUntilTheLookThatMissedIt() {
     Account a = CostMeter.update(Account.EMPTY, List.of(new Seen("vm", T, true, null, 3.6)), Billing.GCE, at(100));

@@ -39,6 +39,7 @@ class CloudSimulationTest {
     Map<Invariant, Long> firstSeed = new EnumMap<>(Invariant.class);
     Map<Faults.Kind, Long> injected = new EnumMap<>(Faults.Kind.class);
     long tasks = 0;
+    long restarts = 0;
     double simulatedHours = 0;
     long started = System.nanoTime();
     for (int i = 0; i < lifetimes; i++) {
@@ -46,6 +47,7 @@ class CloudSimulationTest {
       JobLifetime lifetime = new JobLifetime(seed, allowedFaults, DrainDecision::decide);
       JobLifetime.Result result = lifetime.run();
       tasks += result.tasks();
+      restarts += result.restarted() ? 1 : 0;
       simulatedHours += result.simulated().toMillis() / 3_600_000.0;
       result.faults().injected().forEach((k, n) -> injected.merge(k, n, Long::sum));
       for (Map.Entry<Invariant, String> v : result.violations().entrySet()) {
@@ -66,7 +68,7 @@ class CloudSimulationTest {
       });
     }
 
-    String table = table(lifetimes, tasks, injected, violated, simulatedHours, wallSeconds);
+    String table = table(lifetimes, tasks, restarts, injected, violated, simulatedHours, wallSeconds);
     System.err.println(table);
     Path out = Path.of("target", "simulation-results.md");
     Files.createDirectories(out.getParent());
@@ -92,7 +94,7 @@ class CloudSimulationTest {
     }
   }
 
-  private static String table(int lifetimes, long tasks, Map<Faults.Kind, Long> injected,
+  private static String table(int lifetimes, long tasks, long restarts, Map<Faults.Kind, Long> injected,
       Map<Invariant, Long> violated, double simulatedHours, double wallSeconds) {
     long faultCount = injected.values().stream().mapToLong(Long::longValue).sum();
     StringBuilder sb = new StringBuilder();
@@ -103,7 +105,9 @@ class CloudSimulationTest {
     injected.forEach((k, n) -> sb.append(k.name().toLowerCase(Locale.ROOT)).append(' ')
         .append(String.format(Locale.ROOT, "%,d", n)).append(", "));
     sb.setLength(sb.length() - 2);
-    sb.append(")\n\n| invariant | lifetimes | lifetimes violating it | known defect |\n| --- | --- | --- | --- |\n");
+    sb.append(String.format(Locale.ROOT, ")%n%noperator restarts before the job finished: %,d of %,d lifetimes", restarts,
+        lifetimes));
+    sb.append("\n\n| invariant | lifetimes | lifetimes violating it | known defect |\n| --- | --- | --- | --- |\n");
     for (Invariant inv : Invariant.values()) {
       sb.append("| ").append(inv.description).append(" | ").append(String.format(Locale.ROOT, "%,d", lifetimes))
           .append(" | ").append(String.format(Locale.ROOT, "%,d", violated.getOrDefault(inv, 0L))).append(" | ")

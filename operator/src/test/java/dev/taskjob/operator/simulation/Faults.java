@@ -17,7 +17,9 @@ final class Faults {
 
   /** A fault the simulated cloud or queue can inject. */
   enum Kind {
-    THROTTLED, SERVER_ERROR, RESPONSE_LOST, NO_CAPACITY, SPOT_INTERRUPTION, QUEUE_THROTTLED, TASK_FAILURE
+    THROTTLED, SERVER_ERROR, RESPONSE_LOST, NO_CAPACITY, SPOT_INTERRUPTION, QUEUE_THROTTLED, TASK_FAILURE,
+    /** A VM gone without any notice (a host failure, a notice the worker never saw). */
+    VM_LOST
   }
 
   final double throttleRate;
@@ -28,6 +30,8 @@ final class Faults {
   final double noCapacityRate;
   /** Spot interruptions per VM-hour, per zone. */
   final double[] interruptionsPerHour;
+  /** VMs lost without notice per VM-hour, in every zone. */
+  final double lossesPerHour;
   private final Map<Kind, Long> injected = new EnumMap<>(Kind.class);
   /** The kind of each fault drawn so far, by its number. */
   private final List<Kind> drawn = new ArrayList<>();
@@ -43,6 +47,7 @@ final class Faults {
     for (int z = 0; z < zones; z++) {
       interruptionsPerHour[z] = random.nextDouble() * 0.3;
     }
+    lossesPerHour = random.nextDouble() * 0.01;
   }
 
   /** No faults but spot interruptions at the given rates per zone: scenarios that measure one effect alone. */
@@ -53,6 +58,7 @@ final class Faults {
     queueThrottleRate = 0;
     noCapacityRate = 0;
     this.interruptionsPerHour = interruptionsPerHour.clone();
+    lossesPerHour = 0;
   }
 
   /** Only the faults drawn with these numbers take effect; the others are drawn and skipped. */

@@ -51,11 +51,12 @@ final class JobLifetime {
   private static final Duration STARTUP_TIMEOUT = Duration.ofMinutes(10);
   private static final Duration HEARTBEAT_TIMEOUT = Duration.ofMinutes(3);
   private static final Duration TERMINATION_DELAY = Duration.ofMinutes(1);
-  /** The simulated cloud bills per second with a one-minute minimum, as EC2 and GCE do. */
-  private static final CostMeter.Billing BILLING = CostMeter.Billing.GCE;
+  /** The operator restarts once, at a step drawn among the first this many (two hours); later jobs finish first. */
+  private static final int RESTART_WITHIN_STEPS = 720;
 
   /** What one lifetime found. */
-  record Result(long seed, Map<Invariant, String> violations, Faults faults, Duration simulated, int tasks) {}
+  record Result(long seed, Map<Invariant, String> violations, Faults faults, Duration simulated, int tasks,
+      boolean restarted) {}
 
   private final long seed;
   private final ManualClock clock = new ManualClock(Instant.parse("2026-01-01T00:00:00Z"));
@@ -72,7 +73,13 @@ final class JobLifetime {
   /** The workers' shutdownGracePeriod: what a stopping worker gives its tasks, and how long scale-in holds a busy VM. */
   private final Duration shutdownGrace;
   private final Map<String, String> tags;
-  private final UnavailableOfferings unavailable = new UnavailableOfferings(clock, UnavailableOfferings.DEFAULT_TTL);
+  /** Which provider's spot notice and listing the cloud follows, and so its billing rule (per second, a minute at least). */
+  private final SimulatedCloud.Notice provider;
+  private final CostMeter.Billing billing;
+  /** The capacity errors' cache (PoolSelections keeps it in memory; a restart empties it). */
+  private UnavailableOfferings unavailable = new UnavailableOfferings(clock, UnavailableOfferings.DEFAULT_TTL);
+  /** When the operator restarts (a step drawn from the seed's own stream), or null once it has. */
+  private Instant restartAt;
   private final Ledger ledger;
   private final Map<Invariant, String> violations = new EnumMap<>(Invariant.class);
   private final Function<DrainDecision.Inputs, DrainDecision.Verdict> drain;
@@ -85,11 +92,15 @@ final class JobLifetime {
   private Instant deadLettersReadAt;
   private boolean draining;
   private boolean finished;
+  /** Whether the operator restarted before the job finished. */
+  private boolean restarted;
   /** The pool's bill, as PoolCost keeps it in the pool's status. */
   private CostMeter.Account account = CostMeter.Account.EMPTY;
   private long lastLaunch;
   private Set<String> previouslyAlive = Set.of();
   private final Set<String> terminationRequested = new HashSet<>();
+  /** The VMs the pool's status lists as asked to terminate, as of the last status written (the end of a look). */
+  private Set<String> terminatingInStatus = Set.of();
   /** Busy VMs chosen for scale-in and held, with when each was first chosen (VmLauncher keeps it in memory). */
   private Map<String, Instant> heldForScaleIn = Map.of();
 
@@ -102,6 +113,15 @@ final class JobLifetime {
    * @param drain the drain decision ({@link DrainDecision#decide}; a test gives a broken one)
    */
   JobLifetime(long seed, Set<Integer> allowedFaults, Function<DrainDecision.Inputs, DrainDecision.Verdict> drain) {
+    this(seed, allowedFaults, drain, true);
+  }
+
+  /**
+   * @param notices whether spot interruptions come with the provider's notice; without, every interruption
+   *     kills its worker at once, with the tasks it runs (a test of {@link ShortestTrace} wants such losses often)
+   */
+  JobLifetime(long seed, Set<Integer> allowedFaults, Function<DrainDecision.Inputs, DrainDecision.Verdict> drain,
+      boolean notices) {
     this.seed = seed;
     this.drain = drain;
     this.random = new SplittableRandom(seed);
@@ -129,14 +149,22 @@ final class JobLifetime {
     budget = new PoolSizing.Budget(0, maxInstances, maxCpus, maxPrice);
     shutdownGrace = Duration.ofSeconds(random.nextInt(121));
     tags = Map.of("taskjob.dev/job", "sim-" + seed);
+    provider = random.nextBoolean() ? SimulatedCloud.Notice.EC2 : SimulatedCloud.Notice.GCE;
+    billing = provider == SimulatedCloud.Notice.EC2 ? CostMeter.Billing.EC2 : CostMeter.Billing.GCE;
     cloud = new SimulatedCloud(type, zones, clock, random, faults, trace);
     cloud.workersStopOnTerminate();
+    if (notices) {
+      cloud.interruptionNotice(provider);
+    }
     queue = new SimulatedQueue(new QueueSettings("sim-" + seed, Duration.ofMinutes(2),
         QueueSettings.deliveriesFor(QueueSettings.DEFAULT_MAX_INTERRUPTIONS)), clock, random,
         faults);
     workers = new SimulatedWorkers(cloud, queue, programs, slots, maxAttempts, clock, shutdownGrace, faults, trace);
     ledger = new Ledger(taskCount);
-    trace.add("job: " + taskCount + " tasks, mean " + mean.toSeconds() + "s, maxAttempts " + maxAttempts + ", "
+    // Its own stream, so that the restart leaves every other draw of the lifetime as it was.
+    SplittableRandom restarts = new SplittableRandom(seed ^ 0x5EED_0F_5EA7L);
+    restartAt = clock.instant().plus(STEP.multipliedBy(1 + restarts.nextInt(RESTART_WITHIN_STEPS)));
+    trace.add("job: " + provider + ", " + taskCount + " tasks, mean " + mean.toSeconds() + "s, maxAttempts " + maxAttempts + ", "
         + type.name() + " (" + slots + " slots), grace " + shutdownGrace.toSeconds() + "s, budget " + budget);
   }
 
@@ -149,6 +177,9 @@ final class JobLifetime {
       cloud.tick(STEP);
       workers.tick(finished);
       if (!finished) {
+        if (restartAt != null && !clock.instant().isBefore(restartAt)) {
+          restart();
+        }
         look();
       } else {
         afterFinish++;
@@ -159,7 +190,30 @@ final class JobLifetime {
       violate(Invariant.JOB_FINISHES, "not finished after " + HORIZON.toHours() + "h: " + ledger.remaining()
           + " of " + ledger.total() + " tasks without a result");
     }
-    return new Result(seed, violations, faults, Duration.between(start, clock.instant()), programs.size());
+    return new Result(seed, violations, faults, Duration.between(start, clock.instant()), programs.size(),
+        restarted);
+  }
+
+  /**
+   * The operator restarts between two looks: what the real one keeps only in memory is gone and is rebuilt
+   * as on its start, while the job's and the pool's status (loaded, draining, the VMs last seen alive or asked
+   * to terminate, the bill), the ledger ConfigMap (saved before the events it covers are acked) and the cloud's
+   * tags remain. Gone: the drain's first empty look (JobRuntime), the last dead-letter read (JobProgress), the
+   * workers' last activity (WorkerActivity), the busy VMs held for scale-in and the launch counter (VmLauncher),
+   * the capacity errors' cache, and termination requests the status did not record yet.
+   */
+  private void restart() {
+    restartAt = null;
+    queueEmptySince = null;
+    deadLettersReadAt = null;
+    lastActivity = null;
+    heldForScaleIn = Map.of();
+    lastLaunch = 0;
+    unavailable = new UnavailableOfferings(clock, UnavailableOfferings.DEFAULT_TTL);
+    terminationRequested.clear();
+    terminationRequested.addAll(terminatingInStatus);
+    restarted = true;
+    trace.add("operator: restarted; rebuilt from status, the ledger ConfigMap and the cloud's tags");
   }
 
   /** One look of the operator at the job and its pool. */
@@ -207,7 +261,7 @@ final class JobLifetime {
   private void poolLook(Instant now) {
     List<Instance> vms = cloud.list(tags);
     account = CostMeter.update(account, vms.stream().map(vm -> new CostMeter.Seen(vm.id(), vm.launchTime(),
-        vm.state().isAlive(), vm.endTime(), cloud.price(vm.zone()))).toList(), BILLING, now);
+        vm.state().isAlive(), vm.endTime(), cloud.price(vm.zone()))).toList(), billing, now);
     QueueDepth depth;
     try {
       depth = queue.depth();
@@ -261,6 +315,7 @@ final class JobLifetime {
     if (plan.create() > 0) {
       create(plan.create(), vms);
     }
+    terminatingInStatus = Set.copyOf(terminationRequested);
     // A terminating VM still holds a stopping worker: the drain waits for it (the pool's status counts it).
     boolean anyLeft = vms.stream().anyMatch(vm -> vm.state().isAlive() || vm.state() == InstanceState.TERMINATING);
     if (draining && !anyLeft && plan.create() == 0) {
@@ -382,7 +437,7 @@ final class JobLifetime {
 
   /** What the job reports: its pool's account billed until now, as JobReport reads it. */
   private double costSoFar() {
-    return account.total(BILLING, clock.instant());
+    return account.total(billing, clock.instant());
   }
 
   private void violate(Invariant invariant, String detail) {

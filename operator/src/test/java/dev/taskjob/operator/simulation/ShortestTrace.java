@@ -49,8 +49,13 @@ final class ShortestTrace {
   private final Function<DrainDecision.Inputs, DrainDecision.Verdict> drain;
   private int runs;
 
-  private ShortestTrace(long seed, Invariant invariant, Function<DrainDecision.Inputs, DrainDecision.Verdict> drain) {
+  /** Whether the lifetimes' spot interruptions come with notice ({@link JobLifetime}'s model). */
+  private final boolean notices;
+
+  private ShortestTrace(long seed, Invariant invariant, Function<DrainDecision.Inputs, DrainDecision.Verdict> drain,
+      boolean notices) {
     this.seed = seed;
+    this.notices = notices;
     this.invariant = invariant;
     this.drain = drain;
   }
@@ -61,7 +66,13 @@ final class ShortestTrace {
 
   /** @param drain the drain decision the lifetime runs with (a test's broken one) */
   static Found find(long seed, Invariant invariant, Function<DrainDecision.Inputs, DrainDecision.Verdict> drain) {
-    return new ShortestTrace(seed, invariant, drain).search();
+    return find(seed, invariant, drain, true);
+  }
+
+  /** @param notices whether spot interruptions come with notice (see {@link JobLifetime}) */
+  static Found find(long seed, Invariant invariant, Function<DrainDecision.Inputs, DrainDecision.Verdict> drain,
+      boolean notices) {
+    return new ShortestTrace(seed, invariant, drain, notices).search();
   }
 
   /** The numbers listed in a {@code taskjob.simulation.faults} value ("none": no fault). */
@@ -124,6 +135,6 @@ final class ShortestTrace {
 
   private JobLifetime.Result run(List<Integer> allowed) {
     runs++;
-    return new JobLifetime(seed, allowed == null ? null : new HashSet<>(allowed), drain).run();
+    return new JobLifetime(seed, allowed == null ? null : new HashSet<>(allowed), drain, notices).run();
   }
 }

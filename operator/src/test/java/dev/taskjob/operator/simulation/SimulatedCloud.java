@@ -31,6 +31,30 @@ final class SimulatedCloud implements CloudProvider {
 
   static final Duration MINIMUM_BILLED = Duration.ofMinutes(1);
 
+  /**
+   * How a provider announces a spot interruption and lists the VM after it ({@link #interruptionNotice}).
+   * The worker polls the notice (AWS {@code spot/instance-action}, GCE {@code instance/preempted}) and stops
+   * as PreemptionMonitor and Supervisor make it; the VM powers off when the lead is over.
+   */
+  enum Notice {
+    /**
+     * EC2: the notice comes two minutes ahead while the VM runs; once reclaimed it is listed with its end
+     * ("Service initiated (time)" in the state transition reason).
+     */
+    EC2(Duration.ofMinutes(2)),
+    /**
+     * GCE: the VM is STOPPING for the 30 s of its notice, listed preempted without an end time and still
+     * billed; once stopped it is listed with its lastStopTimestamp.
+     */
+    GCE(Duration.ofSeconds(30));
+
+    final Duration lead;
+
+    Notice(Duration lead) {
+      this.lead = lead;
+    }
+  }
+
   /** One VM and its bill. */
   static final class Vm {
     final String id;
@@ -41,6 +65,10 @@ final class SimulatedCloud implements CloudProvider {
     final Instant runningAt;
     InstanceState state = InstanceState.PENDING;
     Instant ended;
+    /** When the cloud announced its interruption, or null. */
+    Instant noticeAt;
+    /** When an announced interruption powers it off, or null. */
+    Instant stopsAt;
 
     Vm(String id, String name, String zone, Map<String, String> tags, Instant launched, Instant runningAt) {
       this.id = id;
@@ -51,9 +79,19 @@ final class SimulatedCloud implements CloudProvider {
       this.runningAt = runningAt;
     }
 
-    /** Reports the end of a VM terminated on request, as EC2 does ("User initiated (time)"), not of a preempted one. */
-    Instance toInstance(String type) {
-      return new Instance(id, name, type, zone, true, state, launched, tags, state == InstanceState.PREEMPTED ? null : ended);
+    /**
+     * Reports the end of a VM terminated on request, as EC2 does ("User initiated (time)"); that of a preempted
+     * one only with a notice model, else never (the worst case).
+     */
+    Instance toInstance(String type, boolean endOfPreempted) {
+      return new Instance(id, name, type, zone, true, state, launched, tags,
+          state == InstanceState.PREEMPTED && !endOfPreempted ? null : ended);
+    }
+
+    /** Whether it still runs its worker: alive, or preempted and within its notice. */
+    boolean powered(Instant now) {
+      return state.isAlive() || state == InstanceState.TERMINATING
+          || (stopsAt != null && ended == null && now.isBefore(stopsAt));
     }
   }
 
@@ -69,6 +107,8 @@ final class SimulatedCloud implements CloudProvider {
   private long nextId;
   /** Whether a running VM asked to terminate waits for its worker to stop (see {@link #workersStopOnTerminate}). */
   private boolean workersStop;
+  /** How interruptions are announced; null: none is, the VM goes at once. */
+  private Notice notice;
 
   SimulatedCloud(InstanceType type, List<String> zones, ManualClock clock, SplittableRandom random, Faults faults,
       Trace trace) {
@@ -101,6 +141,14 @@ final class SimulatedCloud implements CloudProvider {
     workersStop = true;
   }
 
+  /**
+   * From now on a spot interruption comes with the provider's notice, and a share of VMs is lost without
+   * any ({@link Faults.Kind#VM_LOST}, at {@link Faults#lossesPerHour}).
+   */
+  void interruptionNotice(Notice notice) {
+    this.notice = notice;
+  }
+
   /** The worker on a {@code TERMINATING} VM has stopped: the VM is gone. */
   void stopped(Vm vm) {
     vm.state = InstanceState.TERMINATED;
@@ -126,7 +174,7 @@ final class SimulatedCloud implements CloudProvider {
     failMaybe("create");
     String existing = idByKey.get(request.idempotencyKey());
     if (existing != null) {
-      return vms.get(existing).toInstance(type.name());
+      return vms.get(existing).toInstance(type.name(), notice != null);
     }
     if (!request.zone().equals(zones.get(0)) && random.nextDouble() < faults.noCapacityRate
         && faults.inject(Faults.Kind.NO_CAPACITY)) {
@@ -144,7 +192,7 @@ final class SimulatedCloud implements CloudProvider {
       trace.add("cloud: create of " + vm.id + " succeeded, its response was lost");
       throw new CloudException("create timed out", true);
     }
-    return vm.toInstance(type.name());
+    return vm.toInstance(type.name(), notice != null);
   }
 
   @Override
@@ -153,7 +201,7 @@ final class SimulatedCloud implements CloudProvider {
     List<Instance> found = new ArrayList<>();
     for (Vm vm : vms.values()) {
       if (vm.tags.entrySet().containsAll(tags.entrySet())) {
-        found.add(vm.toInstance(type.name()));
+        found.add(vm.toInstance(type.name(), notice != null));
       }
     }
     return found;
@@ -176,7 +224,11 @@ final class SimulatedCloud implements CloudProvider {
     }
   }
 
-  /** Boots VMs whose delay has passed and interrupts spot VMs at their zone's rate over {@code step}. */
+  /**
+   * Boots VMs whose delay has passed, interrupts spot VMs at their zone's rate over {@code step} (with the
+   * provider's notice when one is modelled), powers off those whose notice is over, and loses VMs without
+   * notice at the lifetime's rate.
+   */
   void tick(Duration step) {
     Instant now = clock.instant();
     double hours = step.toMillis() / 3_600_000.0;
@@ -184,14 +236,36 @@ final class SimulatedCloud implements CloudProvider {
       if (vm.state == InstanceState.PENDING && !now.isBefore(vm.runningAt)) {
         vm.state = InstanceState.RUNNING;
       }
-      if (vm.state == InstanceState.RUNNING) {
+      if (vm.stopsAt != null && vm.ended == null && !now.isBefore(vm.stopsAt)) {
+        vm.state = InstanceState.PREEMPTED;
+        vm.ended = vm.stopsAt;
+        trace.add("cloud: " + vm.id + " reclaimed, its notice over");
+      }
+      if (vm.state == InstanceState.RUNNING && vm.noticeAt == null) {
         double rate = faults.interruptionsPerHour[zones.indexOf(vm.zone)];
         if (random.nextDouble() < 1 - Math.exp(-rate * hours) && faults.inject(Faults.Kind.SPOT_INTERRUPTION)) {
+          interrupt(vm, now);
+        } else if (notice != null && random.nextDouble() < 1 - Math.exp(-faults.lossesPerHour * hours)
+            && faults.inject(Faults.Kind.VM_LOST)) {
           end(vm, InstanceState.PREEMPTED);
-          trace.add("cloud: spot interruption of " + vm.id);
+          trace.add("cloud: " + vm.id + " lost without notice");
         }
       }
     }
+  }
+
+  private void interrupt(Vm vm, Instant now) {
+    if (notice == null) {
+      end(vm, InstanceState.PREEMPTED);
+      trace.add("cloud: spot interruption of " + vm.id);
+      return;
+    }
+    vm.noticeAt = now;
+    vm.stopsAt = now.plus(notice.lead);
+    if (notice == Notice.GCE) {
+      vm.state = InstanceState.PREEMPTED; // STOPPING after a preemption: listed preempted, billed until stopped
+    }
+    trace.add("cloud: spot interruption notice for " + vm.id + " (" + notice + "), reclaimed at " + vm.stopsAt);
   }
 
   Collection<Vm> vms() {

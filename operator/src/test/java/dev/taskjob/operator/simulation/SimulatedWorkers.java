@@ -58,6 +58,10 @@ final class SimulatedWorkers {
     final Map<LeasedTask, Task> heldForResend = new LinkedHashMap<>();
     /** Once stopping: when its last running task ended or was released. */
     Instant closingSince;
+    /** Once it has seen a spot notice: when the grace it gives its running tasks is over. */
+    Instant noticeGraceOver;
+    /** It stopped on a spot notice and waits, idle, for its VM to power off. */
+    boolean exited;
 
     Worker(String vmId, Instant started) {
       this.vmId = vmId;
@@ -72,6 +76,8 @@ final class SimulatedWorkers {
 
   /** How long a stopping worker still tries its pending re-sends once its tasks are done (QueueTaskSource). */
   static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
+  /** What the worker keeps back from a spot notice's deadline to release leases (Supervisor.PREEMPTION_MARGIN). */
+  static final Duration PREEMPTION_MARGIN = Duration.ofSeconds(10);
 
   private final SimulatedCloud cloud;
   private final SimulatedQueue queue;
@@ -125,19 +131,24 @@ final class SimulatedWorkers {
     for (Iterator<Worker> it = workers.values().iterator(); it.hasNext(); ) {
       Worker w = it.next();
       SimulatedCloud.Vm vm = cloud.vms().stream().filter(v -> v.id.equals(w.vmId)).findFirst().orElseThrow();
-      if (vm.state == InstanceState.TERMINATING) {
-        if (stop(w, vm, now)) {
+      boolean reclaimed = vm.stopsAt != null && !now.isBefore(vm.stopsAt);
+      if (vm.state == InstanceState.TERMINATING && !reclaimed) {
+        if (stop(w, vm.ended.plus(shutdownGrace), now)) {
           cloud.stopped(vm);
           it.remove();
         }
         continue;
       }
-      if (!vm.state.isAlive()) {
-        if (!w.running.isEmpty()) {
-          trace.add("worker " + w.vmId + ": gone with " + w.running.size() + " running tasks "
-              + w.running.stream().map(r -> r.leased.task().id() + "#" + r.leased.deliveryAttempt()).toList());
+      if (!vm.powered(now) || reclaimed) {
+        gone(w);
+        if (vm.state == InstanceState.TERMINATING) {
+          cloud.stopped(vm);
         }
         it.remove();
+        continue;
+      }
+      if (vm.noticeAt != null) {
+        onNotice(w, vm, now);
         continue;
       }
       step(w, now, jobFinished);
@@ -183,14 +194,50 @@ final class SimulatedWorkers {
     }
   }
 
+  /** The worker dies with its VM: what it ran or held comes back when the leases lapse. */
+  private void gone(Worker w) {
+    if (!w.running.isEmpty()) {
+      trace.add("worker " + w.vmId + ": gone with " + w.running.size() + " running tasks "
+          + w.running.stream().map(r -> r.leased.task().id() + "#" + r.leased.deliveryAttempt()).toList());
+    }
+    if (!w.heldForResend.isEmpty()) {
+      trace.add("worker " + w.vmId + ": gone before the re-send of "
+          + w.heldForResend.keySet().stream().map(t -> t.task().id()).toList() + " went through; its failure uncounted");
+    }
+  }
+
   /**
-   * One step of a worker stopping since its VM's terminate request: running tasks finish until the grace
+   * A step of a worker whose VM has a spot notice, as Supervisor.preempted handles it: no new task; running
+   * tasks get the time to the deadline less a margin (at most the shutdown grace period), then the stop goes
+   * on as on SIGTERM, until the worker exits or its VM powers off.
+   */
+  private void onNotice(Worker w, SimulatedCloud.Vm vm, Instant now) {
+    if (w.exited) {
+      return;
+    }
+    if (w.noticeGraceOver == null) {
+      Duration untilTermination = Duration.between(now, vm.stopsAt);
+      Duration margin = PREEMPTION_MARGIN.compareTo(untilTermination.dividedBy(2)) < 0
+          ? PREEMPTION_MARGIN : untilTermination.dividedBy(2);
+      Duration grace = untilTermination.minus(margin);
+      if (grace.compareTo(shutdownGrace) > 0) {
+        grace = shutdownGrace;
+      }
+      w.noticeGraceOver = now.plus(grace);
+      trace.add("worker " + w.vmId + ": spot notice, " + w.running.size() + " running tasks get " + grace.toSeconds()
+          + "s" + (w.heldForResend.isEmpty() ? "" : ", " + w.heldForResend.size() + " re-sends held"));
+    }
+    w.lastReport = now;
+    w.exited = stop(w, w.noticeGraceOver, now);
+  }
+
+  /**
+   * One step of a worker stopping (a terminate request, a spot notice): running tasks finish until the grace
    * period is over and are released then; held re-sends are tried until {@link #CLOSE_TIMEOUT} after that.
    *
    * @return whether the worker has stopped
    */
-  private boolean stop(Worker w, SimulatedCloud.Vm vm, Instant now) {
-    Instant graceOver = vm.ended.plus(shutdownGrace);
+  private boolean stop(Worker w, Instant graceOver, Instant now) {
     try {
       for (Iterator<Map.Entry<LeasedTask, Task>> it = w.heldForResend.entrySet().iterator(); it.hasNext(); ) {
         Map.Entry<LeasedTask, Task> held = it.next();
