@@ -38,6 +38,20 @@ public interface CloudProvider extends AutoCloseable {
     return List.of();
   }
 
+  /**
+   * The disks of {@link #disks} that no VM uses, with their tags: what a deleted VM left behind. A disk still
+   * attached goes with its VM, so it is never listed here. Providers without disks have none.
+   */
+  default List<Disk> detachedDisks(Map<String, String> tags) {
+    return List.of();
+  }
+
+  /**
+   * Deletes disks by id. Unknown or already deleted ids are not an error; a disk that is in use again is skipped
+   * (the cloud refuses to delete it). Returns without waiting for the cloud to finish.
+   */
+  default void deleteDisks(Collection<String> diskIds) {}
+
   /** Terminates VMs by id. Unknown or already terminated ids are not an error. */
   void terminate(Collection<String> instanceIds);
 

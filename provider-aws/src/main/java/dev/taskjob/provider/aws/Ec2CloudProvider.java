@@ -4,6 +4,7 @@ import dev.taskjob.core.cloud.CapacityException;
 import dev.taskjob.core.cloud.CloudException;
 import dev.taskjob.core.cloud.CloudProvider;
 import dev.taskjob.core.cloud.CreateInstanceRequest;
+import dev.taskjob.core.cloud.Disk;
 import dev.taskjob.core.cloud.Instance;
 import dev.taskjob.core.cloud.InstanceCatalog;
 import dev.taskjob.core.cloud.InstanceState;
@@ -290,6 +291,48 @@ public final class Ec2CloudProvider implements CloudProvider {
       throw new CloudException("DescribeVolumes: " + e.getMessage(), true, e);
     }
     return volumes;
+  }
+
+  /** EBS volumes carrying all of {@code tags} that are attached to no instance ({@code available}). */
+  @Override
+  public List<Disk> detachedDisks(Map<String, String> tags) {
+    List<Filter> filters = new ArrayList<>(tags.entrySet().stream()
+        .map(e -> Filter.builder().name("tag:" + e.getKey()).values(e.getValue()).build())
+        .toList());
+    filters.add(Filter.builder().name("status").values("available").build());
+    List<Disk> volumes = new ArrayList<>();
+    try {
+      ec2.describeVolumesPaginator(r -> r.filters(filters)).volumes().forEach(v -> {
+        Map<String, String> volumeTags = new HashMap<>();
+        v.tags().forEach(t -> volumeTags.put(t.key(), t.value()));
+        volumes.add(new Disk(v.volumeId(), volumeTags, v.createTime()));
+      });
+    } catch (AwsServiceException e) {
+      throw translate(e, "DescribeVolumes", null, null);
+    } catch (SdkClientException e) {
+      throw new CloudException("DescribeVolumes: " + e.getMessage(), true, e);
+    }
+    return volumes;
+  }
+
+  /** DeleteVolume for each id; a volume already gone or attached again ({@code VolumeInUse}) is skipped. */
+  @Override
+  public void deleteDisks(Collection<String> diskIds) {
+    for (String id : diskIds.stream().distinct().toList()) {
+      try {
+        ec2.deleteVolume(r -> r.volumeId(id));
+        log.info("deleting volume {}", id);
+      } catch (AwsServiceException e) {
+        String code = errorCode(e);
+        if (code.equals("VolumeInUse")) {
+          log.warn("volume {} is in use again; not deleted", id);
+        } else if (!code.equals("InvalidVolume.NotFound")) {
+          throw translate(e, "DeleteVolume " + id, null, null);
+        }
+      } catch (SdkClientException e) {
+        throw new CloudException("DeleteVolume " + id + ": " + e.getMessage(), true, e);
+      }
+    }
   }
 
   @Override
