@@ -54,6 +54,11 @@ public abstract class ForwardingCloudProvider implements CloudProvider {
   }
 
   @Override
+  public void sendStopNotice(Collection<String> instanceIds) {
+    real.sendStopNotice(instanceIds);
+  }
+
+  @Override
   public void terminate(Collection<String> instanceIds) {
     real.terminate(instanceIds);
   }

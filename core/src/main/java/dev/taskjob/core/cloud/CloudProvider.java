@@ -52,6 +52,13 @@ public interface CloudProvider extends AutoCloseable {
    */
   default void deleteDisks(Collection<String> diskIds) {}
 
+  /**
+   * Tells the workers of these VMs to take no new task ({@link StopNotice}): the pool chose them for removal and
+   * terminates them once idle or after the workers' grace period. Unknown or gone ids are skipped. Providers
+   * whose terminate is already the worker's stop notice (local: SIGTERM with its grace) do nothing.
+   */
+  default void sendStopNotice(Collection<String> instanceIds) {}
+
   /** Terminates VMs by id. Unknown or already terminated ids are not an error. */
   void terminate(Collection<String> instanceIds);
 

@@ -14,6 +14,7 @@ import dev.taskjob.core.cloud.ProviderConfig;
 import dev.taskjob.core.cloud.ProviderConfig.Keys;
 import dev.taskjob.core.cloud.RefreshingCatalog;
 import dev.taskjob.core.cloud.StartupScript;
+import dev.taskjob.core.cloud.StopNotice;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -44,6 +45,7 @@ import software.amazon.awssdk.services.ec2.model.HttpTokensState;
 import software.amazon.awssdk.services.ec2.model.Image;
 import software.amazon.awssdk.services.ec2.model.InstanceInterruptionBehavior;
 import software.amazon.awssdk.services.ec2.model.InstanceMetadataEndpointState;
+import software.amazon.awssdk.services.ec2.model.InstanceMetadataTagsState;
 import software.amazon.awssdk.services.ec2.model.MarketType;
 import software.amazon.awssdk.services.ec2.model.ResourceType;
 import software.amazon.awssdk.services.ec2.model.RunInstancesRequest;
@@ -203,6 +205,7 @@ public final class Ec2CloudProvider implements CloudProvider {
         .instanceInitiatedShutdownBehavior(ShutdownBehavior.TERMINATE)
         .metadataOptions(m -> m.httpTokens(HttpTokensState.REQUIRED)
             .httpEndpoint(InstanceMetadataEndpointState.ENABLED)
+            .instanceMetadataTags(InstanceMetadataTagsState.ENABLED)
             .httpPutResponseHopLimit(1))
         .tagSpecifications(tagSpecifications(ec2Tags, request.spot()))
         .blockDeviceMappings(BlockDeviceMapping.builder()
@@ -331,6 +334,27 @@ public final class Ec2CloudProvider implements CloudProvider {
         }
       } catch (SdkClientException e) {
         throw new CloudException("DeleteVolume " + id + ": " + e.getMessage(), true, e);
+      }
+    }
+  }
+
+  /**
+   * Tags each VM {@code taskjob-stop=scale-in}; its worker reads the tag through the instance metadata service
+   * (instance metadata tags are enabled at launch). An unknown or terminated id is skipped.
+   */
+  @Override
+  public void sendStopNotice(Collection<String> instanceIds) {
+    Tag stop = Tag.builder().key(StopNotice.KEY).value(StopNotice.SCALE_IN).build();
+    for (String id : instanceIds.stream().distinct().toList()) {
+      try {
+        ec2.createTags(r -> r.resources(id).tags(stop));
+        log.info("stop notice to {}: tagged {}={}", id, StopNotice.KEY, StopNotice.SCALE_IN);
+      } catch (AwsServiceException e) {
+        if (!isNotFound(e)) {
+          throw translate(e, "CreateTags " + id, null, null);
+        }
+      } catch (SdkClientException e) {
+        throw new CloudException("CreateTags " + id + ": " + e.getMessage(), true, e);
       }
     }
   }

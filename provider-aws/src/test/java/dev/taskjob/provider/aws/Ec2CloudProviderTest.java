@@ -8,6 +8,7 @@ import dev.taskjob.core.cloud.CapacityException;
 import dev.taskjob.core.cloud.CloudProvider;
 import dev.taskjob.core.cloud.CreateInstanceRequest;
 import dev.taskjob.core.cloud.Disk;
+import dev.taskjob.core.cloud.StopNotice;
 import dev.taskjob.core.cloud.Instance;
 import dev.taskjob.core.cloud.InstanceCatalog;
 import dev.taskjob.core.cloud.InstanceState;
@@ -190,6 +191,21 @@ class Ec2CloudProviderTest {
         .hasSize(1).doesNotContain(leftover);
     provider.terminate(List.of(running.id()));
     assertThat(provider.disks(Map.of(OwnerTags.POOL_UID, pool))).isEmpty();
+  }
+
+  @Test
+  void aStopNoticeTagsTheVmWhoseMetadataServiceShowsItsTags() {
+    String pool = UUID.randomUUID().toString();
+    Instance vm = provider.create(request(pool, "stop-" + pool, false));
+
+    provider.sendStopNotice(List.of(vm.id(), "i-0123456789abcdef0"));
+
+    var described = ec2.describeInstances(r -> r.instanceIds(vm.id())).reservations().get(0).instances().get(0);
+    Map<String, String> tags = new HashMap<>();
+    described.tags().forEach(t -> tags.put(t.key(), t.value()));
+    assertThat(tags).containsEntry(StopNotice.KEY, StopNotice.SCALE_IN).containsAllEntriesOf(owner(pool));
+    assertThat(described.metadataOptions().instanceMetadataTagsAsString()).as("tags readable through IMDS")
+        .isEqualTo("enabled");
   }
 
   @Test

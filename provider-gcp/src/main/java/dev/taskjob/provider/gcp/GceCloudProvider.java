@@ -9,6 +9,7 @@ import com.google.cloud.compute.v1.AggregatedListInstancesRequest;
 import com.google.cloud.compute.v1.AttachedDisk;
 import com.google.cloud.compute.v1.AttachedDiskInitializeParams;
 import com.google.cloud.compute.v1.DeleteDiskRequest;
+import com.google.cloud.compute.v1.SetMetadataInstanceRequest;
 import com.google.cloud.compute.v1.DisksClient;
 import com.google.cloud.compute.v1.DisksScopedList;
 import com.google.cloud.compute.v1.Errors;
@@ -30,6 +31,7 @@ import dev.taskjob.core.cloud.CloudException;
 import dev.taskjob.core.cloud.CloudProvider;
 import dev.taskjob.core.cloud.CreateInstanceRequest;
 import dev.taskjob.core.cloud.Disk;
+import dev.taskjob.core.cloud.StopNotice;
 import dev.taskjob.core.cloud.Instance;
 import dev.taskjob.core.cloud.InstanceCatalog;
 import dev.taskjob.core.cloud.InstanceState;
@@ -397,6 +399,62 @@ public final class GceCloudProvider implements CloudProvider {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new CloudException("delete disk " + name + ": interrupted", true, e);
+      }
+    }
+  }
+
+  /**
+   * Adds the metadata attribute {@code taskjob-stop=scale-in} to each VM (kept with its other items, under the
+   * metadata's fingerprint; a VM changed in between is read again once), which its worker polls. Unknown names and
+   * VMs already gone are skipped; the call is not awaited.
+   */
+  @Override
+  public void sendStopNotice(Collection<String> instanceIds) {
+    requireProject();
+    for (String name : instanceIds.stream().distinct().toList()) {
+      String zone = zoneByName.get(name);
+      if (zone == null) {
+        list(Map.of(OwnerTags.MANAGED_BY, OwnerTags.MANAGED_BY_VALUE));
+        zone = zoneByName.get(name);
+      }
+      if (zone == null) {
+        continue;
+      }
+      for (int attempt = 1; ; attempt++) {
+        try {
+          com.google.cloud.compute.v1.Instance vm = instances.get(project, zone, name);
+          Metadata current = vm.getMetadata();
+          if (current.getItemsList().stream().anyMatch(i -> i.getKey().equals(StopNotice.KEY))) {
+            break;
+          }
+          Metadata updated = current.toBuilder()
+              .addItems(Items.newBuilder().setKey(StopNotice.KEY).setValue(StopNotice.SCALE_IN)).build();
+          instances.setMetadataAsync(SetMetadataInstanceRequest.newBuilder().setProject(project).setZone(zone)
+              .setInstance(name).setMetadataResource(updated).build()).getInitialFuture().get(60, TimeUnit.SECONDS);
+          log.info("stop notice to {} in {}: metadata {}={}", name, zone, StopNotice.KEY, StopNotice.SCALE_IN);
+          break;
+        } catch (ApiException e) {
+          if (e.getStatusCode().getCode() == StatusCode.Code.NOT_FOUND) {
+            break;
+          }
+          throw translate(e, "get " + name, null, zone);
+        } catch (ExecutionException e) {
+          if (e.getCause() instanceof ApiException api) {
+            StatusCode.Code code = api.getStatusCode().getCode();
+            if (code == StatusCode.Code.NOT_FOUND) {
+              break;
+            }
+            if (code == StatusCode.Code.FAILED_PRECONDITION && attempt < 2) {
+              continue; // the metadata changed since it was read: read it again
+            }
+          }
+          throw translate(e.getCause(), "setMetadata " + name, null, zone);
+        } catch (TimeoutException e) {
+          throw new CloudException("setMetadata " + name + ": no answer within 60s", true, e);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new CloudException("setMetadata " + name + ": interrupted", true, e);
+        }
       }
     }
   }

@@ -11,6 +11,7 @@ import dev.taskjob.core.cloud.CloudException;
 import dev.taskjob.core.cloud.CloudProvider;
 import dev.taskjob.core.cloud.CreateInstanceRequest;
 import dev.taskjob.core.cloud.Disk;
+import dev.taskjob.core.cloud.StopNotice;
 import dev.taskjob.core.cloud.Instance;
 import dev.taskjob.core.cloud.InstanceCatalog;
 import dev.taskjob.core.cloud.InstanceState;
@@ -206,6 +207,22 @@ class GceCloudProviderTest {
     assertThat(fake.deletedDisks).as("the running VM's boot disk is refused by the cloud and skipped")
         .containsExactly("us-central1-a/" + reclaimed.id());
     assertThat(provider.disks(Map.of(OwnerTags.POOL_UID, pool))).containsExactly("us-central1-a/" + running.id());
+  }
+
+  @Test
+  void aStopNoticeAddsTheMetadataAttributeTheWorkerPollsAndKeepsTheStartupScript() {
+    String pool = UUID.randomUUID().toString();
+    Instance vm = provider.create(request(pool, "n-" + pool.substring(0, 8), "e2-standard-2", "us-central1-a", false));
+    String key = "us-central1-a/" + vm.id();
+
+    provider.sendStopNotice(List.of(vm.id(), "no-such-vm"));
+    provider.sendStopNotice(List.of(vm.id()));
+
+    assertThat(fake.metadataUpdates).as("set once; the second notice sees it there").containsExactly(key);
+    Map<String, String> items = new java.util.HashMap<>();
+    fake.instances.get(key).path("metadata").path("items")
+        .forEach(i -> items.put(i.path("key").asText(), i.path("value").asText()));
+    assertThat(items).containsEntry(StopNotice.KEY, StopNotice.SCALE_IN).containsKey("startup-script");
   }
 
   @Test
