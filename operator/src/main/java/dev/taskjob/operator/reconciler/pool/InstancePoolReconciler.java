@@ -66,6 +66,7 @@ public class InstancePoolReconciler implements Reconciler<InstancePool>, Cleaner
   private final VmLauncher launcher;
   private final PoolReport report;
   private final PoolDisks disks;
+  private final StopNotices stopNotices;
   /** Crash tests: runs after VMs were created and before the status is written. */
   private volatile Runnable afterCreateHook = () -> { };
 
@@ -78,6 +79,7 @@ public class InstancePoolReconciler implements Reconciler<InstancePool>, Cleaner
     this.launcher = new VmLauncher(services, selections, new SpendAcrossPools(settings.adminCaps()));
     this.report = new PoolReport(services, observer, selections);
     this.disks = new PoolDisks(services);
+    this.stopNotices = new StopNotices(services);
   }
 
   /** For crash tests: runs after VMs were created and before the status is written. */
@@ -168,6 +170,7 @@ public class InstancePoolReconciler implements Reconciler<InstancePool>, Cleaner
     }
     // act
     ScaleIn.Result scaleIn = launcher.scaleIn(pool, inputs, plan, now);
+    stopNotices.send(pool, cloud, scaleIn.stopNotice());
     List<String> toTerminate = new ArrayList<>(plan.stillTerminating());
     plan.terminate().stream().filter(r -> r.reason() != PoolPlan.Reason.EXTRA).forEach(r -> toTerminate.add(r.id()));
     toTerminate.addAll(scaleIn.terminate());
