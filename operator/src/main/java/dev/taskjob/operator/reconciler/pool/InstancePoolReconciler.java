@@ -243,7 +243,7 @@ public class InstancePoolReconciler implements Reconciler<InstancePool>, Cleaner
       return DeleteControl.noFinalizerRemoval()
           .rescheduleAfter(min(services.settings().resyncInterval(), Duration.ofSeconds(2)).toMillis());
     }
-    disks.deleteDetached(pool, cloud);
+    disks.deleteDetachedOnDelete(pool, cloud);
     services.terminationRequested().remove(pool.getMetadata().getUid());
     launcher.forget(pool);
     selections.forget(pool);

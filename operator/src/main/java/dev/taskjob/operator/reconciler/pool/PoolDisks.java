@@ -52,6 +52,16 @@ final class PoolDisks {
     }
   }
 
+  /** A pool being deleted: its detached disks go too; a failure never holds the deletion (the orphan sweep retries). */
+  void deleteDetachedOnDelete(InstancePool pool, CloudProvider cloud) {
+    try {
+      deleteDetached(pool, cloud);
+    } catch (RuntimeException e) {
+      LOG.warn("pool {}: could not delete the disks its instances left; the orphan sweep will: {}",
+          PoolServices.name(pool), e.toString());
+    }
+  }
+
   /** Deletes the pool's disks that no VM uses; says whether there were any. */
   boolean deleteDetached(InstancePool pool, CloudProvider cloud) {
     List<String> detached = cloud.detachedDisks(VmNaming.poolSelector(pool, services.settings().clusterId())).stream()
