@@ -52,6 +52,9 @@ class AwsPolicyTest {
         call(true, "ec2:RunInstances", EC2 + "security-group/sg-1", IN_REGION),
         call(true, "ec2:CreateTags", EC2 + "instance/*", with(OWN_TAGS, "ec2:CreateAction", "RunInstances")),
         call(true, "ec2:TerminateInstances", EC2 + "instance/i-0123", OWN_RESOURCE),
+        call(true, "ec2:DeleteVolume", EC2 + "volume/vol-1", OWN_RESOURCE),
+        call(true, "ec2:CreateTags", EC2 + "instance/i-0123", with(with(OWN_RESOURCE, "aws:RequestTag/taskjob-stop",
+            "scale-in"), "aws:TagKeys", "taskjob-stop")),
         call(true, "ec2:DescribeInstances", "*", IN_REGION),
         call(true, "ec2:DescribeInstanceTypes", "*", IN_REGION),
         call(true, "ec2:DescribeInstanceTypeOfferings", "*", IN_REGION),
@@ -84,11 +87,18 @@ class AwsPolicyTest {
         call(false, "ec2:RunInstances", EC2 + "instance/*", with(OWN_TAGS, "aws:RequestTag/taskjob-cluster", "prod-b")),
         call(false, "ec2:RunInstances", EC2 + "instance/*", with(OWN_TAGS, "ec2:MetadataHttpTokens", "optional")),
         call(false, "ec2:CreateTags", EC2 + "instance/i-0123", OWN_TAGS),
+        call(false, "ec2:CreateTags", EC2 + "instance/i-0123", with(with(OWN_RESOURCE, "aws:RequestTag/taskjob-stop",
+            "scale-in"), "aws:TagKeys", "taskjob-stop,taskjob-cluster")),
+        call(false, "ec2:CreateTags", EC2 + "instance/i-0123", with(with(with(OWN_RESOURCE,
+            "aws:ResourceTag/taskjob-cluster", "prod-b"), "aws:RequestTag/taskjob-stop", "scale-in"), "aws:TagKeys",
+            "taskjob-stop")),
         call(false, "ec2:TerminateInstances", EC2 + "instance/i-0123", IN_REGION),
         call(false, "ec2:TerminateInstances", EC2 + "instance/i-0123",
             with(OWN_RESOURCE, "aws:ResourceTag/taskjob-cluster", "prod-b")),
         call(false, "ec2:StopInstances", EC2 + "instance/i-0123", OWN_RESOURCE),
-        call(false, "ec2:DeleteVolume", EC2 + "volume/vol-1", OWN_RESOURCE),
+        call(false, "ec2:DeleteVolume", EC2 + "volume/vol-1", IN_REGION),
+        call(false, "ec2:DeleteVolume", EC2 + "volume/vol-1",
+            with(OWN_RESOURCE, "aws:ResourceTag/taskjob-cluster", "prod-b")),
         call(false, "ssm:GetParameter", "arn:aws:ssm:" + REGION + ":" + ACCOUNT + ":parameter/prod/db-password",
             IN_REGION),
         call(false, "ec2:DescribeInstances", "*", Map.of("aws:RequestedRegion", "us-west-2")),
@@ -188,6 +198,8 @@ class AwsPolicyTest {
           case "StringLike" -> actual != null && expected.stream().anyMatch(e -> glob(e, actual, false));
           // IAM: a negated operator holds when the key is absent.
           case "StringNotEquals" -> actual == null || !expected.contains(actual);
+          // a multi-valued key (here comma-separated): every value must be listed; none at all holds, as in IAM
+          case "ForAllValues:StringEquals" -> actual == null || expected.containsAll(List.of(actual.split(",")));
           default -> throw new IllegalArgumentException("condition operator " + operator.getKey() + " not modelled");
         };
         if (!holds) {

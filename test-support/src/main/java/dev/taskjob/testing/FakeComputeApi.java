@@ -34,14 +34,15 @@ import java.util.regex.Pattern;
  * each disk of the insert becomes a disk named as GCE names a boot disk, with its labels), get, aggregated list
  * with a {@code labels.k = "v"} filter, delete (disks with {@code autoDelete} go with the VM, others are
  * detached and stay), aggregated disk list with the same filter, zone operations (get, wait, list with a
- * preemption filter). {@link #preempt} follows the VM's {@code instanceTerminationAction}: DELETE removes it
+ * preemption filter), disk delete (refused while a VM uses the disk) and instance setMetadata (with its fingerprint
+ * check). {@link #preempt} follows the VM's {@code instanceTerminationAction}: DELETE removes it
  * and its auto-delete disks, STOP leaves it TERMINATED with its disks. Machine types in {@link #exhausted} fail their insert with ZONE_RESOURCE_POOL_EXHAUSTED
  * as GCE reports it, in the finished operation; {@link #unavailableInserts} answers inserts 503 and
  * {@link #exhaustFirstInsertedType} exhausts whichever type is inserted first. Shared by the gcp provider's tests and the operator's.
  */
 public final class FakeComputeApi implements AutoCloseable {
 
-  private static final Pattern ZONE_PATH = Pattern.compile("/compute/v1/projects/([^/]+)/zones/([^/]+)/(instances|operations)(?:/([^/?]+))?(/wait)?");
+  private static final Pattern ZONE_PATH = Pattern.compile("/compute/v1/projects/([^/]+)/zones/([^/]+)/(instances|operations|disks)(?:/([^/?]+))?(/wait|/setMetadata)?");
   private static final Pattern LABEL_FILTER = Pattern.compile("labels\\.([a-z0-9_-]+) = \"([^\"]*)\"");
 
   private final HttpServer server;
@@ -50,6 +51,10 @@ public final class FakeComputeApi implements AutoCloseable {
   public final Map<String, ObjectNode> instances = new ConcurrentHashMap<>();
   /** Stored disks by zone/name; {@code users} holds the instance names each is attached to. */
   public final Map<String, ObjectNode> disks = new ConcurrentHashMap<>();
+  /** Disks deleted by a DELETE call (zone/name), in order. */
+  public final List<String> deletedDisks = new CopyOnWriteArrayList<>();
+  /** VMs (zone/name) whose metadata a setMetadata call replaced, once per call. */
+  public final List<String> metadataUpdates = new CopyOnWriteArrayList<>();
   public final Map<String, ObjectNode> operationsById = new ConcurrentHashMap<>();
   private final Map<String, ObjectNode> operationsByRequestId = new ConcurrentHashMap<>();
   /** Every insert request body, as received. */
@@ -155,6 +160,14 @@ public final class FakeComputeApi implements AutoCloseable {
       }
       return;
     }
+    if (m.group(3).equals("disks")) {
+      deleteDisk(exchange, method, zone, resource);
+      return;
+    }
+    if ("/setMetadata".equals(m.group(5))) {
+      setMetadata(exchange, zone, resource);
+      return;
+    }
     switch (method) {
       case "POST" -> insert(exchange, zone, query);
       case "GET" -> {
@@ -171,6 +184,45 @@ public final class FakeComputeApi implements AutoCloseable {
       }
       default -> send(exchange, 405, error(405, method));
     }
+  }
+
+  /** DELETE of a disk: 404 when unknown, 400 resourceInUseByAnotherResource while a VM uses it, as GCE answers. */
+  private synchronized void deleteDisk(HttpExchange exchange, String method, String zone, String name) throws IOException {
+    ObjectNode disk = name == null ? null : disks.get(zone + "/" + name);
+    if (!"DELETE".equals(method)) {
+      send(exchange, 405, error(405, method));
+    } else if (disk == null) {
+      send(exchange, 404, error(404, "The resource 'projects/p/zones/" + zone + "/disks/" + name + "' was not found"));
+    } else if (!disk.path("users").isEmpty()) {
+      send(exchange, 400, error(400, "The disk resource 'projects/p/zones/" + zone + "/disks/" + name
+          + "' is already being used by '" + disk.path("users").get(0).asText() + "'"));
+    } else {
+      disks.remove(zone + "/" + name);
+      deletedDisks.add(zone + "/" + name);
+      send(exchange, 200, operation(zone, "delete", disk, null).toString());
+    }
+  }
+
+  /**
+   * instances.setMetadata: replaces the VM's metadata items when the request carries the current fingerprint
+   * (412 conditionNotMet otherwise, as GCE answers), and gives the metadata a new fingerprint.
+   */
+  private synchronized void setMetadata(HttpExchange exchange, String zone, String name) throws IOException {
+    ObjectNode vm = instances.get(zone + "/" + name);
+    ObjectNode body = (ObjectNode) Json.MAPPER.readTree(exchange.getRequestBody());
+    if (vm == null) {
+      send(exchange, 404, error(404, "The resource 'projects/p/zones/" + zone + "/instances/" + name + "' was not found"));
+      return;
+    }
+    ObjectNode metadata = vm.with("metadata");
+    if (!metadata.path("fingerprint").asText("").equals(body.path("fingerprint").asText(""))) {
+      send(exchange, 412, error(412, "Supplied fingerprint does not match current metadata fingerprint."));
+      return;
+    }
+    metadataUpdates.add(zone + "/" + name);
+    metadata.set("items", body.path("items").deepCopy());
+    metadata.put("fingerprint", "fp-" + ids.incrementAndGet());
+    send(exchange, 200, operation(zone, "setMetadata", vm, null).toString());
   }
 
   private synchronized void insert(HttpExchange exchange, String zone, Map<String, String> query) throws IOException {
@@ -222,6 +274,7 @@ public final class FakeComputeApi implements AutoCloseable {
       vm.put("zone", "https://www.googleapis.com/compute/v1/projects/p/zones/" + zone);
       vm.put("machineType", "https://www.googleapis.com/compute/v1/projects/p/zones/" + zone + "/machineTypes/" + machineType);
       vm.put("creationTimestamp", OffsetDateTime.now(ZoneOffset.ofHours(-7)).toString());
+      vm.with("metadata").put("fingerprint", "fp-" + ids.incrementAndGet());
       instances.put(zone + "/" + name, vm);
       createDisks(zone, vm);
       op = operation(zone, "insert", vm, null);
@@ -242,7 +295,8 @@ public final class FakeComputeApi implements AutoCloseable {
       ObjectNode disk = Json.MAPPER.createObjectNode().put("kind", "compute#disk").put("name", diskName)
           .put("id", Long.toString(ids.incrementAndGet()))
           .put("zone", "https://www.googleapis.com/compute/v1/projects/p/zones/" + zone)
-          .put("sizeGb", attached.path("initializeParams").path("diskSizeGb").asText("10"));
+          .put("sizeGb", attached.path("initializeParams").path("diskSizeGb").asText("10"))
+          .put("creationTimestamp", vm.path("creationTimestamp").asText());
       disk.set("labels", attached.path("initializeParams").path("labels").deepCopy());
       disk.putArray("users").add("https://www.googleapis.com/compute/v1/projects/p/zones/" + zone + "/instances/" + name);
       disks.put(zone + "/" + diskName, disk);

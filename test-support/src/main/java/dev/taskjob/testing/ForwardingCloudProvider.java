@@ -2,6 +2,7 @@ package dev.taskjob.testing;
 
 import dev.taskjob.core.cloud.CloudProvider;
 import dev.taskjob.core.cloud.CreateInstanceRequest;
+import dev.taskjob.core.cloud.Disk;
 import dev.taskjob.core.cloud.Instance;
 import dev.taskjob.core.cloud.InstanceCatalog;
 import java.util.Collection;
@@ -40,6 +41,21 @@ public abstract class ForwardingCloudProvider implements CloudProvider {
   @Override
   public List<String> disks(Map<String, String> tags) {
     return real.disks(tags);
+  }
+
+  @Override
+  public List<Disk> detachedDisks(Map<String, String> tags) {
+    return real.detachedDisks(tags);
+  }
+
+  @Override
+  public void deleteDisks(Collection<String> diskIds) {
+    real.deleteDisks(diskIds);
+  }
+
+  @Override
+  public void sendStopNotice(Collection<String> instanceIds) {
+    real.sendStopNotice(instanceIds);
   }
 
   @Override

@@ -605,6 +605,13 @@ public final class Supervisor {
 
   /** Called on the preemption monitor's thread. */
   private void preempted(PreemptionNotice notice) {
+    if (notice.scaleIn()) {
+      // the pool waits for the tasks (it terminates the VM once the worker is idle or after this grace)
+      LOG.warn("Stop notice from the pool ({}): no new tasks, running tasks get {}", notice.detail(),
+          DurationText.format(settings.shutdownGracePeriod()));
+      stop("scale-in stop notice", settings.shutdownGracePeriod(), EXIT_OK);
+      return;
+    }
     stoppedFromOutside.set(true);
     Duration untilTermination = Duration.between(Instant.now(), notice.terminationTime());
     Duration margin = PREEMPTION_MARGIN.compareTo(untilTermination.dividedBy(2)) < 0

@@ -38,6 +38,27 @@ public interface CloudProvider extends AutoCloseable {
     return List.of();
   }
 
+  /**
+   * The disks of {@link #disks} that no VM uses, with their tags: what a deleted VM left behind. A disk still
+   * attached goes with its VM, so it is never listed here. Providers without disks have none.
+   */
+  default List<Disk> detachedDisks(Map<String, String> tags) {
+    return List.of();
+  }
+
+  /**
+   * Deletes disks by id. Unknown or already deleted ids are not an error; a disk that is in use again is skipped
+   * (the cloud refuses to delete it). Returns without waiting for the cloud to finish.
+   */
+  default void deleteDisks(Collection<String> diskIds) {}
+
+  /**
+   * Tells the workers of these VMs to take no new task ({@link StopNotice}): the pool chose them for removal and
+   * terminates them once idle or after the workers' grace period. Unknown or gone ids are skipped. Providers
+   * whose terminate is already the worker's stop notice (local: SIGTERM with its grace) do nothing.
+   */
+  default void sendStopNotice(Collection<String> instanceIds) {}
+
   /** Terminates VMs by id. Unknown or already terminated ids are not an error. */
   void terminate(Collection<String> instanceIds);
 

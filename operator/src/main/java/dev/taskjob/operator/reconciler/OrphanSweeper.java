@@ -1,6 +1,7 @@
 package dev.taskjob.operator.reconciler;
 
 import dev.taskjob.core.cloud.CloudProvider;
+import dev.taskjob.core.cloud.Disk;
 import dev.taskjob.core.cloud.Instance;
 import dev.taskjob.core.cloud.OwnerTags;
 import dev.taskjob.core.cloud.ProviderConfig;
@@ -19,9 +20,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Terminates VMs that carry this cluster's owner tags but belong to no InstancePool: left behind by
- * a crash between a create call and the pool noticing, or by a pool whose finalizer was removed by
- * hand. The cloud is listed before the cluster, so a pool created in between is seen, and a VM younger
+ * Terminates VMs, and deletes disks no VM uses, that carry this cluster's owner tags but belong to no
+ * InstancePool: left behind by a crash between a create call and the pool noticing, or by a pool whose
+ * finalizer was removed by hand. The cloud is listed before the cluster, so a pool created in between is seen, and a VM younger
  * than the grace period is never touched (its pool may not be in the list yet). Only VMs of namespaces
  * this operator watches are judged; another operator of the same cluster owns the rest.
  */
@@ -79,17 +80,21 @@ public final class OrphanSweeper implements Runnable {
     return configs;
   }
 
-  /** Terminates the orphans in one cloud location; returns their ids. */
+  /**
+   * Terminates the orphan VMs in one cloud location, and deletes the orphan disks no VM uses (a disk of a pool
+   * that is gone); returns the VMs' ids. Disks attached to a VM go with it, so they are left to a later sweep.
+   */
   public List<String> sweep(ProviderConfig config) {
     CloudProvider cloud = providers.cloud(config);
-    List<Instance> tagged = cloud.list(Map.of(OwnerTags.MANAGED_BY, OwnerTags.MANAGED_BY_VALUE,
-        OwnerTags.CLUSTER, settings.clusterId()));
+    Map<String, String> ours = Map.of(OwnerTags.MANAGED_BY, OwnerTags.MANAGED_BY_VALUE,
+        OwnerTags.CLUSTER, settings.clusterId());
+    List<Instance> tagged = cloud.list(ours);
+    List<Disk> detached = cloud.detachedDisks(ours);
     Set<String> poolUids = poolUids();
     Instant cutoff = clock.instant().minus(settings.sweepGracePeriod());
     List<String> orphans = tagged.stream()
         .filter(vm -> vm.state().isAlive() || vm.state() == dev.taskjob.core.cloud.InstanceState.STOPPED)
-        .filter(vm -> watched(vm.tags().get(OwnerTags.NAMESPACE)))
-        .filter(vm -> !poolUids.contains(vm.tags().get(OwnerTags.POOL_UID)))
+        .filter(vm -> orphan(vm.tags(), poolUids))
         .filter(vm -> vm.launchTime() != null && vm.launchTime().isBefore(cutoff))
         .map(Instance::id)
         .toList();
@@ -99,7 +104,22 @@ public final class OrphanSweeper implements Runnable {
       LOG.warn("orphan sweep: terminated {} {} instances that belong to no InstancePool: {}", orphans.size(),
           config.provider(), orphans);
     }
+    List<String> orphanDisks = detached.stream()
+        .filter(disk -> orphan(disk.tags(), poolUids))
+        .filter(disk -> disk.createdAt() != null && disk.createdAt().isBefore(cutoff))
+        .map(Disk::id)
+        .toList();
+    if (!orphanDisks.isEmpty()) {
+      cloud.deleteDisks(orphanDisks);
+      LOG.warn("orphan sweep: deleted {} {} disks that no instance uses and no InstancePool owns: {}",
+          orphanDisks.size(), config.provider(), orphanDisks);
+    }
     return orphans;
+  }
+
+  /** Of a namespace this operator watches, and of no pool it knows. */
+  private boolean orphan(Map<String, String> tags, Set<String> poolUids) {
+    return watched(tags.get(OwnerTags.NAMESPACE)) && !poolUids.contains(tags.get(OwnerTags.POOL_UID));
   }
 
   private boolean watched(String namespace) {

@@ -17,23 +17,24 @@ class ScaleInTableTest {
 
   @ParameterizedTest(name = "{0}")
   @CsvSource(delimiter = '|', nullValues = "-", textBlock = """
-      # case                                   | running | chosenSecondsAgo | target | terminated | heldSince
-      idle: terminated at once                 | 0       | -                | 2      | true       | -
-      busy, just chosen: kept                  | 2       | -                | 2      | false      | 0
-      busy, chosen 10 s ago: still kept        | 1       | 10               | 2      | false      | -10
-      busy, grace passed: terminated           | 1       | 30               | 2      | true       | -
-      became idle while kept: terminated       | 0       | 10               | 2      | true       | -
-      busy, pool asked for none: stop notice   | 2       | -                | 0      | true       | -
-      busy and kept, then pool to none         | 1       | 10               | 0      | true       | -
+      # case                                     | running | chosenSecondsAgo | target | terminated | heldSince | noticed
+      idle: terminated at once                   | 0       | -                | 2      | true       | -         | false
+      busy, just chosen: kept, told to stop      | 2       | -                | 2      | false      | 0         | true
+      busy, chosen 10 s ago: kept, told once     | 1       | 10               | 2      | false      | -10       | false
+      busy, grace passed: terminated             | 1       | 30               | 2      | true       | -         | false
+      became idle while kept: terminated         | 0       | 10               | 2      | true       | -         | false
+      busy, pool asked for none: SIGTERM at once | 2       | -                | 0      | true       | -         | false
+      busy and kept, then pool to none           | 1       | 10               | 0      | true       | -         | false
       """)
   void aBusyVmIsKeptUntilIdleOrItsGracePeriodPassed(String name, int running, Long chosenAgo, int target,
-      boolean terminated, Long heldSince) {
+      boolean terminated, Long heldSince, boolean noticed) {
     Map<String, Instant> before = chosenAgo == null ? Map.of() : Map.of("vm", T.minusSeconds(chosenAgo));
 
     ScaleIn.Result r = ScaleIn.decide(Map.of("vm", running), before, GRACE, target, T);
 
     assertThat(r.terminate()).isEqualTo(terminated ? List.of("vm") : List.of());
     assertThat(r.held()).isEqualTo(heldSince == null ? Map.of() : Map.of("vm", T.plusSeconds(heldSince)));
+    assertThat(r.stopNotice()).isEqualTo(noticed ? List.of("vm") : List.of());
   }
 
   @org.junit.jupiter.api.Test

@@ -4,6 +4,7 @@ import dev.taskjob.core.cloud.CapacityException;
 import dev.taskjob.core.cloud.CloudException;
 import dev.taskjob.core.cloud.CloudProvider;
 import dev.taskjob.core.cloud.CreateInstanceRequest;
+import dev.taskjob.core.cloud.Disk;
 import dev.taskjob.core.cloud.Instance;
 import dev.taskjob.core.cloud.InstanceCatalog;
 import dev.taskjob.core.cloud.InstanceState;
@@ -13,6 +14,7 @@ import dev.taskjob.core.cloud.ProviderConfig;
 import dev.taskjob.core.cloud.ProviderConfig.Keys;
 import dev.taskjob.core.cloud.RefreshingCatalog;
 import dev.taskjob.core.cloud.StartupScript;
+import dev.taskjob.core.cloud.StopNotice;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -43,6 +45,7 @@ import software.amazon.awssdk.services.ec2.model.HttpTokensState;
 import software.amazon.awssdk.services.ec2.model.Image;
 import software.amazon.awssdk.services.ec2.model.InstanceInterruptionBehavior;
 import software.amazon.awssdk.services.ec2.model.InstanceMetadataEndpointState;
+import software.amazon.awssdk.services.ec2.model.InstanceMetadataTagsState;
 import software.amazon.awssdk.services.ec2.model.MarketType;
 import software.amazon.awssdk.services.ec2.model.ResourceType;
 import software.amazon.awssdk.services.ec2.model.RunInstancesRequest;
@@ -202,6 +205,7 @@ public final class Ec2CloudProvider implements CloudProvider {
         .instanceInitiatedShutdownBehavior(ShutdownBehavior.TERMINATE)
         .metadataOptions(m -> m.httpTokens(HttpTokensState.REQUIRED)
             .httpEndpoint(InstanceMetadataEndpointState.ENABLED)
+            .instanceMetadataTags(InstanceMetadataTagsState.ENABLED)
             .httpPutResponseHopLimit(1))
         .tagSpecifications(tagSpecifications(ec2Tags, request.spot()))
         .blockDeviceMappings(BlockDeviceMapping.builder()
@@ -290,6 +294,69 @@ public final class Ec2CloudProvider implements CloudProvider {
       throw new CloudException("DescribeVolumes: " + e.getMessage(), true, e);
     }
     return volumes;
+  }
+
+  /** EBS volumes carrying all of {@code tags} that are attached to no instance ({@code available}). */
+  @Override
+  public List<Disk> detachedDisks(Map<String, String> tags) {
+    List<Filter> filters = new ArrayList<>(tags.entrySet().stream()
+        .map(e -> Filter.builder().name("tag:" + e.getKey()).values(e.getValue()).build())
+        .toList());
+    filters.add(Filter.builder().name("status").values("available").build());
+    List<Disk> volumes = new ArrayList<>();
+    try {
+      ec2.describeVolumesPaginator(r -> r.filters(filters)).volumes().forEach(v -> {
+        Map<String, String> volumeTags = new HashMap<>();
+        v.tags().forEach(t -> volumeTags.put(t.key(), t.value()));
+        volumes.add(new Disk(v.volumeId(), volumeTags, v.createTime()));
+      });
+    } catch (AwsServiceException e) {
+      throw translate(e, "DescribeVolumes", null, null);
+    } catch (SdkClientException e) {
+      throw new CloudException("DescribeVolumes: " + e.getMessage(), true, e);
+    }
+    return volumes;
+  }
+
+  /** DeleteVolume for each id; a volume already gone or attached again ({@code VolumeInUse}) is skipped. */
+  @Override
+  public void deleteDisks(Collection<String> diskIds) {
+    for (String id : diskIds.stream().distinct().toList()) {
+      try {
+        ec2.deleteVolume(r -> r.volumeId(id));
+        log.info("deleting volume {}", id);
+      } catch (AwsServiceException e) {
+        String code = errorCode(e);
+        if (code.equals("VolumeInUse")) {
+          log.warn("volume {} is in use again; not deleted", id);
+        } else if (!code.equals("InvalidVolume.NotFound")) {
+          throw translate(e, "DeleteVolume " + id, null, null);
+        }
+      } catch (SdkClientException e) {
+        throw new CloudException("DeleteVolume " + id + ": " + e.getMessage(), true, e);
+      }
+    }
+  }
+
+  /**
+   * Tags each VM {@code taskjob-stop=scale-in}; its worker reads the tag through the instance metadata service
+   * (instance metadata tags are enabled at launch). An unknown or terminated id is skipped.
+   */
+  @Override
+  public void sendStopNotice(Collection<String> instanceIds) {
+    Tag stop = Tag.builder().key(StopNotice.KEY).value(StopNotice.SCALE_IN).build();
+    for (String id : instanceIds.stream().distinct().toList()) {
+      try {
+        ec2.createTags(r -> r.resources(id).tags(stop));
+        log.info("stop notice to {}: tagged {}={}", id, StopNotice.KEY, StopNotice.SCALE_IN);
+      } catch (AwsServiceException e) {
+        if (!isNotFound(e)) {
+          throw translate(e, "CreateTags " + id, null, null);
+        }
+      } catch (SdkClientException e) {
+        throw new CloudException("CreateTags " + id + ": " + e.getMessage(), true, e);
+      }
+    }
   }
 
   @Override

@@ -7,6 +7,8 @@ import dev.taskjob.core.cloud.Architecture;
 import dev.taskjob.core.cloud.CapacityException;
 import dev.taskjob.core.cloud.CloudProvider;
 import dev.taskjob.core.cloud.CreateInstanceRequest;
+import dev.taskjob.core.cloud.Disk;
+import dev.taskjob.core.cloud.StopNotice;
 import dev.taskjob.core.cloud.Instance;
 import dev.taskjob.core.cloud.InstanceCatalog;
 import dev.taskjob.core.cloud.InstanceState;
@@ -41,7 +43,10 @@ import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.ec2.Ec2Client;
 import software.amazon.awssdk.services.ec2.model.InstanceAttributeName;
 import software.amazon.awssdk.services.ec2.model.Ec2Exception;
+import software.amazon.awssdk.services.ec2.model.ResourceType;
 import software.amazon.awssdk.services.ec2.model.RunInstancesRequest;
+import software.amazon.awssdk.services.ec2.model.Tag;
+import software.amazon.awssdk.services.ec2.model.TagSpecification;
 import software.amazon.awssdk.services.ssm.SsmClient;
 import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
 import software.amazon.awssdk.core.interceptor.Context;
@@ -164,6 +169,43 @@ class Ec2CloudProviderTest {
     assertThat(afterRestart.disks(Map.of(OwnerTags.POOL_UID, pool))).as("the terminated VM's root volume went with it")
         .hasSize(1);
     afterRestart.close();
+  }
+
+  @Test
+  void deletesTheLeftoverVolumeOfAPoolButNotTheRootVolumeOfARunningVm() {
+    String pool = UUID.randomUUID().toString();
+    Instance running = provider.create(request(pool, "left-" + pool, false));
+    // a volume the pool's tags were put on that no instance uses (as one made with DeleteOnTermination false)
+    String leftover = ec2.createVolume(r -> r.availabilityZone(MotoServerExtension.REGION + "a").size(8)
+        .tagSpecifications(TagSpecification.builder().resourceType(ResourceType.VOLUME)
+            .tags(owner(pool).entrySet().stream().map(e -> Tag.builder().key(e.getKey()).value(e.getValue()).build())
+                .toList()).build())).volumeId();
+    assertThat(provider.disks(Map.of(OwnerTags.POOL_UID, pool))).hasSize(2).contains(leftover);
+
+    List<Disk> detached = provider.detachedDisks(Map.of(OwnerTags.POOL_UID, pool));
+    assertThat(detached).extracting(Disk::id).containsExactly(leftover);
+    assertThat(detached.get(0).tags()).containsAllEntriesOf(owner(pool));
+    provider.deleteDisks(List.of(leftover, "vol-0123456789abcdef0"));
+
+    assertThat(provider.disks(Map.of(OwnerTags.POOL_UID, pool))).as("the running VM's root volume stays")
+        .hasSize(1).doesNotContain(leftover);
+    provider.terminate(List.of(running.id()));
+    assertThat(provider.disks(Map.of(OwnerTags.POOL_UID, pool))).isEmpty();
+  }
+
+  @Test
+  void aStopNoticeTagsTheVmWhoseMetadataServiceShowsItsTags() {
+    String pool = UUID.randomUUID().toString();
+    Instance vm = provider.create(request(pool, "stop-" + pool, false));
+
+    provider.sendStopNotice(List.of(vm.id(), "i-0123456789abcdef0"));
+
+    var described = ec2.describeInstances(r -> r.instanceIds(vm.id())).reservations().get(0).instances().get(0);
+    Map<String, String> tags = new HashMap<>();
+    described.tags().forEach(t -> tags.put(t.key(), t.value()));
+    assertThat(tags).containsEntry(StopNotice.KEY, StopNotice.SCALE_IN).containsAllEntriesOf(owner(pool));
+    assertThat(described.metadataOptions().instanceMetadataTagsAsString()).as("tags readable through IMDS")
+        .isEqualTo("enabled");
   }
 
   @Test

@@ -8,6 +8,8 @@ import com.google.cloud.compute.v1.AggregatedListDisksRequest;
 import com.google.cloud.compute.v1.AggregatedListInstancesRequest;
 import com.google.cloud.compute.v1.AttachedDisk;
 import com.google.cloud.compute.v1.AttachedDiskInitializeParams;
+import com.google.cloud.compute.v1.DeleteDiskRequest;
+import com.google.cloud.compute.v1.SetMetadataInstanceRequest;
 import com.google.cloud.compute.v1.DisksClient;
 import com.google.cloud.compute.v1.DisksScopedList;
 import com.google.cloud.compute.v1.Errors;
@@ -28,6 +30,8 @@ import dev.taskjob.core.cloud.CapacityException;
 import dev.taskjob.core.cloud.CloudException;
 import dev.taskjob.core.cloud.CloudProvider;
 import dev.taskjob.core.cloud.CreateInstanceRequest;
+import dev.taskjob.core.cloud.Disk;
+import dev.taskjob.core.cloud.StopNotice;
 import dev.taskjob.core.cloud.Instance;
 import dev.taskjob.core.cloud.InstanceCatalog;
 import dev.taskjob.core.cloud.InstanceState;
@@ -325,6 +329,134 @@ public final class GceCloudProvider implements CloudProvider {
       throw translate(e, "list disks", null, null);
     }
     return found;
+  }
+
+  /** The disks of {@link #disks} that no VM uses (no {@code users}); their ids are {@code zone/name}. */
+  @Override
+  public List<Disk> detachedDisks(Map<String, String> tags) {
+    requireProject();
+    String filter = tags.entrySet().stream()
+        .map(e -> "(labels." + e.getKey() + " = \"" + e.getValue().replace("\"", "") + "\")")
+        .collect(Collectors.joining(" AND "));
+    AggregatedListDisksRequest.Builder request = AggregatedListDisksRequest.newBuilder().setProject(project)
+        .setMaxResults(500).setReturnPartialSuccess(true);
+    if (!filter.isEmpty()) {
+      request.setFilter(filter);
+    }
+    List<Disk> found = new ArrayList<>();
+    try {
+      for (Map.Entry<String, DisksScopedList> scope : disks.aggregatedList(request.build()).iterateAll()) {
+        String zone = scope.getKey().replaceFirst("^zones/", "");
+        if (!zone.startsWith(region + "-")) {
+          continue;
+        }
+        for (com.google.cloud.compute.v1.Disk d : scope.getValue().getDisksList()) {
+          if (d.getUsersCount() == 0) {
+            Instant created = d.getCreationTimestamp().isEmpty() ? null
+                : java.time.OffsetDateTime.parse(d.getCreationTimestamp()).toInstant();
+            found.add(new Disk(zone + "/" + d.getName(), d.getLabelsMap(), created));
+          }
+        }
+      }
+    } catch (ApiException e) {
+      throw translate(e, "list disks", null, null);
+    }
+    return found;
+  }
+
+  /**
+   * Starts deleting each disk ({@code zone/name}) and returns; a disk already gone is skipped, and so is one a VM
+   * uses again (GCE refuses with {@code resourceInUseByAnotherResource}).
+   */
+  @Override
+  public void deleteDisks(Collection<String> diskIds) {
+    requireProject();
+    for (String id : diskIds.stream().distinct().toList()) {
+      int slash = id.indexOf('/');
+      if (slash <= 0) {
+        continue;
+      }
+      String zone = id.substring(0, slash);
+      String name = id.substring(slash + 1);
+      try {
+        disks.deleteAsync(DeleteDiskRequest.newBuilder().setProject(project).setZone(zone).setDisk(name)
+            .setRequestId(requestId("delete-disk:" + id)).build()).getInitialFuture().get(60, TimeUnit.SECONDS);
+        log.info("deleting disk {} in {}", name, zone);
+      } catch (ExecutionException e) {
+        if (e.getCause() instanceof ApiException api) {
+          StatusCode.Code code = api.getStatusCode().getCode();
+          if (code == StatusCode.Code.NOT_FOUND) {
+            continue;
+          }
+          if (code == StatusCode.Code.INVALID_ARGUMENT || code == StatusCode.Code.FAILED_PRECONDITION) {
+            log.warn("disk {} in {} is in use again; not deleted: {}", name, zone, api.getMessage());
+            continue;
+          }
+        }
+        throw translate(e.getCause(), "delete disk " + name, null, zone);
+      } catch (TimeoutException e) {
+        throw new CloudException("delete disk " + name + ": no answer within 60s", true, e);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new CloudException("delete disk " + name + ": interrupted", true, e);
+      }
+    }
+  }
+
+  /**
+   * Adds the metadata attribute {@code taskjob-stop=scale-in} to each VM (kept with its other items, under the
+   * metadata's fingerprint; a VM changed in between is read again once), which its worker polls. Unknown names and
+   * VMs already gone are skipped; the call is not awaited.
+   */
+  @Override
+  public void sendStopNotice(Collection<String> instanceIds) {
+    requireProject();
+    for (String name : instanceIds.stream().distinct().toList()) {
+      String zone = zoneByName.get(name);
+      if (zone == null) {
+        list(Map.of(OwnerTags.MANAGED_BY, OwnerTags.MANAGED_BY_VALUE));
+        zone = zoneByName.get(name);
+      }
+      if (zone == null) {
+        continue;
+      }
+      for (int attempt = 1; ; attempt++) {
+        try {
+          com.google.cloud.compute.v1.Instance vm = instances.get(project, zone, name);
+          Metadata current = vm.getMetadata();
+          if (current.getItemsList().stream().anyMatch(i -> i.getKey().equals(StopNotice.KEY))) {
+            break;
+          }
+          Metadata updated = current.toBuilder()
+              .addItems(Items.newBuilder().setKey(StopNotice.KEY).setValue(StopNotice.SCALE_IN)).build();
+          instances.setMetadataAsync(SetMetadataInstanceRequest.newBuilder().setProject(project).setZone(zone)
+              .setInstance(name).setMetadataResource(updated).build()).getInitialFuture().get(60, TimeUnit.SECONDS);
+          log.info("stop notice to {} in {}: metadata {}={}", name, zone, StopNotice.KEY, StopNotice.SCALE_IN);
+          break;
+        } catch (ApiException e) {
+          if (e.getStatusCode().getCode() == StatusCode.Code.NOT_FOUND) {
+            break;
+          }
+          throw translate(e, "get " + name, null, zone);
+        } catch (ExecutionException e) {
+          if (e.getCause() instanceof ApiException api) {
+            StatusCode.Code code = api.getStatusCode().getCode();
+            if (code == StatusCode.Code.NOT_FOUND) {
+              break;
+            }
+            if (code == StatusCode.Code.FAILED_PRECONDITION && attempt < 2) {
+              continue; // the metadata changed since it was read: read it again
+            }
+          }
+          throw translate(e.getCause(), "setMetadata " + name, null, zone);
+        } catch (TimeoutException e) {
+          throw new CloudException("setMetadata " + name + ": no answer within 60s", true, e);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new CloudException("setMetadata " + name + ": interrupted", true, e);
+        }
+      }
+    }
   }
 
   /**

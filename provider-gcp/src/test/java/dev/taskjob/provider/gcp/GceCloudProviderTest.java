@@ -10,6 +10,8 @@ import dev.taskjob.core.cloud.CapacityException;
 import dev.taskjob.core.cloud.CloudException;
 import dev.taskjob.core.cloud.CloudProvider;
 import dev.taskjob.core.cloud.CreateInstanceRequest;
+import dev.taskjob.core.cloud.Disk;
+import dev.taskjob.core.cloud.StopNotice;
 import dev.taskjob.core.cloud.Instance;
 import dev.taskjob.core.cloud.InstanceCatalog;
 import dev.taskjob.core.cloud.InstanceState;
@@ -182,6 +184,45 @@ class GceCloudProviderTest {
 
     assertThat(provider.list(Map.of(OwnerTags.POOL_UID, pool))).isEmpty();
     assertThat(provider.disks(Map.of(OwnerTags.POOL_UID, pool))).as("nothing of the pool left").isEmpty();
+  }
+
+  @Test
+  void deletesTheDiskAPreemptedVmLeftBehindButNotTheBootDiskOfARunningVm() {
+    String pool = UUID.randomUUID().toString();
+    Instance reclaimed = provider.create(request(pool, "d-" + pool.substring(0, 8), "e2-standard-2", "us-central1-a", true));
+    Instance running = provider.create(request(pool, "e-" + pool.substring(0, 8), "e2-standard-2", "us-central1-a", true));
+    // a boot disk kept when its VM was deleted (autoDelete off, as for a VM made by hand or an older version)
+    for (JsonNode attached : fake.instances.get("us-central1-a/" + reclaimed.id()).path("disks")) {
+      ((com.fasterxml.jackson.databind.node.ObjectNode) attached).put("autoDelete", false);
+    }
+    fake.preempt("us-central1-a", reclaimed.id());
+
+    List<Disk> detached = provider.detachedDisks(Map.of(OwnerTags.POOL_UID, pool));
+    assertThat(detached).extracting(Disk::id).containsExactly("us-central1-a/" + reclaimed.id());
+    assertThat(detached.get(0).tags()).containsEntry(OwnerTags.POOL_UID, pool);
+    assertThat(detached.get(0).createdAt()).isNotNull();
+    provider.deleteDisks(List.of("us-central1-a/" + reclaimed.id(), "us-central1-a/no-such-disk",
+        "us-central1-a/" + running.id()));
+
+    assertThat(fake.deletedDisks).as("the running VM's boot disk is refused by the cloud and skipped")
+        .containsExactly("us-central1-a/" + reclaimed.id());
+    assertThat(provider.disks(Map.of(OwnerTags.POOL_UID, pool))).containsExactly("us-central1-a/" + running.id());
+  }
+
+  @Test
+  void aStopNoticeAddsTheMetadataAttributeTheWorkerPollsAndKeepsTheStartupScript() {
+    String pool = UUID.randomUUID().toString();
+    Instance vm = provider.create(request(pool, "n-" + pool.substring(0, 8), "e2-standard-2", "us-central1-a", false));
+    String key = "us-central1-a/" + vm.id();
+
+    provider.sendStopNotice(List.of(vm.id(), "no-such-vm"));
+    provider.sendStopNotice(List.of(vm.id()));
+
+    assertThat(fake.metadataUpdates).as("set once; the second notice sees it there").containsExactly(key);
+    Map<String, String> items = new java.util.HashMap<>();
+    fake.instances.get(key).path("metadata").path("items")
+        .forEach(i -> items.put(i.path("key").asText(), i.path("value").asText()));
+    assertThat(items).containsEntry(StopNotice.KEY, StopNotice.SCALE_IN).containsKey("startup-script");
   }
 
   @Test

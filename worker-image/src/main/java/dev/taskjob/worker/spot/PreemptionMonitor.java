@@ -1,6 +1,7 @@
 package dev.taskjob.worker.spot;
 
 import dev.taskjob.core.Json;
+import dev.taskjob.core.cloud.StopNotice;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -18,7 +19,9 @@ import org.slf4j.LoggerFactory;
  * Polls the instance metadata service for a spot/preemptible interruption notice and reports the
  * first one. AWS: an IMDSv2 session token, then {@code spot/instance-action} (404 until a notice,
  * then {@code {"action": "terminate", "time": "..."}}; two minutes' warning). GCP: {@code instance/preempted}
- * ({@code TRUE} once preempted; about 30 seconds' warning). The base URL is configurable so tests
+ * ({@code TRUE} once preempted; about 30 seconds' warning). Then the pool's stop notice for a VM chosen for
+ * scale-in ({@link StopNotice#KEY}): on AWS the instance tag at {@code tags/instance/taskjob-stop}, on GCP the
+ * metadata attribute {@code instance/attributes/taskjob-stop}. The base URL is configurable so tests
  * point it at a local server.
  */
 public final class PreemptionMonitor implements AutoCloseable {
@@ -80,8 +83,8 @@ public final class PreemptionMonitor implements AutoCloseable {
   public Optional<PreemptionNotice> check() {
     try {
       Optional<PreemptionNotice> notice = switch (flavor) {
-        case AWS -> checkAws();
-        case GCP -> checkGcp();
+        case AWS -> checkAws().or(this::checkAwsStopTag);
+        case GCP -> checkGcp().or(this::checkGcpStopAttribute);
         case NONE -> Optional.empty();
       };
       warnedUnreachable = false;
@@ -160,6 +163,44 @@ public final class PreemptionMonitor implements AutoCloseable {
     }
     if ("TRUE".equalsIgnoreCase(r.body().trim())) {
       return Optional.of(new PreemptionNotice(Instant.now().plus(GCP_NOTICE), "instance/preempted=TRUE"));
+    }
+    return Optional.empty();
+  }
+
+  /**
+   * The pool's stop notice on EC2: the instance tag {@code taskjob-stop}, read at {@code tags/instance/taskjob-stop}
+   * (the VM is launched with instance metadata tags on); 404 until the tag is set.
+   */
+  private Optional<PreemptionNotice> checkAwsStopTag() {
+    return stopNotice(() -> HttpRequest.newBuilder(URI.create(baseUrl + "/latest/meta-data/tags/instance/"
+        + StopNotice.KEY)).header("X-aws-ec2-metadata-token", awsToken()));
+  }
+
+  /** The pool's stop notice on GCE: the instance metadata attribute {@code taskjob-stop}; 404 until it is set. */
+  private Optional<PreemptionNotice> checkGcpStopAttribute() {
+    return stopNotice(() -> HttpRequest.newBuilder(URI.create(baseUrl + "/computeMetadata/v1/instance/attributes/"
+        + StopNotice.KEY)).header("Metadata-Flavor", "Google"));
+  }
+
+  private interface RequestBuilder {
+    HttpRequest.Builder build() throws IOException, InterruptedException;
+  }
+
+  /** A stop notice when the request answers 200 with a value; any failure is "no notice" (the next poll asks again). */
+  private Optional<PreemptionNotice> stopNotice(RequestBuilder request) {
+    try {
+      HttpResponse<String> r = http.send(request.build().timeout(Duration.ofSeconds(2)).GET().build(),
+          HttpResponse.BodyHandlers.ofString());
+      if (r.statusCode() == 200 && !r.body().isBlank()) {
+        return Optional.of(PreemptionNotice.scaleIn(StopNotice.KEY + "=" + r.body().trim()));
+      }
+      if (r.statusCode() == 401) {
+        token = null;
+      }
+    } catch (IOException e) {
+      LOG.debug("stop notice not readable: {}", e.getMessage());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
     return Optional.empty();
   }

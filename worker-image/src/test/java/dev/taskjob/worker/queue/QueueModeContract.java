@@ -14,6 +14,7 @@ import dev.taskjob.core.queue.TaskQueue;
 import dev.taskjob.core.task.Task;
 import dev.taskjob.core.task.TaskGenerator;
 import dev.taskjob.worker.WorkerMain;
+import dev.taskjob.core.cloud.StopNotice;
 import dev.taskjob.worker.spot.FakeMetadataServer;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -207,6 +208,31 @@ abstract class QueueModeContract {
     Set<String> ids = tasks(4).stream().map(Task::id).collect(Collectors.toSet());
     assertThat(events("replacement", EventType.TASK_COMPLETED)).extracting(TaskEvent::taskId)
         .containsExactlyInAnyOrderElementsOf(ids);
+  }
+
+  @Test
+  void aScaleInStopNoticeLetsRunningTasksFinishTakesNoNewOneAndExits() throws Exception {
+    TaskQueue queue = open(Duration.ofSeconds(120), 5);
+    queue.send(tasks(4));
+    try (FakeMetadataServer metadata = new FakeMetadataServer()) {
+      // each task ends well once it reads the worker's stop notice, as a task that checkpoints would
+      Future<Integer> scaledIn = startWorker("scaled-in", queue, "--num-simultaneous-tasks", "2",
+          "--preemption-check", "gcp", "--metadata-url", metadata.baseUrl(), "--preemption-poll-interval", "0.1",
+          "--shutdown-grace-period", "120",
+          "--", "sh", "-c", "while [ ! -s \"$TASKJOB_NOTICE_FILE\" ]; do sleep 0.05; done; cat \"$TASKJOB_NOTICE_FILE\"");
+      awaitCondition("two tasks started", () -> events("scaled-in", EventType.TASK_STARTED).size() == 2);
+      metadata.setInstanceValue(StopNotice.KEY, StopNotice.SCALE_IN);
+
+      assertThat(await(scaledIn)).isZero();
+      assertThat(events("scaled-in", EventType.TASK_COMPLETED)).as("the running tasks finished").hasSize(2);
+      assertThat(events("scaled-in", EventType.TASK_STARTED)).as("no new task after the notice").hasSize(2);
+      assertThat(events("scaled-in", EventType.SPOT_INTERRUPTION)).as("not a spot interruption").isEmpty();
+    }
+    List<LeasedTask> left = new ArrayList<>();
+    for (int look = 0; look < 10 && left.size() < 2; look++) {
+      left.addAll(queue.receive(4, Duration.ofSeconds(1)));
+    }
+    assertThat(left).as("the two tasks never started are still queued").hasSize(2);
   }
 
   @Test

@@ -15,7 +15,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * them exists), on a free loopback port. It answers the calls the worker makes the way the real
  * services document them: IMDSv2 tokens ({@code PUT /latest/api/token}), {@code spot/instance-action}
  * (404 until a notice, 401 without a valid token), and GCE's {@code instance/preempted} (403 without
- * {@code Metadata-Flavor: Google}).
+ * {@code Metadata-Flavor: Google}), and the instance's own values: EC2 instance tags ({@code tags/instance/KEY})
+ * and GCE custom metadata ({@code instance/attributes/KEY}), 404 until set.
  */
 public final class FakeMetadataServer implements AutoCloseable {
 
@@ -24,12 +25,15 @@ public final class FakeMetadataServer implements AutoCloseable {
   private volatile Instant noticeTime;
   private final AtomicInteger spotPolls = new AtomicInteger();
   private final AtomicInteger tokenRequests = new AtomicInteger();
+  private final java.util.Map<String, String> instanceValues = new java.util.concurrent.ConcurrentHashMap<>();
 
   public FakeMetadataServer() throws IOException {
     server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16);
     server.createContext("/latest/api/token", this::token);
     server.createContext("/latest/meta-data/spot/instance-action", this::instanceAction);
     server.createContext("/computeMetadata/v1/instance/preempted", this::preempted);
+    server.createContext("/latest/meta-data/tags/instance/", this::instanceTag);
+    server.createContext("/computeMetadata/v1/instance/attributes/", this::attribute);
     server.start();
   }
 
@@ -41,6 +45,14 @@ public final class FakeMetadataServer implements AutoCloseable {
   /** From now on both services announce that the VM stops at {@code time}. */
   public void announce(Instant time) {
     noticeTime = time;
+  }
+
+  /**
+   * From now on the instance carries {@code key=value}: as an instance tag (EC2, instance metadata tags on) and as
+   * a custom metadata attribute (GCE); both answer 404 for a key that is not set.
+   */
+  public void setInstanceValue(String key, String value) {
+    instanceValues.put(key, value);
   }
 
   /** Invalidates issued IMDSv2 tokens, as when they expire. */
@@ -86,6 +98,24 @@ public final class FakeMetadataServer implements AutoCloseable {
       return;
     }
     respond(ex, 200, noticeTime == null ? "FALSE" : "TRUE");
+  }
+
+  private void instanceTag(HttpExchange ex) throws IOException {
+    if (!token.equals(ex.getRequestHeaders().getFirst("X-aws-ec2-metadata-token"))) {
+      respond(ex, 401, "");
+      return;
+    }
+    String value = instanceValues.get(ex.getRequestURI().getPath().replaceFirst(".*/", ""));
+    respond(ex, value == null ? 404 : 200, value == null ? "<html>Not Found</html>" : value);
+  }
+
+  private void attribute(HttpExchange ex) throws IOException {
+    if (!"Google".equals(ex.getRequestHeaders().getFirst("Metadata-Flavor"))) {
+      respond(ex, 403, "Missing Metadata-Flavor:Google header.");
+      return;
+    }
+    String value = instanceValues.get(ex.getRequestURI().getPath().replaceFirst(".*/", ""));
+    respond(ex, value == null ? 404 : 200, value == null ? "Not Found" : value);
   }
 
   private static void respond(HttpExchange ex, int status, String body) throws IOException {

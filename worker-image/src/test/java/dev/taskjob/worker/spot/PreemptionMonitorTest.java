@@ -9,6 +9,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import dev.taskjob.core.cloud.StopNotice;
 
 /** Against {@link FakeMetadataServer}, the local stand-in for the EC2 and GCE metadata services. */
 class PreemptionMonitorTest {
@@ -60,6 +63,20 @@ class PreemptionMonitorTest {
     PreemptionNotice notice = monitor.check().orElseThrow();
 
     assertThat(notice.terminationTime()).isBetween(Instant.now().plusSeconds(20), Instant.now().plusSeconds(31));
+  }
+
+  @ParameterizedTest
+  @EnumSource(value = MetadataFlavor.class, names = {"AWS", "GCP"})
+  void thePoolsStopNoticeIsAScaleInNoticeWithoutATerminationTime(MetadataFlavor flavor) {
+    PreemptionMonitor monitor = monitor(flavor);
+    assertThat(monitor.check()).isEmpty();
+
+    metadata.setInstanceValue(StopNotice.KEY, StopNotice.SCALE_IN);
+    PreemptionNotice notice = monitor.check().orElseThrow();
+
+    assertThat(notice.scaleIn()).isTrue();
+    assertThat(notice.terminationTime()).isNull();
+    assertThat(notice.detail()).isEqualTo("taskjob-stop=scale-in");
   }
 
   @Test

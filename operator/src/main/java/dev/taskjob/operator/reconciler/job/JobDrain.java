@@ -22,8 +22,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The end of a job, in its safety order: decide to drain; scale the pool to zero; wait until the cloud
- * confirms every VM gone (the pool's status); only then delete the queues and finish; delete the job
- * when its {@code ttlSecondsAfterFinished} has passed.
+ * confirms every VM gone and then every disk of them deleted (the pool's status); only then delete the
+ * queues and finish; delete the job when its {@code ttlSecondsAfterFinished} has passed.
  */
 final class JobDrain {
 

@@ -65,6 +65,8 @@ public class InstancePoolReconciler implements Reconciler<InstancePool>, Cleaner
   private final PoolObserver observer;
   private final VmLauncher launcher;
   private final PoolReport report;
+  private final PoolDisks disks;
+  private final StopNotices stopNotices;
   /** Crash tests: runs after VMs were created and before the status is written. */
   private volatile Runnable afterCreateHook = () -> { };
 
@@ -76,6 +78,8 @@ public class InstancePoolReconciler implements Reconciler<InstancePool>, Cleaner
     this.observer = new PoolObserver(services);
     this.launcher = new VmLauncher(services, selections, new SpendAcrossPools(settings.adminCaps()));
     this.report = new PoolReport(services, observer, selections);
+    this.disks = new PoolDisks(services);
+    this.stopNotices = new StopNotices(services);
   }
 
   /** For crash tests: runs after VMs were created and before the status is written. */
@@ -166,6 +170,7 @@ public class InstancePoolReconciler implements Reconciler<InstancePool>, Cleaner
     }
     // act
     ScaleIn.Result scaleIn = launcher.scaleIn(pool, inputs, plan, now);
+    stopNotices.send(pool, cloud, scaleIn.stopNotice());
     List<String> toTerminate = new ArrayList<>(plan.stillTerminating());
     plan.terminate().stream().filter(r -> r.reason() != PoolPlan.Reason.EXTRA).forEach(r -> toTerminate.add(r.id()));
     toTerminate.addAll(scaleIn.terminate());
@@ -192,7 +197,7 @@ public class InstancePoolReconciler implements Reconciler<InstancePool>, Cleaner
     afterCreateHook.run();
     // report
     report.report(pool, status, config, observed, now);
-    countDisksWhenDraining(pool, status, cloud);
+    disks.empty(pool, status, cloud, vms);
     if (plan.create() > 0 && launcher.refusals(pool).refusals() > 0) {
       // refused: look again when the backoff allows the next create, not every 2 s
       Duration wait = Duration.between(now, launcher.refusals(pool).nextCreateAt());
@@ -209,29 +214,15 @@ public class InstancePoolReconciler implements Reconciler<InstancePool>, Cleaner
       List<Instance> vms, Instant now) {
     launcher.terminateAll(pool, cloud, vms);
     report.report(pool, status, config, vms, now);
-    countDisksWhenDraining(pool, status, cloud);
+    disks.empty(pool, status, cloud, vms);
     status.setPhase(InstancePoolPhase.FAILED);
     return services.settings().resyncInterval();
   }
 
   /**
-   * A pool scaled to zero is empty only when the cloud holds none of its disks either: a VM stopped rather
-   * than deleted, or a disk left behind, still bills. Counted only then, to spare the API while it runs.
+   * Terminates every VM and keeps the finalizer until the cloud reports each one terminated; then deletes the disks
+   * no VM uses (without waiting: the orphan sweep deletes any the cloud refused).
    */
-  private void countDisksWhenDraining(InstancePool pool, InstancePoolStatus status, CloudProvider cloud) {
-    boolean draining = pool.getSpec().getCount() == null || pool.getSpec().getCount() == 0
-        || status.getPhase() == InstancePoolPhase.FAILED;
-    status.setDisksLeft(draining ? cloud.disks(VmNaming.poolSelector(pool, services.settings().clusterId())).size()
-        : null);
-    if (status.getDisksLeft() != null && status.getDisksLeft() > 0) {
-      status.setMessage(status.getMessage() + ", " + status.getDisksLeft() + " disks left");
-      if (status.getPhase() == InstancePoolPhase.READY) {
-        status.setPhase(InstancePoolPhase.SCALING);
-      }
-    }
-  }
-
-  /** Terminates every VM and keeps the finalizer until the cloud reports each one terminated. */
   @Override
   public DeleteControl cleanup(InstancePool pool, Context<InstancePool> context) {
     ProviderConfig config;
@@ -252,6 +243,7 @@ public class InstancePoolReconciler implements Reconciler<InstancePool>, Cleaner
       return DeleteControl.noFinalizerRemoval()
           .rescheduleAfter(min(services.settings().resyncInterval(), Duration.ofSeconds(2)).toMillis());
     }
+    disks.deleteDetachedOnDelete(pool, cloud);
     services.terminationRequested().remove(pool.getMetadata().getUid());
     launcher.forget(pool);
     selections.forget(pool);

@@ -26,9 +26,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The drain's "nothing left" on the Compute Engine API ({@link FakeComputeApi}) through the real gcp provider
- * and pool controller, one reconcile at a time: a preempted spot VM is deleted, but while its boot disk is
- * still held the pool is not drained, so the job does not finish.
+ * The drain's "nothing left" on the hand-written fake Compute Engine API ({@link FakeComputeApi}) through the real gcp provider
+ * and pool controller, one reconcile at a time: every VM of a pool scaled to zero is deleted first, then the disks
+ * no VM uses; while a disk is left the pool is not drained, so the job does not delete its queues or finish.
  */
 class DrainWaitsForDisksTest {
 
@@ -60,38 +60,69 @@ class DrainWaitsForDisksTest {
   }
 
   @Test
-  void aPreemptedSpotVmsLingeringDiskKeepsTheDrainWaiting() {
+  void aDiskAPreemptedSpotVmLeftBehindIsDeletedBeforeThePoolIsDrained() {
     InstancePool pool = harness.client.resource(pool()).create();
     reconciler.reconcile(pool, null);
     assertThat(compute.instances).hasSize(1);
     String key = compute.instances.keySet().iterator().next();
-    String zone = key.substring(0, key.indexOf('/'));
-    String name = key.substring(key.indexOf('/') + 1);
-    // GCE deletes the preempted VM (termination action DELETE) but its boot disk is not gone yet
-    for (JsonNode attached : compute.instances.get(key).path("disks")) {
-      ((ObjectNode) attached).put("autoDelete", false);
-    }
-    compute.preempt(zone, name);
+    // GCE deletes the preempted VM (termination action DELETE) but keeps its boot disk
+    keepDisksOf(key);
+    compute.preempt(zone(key), name(key));
     assertThat(compute.instances).isEmpty();
     assertThat(compute.disks).hasSize(1);
 
     // the job drains: its pool goes to zero
-    pool.getSpec().setCount(0);
-    pool.getMetadata().setGeneration(pool.getMetadata().getGeneration() + 1);
+    scaleToZero(pool);
     reconciler.reconcile(pool, null);
 
     assertThat(compute.instances).as("no replacement for a pool going to zero").isEmpty();
-    assertThat(pool.getStatus().getRunning()).isZero();
+    assertThat(compute.deletedDisks).as("the disk no VM uses is deleted").containsExactly(key);
+    assertThat(compute.disks).isEmpty();
+    assertThat(pool.getStatus().getDisksLeft()).isZero();
+    assertThat(JobPools.isDrained(pool)).isTrue();
+  }
+
+  @Test
+  void aStoppedVmIsDeletedFirstAndItsDiskOnlyOnceTheVmIsGone() {
+    InstancePool pool = harness.client.resource(pool()).create();
+    reconciler.reconcile(pool, null);
+    String key = compute.instances.keySet().iterator().next();
+    keepDisksOf(key);
+    compute.stopFromInside(zone(key), name(key));
+
+    scaleToZero(pool);
+    reconciler.reconcile(pool, null);
+
+    assertThat(compute.instances).as("the stopped VM is deleted").isEmpty();
+    assertThat(compute.deletedDisks).as("the look that deleted the VM still saw it: its disk waits").isEmpty();
     assertThat(pool.getStatus().getDisksLeft()).isEqualTo(1);
     assertThat(pool.getStatus().getMessage()).contains("1 disks left");
     assertThat(JobPools.isDrained(pool)).as("drained while a disk of the job is left").isFalse();
 
-    // Compute Engine finishes deleting the disk
-    compute.disks.clear();
     reconciler.reconcile(pool, null);
 
+    assertThat(compute.deletedDisks).containsExactly(key);
     assertThat(pool.getStatus().getDisksLeft()).isZero();
     assertThat(JobPools.isDrained(pool)).isTrue();
+  }
+
+  private void keepDisksOf(String key) {
+    for (JsonNode attached : compute.instances.get(key).path("disks")) {
+      ((ObjectNode) attached).put("autoDelete", false);
+    }
+  }
+
+  private static void scaleToZero(InstancePool pool) {
+    pool.getSpec().setCount(0);
+    pool.getMetadata().setGeneration(pool.getMetadata().getGeneration() + 1);
+  }
+
+  private static String zone(String key) {
+    return key.substring(0, key.indexOf('/'));
+  }
+
+  private static String name(String key) {
+    return key.substring(key.indexOf('/') + 1);
   }
 
   private static InstancePool pool() {

@@ -111,6 +111,14 @@ final class FlakyCloud implements CloudProvider {
     return usd;
   }
 
+  /** The VMs each stop notice named, one entry per VM per call. */
+  final List<String> stopNotices = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+  @Override
+  public void sendStopNotice(Collection<String> instanceIds) {
+    stopNotices.addAll(instanceIds);
+  }
+
   synchronized List<Instance> inState(InstanceState state) {
     return vms.values().stream().filter(vm -> vm.state() == state).toList();
   }

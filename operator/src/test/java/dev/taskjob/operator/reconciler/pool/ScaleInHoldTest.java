@@ -23,9 +23,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Scale-in through the real pool controller, one reconcile at a time on a clock the test turns: a busy VM
- * chosen for removal is terminated only once its worker reports it idle, or when the workers'
- * shutdownGracePeriod has passed.
+ * Scale-in through the real pool controller, one reconcile at a time on a clock the test turns, on a fake cloud
+ * that records stop notices: a busy VM chosen for removal is told once to take no new task, and terminated only
+ * once its worker reports it idle, or when the workers' shutdownGracePeriod has passed.
  */
 class ScaleInHoldTest {
 
@@ -62,6 +62,28 @@ class ScaleInHoldTest {
 
     assertThat(cloud.inState(InstanceState.TERMINATED)).extracting(Instance::id).containsExactly(chosen);
     assertThat(cloud.inState(InstanceState.RUNNING)).hasSize(1);
+  }
+
+  @Test
+  void aBusyVmChosenForRemovalIsToldToStopOnceAndTerminatedOnlyWhenIdle() {
+    InstancePool pool = twoBusyVmsScaledToOne("told-once");
+    held(pool);
+    assertThat(cloud.stopNotices).as("the held VM's worker is told to take no new task").hasSize(1);
+    String chosen = cloud.stopNotices.get(0);
+
+    for (int look = 1; look <= 3; look++) {
+      clock.advance(Duration.ofSeconds(10));
+      reportBoth(1);
+      reconciler.reconcile(pool, null);
+    }
+    assertThat(cloud.stopNotices).as("told once, not at every look").containsExactly(chosen);
+    assertThat(cloud.inState(InstanceState.TERMINATED)).as("busy and within its grace period").isEmpty();
+
+    report(chosen, 0);
+    reconciler.reconcile(pool, null);
+
+    assertThat(cloud.inState(InstanceState.TERMINATED)).extracting(Instance::id).containsExactly(chosen);
+    assertThat(cloud.stopNotices).containsExactly(chosen);
   }
 
   @Test
