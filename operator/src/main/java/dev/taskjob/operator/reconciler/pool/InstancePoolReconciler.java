@@ -19,7 +19,6 @@ import dev.taskjob.operator.metrics.OperatorMetrics;
 import dev.taskjob.operator.progress.Heartbeats;
 import dev.taskjob.operator.reconciler.ErrorReports;
 import dev.taskjob.operator.reconciler.KubeEvents;
-import dev.taskjob.operator.selection.Candidate;
 import dev.taskjob.operator.selection.NoMatchingInstanceTypeException;
 import dev.taskjob.operator.selection.Selection;
 import dev.taskjob.operator.selection.UnavailableOfferings;
@@ -46,10 +45,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Keeps an InstancePool's VMs at {@code spec.count}. Each reconcile observes (the cloud's list of the
- * pool's VMs by owner tags, the workers' reports), decides (the instance type, {@link PoolPlan}: what to
- * create, replace and remove, whether the pool gives up), acts (terminate, create) and reports (status
- * patched only when it changed). Deleting the pool terminates every VM before the finalizer goes.
+ * Keeps an InstancePool's VMs at {@code spec.count}. Each reconcile observes (the pool's VMs as {@link VmStates}
+ * last listed them by owner tags, the workers' reports), decides (the instance type, {@link PoolPlan}: what to
+ * create, replace and remove, whether the pool gives up), acts (terminate; a create round submitted, not
+ * awaited) and reports (finished rounds; status patched only when it changed). No cloud list or create runs
+ * on the reconcile thread; their answers wake the pool. Deleting the pool terminates every VM first.
  */
 @ControllerConfiguration(name = InstancePoolReconciler.NAME)
 public class InstancePoolReconciler implements Reconciler<InstancePool>, Cleaner<InstancePool> {
@@ -62,7 +62,8 @@ public class InstancePoolReconciler implements Reconciler<InstancePool>, Cleaner
 
   /** How soon a pool that is changing (or waits for its first list) looks again when nothing wakes it. */
   private static final Duration BUSY_LOOK = Duration.ofSeconds(2);
-
+  /** The soonest a timeout brings the next look: a deadline a few milliseconds away waits this long. */
+  private static final Duration MIN_LOOK = Duration.ofMillis(200);
   private static final Logger LOG = LoggerFactory.getLogger(InstancePoolReconciler.class);
 
   private final PoolServices services;
@@ -143,7 +144,7 @@ public class InstancePoolReconciler implements Reconciler<InstancePool>, Cleaner
     return control.rescheduleAfter(next);
   }
 
-  /** Observe (cloud, heartbeats), decide (type, plan), act (terminate, create), report. */
+  /** Observe (VM listing, heartbeats), decide (type, plan), act (terminate, create), report. */
   private Duration step(InstancePool pool, InstancePoolStatus status, Instant now) {
     // observe: a create round's VMs are in the listing once it is no longer in flight, so ask first
     ProviderConfig config = observer.providerConfig(pool);
@@ -172,15 +173,7 @@ public class InstancePoolReconciler implements Reconciler<InstancePool>, Cleaner
     PoolSelections.Choice choice = selections.choose(pool, config, now);
     selection = choice.selection();
     report.choice(pool, status, choice);
-    if (status.getInstanceType() == null) {
-      Candidate current = selections.usable(selection, pool.getSpec().getZones()).stream().findFirst()
-          .orElse(selection.best());
-      status.setInstanceType(current.typeName());
-      status.setSpot(current.spot());
-      status.setPricePerHour(current.pricePerHour());
-      status.setFallbackTypes(selection.ranked().stream().skip(1).limit(20).map(Candidate::typeName).distinct()
-          .toList());
-    }
+    selections.firstType(status, selection, pool.getSpec().getZones());
     PoolPlan.Inputs inputs = observer.planInputs(pool, status, vms, now);
     PoolPlan.Result plan = PoolPlan.plan(inputs);
     selections.interruptions().observe(pool, vms, plan.lost(), now);
@@ -205,7 +198,7 @@ public class InstancePoolReconciler implements Reconciler<InstancePool>, Cleaner
     } else if (!createHeld) {
       launcher.launch(pool, cloud, selection, vms, selections.spend(vms, selection, config), plan.create());
     }
-    // report: the create rounds finished by now (a synchronous executor finishes this one at once)
+    // report, with the create rounds finished by now
     boolean created = launcher.collect(pool, status, now);
     List<Instance> observed = vmStates.cached(pool).map(VmStates.Listing::vms).orElse(vms);
     CreateRefusals.State refused = launcher.refusals(pool);
@@ -230,7 +223,7 @@ public class InstancePoolReconciler implements Reconciler<InstancePool>, Cleaner
         : services.settings().resyncInterval();
     // a VM whose worker goes silent is replaced when its timeout passes, not at the next periodic look
     return PoolPlan.nextTimeout(inputs).map(at -> Duration.between(now, at)).filter(d -> d.compareTo(next) < 0)
-        .map(d -> d.isNegative() ? Duration.ZERO : d).orElse(next);
+        .map(d -> d.compareTo(MIN_LOOK) < 0 ? MIN_LOOK : d).orElse(next);
   }
 
   /** A pool that gave up keeps terminating what is left and stays Failed. */
