@@ -6,6 +6,8 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * When each instance was last heard from, across all jobs of this operator process. Job event
@@ -17,6 +19,8 @@ public final class Heartbeats {
 
   /** First and latest report of one instance, and the tasks it last said it runs. */
   public record Seen(Instant first, Instant last, int runningTasks) {}
+
+  private static final Logger LOG = LoggerFactory.getLogger(Heartbeats.class);
 
   private final Map<String, Seen> seen = new ConcurrentHashMap<>();
   private final Map<String, String> startupFailures = new ConcurrentHashMap<>();
@@ -56,8 +60,15 @@ public final class Heartbeats {
     return startupFailures.get(instanceId);
   }
 
+  /** A listener's failure must not cost the job the event being applied: it is logged and skipped. */
   private void tell(String instanceId) {
-    listeners.forEach(l -> l.accept(instanceId));
+    for (Consumer<String> listener : listeners) {
+      try {
+        listener.accept(instanceId);
+      } catch (RuntimeException e) {
+        LOG.warn("instance {}: could not pass on its report: {}", instanceId, e.toString());
+      }
+    }
   }
 
   public void forget(String instanceId) {
