@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -150,6 +151,30 @@ public final class PoolPlan {
     }
     Instant from = latest(vm.lastReport(), in.trackingSince());
     return in.now().isBefore(from.plus(in.heartbeatTimeout())) ? null : Reason.SILENT;
+  }
+
+  /**
+   * When the next VM alive would time out (never started, or silent) if its worker stays quiet: the pool
+   * looks again then. Empty when no timeout applies.
+   */
+  public static Optional<Instant> nextTimeout(Inputs in) {
+    Instant next = null;
+    for (Vm vm : in.vms()) {
+      if (!vm.state().isAlive() || vm.terminationRequested()) {
+        continue;
+      }
+      Instant at = null;
+      if (vm.firstReport() == null && in.startupTimeout() != null) {
+        at = latest(vm.launchTime() == null ? in.now() : vm.launchTime(), in.trackingSince())
+            .plus(in.startupTimeout());
+      } else if (vm.firstReport() != null && in.heartbeatTimeout() != null) {
+        at = latest(vm.lastReport(), in.trackingSince()).plus(in.heartbeatTimeout());
+      }
+      if (at != null && (next == null || at.isBefore(next))) {
+        next = at;
+      }
+    }
+    return Optional.ofNullable(next);
   }
 
   /** Remove first what costs least work: VMs still booting, then those without a worker, then idle ones, newest first. */

@@ -3,14 +3,11 @@ package dev.taskjob.operator.reconciler.pool;
 import dev.taskjob.core.Json;
 import dev.taskjob.core.cloud.CloudProvider;
 import dev.taskjob.core.cloud.Instance;
-import dev.taskjob.core.cloud.InstanceState;
 import dev.taskjob.core.cloud.ProviderConfig;
 import dev.taskjob.crds.v1alpha1.instancepool.InstancePool;
 import dev.taskjob.crds.v1alpha1.instancepool.InstancePoolPhase;
-import dev.taskjob.crds.v1alpha1.instancepool.InstancePoolSpec;
 import dev.taskjob.crds.v1alpha1.instancepool.InstancePoolStatus;
 import dev.taskjob.crds.v1alpha1.shared.Condition;
-import dev.taskjob.crds.v1alpha1.shared.Conditions;
 import dev.taskjob.operator.OperatorSettings;
 import dev.taskjob.operator.cloud.ProviderAccess;
 import dev.taskjob.operator.decision.ErrorClassifier;
@@ -22,7 +19,6 @@ import dev.taskjob.operator.metrics.OperatorMetrics;
 import dev.taskjob.operator.progress.Heartbeats;
 import dev.taskjob.operator.reconciler.ErrorReports;
 import dev.taskjob.operator.reconciler.KubeEvents;
-import dev.taskjob.operator.selection.Candidate;
 import dev.taskjob.operator.selection.NoMatchingInstanceTypeException;
 import dev.taskjob.operator.selection.Selection;
 import dev.taskjob.operator.selection.UnavailableOfferings;
@@ -33,21 +29,27 @@ import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
 import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.inbound.SimpleInboundEventSource;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Optional;
+import java.util.concurrent.Executor;
 import java.util.List;
 import java.util.Locale;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Keeps an InstancePool's VMs at {@code spec.count}. Each reconcile observes (the cloud's list of the
- * pool's VMs by owner tags, the workers' reports), decides (the instance type, {@link PoolPlan}: what to
- * create, replace and remove, whether the pool gives up), acts (terminate, create) and reports (status
- * patched only when it changed). Deleting the pool terminates every VM before the finalizer goes.
+ * Keeps an InstancePool's VMs at {@code spec.count}. Each reconcile observes (the pool's VMs as {@link VmStates}
+ * last listed them by owner tags, the workers' reports), decides (the instance type, {@link PoolPlan}: what to
+ * create, replace and remove, whether the pool gives up), acts (terminate; a create round submitted, not
+ * awaited) and reports (finished rounds; status patched only when it changed). No cloud list or create runs
+ * on the reconcile thread; their answers wake the pool. Deleting the pool terminates every VM first.
  */
 @ControllerConfiguration(name = InstancePoolReconciler.NAME)
 public class InstancePoolReconciler implements Reconciler<InstancePool>, Cleaner<InstancePool> {
@@ -58,28 +60,64 @@ public class InstancePoolReconciler implements Reconciler<InstancePool>, Cleaner
   /** Condition type: some VM of this pool has had a worker report. */
   public static final String WORKERS_STARTED = "WorkersStarted";
 
+  /** How soon a pool that is changing (or waits for its first list) looks again when nothing wakes it. */
+  private static final Duration BUSY_LOOK = Duration.ofSeconds(2);
+  /** The soonest a timeout brings the next look: a deadline a few milliseconds away waits this long. */
+  private static final Duration MIN_LOOK = Duration.ofMillis(200);
   private static final Logger LOG = LoggerFactory.getLogger(InstancePoolReconciler.class);
 
   private final PoolServices services;
   private final PoolSelections selections;
   private final PoolObserver observer;
   private final VmLauncher launcher;
+  private final CloudCalls calls;
+  private final VmStates vmStates;
+  private final SimpleInboundEventSource<InstancePool> wakes = new SimpleInboundEventSource<>("pool-vms");
   private final PoolReport report;
   private final PoolDisks disks;
   private final StopNotices stopNotices;
+  private final PoolDeletion deletion;
   /** Crash tests: runs after VMs were created and before the status is written. */
   private volatile Runnable afterCreateHook = () -> { };
 
   public InstancePoolReconciler(KubernetesClient client, ProviderAccess providers, KubeEvents events,
       Heartbeats heartbeats, OperatorSettings settings, OperatorMetrics metrics, Clock clock) {
+    this(client, providers, events, heartbeats, settings, metrics, clock, CloudCalls.threads(settings));
+  }
+
+  /**
+   * With the cloud's list and create calls run by {@code cloudCalls} and no timer: a caller that runs them
+   * at once sees each reconcile list and create as it goes.
+   */
+  public InstancePoolReconciler(KubernetesClient client, ProviderAccess providers, KubeEvents events,
+      Heartbeats heartbeats, OperatorSettings settings, OperatorMetrics metrics, Clock clock, Executor cloudCalls) {
+    this(client, providers, events, heartbeats, settings, metrics, clock, CloudCalls.using(cloudCalls));
+  }
+
+  private InstancePoolReconciler(KubernetesClient client, ProviderAccess providers, KubeEvents events,
+      Heartbeats heartbeats, OperatorSettings settings, OperatorMetrics metrics, Clock clock, CloudCalls calls) {
     this.services = new PoolServices(client, providers, events, heartbeats, settings, metrics, clock);
     this.selections = new PoolSelections(providers, new UnavailableOfferings(clock, settings.capacityBackoff()),
         new InterruptionRecords(client));
-    this.observer = new PoolObserver(services);
-    this.launcher = new VmLauncher(services, selections, new SpendAcrossPools(settings.adminCaps()));
+    this.calls = calls;
+    // a look finding the listing older than a busy pool's look asks for a new one; the timer lists all pools
+    this.vmStates = new VmStates(calls.lists(), clock, min(settings.resyncInterval(), BUSY_LOOK),
+        wakes::propagateEvent);
+    this.observer = new PoolObserver(services, vmStates);
+    this.launcher = new VmLauncher(services, selections, new SpendAcrossPools(settings.adminCaps()), calls.creates(),
+        vmStates, wakes::propagateEvent);
     this.report = new PoolReport(services, observer, selections);
     this.disks = new PoolDisks(services);
     this.stopNotices = new StopNotices(services);
+    this.deletion = new PoolDeletion(services, observer, selections, launcher, vmStates, disks);
+    heartbeats.onNews(vm -> vmStates.poolOf(vm).ifPresent(wakes::propagateEvent));
+    calls.every(settings.resyncInterval(), vmStates::refreshAll);
+  }
+
+  /** Wakes a pool when its VMs' states change, a create round finishes or a worker has news. */
+  @Override
+  public List<EventSource<?, InstancePool>> prepareEventSources(EventSourceContext<InstancePool> context) {
+    return List.of(wakes);
   }
 
   /** For crash tests: runs after VMs were created and before the status is written. */
@@ -110,13 +148,20 @@ public class InstancePoolReconciler implements Reconciler<InstancePool>, Cleaner
     return control.rescheduleAfter(next);
   }
 
-  /** Observe (cloud, heartbeats), decide (type, plan), act (terminate, create), report. */
+  /** Observe (VM listing, heartbeats), decide (type, plan), act (terminate, create), report. */
   private Duration step(InstancePool pool, InstancePoolStatus status, Instant now) {
-    // observe
+    // observe: a create round's VMs are in the listing once it is no longer in flight, so ask first
     ProviderConfig config = observer.providerConfig(pool);
     CloudProvider cloud = services.providers().cloud(config);
-    List<Instance> vms = cloud.list(VmNaming.poolSelector(pool, services.settings().clusterId()));
-    launcher.countForAdminCaps(pool, vms, config);
+    boolean creating = launcher.creating(pool);
+    Optional<VmStates.Listing> listing = observer.listing(pool, cloud);
+    if (listing.isEmpty()) {
+      return BUSY_LOOK; // the first list wakes the pool when it answers
+    }
+    List<Instance> vms = listing.get().vms();
+    if (!creating) {
+      launcher.countForAdminCaps(pool, vms, config); // in flight, the round's reservations count instead
+    }
     if (status.getPhase() == InstancePoolPhase.FAILED) {
       return failed(pool, status, config, cloud, vms, now);
     }
@@ -132,40 +177,12 @@ public class InstancePoolReconciler implements Reconciler<InstancePool>, Cleaner
     PoolSelections.Choice choice = selections.choose(pool, config, now);
     selection = choice.selection();
     report.choice(pool, status, choice);
-    if (status.getInstanceType() == null) {
-      Candidate current = selections.usable(selection, pool.getSpec().getZones()).stream().findFirst()
-          .orElse(selection.best());
-      status.setInstanceType(current.typeName());
-      status.setSpot(current.spot());
-      status.setPricePerHour(current.pricePerHour());
-      status.setFallbackTypes(selection.ranked().stream().skip(1).limit(20).map(Candidate::typeName).distinct()
-          .toList());
-    }
+    selections.firstType(status, selection, pool.getSpec().getZones());
     PoolPlan.Inputs inputs = observer.planInputs(pool, status, vms, now);
     PoolPlan.Result plan = PoolPlan.plan(inputs);
     selections.interruptions().observe(pool, vms, plan.lost(), now);
-    boolean workersStarted = Conditions.isTrue(status.getConditions(), WORKERS_STARTED)
-        || vms.stream().anyMatch(vm -> observer.lastReport(vm, status) != null);
-    if (workersStarted) {
-      Conditions.set(status.getConditions(), WORKERS_STARTED, Condition.TRUE, "WorkerReported",
-          "a worker of this pool has reported", PoolServices.generation(pool), now);
-    }
     report.recordFailures(pool, status, plan, config.provider());
-    // A VM that cannot run the job's tasks (its image, the job's startup script) fails the pool at once: every
-    // replacement would boot the same way and bill for it.
-    for (Instance vm : vms) {
-      String startupFailure = observer.startupFailure(vm);
-      if (startupFailure != null && PoolObserver.jobOwned(pool)) {
-        report.fail(pool, status, "WorkerStartupFailed", "the worker on " + vm.id() + " could not start: "
-            + startupFailure, now);
-        return failed(pool, status, config, cloud, vms, now);
-      }
-    }
-    long replacements = status.getReplacements() == null ? 0 : status.getReplacements();
-    if (PoolObserver.jobOwned(pool) && PoolPlan.workersNeverStarted((int) replacements, workersStarted,
-        services.settings().neverStartedLimit())) {
-      report.fail(pool, status, "WorkersNeverStarted", "workers never started: no worker reported after "
-          + replacements + " replacements; check the image/startup script", now);
+    if (report.workersFailed(pool, status, vms, now)) {
       return failed(pool, status, config, cloud, vms, now);
     }
     // act
@@ -180,22 +197,24 @@ public class InstancePoolReconciler implements Reconciler<InstancePool>, Cleaner
       services.events().normal(pool, "InstancesRemoved", "Terminating " + extras.size()
           + " instances no longer needed: " + PoolServices.abbreviate(extras));
     }
-    List<Instance> observed = new ArrayList<>(vms);
-    boolean createHeld = plan.create() > 0 && now.isBefore(launcher.refusals(pool).nextCreateAt());
-    if (plan.create() == 0) {
+    boolean createHeld = creating || plan.create() > 0 && now.isBefore(launcher.refusals(pool).nextCreateAt());
+    if (plan.create() == 0 && !creating) {
       launcher.adminCapCondition(pool, status, null, now);
     } else if (!createHeld) {
-      observed.addAll(launcher.create(pool, status, cloud, selection, vms, selections.spend(vms, selection, config),
-          plan.create(), now));
-      CreateRefusals.State refused = launcher.refusals(pool);
-      if (refused.givesUp()) {
-        report.fail(pool, status, "CreateRefused", "instances cannot be created: the cloud refused "
-            + refused.refusals() + " create rounds in a row: " + refused.cause(), now);
-        return failed(pool, status, config, cloud, observed, now);
-      }
+      launcher.launch(pool, cloud, selection, vms, selections.spend(vms, selection, config), plan.create());
     }
-    afterCreateHook.run();
-    // report
+    // report, with the create rounds finished by now
+    boolean created = launcher.collect(pool, status, now);
+    List<Instance> observed = vmStates.cached(pool).map(VmStates.Listing::vms).orElse(vms);
+    CreateRefusals.State refused = launcher.refusals(pool);
+    if (refused.givesUp()) {
+      report.fail(pool, status, "CreateRefused", "instances cannot be created: the cloud refused "
+          + refused.refusals() + " create rounds in a row: " + refused.cause(), now);
+      return failed(pool, status, config, cloud, observed, now);
+    }
+    if (created) {
+      afterCreateHook.run();
+    }
     report.report(pool, status, config, observed, now);
     disks.empty(pool, status, cloud, vms);
     if (plan.create() > 0 && launcher.refusals(pool).refusals() > 0) {
@@ -205,8 +224,11 @@ public class InstancePoolReconciler implements Reconciler<InstancePool>, Cleaner
     }
     boolean changing = plan.create() > 0 || !toTerminate.isEmpty() || orZero(status.getPending()) > 0
         || !scaleIn.held().isEmpty();
-    return changing ? min(services.settings().resyncInterval(), Duration.ofSeconds(2))
+    Duration next = changing ? min(services.settings().resyncInterval(), BUSY_LOOK)
         : services.settings().resyncInterval();
+    // a VM whose worker goes silent is replaced when its timeout passes, not at the next periodic look
+    return PoolPlan.nextTimeout(inputs).map(at -> Duration.between(now, at)).filter(d -> d.compareTo(next) < 0)
+        .map(d -> d.compareTo(MIN_LOOK) < 0 ? MIN_LOOK : d).orElse(next);
   }
 
   /** A pool that gave up keeps terminating what is left and stays Failed. */
@@ -225,37 +247,7 @@ public class InstancePoolReconciler implements Reconciler<InstancePool>, Cleaner
    */
   @Override
   public DeleteControl cleanup(InstancePool pool, Context<InstancePool> context) {
-    ProviderConfig config;
-    try {
-      config = observer.providerConfig(pool);
-    } catch (ProviderAccess.MissingSecretException e) {
-      InstancePoolSpec spec = pool.getSpec();
-      config = services.providers().config(pool.getMetadata().getNamespace(), spec.getProvider().id(),
-          spec.getRegion(), spec.getZones(), spec.getProject(), null);
-    }
-    CloudProvider cloud = services.providers().cloud(config);
-    List<Instance> vms = cloud.list(VmNaming.poolSelector(pool, services.settings().clusterId()));
-    List<Instance> left = vms.stream().filter(vm -> vm.state() != InstanceState.TERMINATED).toList();
-    launcher.countForAdminCaps(pool, left, config);
-    if (!left.isEmpty()) {
-      launcher.terminateAll(pool, cloud, left);
-      LOG.info("pool {}: deleting, waiting for {} instances to terminate", PoolServices.name(pool), left.size());
-      return DeleteControl.noFinalizerRemoval()
-          .rescheduleAfter(min(services.settings().resyncInterval(), Duration.ofSeconds(2)).toMillis());
-    }
-    disks.deleteDetachedOnDelete(pool, cloud);
-    services.terminationRequested().remove(pool.getMetadata().getUid());
-    launcher.forget(pool);
-    selections.forget(pool);
-    vms.forEach(vm -> {
-      services.heartbeats().forget(vm.id());
-      if (vm.name() != null) {
-        services.heartbeats().forget(vm.name());
-      }
-    });
-    services.metrics().poolGone(pool.getMetadata().getNamespace(), pool.getMetadata().getName());
-    LOG.info("pool {}: deleted, every instance terminated", PoolServices.name(pool));
-    return DeleteControl.defaultDelete();
+    return deletion.cleanup(pool);
   }
 
   /** A failed reconcile, judged once by {@link ErrorClassifier}: Degraded, an Event, retry or not. */
@@ -274,7 +266,7 @@ public class InstancePoolReconciler implements Reconciler<InstancePool>, Cleaner
 
   /** Stops the create threads (operator shutdown). */
   public void shutdown() {
-    launcher.shutdown();
+    calls.shutdown();
   }
 
   private static String statusJson(InstancePool pool) {

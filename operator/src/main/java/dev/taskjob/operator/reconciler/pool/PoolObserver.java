@@ -1,5 +1,6 @@
 package dev.taskjob.operator.reconciler.pool;
 
+import dev.taskjob.core.cloud.CloudProvider;
 import dev.taskjob.core.cloud.Instance;
 import dev.taskjob.core.cloud.ProviderConfig;
 import dev.taskjob.crds.v1alpha1.instancepool.InstancePool;
@@ -16,22 +17,49 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * What a pool's reconcile knows about its VMs: the cloud's list (the source of truth), what their
+ * What a pool's reconcile knows about its VMs: the cloud's list (the source of truth, kept by
+ * {@link VmStates}), what their
  * workers reported, what the status saved and which VMs this process asked to terminate, turned into
  * the inputs of {@link PoolPlan}.
  */
 final class PoolObserver {
 
+  private static final Logger LOG = LoggerFactory.getLogger(PoolObserver.class);
+
   private final PoolServices services;
+  private final VmStates vmStates;
   private final Instant trackingSince;
 
-  PoolObserver(PoolServices services) {
+  PoolObserver(PoolServices services, VmStates vmStates) {
     this.services = services;
+    this.vmStates = vmStates;
     this.trackingSince = services.clock().instant();
+  }
+
+  /**
+   * The pool's VMs as {@link VmStates} last listed them (never a call to the cloud on this thread). A failed
+   * last list is thrown, to be reported as the reconcile's error; its last good answer is kept for when the
+   * cloud answers again.
+   *
+   * @return the listing, or empty while the pool's first list has not answered
+   */
+  Optional<VmStates.Listing> listing(InstancePool pool, CloudProvider cloud) {
+    Optional<VmStates.Listing> listing = vmStates.observe(pool, cloud,
+        VmNaming.poolSelector(pool, services.settings().clusterId()));
+    if (listing.isPresent() && listing.get().failure() != null) {
+      Duration age = listing.get().age(services.clock().instant());
+      LOG.info("pool {}: the cloud's list failed; last good list {}", PoolServices.name(pool),
+          age == null ? "never" : Durations.format(age) + " ago");
+      throw listing.get().failure();
+    }
+    return listing;
   }
 
   ProviderConfig providerConfig(InstancePool pool) {

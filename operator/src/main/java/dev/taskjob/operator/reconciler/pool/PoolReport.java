@@ -142,6 +142,38 @@ final class PoolReport {
     }
   }
 
+  /**
+   * Sets {@code WorkersStarted} once a worker reported, and fails a job's pool whose workers cannot run its
+   * tasks: a VM's worker could not start (its image, the job's startup script), so every replacement would
+   * boot the same way and bill for it, or no worker ever reported after the limit of replacements.
+   *
+   * @return whether the pool failed
+   */
+  boolean workersFailed(InstancePool pool, InstancePoolStatus status, List<Instance> vms, Instant now) {
+    boolean workersStarted = Conditions.isTrue(status.getConditions(), InstancePoolReconciler.WORKERS_STARTED)
+        || vms.stream().anyMatch(vm -> observer.lastReport(vm, status) != null);
+    if (workersStarted) {
+      Conditions.set(status.getConditions(), InstancePoolReconciler.WORKERS_STARTED, Condition.TRUE,
+          "WorkerReported", "a worker of this pool has reported", PoolServices.generation(pool), now);
+    }
+    for (Instance vm : vms) {
+      String startupFailure = observer.startupFailure(vm);
+      if (startupFailure != null && PoolObserver.jobOwned(pool)) {
+        fail(pool, status, "WorkerStartupFailed", "the worker on " + vm.id() + " could not start: "
+            + startupFailure, now);
+        return true;
+      }
+    }
+    long replacements = status.getReplacements() == null ? 0 : status.getReplacements();
+    if (PoolObserver.jobOwned(pool) && PoolPlan.workersNeverStarted((int) replacements, workersStarted,
+        services.settings().neverStartedLimit())) {
+      fail(pool, status, "WorkersNeverStarted", "workers never started: no worker reported after "
+          + replacements + " replacements; check the image/startup script", now);
+      return true;
+    }
+    return false;
+  }
+
   /** The pool gives up: Failed with the reason, Ready=False, an Event. Its VMs are then terminated. */
   void fail(InstancePool pool, InstancePoolStatus status, String reason, String message, Instant now) {
     status.setPhase(InstancePoolPhase.FAILED);

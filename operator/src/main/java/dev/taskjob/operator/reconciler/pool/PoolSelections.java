@@ -4,6 +4,7 @@ import dev.taskjob.core.cloud.Instance;
 import dev.taskjob.core.cloud.ProviderConfig;
 import dev.taskjob.crds.v1alpha1.instancepool.InstancePool;
 import dev.taskjob.crds.v1alpha1.instancepool.InstancePoolSpec;
+import dev.taskjob.crds.v1alpha1.instancepool.InstancePoolStatus;
 import dev.taskjob.operator.cloud.ProviderAccess;
 import dev.taskjob.crds.v1alpha1.shared.Durations;
 import dev.taskjob.operator.decision.PoolSizing;
@@ -139,5 +140,18 @@ final class PoolSelections {
   void forget(InstancePool pool) {
     interruptions.forget(pool);
     selections.keySet().removeIf(k -> k.startsWith(pool.getMetadata().getUid() + "/"));
+  }
+
+  /** A pool without a type yet shows the one its first creates will try, and the ranked fallbacks. */
+  void firstType(InstancePoolStatus status, Selection selection, List<String> zones) {
+    if (status.getInstanceType() != null) {
+      return;
+    }
+    Candidate current = usable(selection, zones).stream().findFirst().orElse(selection.best());
+    status.setInstanceType(current.typeName());
+    status.setSpot(current.spot());
+    status.setPricePerHour(current.pricePerHour());
+    status.setFallbackTypes(selection.ranked().stream().skip(1).limit(20).map(Candidate::typeName).distinct()
+        .toList());
   }
 }

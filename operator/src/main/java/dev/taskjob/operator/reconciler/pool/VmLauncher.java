@@ -26,6 +26,7 @@ import dev.taskjob.operator.selection.Selection;
 import dev.taskjob.operator.validation.TaskJobValidator;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -37,13 +38,16 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.UUID;
+import java.util.Queue;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -66,6 +70,10 @@ final class VmLauncher {
   private static final Duration CREATE_TIMEOUT = Duration.ofMinutes(3);
 
   private record Created(Instance instance, Candidate candidate) {}
+
+  /** One finished create round, kept until the next reconcile reports it. */
+  private record Round(int count, List<Created> created, List<Throwable> failures, int overBudget,
+      AdminCaps.Binding adminCap, PoolSizing.Budget budget, Selection selection, String provider) {}
 
   /**
    * What one create round's VMs take of the pool's budget, shared by its parallel creates, and of the
@@ -113,68 +121,118 @@ final class VmLauncher {
   private final PoolServices services;
   private final PoolSelections selections;
   private final SpendAcrossPools acrossPools;
-  private final ExecutorService creators;
-  /** Refused create rounds per pool uid. */
+  private final Executor creators;
+  private final VmStates vmStates;
+  private final Consumer<ResourceID> wake;
+  /** Pool uids with a create round in flight. */
+  private final Map<String, Boolean> inFlight = new ConcurrentHashMap<>();
+  /** Per pool uid: finished create rounds not reported yet. */
+  private final Map<String, Queue<Round>> finished = new ConcurrentHashMap<>();
   /** Per pool uid: busy VMs chosen for removal and kept for now, with when each was first chosen. */
   private final Map<String, Map<String, Instant>> heldForScaleIn = new ConcurrentHashMap<>();
+  /** Refused create rounds per pool uid. */
   private final Map<String, CreateRefusals.State> refusals = new ConcurrentHashMap<>();
 
-  VmLauncher(PoolServices services, PoolSelections selections, SpendAcrossPools acrossPools) {
+  /**
+   * @param creators runs the create calls
+   * @param wake wakes a pool's reconcile when its create round finished
+   */
+  VmLauncher(PoolServices services, PoolSelections selections, SpendAcrossPools acrossPools, Executor creators,
+      VmStates vmStates, Consumer<ResourceID> wake) {
     this.services = services;
     this.selections = selections;
     this.acrossPools = acrossPools;
-    this.creators = Executors.newFixedThreadPool(Math.max(1, services.settings().createParallelism()), r -> {
-      Thread t = new Thread(r, "vm-create");
-      t.setDaemon(true);
-      return t;
-    });
+    this.creators = creators;
+    this.vmStates = vmStates;
+    this.wake = wake;
+  }
+
+  /** Whether a create round of the pool is still in flight: the plan does not see its VMs yet. */
+  boolean creating(InstancePool pool) {
+    return inFlight.containsKey(pool.getMetadata().getUid());
   }
 
   /**
-   * Creates up to {@code count} VMs, as many as the budget allows next to those alive. The last launch
-   * number is saved on the pool afterwards; the VMs' names carry it too, so a crash before that save
-   * reuses no number.
+   * Starts a round creating up to {@code count} VMs, as many as the budget allows next to those alive, and
+   * returns at once: the creates run on their own threads and the round's result is kept for
+   * {@link #collect}, its VMs added to the pool's listing, and the pool woken. The last launch number is
+   * saved on the pool first, so a crash during the round reuses no number.
    *
    * @param alive what the pool's VMs alive take of the budget now
-   * @return the VMs created
    */
-  List<Instance> create(InstancePool pool, InstancePoolStatus status, CloudProvider cloud, Selection selection,
-      List<Instance> vms, PoolSizing.Spend alive, int count, Instant now) {
+  void launch(InstancePool pool, CloudProvider cloud, Selection selection, List<Instance> vms, PoolSizing.Spend alive,
+      int count) {
     long firstSeq = nextSeq(pool, vms);
+    saveLastLaunch(pool, firstSeq + count - 1);
     PoolSizing.Budget budget = TaskJobValidator.budgetOf(pool.getSpec().getInstances());
     acrossPools.observed(pool, alive);
     Reservations reservations = new Reservations(budget, alive, pool, acrossPools);
-    List<Future<Created>> futures = new ArrayList<>();
+    String uid = pool.getMetadata().getUid();
+    ResourceID id = ResourceID.fromResource(pool);
+    inFlight.put(uid, Boolean.TRUE);
+    List<CompletableFuture<Created>> creates = new ArrayList<>();
     for (int i = 0; i < count; i++) {
       long seq = firstSeq + i;
-      futures.add(creators.submit(() -> createOne(pool, cloud, selection, reservations, seq)));
+      creates.add(CompletableFuture.supplyAsync(() -> createOne(pool, cloud, selection, reservations, seq), creators)
+          .orTimeout(CREATE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS));
     }
+    CompletableFuture.allOf(creates.toArray(CompletableFuture[]::new))
+        .whenComplete((ignored, error) -> finish(id, uid, cloud.name(), selection, budget, reservations, creates));
+  }
+
+  private void finish(ResourceID id, String uid, String provider, Selection selection, PoolSizing.Budget budget,
+      Reservations reservations, List<CompletableFuture<Created>> creates) {
     List<Created> created = new ArrayList<>();
     List<Throwable> failures = new ArrayList<>();
     int overBudget = 0;
-    for (Future<Created> f : futures) {
+    for (CompletableFuture<Created> f : creates) {
       try {
-        Created one = f.get(CREATE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        Created one = f.join();
         if (one == null) {
           overBudget++;
         } else {
           created.add(one);
         }
-      } catch (ExecutionException e) {
-        failures.add(e.getCause());
-      } catch (TimeoutException e) {
-        f.cancel(true);
-        failures.add(new CloudException("create timed out after " + Durations.format(CREATE_TIMEOUT), true));
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        failures.add(new CloudException("interrupted", true));
+      } catch (CompletionException | CancellationException e) {
+        Throwable cause = e.getCause() == null ? e : e.getCause();
+        failures.add(cause instanceof TimeoutException
+            ? new CloudException("create timed out after " + Durations.format(CREATE_TIMEOUT), true) : cause);
       }
     }
-    refusals.compute(pool.getMetadata().getUid(), (uid, before) -> CreateRefusals.after(
+    Instant now = services.clock().instant();
+    refusals.compute(uid, (key, before) -> CreateRefusals.after(
         before == null ? CreateRefusals.State.NONE : before, created.size(), failures, now));
-    List<String> errors = failures.stream().map(e -> e.getMessage() == null ? e.toString() : e.getMessage()).toList();
-    saveLastLaunch(pool, firstSeq + count - 1);
-    String provider = cloud.name();
+    vmStates.created(id, created.stream().map(Created::instance).toList());
+    finished.computeIfAbsent(uid, key -> new ConcurrentLinkedQueue<>()).add(new Round(creates.size(), created,
+        failures, overBudget, overBudget > 0 ? reservations.adminCap() : null, budget, selection, provider));
+    inFlight.remove(uid);
+    wake.accept(id);
+  }
+
+  /**
+   * Reports the create rounds that finished since the last reconcile: the type used, the events, the
+   * conditions and messages of VMs held back by a cap or not created.
+   *
+   * @return whether any round created a VM
+   */
+  boolean collect(InstancePool pool, InstancePoolStatus status, Instant now) {
+    Queue<Round> rounds = finished.get(pool.getMetadata().getUid());
+    boolean any = false;
+    for (Round round = rounds == null ? null : rounds.poll(); round != null; round = rounds.poll()) {
+      report(pool, status, round, now);
+      any |= !round.created().isEmpty();
+    }
+    return any;
+  }
+
+  private void report(InstancePool pool, InstancePoolStatus status, Round round, Instant now) {
+    List<Created> created = round.created();
+    Selection selection = round.selection();
+    List<String> errors = round.failures().stream()
+        .map(e -> e.getMessage() == null ? e.toString() : e.getMessage()).toList();
+    String provider = round.provider();
+    int count = round.count();
+    int overBudget = round.overBudget();
     if (!created.isEmpty()) {
       Candidate used = created.get(created.size() - 1).candidate();
       status.setInstanceType(used.typeName());
@@ -189,7 +247,7 @@ final class VmLauncher {
           limited ? "UsingFallbackType" : "PreferredType", limited ? "no capacity for " + selection.best().typeName()
               + "; using " + used.typeName() : "", PoolServices.generation(pool), now);
     }
-    AdminCaps.Binding adminCap = overBudget > 0 ? reservations.adminCap() : null;
+    AdminCaps.Binding adminCap = round.adminCap();
     if (adminCap != null) {
       String message = "Did not create " + overBudget + " of " + count + " instances: "
           + adminCap.message(pool.getMetadata().getNamespace());
@@ -198,7 +256,7 @@ final class VmLauncher {
       LOG.info("pool {}: {}", PoolServices.name(pool), message);
     } else if (overBudget > 0) {
       String message = "Did not create " + overBudget + " of " + count + " instances: the offerings with capacity"
-          + " would take the pool past " + caps(budget);
+          + " would take the pool past " + caps(round.budget());
       status.setMessage(message);
       services.events().normal(pool, "InstancesHeldByBudget", message);
       LOG.info("pool {}: {}", PoolServices.name(pool), message);
@@ -211,7 +269,6 @@ final class VmLauncher {
       services.events().warning(pool, "CreateFailed", message);
       LOG.warn("pool {}: {}", PoolServices.name(pool), message);
     }
-    return created.stream().map(Created::instance).toList();
   }
 
   /**
@@ -287,6 +344,8 @@ final class VmLauncher {
   /** Drops what was held for a deleted pool. */
   void forget(InstancePool pool) {
     heldForScaleIn.remove(pool.getMetadata().getUid());
+    finished.remove(pool.getMetadata().getUid());
+    refusals.remove(pool.getMetadata().getUid());
     acrossPools.forget(pool);
   }
 
@@ -320,17 +379,13 @@ final class VmLauncher {
       return;
     }
     services.markRequested(pool, ids);
+    vmStates.stale(pool);
     cloud.terminate(ids);
   }
 
   void terminateAll(InstancePool pool, CloudProvider cloud, List<Instance> vms) {
     terminate(pool, cloud, vms.stream().filter(vm -> vm.state() != InstanceState.TERMINATED).map(Instance::id)
         .toList());
-  }
-
-  /** Stops the create threads (operator shutdown). */
-  void shutdown() {
-    creators.shutdownNow();
   }
 
   /** @return the VM created, or null when every usable offering would go past a cap */

@@ -49,7 +49,7 @@ class DrainWaitsForDisksTest {
         compute.endpoint(), Keys.BILLING_ENDPOINT, compute.endpoint(), Keys.WORKER_IMAGE,
         "registry.example/taskjob-worker:test"), harness.client, clock);
     reconciler = new InstancePoolReconciler(harness.client, providers, new KubeEvents(harness.client, clock),
-        new Heartbeats(), settings, OperatorMetrics.inMemory(), clock);
+        new Heartbeats(), settings, OperatorMetrics.inMemory(), clock, Runnable::run);
   }
 
   @AfterEach

@@ -118,7 +118,7 @@ class PoolCostTest {
     ProviderAccess providers = new ProviderAccess(Map.of("local", cloud.module("local")), Map.of(), harness.client,
         clock);
     return new InstancePoolReconciler(harness.client, providers, new KubeEvents(harness.client, clock),
-        new Heartbeats(), settings, OperatorMetrics.inMemory(), clock);
+        new Heartbeats(), settings, OperatorMetrics.inMemory(), clock, Runnable::run);
   }
 
   private static InstancePool pool(String name, int count) {

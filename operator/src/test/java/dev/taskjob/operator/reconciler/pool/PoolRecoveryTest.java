@@ -54,7 +54,7 @@ class PoolRecoveryTest {
     ProviderAccess providers = new ProviderAccess(Map.of("local", cloud.module("local")), Map.of(), harness.client,
         clock);
     reconciler = new InstancePoolReconciler(harness.client, providers, new KubeEvents(harness.client, clock),
-        new Heartbeats(), settings, OperatorMetrics.inMemory(), clock);
+        new Heartbeats(), settings, OperatorMetrics.inMemory(), clock, Runnable::run);
   }
 
   @AfterEach

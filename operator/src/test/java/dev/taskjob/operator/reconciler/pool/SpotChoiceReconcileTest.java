@@ -56,7 +56,7 @@ class SpotChoiceReconcileTest {
     ProviderAccess providers = new ProviderAccess(Map.of("local", cloud.module("local")), Map.of(), harness.client,
         clock);
     reconciler = new InstancePoolReconciler(harness.client, providers, new KubeEvents(harness.client, clock),
-        heartbeats, settings, OperatorMetrics.inMemory(), clock);
+        heartbeats, settings, OperatorMetrics.inMemory(), clock, Runnable::run);
   }
 
   @AfterEach
