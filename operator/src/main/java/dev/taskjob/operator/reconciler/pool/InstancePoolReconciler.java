@@ -65,6 +65,7 @@ public class InstancePoolReconciler implements Reconciler<InstancePool>, Cleaner
   private final PoolObserver observer;
   private final VmLauncher launcher;
   private final PoolReport report;
+  private final UnreadablePools unreadable;
   /** Crash tests: runs after VMs were created and before the status is written. */
   private volatile Runnable afterCreateHook = () -> { };
 
@@ -76,6 +77,7 @@ public class InstancePoolReconciler implements Reconciler<InstancePool>, Cleaner
     this.observer = new PoolObserver(services);
     this.launcher = new VmLauncher(services, selections, new SpendAcrossPools(settings.adminCaps()));
     this.report = new PoolReport(services, observer, selections);
+    this.unreadable = new UnreadablePools(services);
   }
 
   /** For crash tests: runs after VMs were created and before the status is written. */
@@ -95,12 +97,16 @@ public class InstancePoolReconciler implements Reconciler<InstancePool>, Cleaner
     if (context != null) {
       launcher.followPools(context.getPrimaryCache().list().toList());
     }
-    Duration next = step(pool, status, now);
+    boolean held = unreadable.held(pool, status, now);
+    Duration next = held ? services.settings().resyncInterval() : step(pool, status, now);
     status.setObservedGeneration(pool.getMetadata().getGeneration());
     ErrorReports.healthy(pool, status.getConditions(), now);
     String phase = status.getPhase().name().charAt(0) + status.getPhase().name().substring(1).toLowerCase(Locale.ROOT);
     KstatusConditions.set(status.getConditions(), phase, status.getPhase() != InstancePoolPhase.READY,
         status.getPhase() == InstancePoolPhase.FAILED, pool.getMetadata().getGeneration(), now);
+    if (held) {
+      unreadable.stalled(pool, status, now);
+    }
     UpdateControl<InstancePool> control = statusJson(pool).equals(before) ? UpdateControl.noUpdate()
         : UpdateControl.patchStatus(pool);
     return control.rescheduleAfter(next);
@@ -234,6 +240,11 @@ public class InstancePoolReconciler implements Reconciler<InstancePool>, Cleaner
   /** Terminates every VM and keeps the finalizer until the cloud reports each one terminated. */
   @Override
   public DeleteControl cleanup(InstancePool pool, Context<InstancePool> context) {
+    unreadable.forget(pool);
+    if (pool.getSpec().getProvider() == null) {
+      // An unreadable provider was never acted on (provider is immutable): this operator made no VMs for it.
+      return DeleteControl.defaultDelete();
+    }
     ProviderConfig config;
     try {
       config = observer.providerConfig(pool);
