@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.taskjob.crds.schema.CelRules;
+import dev.taskjob.crds.schema.SchemaValidator;
 import dev.taskjob.crds.v1alpha1.instancepool.InstancePool;
 import dev.taskjob.crds.v1alpha1.instancepool.InstancePoolPhase;
 import dev.taskjob.crds.v1alpha1.instancepool.InstancePoolStatus;
@@ -30,8 +32,10 @@ import org.junit.jupiter.api.Test;
  */
 class ManifestBindingTest {
 
-  private static final CrdSchemaValidator TASK_JOBS = new CrdSchemaValidator(CrdFiles.committed(TaskJob.class));
-  private static final CrdSchemaValidator POOLS = new CrdSchemaValidator(CrdFiles.committed(InstancePool.class));
+  private static final SchemaValidator TASK_JOBS =
+      new SchemaValidator(CrdFiles.committed(TaskJob.class), CelRules.INSTANCE);
+  private static final SchemaValidator POOLS =
+      new SchemaValidator(CrdFiles.committed(InstancePool.class), CelRules.INSTANCE);
 
   @Test
   void bindsAwsSweepWithEveryField() {
@@ -82,7 +86,7 @@ class ManifestBindingTest {
     // Field initializers in the classes keep both views the same.
     ObjectNode written = Manifests.load(manifest);
     boolean pool = manifest.startsWith("instancepool");
-    CrdSchemaValidator validator = pool ? POOLS : TASK_JOBS;
+    SchemaValidator validator = pool ? POOLS : TASK_JOBS;
     Object bound = pool ? read(manifest, InstancePool.class) : read(manifest, TaskJob.class);
     JsonNode javaView = CrdFiles.YAML.valueToTree(bound).get("spec");
     JsonNode serverView = validator.withDefaults(written).get("spec");

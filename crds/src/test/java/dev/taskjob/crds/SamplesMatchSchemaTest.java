@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MappingIterator;
+import dev.taskjob.crds.schema.CelRules;
+import dev.taskjob.crds.schema.SchemaValidator;
 import dev.taskjob.crds.v1alpha1.instancepool.InstancePool;
 import dev.taskjob.crds.v1alpha1.taskjob.TaskJob;
 import java.io.IOException;
@@ -20,8 +22,10 @@ import org.junit.jupiter.api.Test;
  */
 class SamplesMatchSchemaTest {
 
-  private static final CrdSchemaValidator TASK_JOBS = new CrdSchemaValidator(CrdFiles.committed(TaskJob.class));
-  private static final CrdSchemaValidator POOLS = new CrdSchemaValidator(CrdFiles.committed(InstancePool.class));
+  private static final SchemaValidator TASK_JOBS =
+      new SchemaValidator(CrdFiles.committed(TaskJob.class), CelRules.INSTANCE);
+  private static final SchemaValidator POOLS =
+      new SchemaValidator(CrdFiles.committed(InstancePool.class), CelRules.INSTANCE);
 
   @Test
   void everySampleManifestIsValid() throws IOException {
@@ -37,7 +41,7 @@ class SamplesMatchSchemaTest {
         while (docs.hasNext()) {
           JsonNode doc = docs.next();
           String kind = doc.path("kind").asText();
-          CrdSchemaValidator validator = switch (kind) {
+          SchemaValidator validator = switch (kind) {
             case "TaskJob" -> TASK_JOBS;
             case "InstancePool" -> POOLS;
             default -> null;

@@ -46,6 +46,11 @@ public final class SchemaValidator {
       "maxItems", "maxProperties", "default", "x-kubernetes-validations");
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
   private static final int MAX_VALUE_CHARS = 64;
+  /** The API server's notice that CEL rules were skipped because of a blocking error (no field: {@code <nil>}). */
+  public static final String RULES_NOT_CHECKED = "<nil>: Invalid value: \"null\": some validation rules were not checked "
+      + "because the object was invalid; correct the existing errors to complete validation";
+  private static final Pattern BLOCKING = Pattern.compile(
+      ": (?:Unsupported value: |Required value$|Too long: |Too many: |Invalid value: .*: must be of type )");
 
   private final JsonNode schema;
   private final Rules rules;
@@ -95,8 +100,22 @@ public final class SchemaValidator {
     JsonNode value = withDefaults(schema, manifest.deepCopy());
     JsonNode oldValue = old == null ? null : withDefaults(schema, old.deepCopy());
     List<String> errors = new ArrayList<>();
-    walk(schema, value, oldValue, "", errors);
+    List<String> ruleErrors = new ArrayList<>();
+    walk(schema, value, oldValue, "", errors, ruleErrors);
+    if (errors.stream().anyMatch(SchemaValidator::blocksRules)) {
+      // As the API server: CEL rules are not reported on an object whose shape is already wrong.
+      if (rules != null) {
+        errors.add(RULES_NOT_CHECKED);
+      }
+    } else {
+      errors.addAll(ruleErrors);
+    }
     return errors;
+  }
+
+  /** The API server's blocking error types: NotSupported, Required, TooLong, TooMany, TypeInvalid. */
+  private static boolean blocksRules(String error) {
+    return BLOCKING.matcher(error).find();
   }
 
   private static JsonNode withDefaults(JsonNode schema, JsonNode value) {
@@ -119,7 +138,8 @@ public final class SchemaValidator {
     return value;
   }
 
-  private void walk(JsonNode schema, JsonNode value, JsonNode old, String path, List<String> errors) {
+  private void walk(JsonNode schema, JsonNode value, JsonNode old, String path, List<String> errors,
+      List<String> ruleErrors) {
     schema.fieldNames().forEachRemaining(keyword -> {
       if (!KNOWN_KEYWORDS.contains(keyword)) {
         throw new IllegalStateException("schema keyword '" + keyword + "' at " + path + " is not checked by this validator");
@@ -150,11 +170,11 @@ public final class SchemaValidator {
           continue;
         }
         JsonNode oldField = old == null || !old.isObject() ? null : old.get(field.getKey());
-        walk(fieldSchema, field.getValue(), oldField, child(path, field.getKey()), errors);
+        walk(fieldSchema, field.getValue(), oldField, child(path, field.getKey()), errors, ruleErrors);
       }
     } else if (value.isArray()) {
       for (int i = 0; i < value.size(); i++) {
-        walk(schema.get("items"), value.get(i), null, path + "[" + i + "]", errors);
+        walk(schema.get("items"), value.get(i), null, path + "[" + i + "]", errors, ruleErrors);
       }
     }
     if (rules == null) {
@@ -168,11 +188,11 @@ public final class SchemaValidator {
       }
       try {
         if (!rules.holds(expression, toCel(schema, value), transition ? toCel(schema, old) : null)) {
-          errors.add((path.isEmpty() ? "<root>" : path) + ": Invalid value: \"object\": "
+          ruleErrors.add((path.isEmpty() ? "<root>" : path) + ": Invalid value: \"object\": "
               + rule.path("message").asText(expression));
         }
       } catch (RuntimeException e) {
-        errors.add(path + ": rule '" + expression + "' failed to evaluate: " + e.getMessage());
+        ruleErrors.add(path + ": rule '" + expression + "' failed to evaluate: " + e.getMessage());
       }
     }
   }

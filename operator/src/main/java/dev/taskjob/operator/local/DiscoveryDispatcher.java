@@ -25,7 +25,8 @@ import java.util.Optional;
  * {@code kubectl explain}), field selectors on lists (what {@code kubectl describe} uses to find an
  * object's Events and {@code kubectl wait} to find its object), and server-side printing
  * ({@code as=Table}: the CRDs' printer columns, and the usual columns for Events), so kubectl against a
- * local run shows what it shows on a cluster. Everything else goes to the CRUD dispatcher unchanged.
+ * local run shows what it shows on a cluster. Writes pass {@link SchemaAdmission} (the CRDs' schema and CEL
+ * rules); everything else goes to the CRUD dispatcher unchanged.
  * Watches are streamed by {@link KubectlGateway}, which sits in front of this.
  */
 final class DiscoveryDispatcher extends Dispatcher {
@@ -48,10 +49,12 @@ final class DiscoveryDispatcher extends Dispatcher {
 
   private final Dispatcher crud;
   private final List<CustomResourceDefinition> crds;
+  private final SchemaAdmission admission;
 
   DiscoveryDispatcher(Dispatcher crud, List<CustomResourceDefinition> crds) {
     this.crud = crud;
     this.crds = List.copyOf(crds);
+    this.admission = new SchemaAdmission(crds);
   }
 
   @Override
@@ -95,7 +98,8 @@ final class DiscoveryDispatcher extends Dispatcher {
         return json(body);
       }
     }
-    return UnappliablePatches.dispatch(crud, request);
+    Optional<MockResponse> refused = admission.refusal(crud, request);
+    return refused.orElseGet(() -> UnappliablePatches.dispatch(crud, request));
   }
 
   /**

@@ -24,8 +24,8 @@ import java.util.function.Consumer;
 
 /**
  * An in-process Kubernetes API for local runs: fabric8's mock server in CRUD mode (objects are kept
- * in memory, no scheduler, no admission, no CEL validation), with discovery, OpenAPI documents, field
- * selectors and table printing added ({@link DiscoveryDispatcher}) and watches streamed the way kubectl
+ * in memory, no scheduler), with discovery, OpenAPI documents, field selectors, table printing and the
+ * CRDs' schema and CEL rules on writes added ({@link DiscoveryDispatcher}) and watches streamed the way kubectl
  * reads them ({@link KubectlGateway}), so kubectl can use it as it uses a cluster. The in-process client
  * talks to the mock server directly; {@link #url()} and the kubeconfig name the gateway. It is for local
  * runs and tests only, never a substitute for a cluster.

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.taskjob.crds.schema.CelRules;
 import dev.taskjob.crds.schema.SchemaValidator;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -130,7 +131,8 @@ public final class Manifests {
         }
         for (JsonNode object : objects) {
           String kind = object.path("kind").asText();
-          SchemaValidator validator = VALIDATORS.computeIfAbsent(kind, k -> SchemaValidator.bundled(k, null));
+          SchemaValidator validator =
+              VALIDATORS.computeIfAbsent(kind, k -> SchemaValidator.bundled(k, CelRules.INSTANCE));
           if (validator == null) {
             continue;
           }

@@ -57,10 +57,7 @@ public final class AdmissionChecks {
     if (fields.isEmpty()) {
       return Optional.empty();
     }
-    UnreadableField first = fields.get(0);
-    String more = fields.size() == 1 ? "" : " (and " + (fields.size() - 1) + " more: "
-        + String.join(", ", fields.stream().skip(1).map(UnreadableField::path).toList()) + ")";
-    return invalid(Invalid.UNREADABLE_FIELD, first.path(), first.message() + more);
+    return invalid(Invalid.UNREADABLE_FIELD, fields.get(0).path(), UnreadableField.summary(fields));
   }
 
   /**

@@ -7,6 +7,7 @@ import dev.taskjob.operator.decision.AdminCaps.Limits;
 import dev.taskjob.operator.decision.AdminCaps.Resource;
 import dev.taskjob.operator.decision.AdminCaps.Scope;
 import dev.taskjob.operator.decision.PoolSizing.Spend;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -61,10 +62,42 @@ class AdminCapsTest {
             + " (--max-price-per-hour)");
   }
 
+  /** Defaults: 10 instances, 40 vCPUs, no price cap per namespace; team-a has its own caps, team-b none. */
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '|', nullValues = "-", textBlock = """
+      # case                                               | namespace | nsN | nsCpu | nsPrice | vcpus | price | resource       | cap  | flag
+      team-a's own instance cap is above the default       | team-a    | 30  | 36    | 6.0     | 4     | 0.2   | -              | -    | -
+      team-a's own instance cap binds                      | team-a    | 50  | 200   | 10.0    | 4     | 0.2   | INSTANCES      | 50   | --namespace-cap team-a:instances
+      team-a keeps the default vCPU cap it did not name    | team-a    | 9   | 40    | 2.0     | 4     | 0.2   | VCPUS          | 40   | --namespace-max-vcpus
+      team-a's own price cap binds where no default exists | team-a    | 9   | 36    | 19.9    | 4     | 0.2   | PRICE_PER_HOUR | 20.0 | --namespace-cap team-a:pricePerHour
+      team-b has the defaults                              | team-b    | 10  | 40    | 2.0     | 4     | 0.2   | INSTANCES      | 10   | --namespace-max-instances
+      team-b has no price cap                              | team-b    | 1   | 4     | 500.0   | 4     | 0.2   | -              | -    | -
+      a zero of its own stops a namespace                  | frozen    | 0   | 0     | 0       | 1     | 0.01  | INSTANCES      | 0    | --namespace-cap frozen:instances
+      """)
+  void aNamespacesOwnCapsReplaceTheDefaultsForTheLimitsTheyName(String name, String namespace, int nsN, int nsCpu,
+      double nsPrice, int vcpus, double price, Resource resource, Double cap, String flag) {
+    Caps caps = new Caps(Limits.NONE, new Limits(10, 40, null),
+        Map.of("team-a", new Limits(50, null, 20.0), "frozen", new Limits(0, null, null)));
+    var binding = AdminCaps.binding(caps, namespace, Spend.NONE, new Spend(nsN, nsCpu, nsPrice), vcpus, price);
+    if (resource == null) {
+      assertThat(binding).isEmpty();
+    } else {
+      assertThat(binding).hasValueSatisfying(b -> {
+        assertThat(b.scope()).isEqualTo(Scope.NAMESPACE);
+        assertThat(b.resource()).isEqualTo(resource);
+        assertThat(b.cap()).isEqualTo(cap);
+        assertThat(b.message(namespace)).endsWith("(" + flag + ")");
+      });
+    }
+  }
+
   @Test
   void describesTheCapsForTheStartLine() {
     assertThat(Caps.NONE.describe()).isEqualTo("none");
     assertThat(new Caps(new Limits(100, null, 25.0), new Limits(10, 40, null)).describe())
         .isEqualTo("operator: 100 instances, $25.0/hour; per namespace: 10 instances, 40 vCPUs");
+    assertThat(new Caps(Limits.NONE, Limits.NONE, Map.of("team-b", new Limits(null, 64, null),
+        "team-a", new Limits(50, null, 20.0))).describe())
+        .isEqualTo("namespace team-a: 50 instances, $20.0/hour; namespace team-b: 64 vCPUs");
   }
 }

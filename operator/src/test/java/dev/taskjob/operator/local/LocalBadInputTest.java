@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import dev.taskjob.crds.schema.SchemaValidator;
 import dev.taskjob.operator.cli.TaskjobCli;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -89,7 +90,20 @@ class LocalBadInputTest {
         new Case("2000 instance type globs", j -> {
           ArrayNode types = instances(j).putArray("types");
           Collections.nCopies(2000, "m5.*").forEach(types::add);
-        }, "spec.instances.types: Too many: 2000"));
+        }, "spec.instances.types: Too many: 2000"),
+        new Case("two task sources (CEL)",
+            j -> ((ObjectNode) spec(j).get("tasks")).putObject("generate").put("count", 3),
+            "spec.tasks: Invalid value: \"object\": spec.tasks needs exactly one of configMapRefs or generate"),
+        new Case("aws without a region (CEL)", j -> {
+          spec(j).put("provider", "aws");
+          worker(j).put("image", "busybox");
+        },
+            "spec: Invalid value: \"object\": region is required for aws and gcp"),
+        new Case("minCpus above maxCpus (CEL)", j -> instances(j).put("minCpus", 8).put("maxCpus", 2),
+            "spec.instances: Invalid value: \"object\": minCpus must be less than or equal to maxCpus"),
+        new Case("env value and valueFrom (CEL)", j -> worker(j).putArray("env").addObject().put("name", "A")
+            .put("value", "x").putObject("valueFrom").putObject("secretKeyRef").put("name", "s").put("key", "k"),
+            "spec.worker.env[0]: Invalid value: \"object\": give value or valueFrom, not both"));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -99,8 +113,12 @@ class LocalBadInputTest {
     c.breakIt().accept(job);
     Path file = Files.writeString(dir.resolve("job.yaml"), YAML.writeValueAsString(job));
 
+    // A blocking error comes with the API server's notice that the CEL rules were skipped, in brackets.
     assertThat(Manifests.schemaErrors(file)).singleElement().asString()
-        .startsWith("The TaskJob \"job\" is invalid: " + c.expected());
+        .satisfiesAnyOf(
+            line -> assertThat(line).startsWith("The TaskJob \"job\" is invalid: " + c.expected()),
+            line -> assertThat(line).startsWith("The TaskJob \"job\" is invalid: [" + c.expected())
+                .endsWith(", " + SchemaValidator.RULES_NOT_CHECKED + "]"));
   }
 
   @Test

@@ -77,6 +77,7 @@ public class InstancePoolReconciler implements Reconciler<InstancePool>, Cleaner
   private final PoolDisks disks;
   private final StopNotices stopNotices;
   private final PoolDeletion deletion;
+  private final UnreadablePools unreadable;
   /** Crash tests: runs after VMs were created and before the status is written. */
   private volatile Runnable afterCreateHook = () -> { };
 
@@ -110,6 +111,7 @@ public class InstancePoolReconciler implements Reconciler<InstancePool>, Cleaner
     this.disks = new PoolDisks(services);
     this.stopNotices = new StopNotices(services);
     this.deletion = new PoolDeletion(services, observer, selections, launcher, vmStates, disks);
+    this.unreadable = new UnreadablePools(services);
     heartbeats.onNews(vm -> vmStates.poolOf(vm).ifPresent(wakes::propagateEvent));
     calls.every(settings.resyncInterval(), vmStates::refreshAll);
   }
@@ -137,12 +139,16 @@ public class InstancePoolReconciler implements Reconciler<InstancePool>, Cleaner
     if (context != null) {
       launcher.followPools(context.getPrimaryCache().list().toList());
     }
-    Duration next = step(pool, status, now);
+    boolean held = unreadable.held(pool, status, now);
+    Duration next = held ? services.settings().resyncInterval() : step(pool, status, now);
     status.setObservedGeneration(pool.getMetadata().getGeneration());
     ErrorReports.healthy(pool, status.getConditions(), now);
     String phase = status.getPhase().name().charAt(0) + status.getPhase().name().substring(1).toLowerCase(Locale.ROOT);
     KstatusConditions.set(status.getConditions(), phase, status.getPhase() != InstancePoolPhase.READY,
         status.getPhase() == InstancePoolPhase.FAILED, pool.getMetadata().getGeneration(), now);
+    if (held) {
+      unreadable.stalled(pool, status, now);
+    }
     UpdateControl<InstancePool> control = statusJson(pool).equals(before) ? UpdateControl.noUpdate()
         : UpdateControl.patchStatus(pool);
     return control.rescheduleAfter(next);
@@ -247,6 +253,11 @@ public class InstancePoolReconciler implements Reconciler<InstancePool>, Cleaner
    */
   @Override
   public DeleteControl cleanup(InstancePool pool, Context<InstancePool> context) {
+    unreadable.forget(pool);
+    if (pool.getSpec().getProvider() == null) {
+      // An unreadable provider was never acted on (provider is immutable): this operator made no VMs for it.
+      return DeleteControl.defaultDelete();
+    }
     return deletion.cleanup(pool);
   }
 

@@ -76,7 +76,7 @@ final class SpendAcrossPools {
         inNamespace = add(inNamespace, share.spend());
       }
     }
-    Optional<AdminCaps.Binding> binding = AdminCaps.binding(caps, all, inNamespace, vcpus, pricePerHour);
+    Optional<AdminCaps.Binding> binding = AdminCaps.binding(caps, namespace, all, inNamespace, vcpus, pricePerHour);
     if (binding.isEmpty()) {
       Share mine = shares.getOrDefault(pool.getMetadata().getUid(), new Share(namespace, PoolSizing.Spend.NONE));
       shares.put(pool.getMetadata().getUid(), new Share(namespace, mine.spend().plus(vcpus, pricePerHour)));

@@ -51,6 +51,24 @@ class SpendAcrossPoolsTest {
   }
 
   @Test
+  void aNamespaceWithItsOwnCapIsHeldAtItsOwnCapAndOthersAtTheDefault() {
+    SpendAcrossPools spend = new SpendAcrossPools(new AdminCaps.Caps(AdminCaps.Limits.NONE,
+        new AdminCaps.Limits(1, null, null), java.util.Map.of("big", new AdminCaps.Limits(3, null, null))));
+    InstancePool big = pool("big", "big1");
+    InstancePool small = pool("small", "small1");
+
+    assertThat(spend.reserve(small, 4, 0.2)).isEmpty();
+    assertThat(spend.reserve(small, 4, 0.2)).as("the default of 1").hasValueSatisfying(b ->
+        assertThat(b.message("small")).endsWith("(--namespace-max-instances)"));
+    for (int i = 0; i < 3; i++) {
+      assertThat(spend.reserve(big, 4, 0.2)).as("big's VM " + (i + 1)).isEmpty();
+    }
+    assertThat(spend.reserve(big, 4, 0.2)).as("big's own cap of 3").hasValueSatisfying(b ->
+        assertThat(b.message("big")).isEqualTo("the jobs of namespace big use 3 of the administrator's cap of 3 "
+            + "instances (--namespace-cap big:instances)"));
+  }
+
+  @Test
   void afterARestartAPoolNotYetReconciledCountsWhatItsStatusSaid() {
     SpendAcrossPools spend = new SpendAcrossPools(new AdminCaps.Caps(new AdminCaps.Limits(4, null, 1.0),
         AdminCaps.Limits.NONE));
