@@ -34,7 +34,7 @@ class TroubleshootingDocTest {
       "new Classified\\(Kind\\.\\w+,\\s*\"(\\w+)\"",
       "\\b[A-Z_]+\\(\"([A-Z]\\w+)\"\\)",
       // pool failures and Events
-      "report\\.fail\\(\\w+,\\s*\\w+,\\s*\"(\\w+)\"",
+      "\\bfail\\(\\w+,\\s*\\w+,\\s*\"(\\w+)\"",
       "events\\(\\)\\.(?:warning|normal)\\(\\w+,\\s*\"(\\w+)\"",
       "Notice\\.(?:normal|warning)\\(\"(\\w+)\"").map(p -> Pattern.compile(p, Pattern.DOTALL)).toList();
 
