@@ -12,6 +12,7 @@ import dev.taskjob.crds.v1alpha1.taskjob.PlanStatus;
 import dev.taskjob.crds.v1alpha1.taskjob.TaskJob;
 import dev.taskjob.crds.v1alpha1.taskjob.TaskJobPhase;
 import dev.taskjob.operator.OperatorSettings;
+import dev.taskjob.operator.decision.KstatusConditions;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -72,6 +73,8 @@ class PricingBeforeRunningTest {
         .endsWith("set spec.dryRun to false to start");
     Condition condition = Conditions.find(planned.getStatus().getConditions(), ConditionTypes.PLANNED).orElseThrow();
     assertThat(condition.getReason()).isEqualTo("DryRun");
+    assertThat(Conditions.isTrue(planned.getStatus().getConditions(), KstatusConditions.RECONCILING))
+        .as("a priced dry run rests").isFalse();
     assertThat(harness.client.v1().events().inNamespace(OperatorHarness.NAMESPACE).list().getItems())
         .anySatisfy(e -> {
           assertThat(e.getInvolvedObject().getName()).isEqualTo("priced");

@@ -110,7 +110,9 @@ public class TaskJobReconciler implements Reconciler<TaskJob>, Cleaner<TaskJob> 
     }
     status.setObservedGeneration(job.getMetadata().getGeneration());
     ErrorReports.healthy(job, status.getConditions(), now);
-    KstatusConditions.set(status.getConditions(), status.getPhase().displayName(), status.getPhase().inProgress(),
+    // a priced dry run rests until its spec changes, as a suspended job does
+    boolean inProgress = status.getPhase().inProgress() && !JobDryRun.planned(job, status);
+    KstatusConditions.set(status.getConditions(), status.getPhase().displayName(), inProgress,
         status.getPhase() == TaskJobPhase.FAILED, job.getMetadata().getGeneration(), now);
     UpdateControl<TaskJob> control = statusJson(job).equals(before) ? UpdateControl.noUpdate()
         : UpdateControl.patchStatus(job);
