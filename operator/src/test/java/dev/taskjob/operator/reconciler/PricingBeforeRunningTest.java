@@ -56,7 +56,7 @@ class PricingBeforeRunningTest {
     job.getSpec().getWorker().setExpectedTaskDuration("10m");
     harness.apply(job);
 
-    TaskJob planned = harness.awaitJob("priced", Duration.ofSeconds(60), j -> j.getStatus() != null
+    TaskJob planned = harness.awaitJob("priced", Duration.ofMinutes(3), j -> j.getStatus() != null
         && Conditions.isTrue(j.getStatus().getConditions(), ConditionTypes.PLANNED));
     PlanStatus plan = planned.getStatus().getPlan();
     assertThat(plan.getTasks()).isEqualTo(5);
@@ -98,7 +98,7 @@ class PricingBeforeRunningTest {
     TaskJob edited = harness.job("priced");
     edited.getSpec().setDryRun(false);
     harness.client.resource(edited).update();
-    TaskJob done = harness.awaitJob("priced", Duration.ofSeconds(120), j -> j.getStatus().getPhase().isFinished());
+    TaskJob done = harness.awaitJob("priced", Duration.ofMinutes(5), j -> j.getStatus().getPhase().isFinished());
     assertThat(done.getStatus().getPhase()).as(done.getStatus().getMessage()).isEqualTo(TaskJobPhase.SUCCEEDED);
     assertThat(done.getStatus().getSucceeded()).isEqualTo(5);
     assertThat(Conditions.find(done.getStatus().getConditions(), ConditionTypes.PLANNED).orElseThrow().getReason())
@@ -115,7 +115,7 @@ class PricingBeforeRunningTest {
     job.getSpec().setPilot(pilot);
     harness.apply(job);
 
-    TaskJob done = harness.awaitJob("piloted", Duration.ofSeconds(120), j -> j.getStatus() != null
+    TaskJob done = harness.awaitJob("piloted", Duration.ofMinutes(5), j -> j.getStatus() != null
         && j.getStatus().getPhase() != null && j.getStatus().getPhase().isFinished());
     assertThat(done.getStatus().getPhase()).as(done.getStatus().getMessage()).isEqualTo(TaskJobPhase.SUCCEEDED);
     PilotStatus measured = done.getStatus().getPilot();
