@@ -12,19 +12,17 @@ import dev.taskjob.crds.v1alpha1.shared.Durations;
 import dev.taskjob.crds.v1alpha1.taskjob.TaskJob;
 import dev.taskjob.crds.v1alpha1.taskjob.TaskJobSpec;
 import dev.taskjob.operator.decision.JobPlan;
-import dev.taskjob.operator.selection.CostRanking;
+import dev.taskjob.operator.decision.PricedPlan;
 import dev.taskjob.operator.selection.InstanceConstraints;
 import dev.taskjob.operator.selection.InstanceSelector;
-import dev.taskjob.operator.selection.InterruptionHistory;
 import dev.taskjob.operator.validation.Constraints;
-import dev.taskjob.operator.validation.TaskJobValidator;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
-import java.util.Locale;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -35,7 +33,7 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code taskjob plan FILE}: prices a TaskJob before it runs, from the bundled price snapshot and the
- * same decisions the operator makes ({@link CostRanking}, {@link JobPlan}); nothing is created or called.
+ * same decisions the operator makes ({@link PricedPlan}, as for {@code spec.dryRun}); nothing is created or called.
  */
 @Command(name = "plan", mixinStandardHelpOptions = true,
     description = "Price a TaskJob before it runs: the chosen instance type and count, the expected makespan and"
@@ -80,18 +78,10 @@ public final class PlanCommand implements Callable<Integer> {
       String provider = s.getProvider().id();
       InstanceCatalog catalog = Providers.get(provider).snapshotCatalog(new ProviderConfig(provider, s.getRegion(),
           s.getZones(), Map.of()));
-      String durationText = taskDuration != null ? taskDuration : s.getWorker().getExpectedTaskDuration();
-      Duration duration = durationText == null ? null
-          : Durations.parse(taskDuration != null ? "--task-duration" : "spec.worker.expectedTaskDuration",
-              durationText);
-      Double hint = s.getInstances() == null ? null : s.getInstances().getInterruptionsPerHour();
-      CostRanking.Ranking ranking = CostRanking.rank(InstanceSelector.select(catalog, constraints), constraints,
-          new CostRanking.Inputs(CostRanking.TaskDuration.of(null, 0, duration), CostRanking.DEFAULT_RELAUNCH,
-              new InterruptionHistory(), hint, Instant.now()));
-      Double maxCost = s.getBudget() == null ? null : s.getBudget().getMaxCost();
-      JobPlan.Plan plan = JobPlan.plan(new JobPlan.Inputs(ranking, tasks, TaskJobValidator.budgetOf(s.getInstances()),
-          maxCost, JobPlan.DEFAULT_BOOT), alternatives);
-      print(out, job, catalog, ranking, plan, maxCost);
+      Duration duration = taskDuration == null ? null : Durations.parse("--task-duration", taskDuration);
+      PricedPlan.Priced priced = PricedPlan.price(InstanceSelector.select(catalog, constraints), constraints, s, tasks,
+          duration, alternatives, Instant.now());
+      print(out, job, catalog, priced);
       return 0;
     } catch (IllegalArgumentException e) { // NoMatchingInstanceTypeException included
       err.println("error: " + e.getMessage());
@@ -99,13 +89,19 @@ public final class PlanCommand implements Callable<Integer> {
     }
   }
 
-  private void print(PrintWriter out, TaskJob job, InstanceCatalog catalog, CostRanking.Ranking ranking,
-      JobPlan.Plan plan, Double maxCost) {
-    JobPlan.Estimate c = plan.chosen();
-    var offering = c.offering().candidate();
+  private void print(PrintWriter out, TaskJob job, InstanceCatalog catalog, PricedPlan.Priced priced) {
     out.println("Plan for TaskJob " + job.getMetadata().getName() + ": " + tasks + " tasks, " + catalog.provider()
         + (catalog.region() == null ? "" : " " + catalog.region()) + ", prices from the bundled snapshot"
         + (catalog.pricesAsOf() == null ? "" : " taken " + catalog.pricesAsOf().atZone(ZoneOffset.UTC).toLocalDate()));
+    printPlan(out, priced);
+  }
+
+  /** The plan's lines after its heading; {@code taskjob local} prints a dry-run job's plan the same way. */
+  public static void printPlan(PrintWriter out, PricedPlan.Priced priced) {
+    JobPlan.Estimate c = priced.plan().chosen();
+    var offering = c.offering().candidate();
+    long tasks = priced.tasks();
+    Double maxCost = priced.maxCost();
     out.println("Chosen:    " + c.offering().offering() + ", " + c.instances() + " instances x " + offering.slots()
         + " slots at " + usd(offering.pricePerHour()) + "/hour each");
     out.println("Makespan:  " + Durations.format(c.makespan()) + " (" + Durations.format(c.makespanLow()) + " to "
@@ -117,17 +113,12 @@ public final class PlanCommand implements Callable<Integer> {
           + c.tasksWithinBudget() + " of the " + tasks + " tasks; the job would stop at BudgetExhausted"
           : ": enough at the expected cost" + (c.costHigh() > maxCost ? ", not at the range's high end" : "")));
     }
-    if (!plan.alternatives().isEmpty()) {
+    List<String> alternatives = priced.alternativeLines();
+    if (!alternatives.isEmpty()) {
       out.println("Alternatives:");
-      for (JobPlan.Estimate a : plan.alternatives()) {
-        out.println(String.format(Locale.ROOT, "  %-40s %4d instances  %10s  %s (%s/task)", a.offering().offering(),
-            a.instances(), Durations.format(a.makespan()), usd(a.cost()), usd(a.offering().costPerCompletedTask())));
-      }
+      alternatives.forEach(a -> out.println("  " + a));
     }
-    out.println("Assumptions: " + ranking.task().describe() + "; interruptions " + c.offering().rate().describe()
-        + " (range: none to " + (int) JobPlan.RATE_SPREAD + "x); each loses half a task plus "
-        + Durations.format(ranking.relaunch()) + "; " + Durations.format(JobPlan.DEFAULT_BOOT)
-        + " from create to a worker taking tasks; no capacity errors; the pool sized by spec.instances");
+    out.println("Assumptions: " + priced.assumptions());
   }
 
   private static TaskJob read(Path file) throws IOException {
@@ -148,6 +139,6 @@ public final class PlanCommand implements Callable<Integer> {
   }
 
   private static String usd(double v) {
-    return String.format(Locale.ROOT, "$%.4f", v);
+    return PricedPlan.usd(v);
   }
 }

@@ -138,7 +138,8 @@ public final class LocalRun {
         boolean allSucceeded = true;
         for (TaskJob job : jobs) {
           out.print(summary(client, job));
-          allSucceeded &= job.getStatus() != null && job.getStatus().getPhase() == TaskJobPhase.SUCCEEDED;
+          allSucceeded &= PlanLines.planned(job)
+              || job.getStatus() != null && job.getStatus().getPhase() == TaskJobPhase.SUCCEEDED;
         }
         writeReports(client, jobs, root.resolve("reports"));
         int code;
@@ -211,7 +212,7 @@ public final class LocalRun {
         if (!line.equals(lastLine.put(job.getMetadata().getName(), line))) {
           out.print(line);
         }
-        allFinished &= job.getStatus() != null && job.getStatus().getPhase() != null
+        allFinished &= PlanLines.planned(job) || job.getStatus() != null && job.getStatus().getPhase() != null
             && job.getStatus().getPhase().isFinished();
       }
       if (allFinished && !jobs.isEmpty()) {
@@ -280,13 +281,19 @@ public final class LocalRun {
     TaskJobStatus s = job.getStatus() == null ? new TaskJobStatus() : job.getStatus();
     StringBuilder sb = new StringBuilder();
     sb.append(String.format(Locale.ROOT, "Summary of %s/%s: %s%n", job.getMetadata().getNamespace(),
-        job.getMetadata().getName(), s.getPhase() == null ? "Pending" : s.getPhase().displayName()));
+        job.getMetadata().getName(), PlanLines.planned(job) ? "Planned (dry run)"
+        : s.getPhase() == null ? "Pending" : s.getPhase().displayName()));
     s.getConditions().stream()
         .filter(c -> ("Failed".equals(c.getType()) && "True".equals(c.getStatus()))
             || ("Accepted".equals(c.getType()) && "False".equals(c.getStatus())))
         .filter(c -> c.getMessage() != null && !c.getMessage().isBlank())
         .forEach(c -> sb.append("  ").append(c.getType()).append(" (").append(c.getReason()).append("): ")
             .append(c.getMessage()).append(System.lineSeparator()));
+    if (PlanLines.planned(job)) {
+      sb.append(String.format(Locale.ROOT, "  Tasks: %d%n", orZero(s.getTotal())));
+      PlanLines.append(sb, s.getPlan());
+      return sb.toString();
+    }
     long total = orZero(s.getTotal());
     sb.append(String.format(Locale.ROOT, "  Tasks: %d total, %d succeeded, %d failed, %d not finished%n", total,
         orZero(s.getSucceeded()), orZero(s.getFailed()),

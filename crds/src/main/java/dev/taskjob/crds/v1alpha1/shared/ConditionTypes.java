@@ -28,5 +28,8 @@ public final class ConditionTypes {
   /** spec.budget.maxCost is spent: tasks stopped, the pool at 0, queue and ledger kept until it is raised. */
   public static final String BUDGET_EXHAUSTED = "BudgetExhausted";
 
+  /** spec.dryRun: the job was priced (status.plan) and nothing was created; false starts it. */
+  public static final String PLANNED = "Planned";
+
   private ConditionTypes() {}
 }

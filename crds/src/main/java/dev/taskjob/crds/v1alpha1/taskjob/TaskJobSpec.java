@@ -132,6 +132,18 @@ public class TaskJobSpec {
   @JsonPropertyDescription("A dollar limit on the whole job. May be changed while the job runs.")
   private BudgetSpec budget;
 
+  @JsonPropertyDescription(
+      "True prices the job and does nothing else: the operator checks it, counts its tasks, writes the plan"
+          + " (instance type and count, expected makespan and cost with a range, alternatives, assumptions) to"
+          + " status.plan, and creates no queue, pool or instance. Setting it to false starts the job. Ignored once"
+          + " the job has started. Default: false.")
+  private Boolean dryRun;
+
+  @JsonPropertyDescription(
+      "Run this many tasks on one instance first, measure them, then price the rest from what was measured"
+          + " (status.plan) and let the pool grow. Cannot change once the job has started. Unset: no pilot.")
+  private PilotSpec pilot;
+
   public Provider getProvider() {
     return provider;
   }
@@ -247,5 +259,26 @@ public class TaskJobSpec {
 
   public void setBudget(BudgetSpec budget) {
     this.budget = budget;
+  }
+
+  public Boolean getDryRun() {
+    return dryRun;
+  }
+
+  public void setDryRun(Boolean dryRun) {
+    this.dryRun = dryRun;
+  }
+
+  /** Whether the job is only to be priced ({@code dryRun: true}). */
+  public boolean dryRunOnly() {
+    return Boolean.TRUE.equals(dryRun);
+  }
+
+  public PilotSpec getPilot() {
+    return pilot;
+  }
+
+  public void setPilot(PilotSpec pilot) {
+    this.pilot = pilot;
   }
 }

@@ -135,6 +135,15 @@ public class TaskJobStatus {
           + "duration and interruption rate it assumes, and the runner-up.")
   private String choice;
 
+  @JsonPropertyDescription("The job priced before it runs (spec.dryRun), or its remaining tasks priced after the"
+      + " pilot (spec.pilot): the chosen type and count, the expected makespan and cost with a range, the"
+      + " alternatives and the assumptions.")
+  private PlanStatus plan;
+
+  @JsonPropertyDescription("The pilot run (spec.pilot): its stage, tasks finished of its tasks, and the mean run"
+      + " time it measured.")
+  private PilotStatus pilot;
+
   public TaskJobPhase getPhase() {
     return phase;
   }
@@ -381,5 +390,21 @@ public class TaskJobStatus {
 
   public void setChoice(String choice) {
     this.choice = choice;
+  }
+
+  public PlanStatus getPlan() {
+    return plan;
+  }
+
+  public void setPlan(PlanStatus plan) {
+    this.plan = plan;
+  }
+
+  public PilotStatus getPilot() {
+    return pilot;
+  }
+
+  public void setPilot(PilotStatus pilot) {
+    this.pilot = pilot;
   }
 }

@@ -52,18 +52,22 @@ final class JobPools {
     this.services = services;
   }
 
-  /** Creates the job's pool or resizes it to the tasks that remain, within the live budget. */
+  /**
+   * Creates the job's pool or resizes it to the tasks that remain, within the live budget and
+   * {@code instanceCap} (a running pilot's one instance; null for none).
+   */
   InstancePool ensure(TaskJob job, TaskJobSpec spec, TaskJobStatus status, JobRuntime runtime,
-      JobProgress.Snapshot progress, InstancePool pool, Instant now) {
+      JobProgress.Snapshot progress, InstancePool pool, Integer instanceCap, Instant now) {
     Candidate candidate = candidateFor(runtime.selection, pool);
     PoolSizing.Sizing sizing = PoolSizing.size(progress.remaining(), candidate.slots(), candidate.type().vcpus(),
         candidate.pricePerHour(), TaskJobValidator.budgetOf(spec.getInstances()));
+    int wanted = instanceCap == null ? sizing.instances() : Math.min(sizing.instances(), instanceCap);
     if (pool == null) {
       pool = read(job);
     }
     BudgetLimit.Result budget = BudgetLimit.decide(new BudgetLimit.Inputs(
         spec.getBudget() == null ? null : spec.getBudget().getMaxCost(), spentUntil(pool, status, now),
-        candidate.pricePerHour(), sizing.instances(), ControllerPolicy.MAX_RECONCILIATION_INTERVAL,
+        candidate.pricePerHour(), wanted, ControllerPolicy.MAX_RECONCILIATION_INTERVAL,
         gracePeriod(spec)));
     reportBudget(job, status, budget, now);
     int desired = budget.instances();
@@ -71,13 +75,14 @@ final class JobPools {
     if (pool == null) {
       pool = services.client().resource(newPool(job, spec, status, desired)).create();
       services.events().normal(job, "PoolCreated", "InstancePool " + pool.getMetadata().getName() + " created with "
-          + desired + " instances (" + sizing.limitedBy() + ")");
+          + desired + " instances (" + (wanted < sizing.instances() ? "pilot" : sizing.limitedBy()) + ")");
       return pool;
     }
     pool = recordTaskDuration(pool, runtime.progress.taskTimes());
     if (!Objects.equals(pool.getSpec().getCount(), desired)) {
       LOG.info("job {}: pool {} -> {} instances ({} tasks remain, limited by {})", JobServices.name(job),
-          pool.getSpec().getCount(), desired, progress.remaining(), sizing.limitedBy());
+          pool.getSpec().getCount(), desired, progress.remaining(),
+          wanted < sizing.instances() ? "pilot" : sizing.limitedBy());
       pool = scale(pool, desired);
     }
     return pool;

@@ -22,7 +22,7 @@ final class JobSpecs {
 
   /** Top-level fields that may change while the job runs. */
   static final Set<String> MUTABLE = Set.of("terminationDelay", "cleanup", "ttlSecondsAfterFinished", "credentials",
-      "suspend", "budget");
+      "suspend", "budget", "dryRun");
   /** Fields of {@code spec.instances} that may change while the job runs. */
   static final Set<String> MUTABLE_INSTANCES = Set.of("minInstances", "maxInstances", "maxTotalCpus", "maxPricePerHour");
 
@@ -53,6 +53,7 @@ final class JobSpecs {
     out.setCredentials(live.getCredentials());
     out.setSuspend(live.getSuspend());
     out.setBudget(live.getBudget());
+    out.setDryRun(live.getDryRun());
     InstanceRequirements liveInstances = live.getInstances() == null ? new InstanceRequirements() : live.getInstances();
     InstanceRequirements instances = out.getInstances() == null ? new InstanceRequirements() : out.getInstances();
     instances.setMinInstances(liveInstances.getMinInstances());

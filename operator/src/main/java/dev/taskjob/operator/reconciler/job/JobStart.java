@@ -30,11 +30,13 @@ final class JobStart {
   private final JobServices services;
   private final JobRuntimes runtimes;
   private final TaskJobValidator validator;
+  private final JobDryRun dryRun;
 
   JobStart(JobServices services, JobRuntimes runtimes) {
     this.services = services;
     this.runtimes = runtimes;
     this.validator = new TaskJobValidator(services.client(), services.providers());
+    this.dryRun = new JobDryRun(services);
   }
 
   /** Validates; nothing is created for a job that cannot start. @return when to look next, or null */
@@ -43,11 +45,18 @@ final class JobStart {
     if (failedBefore && Objects.equals(status.getObservedGeneration(), job.getMetadata().getGeneration())) {
       return null;
     }
+    if (job.getSpec().dryRunOnly() && JobDryRun.planned(job, status)) {
+      return null;
+    }
     TaskJobValidator.Result result = validator.validate(job);
     if (!result.isValid()) {
       return refuse(job, status, result.invalid(), now);
     }
     TaskJobValidator.Valid valid = result.valid();
+    if (job.getSpec().dryRunOnly()) {
+      dryRun.plan(job, status, valid, now);
+      return null;
+    }
     TaskJobSpec spec = job.getSpec();
     String queueName = QueueNames.derive(job.getMetadata().getNamespace(), job.getMetadata().getName(),
         job.getMetadata().getUid());
@@ -94,6 +103,7 @@ final class JobStart {
     if (failedBefore) {
       Conditions.set(status.getConditions(), ConditionTypes.FAILED, Condition.FALSE, "Validated", "", generation, now);
     }
+    JobDryRun.started(status, generation, now);
     services.events().normal(job, "Accepted", "Loading " + valid.tasks().size() + " tasks into queue " + queueName
         + "; instance type " + best.typeName() + " at " + String.format("%.4f", best.pricePerHour()) + " USD/hour");
     LOG.info("job {}: accepted, {} tasks, queue {}, type {}", JobServices.name(job), valid.tasks().size(), queueName,

@@ -57,6 +57,7 @@ public class TaskJobReconciler implements Reconciler<TaskJob>, Cleaner<TaskJob> 
   private final JobStart start;
   private final JobLoading loading;
   private final JobPools pools;
+  private final JobPilot pilot;
   private final JobHedging hedging;
   private final JobReport report;
   private final JobDrain drain;
@@ -70,6 +71,7 @@ public class TaskJobReconciler implements Reconciler<TaskJob>, Cleaner<TaskJob> 
     this.start = new JobStart(services, runtimes);
     this.loading = new JobLoading(services, runtimes);
     this.pools = new JobPools(services);
+    this.pilot = new JobPilot(services);
     this.hedging = new JobHedging(services, runtimes);
     this.report = new JobReport(metrics);
     this.drain = new JobDrain(services, runtimes, pools, report);
@@ -108,7 +110,9 @@ public class TaskJobReconciler implements Reconciler<TaskJob>, Cleaner<TaskJob> 
     }
     status.setObservedGeneration(job.getMetadata().getGeneration());
     ErrorReports.healthy(job, status.getConditions(), now);
-    KstatusConditions.set(status.getConditions(), status.getPhase().displayName(), status.getPhase().inProgress(),
+    // a priced dry run rests until its spec changes, as a suspended job does
+    boolean inProgress = status.getPhase().inProgress() && !JobDryRun.planned(job, status);
+    KstatusConditions.set(status.getConditions(), status.getPhase().displayName(), inProgress,
         status.getPhase() == TaskJobPhase.FAILED, job.getMetadata().getGeneration(), now);
     UpdateControl<TaskJob> control = statusJson(job).equals(before) ? UpdateControl.noUpdate()
         : UpdateControl.patchStatus(job);
@@ -145,7 +149,8 @@ public class TaskJobReconciler implements Reconciler<TaskJob>, Cleaner<TaskJob> 
     JobProgress.Snapshot progress = runtime.progress.snapshot(now);
     report.report(job, status, runtime, progress, pool, now);
     if (status.getPhase() == TaskJobPhase.LOADING || status.getPhase() == TaskJobPhase.RUNNING) {
-      pool = pools.ensure(job, spec, status, runtime, progress, pool, now);
+      Integer pilotCap = pilot.observe(job, spec, status, runtime, progress, now);
+      pool = pools.ensure(job, spec, status, runtime, progress, pool, pilotCap, now);
       pools.checkFailure(job, status, pool, now);
     }
     if (status.getPhase() == TaskJobPhase.RUNNING) {

@@ -49,7 +49,13 @@ class JobSpecsTest {
         new Case("the task source is refused", s -> s.getTasks().getConfigMapRefs().get(0).setName("other"),
             List.of("spec.tasks")),
         new Case("instance shape is refused", s -> s.getInstances().setMaxCpus(8), List.of("spec.instances.maxCpus")),
-        new Case("region is refused", s -> s.setRegion("eu-west-1"), List.of("spec.region")))
+        new Case("region is refused", s -> s.setRegion("eu-west-1"), List.of("spec.region")),
+        new Case("dryRun may change (a started job ignores it)", s -> s.setDryRun(true), List.of()),
+        new Case("the pilot is refused", s -> {
+          var pilot = new dev.taskjob.crds.v1alpha1.taskjob.PilotSpec();
+          pilot.setTasks(10);
+          s.setPilot(pilot);
+        }, List.of("spec.pilot")))
         .map(Arguments::of);
   }
 
