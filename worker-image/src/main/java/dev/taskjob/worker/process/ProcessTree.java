@@ -152,14 +152,24 @@ public final class ProcessTree {
     return killed;
   }
 
+  /** What a session's live processes use at one sample: resident memory and CPU time so far. */
+  public record Usage(long residentBytes, double cpuSeconds) {}
+
   /**
-   * Resident memory of each of the given sessions: the sum of its live processes' resident set sizes,
-   * from one pass over {@code /proc}. Sessions without a live process are absent.
+   * Linux reports CPU times in /proc in USER_HZ ticks, fixed at 100 per second for user space on every
+   * architecture the worker runs on (the kernel's own HZ may differ; /proc converts).
    */
-  public static Map<Long, Long> residentBytesBySession(Set<Long> sessions) {
-    Map<Long, Long> bytes = new HashMap<>();
+  private static final double TICKS_PER_SECOND = 100.0;
+
+  /**
+   * Resident memory and CPU time of each of the given sessions, from one pass over {@code /proc}: the sums
+   * over its live processes of their resident set sizes and of their user + system time, counting the
+   * time of the children each of them already reaped. Sessions without a live process are absent.
+   */
+  public static Map<Long, Usage> usageBySession(Set<Long> sessions) {
+    Map<Long, Usage> usage = new HashMap<>();
     if (sessions.isEmpty()) {
-      return bytes;
+      return usage;
     }
     try (DirectoryStream<Path> dirs = Files.newDirectoryStream(PROC)) {
       for (Path dir : dirs) {
@@ -170,15 +180,31 @@ public final class ProcessTree {
         long session = sessionOfLiveProcess(name, STAT_BUFFER.get());
         if (session >= 0 && sessions.contains(session)) {
           long rss = residentBytes(dir.resolve("status"));
-          if (rss > 0) {
-            bytes.merge(session, rss, Long::sum);
-          }
+          double cpu = cpuTicks(dir.resolve("stat")) / TICKS_PER_SECOND;
+          usage.merge(session, new Usage(rss, cpu),
+              (a, b) -> new Usage(a.residentBytes() + b.residentBytes(), a.cpuSeconds() + b.cpuSeconds()));
         }
       }
     } catch (IOException e) {
       // /proc vanished or is unreadable: nothing more can be found
     }
-    return bytes;
+    return usage;
+  }
+
+  /** utime + stime + cutime + cstime of {@code /proc/PID/stat}, in ticks (gone meanwhile: 0). */
+  static long cpuTicks(Path stat) {
+    try {
+      String s = new String(Files.readAllBytes(stat), StandardCharsets.US_ASCII);
+      int close = s.lastIndexOf(')');
+      if (close < 0 || close + 2 >= s.length()) {
+        return 0;
+      }
+      // after "(comm) ": state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt utime stime cutime cstime
+      String[] f = s.substring(close + 2).split(" ", 16);
+      return Long.parseLong(f[11]) + Long.parseLong(f[12]) + Long.parseLong(f[13]) + Long.parseLong(f[14]);
+    } catch (IOException | RuntimeException e) {
+      return 0;
+    }
   }
 
   /** VmRSS of {@code /proc/PID/status} in bytes (kernel threads and gone processes: 0). */
