@@ -57,6 +57,7 @@ public class TaskJobReconciler implements Reconciler<TaskJob>, Cleaner<TaskJob> 
   private final JobStart start;
   private final JobLoading loading;
   private final JobPools pools;
+  private final JobRightSizing rightSizing;
   private final JobHedging hedging;
   private final JobReport report;
   private final JobDrain drain;
@@ -70,6 +71,7 @@ public class TaskJobReconciler implements Reconciler<TaskJob>, Cleaner<TaskJob> 
     this.start = new JobStart(services, runtimes);
     this.loading = new JobLoading(services, runtimes);
     this.pools = new JobPools(services);
+    this.rightSizing = new JobRightSizing(services);
     this.hedging = new JobHedging(services, runtimes);
     this.report = new JobReport(metrics);
     this.drain = new JobDrain(services, runtimes, pools, report);
@@ -145,6 +147,7 @@ public class TaskJobReconciler implements Reconciler<TaskJob>, Cleaner<TaskJob> 
     JobProgress.Snapshot progress = runtime.progress.snapshot(now);
     report.report(job, status, runtime, progress, pool, now);
     if (status.getPhase() == TaskJobPhase.LOADING || status.getPhase() == TaskJobPhase.RUNNING) {
+      pool = rightSizing.apply(job, spec, status, runtime, pool);
       pool = pools.ensure(job, spec, status, runtime, progress, pool, now);
       pools.checkFailure(job, status, pool, now);
     }
