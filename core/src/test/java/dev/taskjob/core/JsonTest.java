@@ -95,6 +95,20 @@ class JsonTest {
   }
 
   @Test
+  void carriesTheTasksMeasuredUseAndReadsEventsWithoutIt() {
+    TaskEvent measured = TaskEvent.builder(EventType.TASK_COMPLETED).timestamp(AT).taskId("a").taskIndex(0)
+        .peakMemoryBytes(512L << 20).cpuSeconds(3.5).build();
+    String json = Json.eventToJson(measured);
+
+    assertThat(json).contains("\"peak_memory_bytes\":536870912", "\"cpu_seconds\":3.5");
+    assertThat(Json.eventFromJson(json)).isEqualTo(measured);
+    TaskEvent old = Json.eventFromJson("{\"timestamp\": \"2025-06-11T22:05:05Z\", \"event_type\": \"task_completed\","
+        + " \"task_id\": \"a\", \"task_index\": 0}");
+    assertThat(old.peakMemoryBytes()).isNull();
+    assertThat(old.cpuSeconds()).isNull();
+  }
+
+  @Test
   void omitsFieldsThatAreNotSet() {
     TaskEvent event = TaskEvent.builder(EventType.WORKER_STARTED)
         .timestamp(AT).job("default/sum").instanceId("local-1").hostname("laptop").build();

@@ -158,8 +158,8 @@ public final class Supervisor {
     if (preemption != null) {
       preemption.start();
     }
-    if (settings.maxMemoryPerTaskBytes() != null) {
-      background.scheduleWithFixedDelay(this::enforceMemoryLimit, MEMORY_CHECK_PERIOD.toMillis(),
+    if (settings.maxMemoryPerTaskBytes() != null || (launcher.tracksTrees() && ProcessTree.procAvailable())) {
+      background.scheduleWithFixedDelay(this::sampleTasks, MEMORY_CHECK_PERIOD.toMillis(),
           MEMORY_CHECK_PERIOD.toMillis(), TimeUnit.MILLISECONDS);
     }
     if (source.isQueue()) {
@@ -364,7 +364,7 @@ public final class Supervisor {
       case MEMORY_LIMIT -> memoryLimitReason(run.residentBytesAtKill());
       default -> run.stderrTail(settings.resultTailBytes());
     };
-    ended(run.task(), run.slot(), outcome, exit, elapsed, endNanos, result, run.directory());
+    ended(run.task(), run.slot(), outcome, exit, elapsed, endNanos, result, run.directory(), run);
   }
 
   /** Called on a reaper thread: a task that died of a stop signal before the worker heard of any stop. */
@@ -383,7 +383,7 @@ public final class Supervisor {
     }
     summary.started(now);
     ended(task, slot, TaskOutcome.COULD_NOT_START, -1, 0, now, "could not start: " + reason,
-        launcher.tasksRoot().resolve(TaskDirectories.name(task.task().id())));
+        launcher.tasksRoot().resolve(TaskDirectories.name(task.task().id())), null);
   }
 
   private String memoryLimitReason(long residentBytes) {
@@ -397,7 +397,7 @@ public final class Supervisor {
 
   /** Reports an attempt's end, applies the retry policy and settles the task with its source. */
   private void ended(SourcedTask task, int slot, TaskOutcome outcome, int exit, double elapsed, long endNanos,
-      String result, Path directory) {
+      String result, Path directory, TaskRun measured) {
     if (outcome == TaskOutcome.INTERRUPTED) {
       source.release(task);
       summary.interrupted(endNanos);
@@ -428,6 +428,9 @@ public final class Supervisor {
       }
       if (result != null) {
         event.result(result);
+      }
+      if (measured != null && measured.wasSampled()) {
+        event.peakMemoryBytes(measured.peakResidentBytes()).cpuSeconds(measured.cpuSeconds());
       }
       if (d.retry()) {
         events.publish(event.build());
@@ -577,9 +580,12 @@ public final class Supervisor {
     }
   }
 
-  /** Kills every task whose processes hold more resident memory than the per-task limit. */
-  private void enforceMemoryLimit() {
-    long limit = settings.maxMemoryPerTaskBytes();
+  /**
+   * Samples each running task's processes: keeps their peak memory and CPU time for the task's result event
+   * (right-sizing) and kills every task holding more resident memory than the per-task limit.
+   */
+  private void sampleTasks() {
+    Long limit = settings.maxMemoryPerTaskBytes();
     Map<String, TaskRun> byTag = new HashMap<>();
     for (TaskRun run : active) {
       if (run.tag() != null) {
@@ -589,9 +595,11 @@ public final class Supervisor {
     if (byTag.isEmpty()) {
       return;
     }
-    ProcessTree.residentBytesByTag(byTag.keySet()).forEach((tag, bytes) -> {
+    ProcessTree.usageByTag(byTag.keySet()).forEach((tag, usage) -> {
       TaskRun run = byTag.get(tag);
-      if (bytes > limit && run.killForMemory(bytes)) {
+      run.sampled(usage);
+      long bytes = usage.residentBytes();
+      if (limit != null && bytes > limit && run.killForMemory(bytes)) {
         LOG.debug("Task {} holds {} bytes, over its limit of {}; killed it", run.id(), bytes, limit);
       }
     });

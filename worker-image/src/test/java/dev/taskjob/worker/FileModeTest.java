@@ -345,6 +345,25 @@ class FileModeTest {
   }
 
   @Test
+  void reportsEachTasksPeakMemoryAndCpuSecondsOfItsWholeProcessTree() throws IOException {
+    Files.writeString(dir.resolve("tasks.json"), "[{\"id\": \"memory\"}, {\"id\": \"cpu\"}]");
+    // memory: dd holds a 128 MiB buffer while blocked on a pipe nobody reads, for a few samples.
+    // cpu: a child burns 1.5 CPU seconds of its own and is reaped by the shell, which then waits a few samples.
+    String script = "if [ $TASK_ID = memory ]; then dd if=/dev/zero bs=128M count=1 2>/dev/null | sleep 3; "
+        + "else perl -e '1 while (times)[0] + (times)[1] < 1.5'; sleep 2; fi";
+    int exit = run("--task-file", dir.resolve("tasks.json").toString(), "--num-simultaneous-tasks", "2", "--", script);
+
+    assertThat(exit).isZero();
+    Map<String, TaskEvent> completed = new java.util.HashMap<>();
+    events().of(EventType.TASK_COMPLETED).forEach(e -> completed.put(e.taskId(), e));
+    long mib = 1 << 20;
+    assertThat(completed.get("memory").peakMemoryBytes()).isBetween(128 * mib, 192 * mib);
+    assertThat(completed.get("memory").cpuSeconds()).isLessThan(1.0);
+    assertThat(completed.get("cpu").cpuSeconds()).isBetween(1.45, 2.5);
+    assertThat(completed.get("cpu").peakMemoryBytes()).isBetween(1L, 64 * mib);
+  }
+
+  @Test
   void refusesABadMemoryLimit() {
     assertThat(captureStderr(() -> assertThat(run("--generate-count", "1", "--max-memory-per-task", "lots", "--",
         "true")).isEqualTo(2))).contains("'lots' is not a memory size");

@@ -29,6 +29,10 @@ import java.time.Instant;
  * @param completedTasks for worker events: how many tasks this worker has finished
  * @param message free text for worker events (reason for stopping, notice time for spot interruptions)
  * @param hedge true on every event of a hedged copy of a task (a second copy the operator sent for a straggler)
+ * @param peakMemoryBytes for task_completed / task_failed: the most resident memory the task's whole process tree
+ *     held at one sample (absent when the task ended before the first sample or /proc is missing)
+ * @param cpuSeconds for task_completed / task_failed: user + system CPU seconds of the task's process tree,
+ *     including children it reaped, at the last sample (absent like {@code peakMemoryBytes})
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record TaskEvent(
@@ -49,7 +53,9 @@ public record TaskEvent(
     @JsonProperty("running_tasks") Integer runningTasks,
     @JsonProperty("completed_tasks") Long completedTasks,
     @JsonProperty("message") String message,
-    @JsonProperty("hedge") Boolean hedge) {
+    @JsonProperty("hedge") Boolean hedge,
+    @JsonProperty("peak_memory_bytes") Long peakMemoryBytes,
+    @JsonProperty("cpu_seconds") Double cpuSeconds) {
 
   /**
    * How the message of a {@code worker_stopping} event starts when the worker could not start at all (its
@@ -94,6 +100,8 @@ public record TaskEvent(
     private Long completedTasks;
     private String message;
     private Boolean hedge;
+    private Long peakMemoryBytes;
+    private Double cpuSeconds;
 
     private Builder(EventType eventType) {
       this.eventType = eventType;
@@ -116,10 +124,13 @@ public record TaskEvent(
     public Builder completedTasks(long v) { this.completedTasks = v; return this; }
     public Builder message(String v) { this.message = v; return this; }
     public Builder hedge(boolean v) { this.hedge = v ? Boolean.TRUE : null; return this; }
+    public Builder peakMemoryBytes(long v) { this.peakMemoryBytes = v; return this; }
+    public Builder cpuSeconds(double v) { this.cpuSeconds = v; return this; }
 
     public TaskEvent build() {
       return new TaskEvent(timestamp, eventType, job, instanceId, hostname, taskId, taskIndex, attempt,
-          finalAttempt, retry, elapsedTime, exitCode, result, slot, runningTasks, completedTasks, message, hedge);
+          finalAttempt, retry, elapsedTime, exitCode, result, slot, runningTasks, completedTasks, message, hedge,
+          peakMemoryBytes, cpuSeconds);
     }
   }
 }

@@ -96,6 +96,8 @@ public final class Ledger {
    * start at a thousandth, and most tasks cost less than a tenth of a cent.
    */
   private final ElapsedTimeStats taskCostMicros = new ElapsedTimeStats();
+  /** Peak memory and CPU of tasks' first final results, as their workers measured them. */
+  private final TaskUsage usage = new TaskUsage();
 
   public Ledger(long total) {
     this(total, new BitSet(), new BitSet(), 0, 0, 0, 0, List.of(), false, Set.of());
@@ -150,6 +152,9 @@ public final class Ledger {
     if ((outcome == Outcome.SUCCEEDED || outcome == Outcome.FAILED) && event.elapsedTime() != null) {
       elapsedTimes.record(event.elapsedTime());
     }
+    if (outcome == Outcome.SUCCEEDED || outcome == Outcome.FAILED) {
+      usage.record(event);
+    }
     return outcome;
   }
 
@@ -161,6 +166,11 @@ public final class Ledger {
   /** Succeeded tasks' own shares of their VMs' cost, in millionths of a USD ({@link #recordTaskCost}). */
   public ElapsedTimeStats taskCostMicros() {
     return taskCostMicros;
+  }
+
+  /** What finished tasks used (each task counted once, when its worker measured it). */
+  public TaskUsage usage() {
+    return usage;
   }
 
   /** Elapsed-time statistics of finished tasks (each task counted once). */

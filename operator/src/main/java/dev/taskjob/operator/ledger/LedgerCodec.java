@@ -45,6 +45,9 @@ public final class LedgerCodec {
   /** Succeeded tasks' own shares of their VMs' cost, in millionths of a USD (as {@link #ELAPSED_KEY}). */
   public static final String TASK_COST_KEY = "task-costs.json.gz";
 
+  /** Finished tasks' peak memory and CPU ({@link TaskUsage.Snapshot} as gzip JSON). */
+  public static final String TASK_USAGE_KEY = "task-usage.json.gz";
+
   private static final int MAGIC = 0x544a4c31; // "TJL1"
 
   private LedgerCodec() {}
@@ -57,6 +60,9 @@ public final class LedgerCodec {
     out.put(ELAPSED_KEY, gzip(elapsedBytes(ledger.elapsedTimes())));
     if (ledger.taskCostMicros().count() > 0) {
       out.put(TASK_COST_KEY, gzip(elapsedBytes(ledger.taskCostMicros())));
+    }
+    if (ledger.usage().measured() > 0) {
+      out.put(TASK_USAGE_KEY, gzip(jsonBytes(ledger.usage().snapshot())));
     }
     if (!ledger.missingTasks().isEmpty()) {
       out.put(MISSING_KEY, gzip(missingBytes(ledger)));
@@ -98,7 +104,20 @@ public final class LedgerCodec {
       cost.put("p90", usd(costs.percentile(90)));
       cost.put("p99", usd(costs.percentile(99)));
     }
+    TaskUsage usage = ledger.usage();
+    if (usage.measured() > 0) {
+      putPercentiles(node.putObject("peakMemoryMiB"), usage.peakMemoryMiB());
+      putPercentiles(node.putObject("cpuSeconds"), usage.cpuSeconds());
+    }
     return node.toPrettyString();
+  }
+
+  private static void putPercentiles(ObjectNode node, ElapsedTimeStats stats) {
+    node.put("count", stats.count());
+    node.put("p50", round(stats.median()));
+    node.put("p90", round(stats.percentile(90)));
+    node.put("p99", round(stats.percentile(99)));
+    node.put("max", round(stats.max()));
   }
 
   /** Rebuilds a ledger from its {@code binaryData} entries. */
@@ -140,6 +159,10 @@ public final class LedgerCodec {
       if (costEntry != null) {
         ledger.taskCostMicros().merge(decodeElapsed(costEntry));
       }
+      byte[] usageEntry = binary.get(TASK_USAGE_KEY);
+      if (usageEntry != null) {
+        ledger.usage().restore(Json.MAPPER.readValue(gunzip(usageEntry), TaskUsage.Snapshot.class));
+      }
       return ledger;
     } catch (IOException e) {
       throw new IllegalArgumentException("ledger " + STATE_KEY + " is corrupt: " + e.getMessage(), e);
@@ -152,8 +175,12 @@ public final class LedgerCodec {
   }
 
   private static byte[] elapsedBytes(ElapsedTimeStats stats) {
+    return jsonBytes(stats.snapshot());
+  }
+
+  private static byte[] jsonBytes(Object value) {
     try {
-      return Json.MAPPER.writeValueAsBytes(stats.snapshot());
+      return Json.MAPPER.writeValueAsBytes(value);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

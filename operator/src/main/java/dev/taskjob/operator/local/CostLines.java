@@ -11,7 +11,8 @@ import java.util.Map;
 
 /**
  * The summary's cost lines: cost per completed task with the tasks' own shares' percentiles (from the
- * ledger), and where the bill went (from the status), each part with its percent of the bill.
+ * ledger), and where the bill went (from the status), each part with its percent of the bill; then the task
+ * size measured tasks suggest.
  */
 final class CostLines {
 
@@ -35,6 +36,9 @@ final class CostLines {
           .append(part("boot", c.getBoot(), billed)).append(", ").append(part("idle slots", c.getIdle(), billed))
           .append(", ").append(part("drain", c.getDrain(), billed)).append(", ")
           .append(part("interrupted", c.getInterrupted(), billed)).append(System.lineSeparator());
+    }
+    if (s.getRightSizing() != null) {
+      sb.append("  Right-sizing: ").append(s.getRightSizing()).append(System.lineSeparator());
     }
   }
 

@@ -184,6 +184,11 @@ public final class JobProgress {
   }
 
   /** Succeeded tasks' own shares of their VMs' cost, in USD: p50, p90 and p99 (zeros before the first). */
+  /** What finished tasks used, as their workers measured it. */
+  public synchronized dev.taskjob.operator.decision.RightSizing.Usage taskUsage() {
+    return dev.taskjob.operator.decision.RightSizing.Usage.of(ledger.usage());
+  }
+
   public record TaskCosts(long count, double p50, double p90, double p99) {}
 
   public synchronized TaskCosts taskCosts() {

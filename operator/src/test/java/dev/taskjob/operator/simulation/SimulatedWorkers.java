@@ -62,6 +62,8 @@ final class SimulatedWorkers {
     Instant noticeGraceOver;
     /** It stopped on a spot notice and waits, idle, for its VM to power off. */
     boolean exited;
+    /** Task slots, fixed when the worker starts (as the real worker's simultaneous tasks). */
+    int slots;
 
     Worker(String vmId, Instant started) {
       this.vmId = vmId;
@@ -95,6 +97,10 @@ final class SimulatedWorkers {
   private final java.util.Set<String> stopped = new java.util.HashSet<>();
   /** How long one run of a task takes, from its program's duration: runs of one task may differ. */
   private java.util.function.BiFunction<LeasedTask, Duration, Duration> runLength = (task, programs) -> programs;
+  /** Slots of the worker on a VM (auto-sizing gives VMs launched later more). */
+  private java.util.function.ToIntFunction<String> slotsOf;
+  /** Adds what a task used to its result event, as the real worker measures it (off: nothing measured). */
+  private java.util.function.BiConsumer<Integer, TaskEvent.Builder> measure = (index, event) -> { };
   /** Whether workers report task_started, as the real worker does (off: the invariant runs never read them). */
   private boolean reportStarts;
   /** Tasks started after their job finished (the invariant's witness). */
@@ -113,6 +119,7 @@ final class SimulatedWorkers {
     this.queue = queue;
     this.programs = programs;
     this.slots = slots;
+    this.slotsOf = vmId -> slots;
     this.maxAttempts = maxAttempts;
     this.clock = clock;
     this.faults = faults;
@@ -125,7 +132,9 @@ final class SimulatedWorkers {
     Instant now = clock.instant();
     for (SimulatedCloud.Vm vm : cloud.vms()) {
       if (vm.state == InstanceState.RUNNING && !workers.containsKey(vm.id)) {
-        workers.put(vm.id, new Worker(vm.id, now));
+        Worker started = new Worker(vm.id, now);
+        started.slots = slotsOf.applyAsInt(vm.id);
+        workers.put(vm.id, started);
       }
     }
     for (Iterator<Worker> it = workers.values().iterator(); it.hasNext(); ) {
@@ -173,7 +182,7 @@ final class SimulatedWorkers {
         finish(w, r);
         it.remove();
       }
-      int free = stopped.contains(w.vmId) ? 0 : slots - w.running.size();
+      int free = stopped.contains(w.vmId) ? 0 : w.slots - w.running.size();
       if (free > 0) {
         for (LeasedTask t : queue.receive(free, Duration.ZERO)) {
           if (jobFinished) {
@@ -290,10 +299,12 @@ final class SimulatedWorkers {
     // redelivery after an interruption is not an attempt.
     int attempt = r.leased.task().failedAttempts() + 1;
     boolean last = attempt >= maxAttempts;
-    TaskEvent event = TaskEvent.builder(fails ? EventType.TASK_FAILED : EventType.TASK_COMPLETED)
+    TaskEvent.Builder result = TaskEvent.builder(fails ? EventType.TASK_FAILED : EventType.TASK_COMPLETED)
         .timestamp(clock.instant()).job("sim").instanceId(w.vmId).taskId(r.leased.task().id()).taskIndex(index)
         .attempt(attempt).finalAttempt(!fails || last).retry(fails && !last).exitCode(fails ? 1 : 0)
-        .elapsedTime(r.length.toSeconds()).hedge(r.leased.task().hedge()).build();
+        .elapsedTime(r.length.toSeconds()).hedge(r.leased.task().hedge());
+    measure.accept(index, result);
+    TaskEvent event = result.build();
     queue.publishEvents(List.of(event));
     if (fails) {
       ownFailures[index]++;
@@ -317,6 +328,16 @@ final class SimulatedWorkers {
   /** Workers report each task's start (task_started), as the real worker does. */
   void reportStarts() {
     this.reportStarts = true;
+  }
+
+  /** Slots of the worker started on each VM, from then on. */
+  void slotsPerVm(java.util.function.ToIntFunction<String> slots) {
+    this.slotsOf = slots;
+  }
+
+  /** Adds what each task used to its result events. */
+  void measureTasks(java.util.function.BiConsumer<Integer, TaskEvent.Builder> measure) {
+    this.measure = measure;
   }
 
   /** The worker on this VM finishes what it runs and takes nothing new. */

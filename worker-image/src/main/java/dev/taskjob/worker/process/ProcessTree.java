@@ -232,29 +232,56 @@ public final class ProcessTree {
     return true;
   }
 
+  /** What a task tree's live processes use at one sample: resident memory and CPU time so far. */
+  public record Usage(long residentBytes, double cpuSeconds) {}
+
   /**
-   * Resident memory of each of the given tasks' trees: the sum of the resident set sizes of the live
-   * processes carrying each tag, from one pass over {@code /proc}. Tags without a live process are absent.
+   * Linux reports CPU times in /proc in USER_HZ ticks, fixed at 100 per second for user space on every
+   * architecture the worker runs on (the kernel's own HZ may differ; /proc converts).
    */
-  public static Map<String, Long> residentBytesByTag(Set<String> tags) {
-    Map<String, Long> bytes = new HashMap<>();
+  private static final double TICKS_PER_SECOND = 100.0;
+
+  /**
+   * Resident memory and CPU time of each of the given tasks' trees, from one pass over {@code /proc}: the sums
+   * over the live processes carrying each tag of their resident set sizes and of their user + system time,
+   * counting the time of the children each of them already reaped. Tags without a live process are absent.
+   */
+  public static Map<String, Usage> usageByTag(Set<String> tags) {
+    Map<String, Usage> usage = new HashMap<>();
     if (tags.isEmpty()) {
-      return bytes;
+      return usage;
     }
     String[] pids = PROC.toFile().list();
     if (pids == null) {
-      return bytes;
+      return usage;
     }
     for (String pid : pids) {
       String tag = tagOfCandidate(pid);
       if (tag != null && tags.contains(tag)) {
-        long rss = residentBytes(PROC.resolve(pid).resolve("status"));
-        if (rss > 0) {
-          bytes.merge(tag, rss, Long::sum);
-        }
+        Path dir = PROC.resolve(pid);
+        long rss = residentBytes(dir.resolve("status"));
+        double cpu = cpuTicks(dir.resolve("stat")) / TICKS_PER_SECOND;
+        usage.merge(tag, new Usage(rss, cpu),
+            (x, y) -> new Usage(x.residentBytes() + y.residentBytes(), x.cpuSeconds() + y.cpuSeconds()));
       }
     }
-    return bytes;
+    return usage;
+  }
+
+  /** utime + stime + cutime + cstime of {@code /proc/PID/stat}, in ticks (gone meanwhile: 0). */
+  static long cpuTicks(Path stat) {
+    try {
+      String s = new String(Files.readAllBytes(stat), StandardCharsets.US_ASCII);
+      int close = s.lastIndexOf(')');
+      if (close < 0 || close + 2 >= s.length()) {
+        return 0;
+      }
+      // after "(comm) ": state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt utime stime cutime cstime
+      String[] f = s.substring(close + 2).split(" ", 16);
+      return Long.parseLong(f[11]) + Long.parseLong(f[12]) + Long.parseLong(f[13]) + Long.parseLong(f[14]);
+    } catch (IOException | RuntimeException e) {
+      return 0;
+    }
   }
 
   /** VmRSS of {@code /proc/PID/status} in bytes (kernel threads and gone processes: 0). */

@@ -25,6 +25,8 @@ public final class TaskRun {
   private final Instant startTime;
   private volatile Kill kill = Kill.NONE;
   private volatile long residentBytesAtKill;
+  private volatile long peakResidentBytes;
+  private volatile double cpuSeconds = -1;
   private volatile long leaseExtendedNanos;
   private ScheduledFuture<?> timeout;
 
@@ -161,6 +163,30 @@ public final class TaskRun {
   /** The tag every process of this attempt carries ({@link ProcessTree}), or null without tree tracking. */
   public String tag() {
     return tag;
+  }
+
+  /**
+   * Records one sample of what the task's processes use: the peak keeps the largest resident memory, the CPU
+   * time the largest total (it drops when a process ends before its parent reaps it).
+   */
+  public void sampled(ProcessTree.Usage usage) {
+    peakResidentBytes = Math.max(peakResidentBytes, usage.residentBytes());
+    cpuSeconds = Math.max(cpuSeconds, usage.cpuSeconds());
+  }
+
+  /** True once at least one sample of the task's processes was taken. */
+  public boolean wasSampled() {
+    return cpuSeconds >= 0;
+  }
+
+  /** The most resident memory the task's processes held at one sample. */
+  public long peakResidentBytes() {
+    return peakResidentBytes;
+  }
+
+  /** CPU seconds of the task's processes at the last sample (-1 before the first). */
+  public double cpuSeconds() {
+    return cpuSeconds;
   }
 
   /** Returns once a kill in progress on another thread has finished. */

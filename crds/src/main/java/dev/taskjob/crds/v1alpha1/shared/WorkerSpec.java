@@ -96,6 +96,19 @@ public class WorkerSpec {
       + "idle slot already paid for. Off unless enabled; only for tasks without side effects.")
   private SpeculativeSpec speculative;
 
+  @JsonPropertyDescription("Right-sizing: once enough tasks finished (20, or the pilot's tasks), instances launched "
+      + "from then on are sized for the suggested cpusPerTask and memoryPerTaskGiB (status.rightSizing): never "
+      + "more than asked here, never below what any finished task used. Running instances keep their size.")
+  private Boolean autoSize;
+
+  public Boolean getAutoSize() {
+    return autoSize;
+  }
+
+  public void setAutoSize(Boolean autoSize) {
+    this.autoSize = autoSize;
+  }
+
   public String getImage() {
     return image;
   }

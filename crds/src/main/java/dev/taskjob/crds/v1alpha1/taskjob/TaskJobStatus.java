@@ -144,6 +144,20 @@ public class TaskJobStatus {
       + " time it measured.")
   private PilotStatus pilot;
 
+  @JsonPropertyDescription(
+      "The task size finished tasks' measured peak memory and CPU suggest (spec.worker.cpusPerTask and "
+          + "memoryPerTaskGiB, with a safety margin), and what it would save per task, in one line; with "
+          + "spec.worker.autoSize it is what new instances are sized for.")
+  private String rightSizing;
+
+  public String getRightSizing() {
+    return rightSizing;
+  }
+
+  public void setRightSizing(String rightSizing) {
+    this.rightSizing = rightSizing;
+  }
+
   public TaskJobPhase getPhase() {
     return phase;
   }

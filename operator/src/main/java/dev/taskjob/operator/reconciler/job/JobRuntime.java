@@ -23,7 +23,10 @@ final class JobRuntime implements AutoCloseable {
   final ProviderConfig provider;
   final TaskQueue queue;
   final JobProgress progress;
-  final Selection selection;
+  /** The job's ranked types for the task size new VMs get (the asked size, or the right-sized one). */
+  volatile Selection selection;
+  /** The right-sized task size {@link #selection} is for, or null while it is the asked size. */
+  dev.taskjob.operator.decision.RightSizing.Suggestion sizedFor;
   /** When this process began reading the job's events (its start, or its resumption after a restart). */
   final Instant readingSince;
   EventConsumer consumer;

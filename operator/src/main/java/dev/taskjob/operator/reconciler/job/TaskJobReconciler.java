@@ -58,6 +58,7 @@ public class TaskJobReconciler implements Reconciler<TaskJob>, Cleaner<TaskJob> 
   private final JobLoading loading;
   private final JobPools pools;
   private final JobPilot pilot;
+  private final JobRightSizing rightSizing;
   private final JobHedging hedging;
   private final JobReport report;
   private final JobDrain drain;
@@ -72,6 +73,7 @@ public class TaskJobReconciler implements Reconciler<TaskJob>, Cleaner<TaskJob> 
     this.loading = new JobLoading(services, runtimes);
     this.pools = new JobPools(services);
     this.pilot = new JobPilot(services);
+    this.rightSizing = new JobRightSizing(services);
     this.hedging = new JobHedging(services, runtimes);
     this.report = new JobReport(metrics);
     this.drain = new JobDrain(services, runtimes, pools, report);
@@ -150,6 +152,7 @@ public class TaskJobReconciler implements Reconciler<TaskJob>, Cleaner<TaskJob> 
     report.report(job, status, runtime, progress, pool, now);
     if (status.getPhase() == TaskJobPhase.LOADING || status.getPhase() == TaskJobPhase.RUNNING) {
       Integer pilotCap = pilot.observe(job, spec, status, runtime, progress, now);
+      pool = rightSizing.apply(job, spec, status, runtime, pool);
       pool = pools.ensure(job, spec, status, runtime, progress, pool, pilotCap, now);
       pools.checkFailure(job, status, pool, now);
     }
