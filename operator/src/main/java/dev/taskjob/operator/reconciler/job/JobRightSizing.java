@@ -41,7 +41,7 @@ final class JobRightSizing {
     RightSizing.Usage usage = runtime.progress.taskUsage();
     double cpus = spec.getWorker().getCpusPerTask() == null ? 1 : spec.getWorker().getCpusPerTask();
     RightSizing.Inputs inputs = new RightSizing.Inputs(cpus, spec.getWorker().getMemoryPerTaskGiB(), usage,
-        RightSizing.DEFAULT_MIN_MEASURED, RightSizing.DEFAULT_MARGIN);
+        minMeasured(spec), RightSizing.DEFAULT_MARGIN);
     // decide
     Optional<RightSizing.Suggestion> suggestion = RightSizing.suggest(inputs);
     if (suggestion.isEmpty()) {
@@ -63,6 +63,16 @@ final class JobRightSizing {
       followPool(spec, runtime, pool.getSpec(), catalog);
     }
     return pool;
+  }
+
+  /**
+   * A pilot of fewer tasks than the default measures enough: the instances launched after it should already get
+   * the size its tasks suggest.
+   */
+  static int minMeasured(TaskJobSpec spec) {
+    Integer pilotTasks = spec.getPilot() == null ? null : spec.getPilot().getTasks();
+    return pilotTasks == null ? RightSizing.DEFAULT_MIN_MEASURED
+        : Math.max(1, Math.min(RightSizing.DEFAULT_MIN_MEASURED, pilotTasks));
   }
 
   private InstancePool resize(TaskJob job, InstancePool pool, RightSizing.Suggestion s, RightSizing.Saving saving) {
