@@ -5,7 +5,8 @@
 --   Degraded     phase Failed (condition Failed), or the operator reports Stalled: it cannot go on
 --                without a change to the spec or the cloud account
 --   Suspended    phase Suspended (spec.suspend is true), or condition BudgetExhausted: the job waits,
---                queue and ledger kept, until a person resumes it or raises spec.budget.maxCost
+--                queue and ledger kept, until a person resumes it or raises spec.budget.maxCost; or a
+--                dry run that is priced (condition Planned): it waits for spec.dryRun to be set false
 -- Written for Lua 5.1 as Argo CD runs it: no os or io libraries.
 local hs = {}
 
@@ -88,6 +89,13 @@ if phase == "Suspended" then
   if finished ~= nil then
     hs.message = hs.message .. ": " .. finished
   end
+  return hs
+end
+
+local planned = condition(status, "Planned")
+if isTrue(planned) and (phase == nil or phase == "Pending") then
+  hs.status = "Suspended"
+  hs.message = "Dry run: " .. explain(planned, "priced; see status.plan")
   return hs
 end
 
