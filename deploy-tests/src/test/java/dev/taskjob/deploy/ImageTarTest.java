@@ -54,6 +54,13 @@ class ImageTarTest {
     List<String> ports = new ArrayList<>();
     container.path("ports").forEach(p -> ports.add(p.path("containerPort").asText() + "/tcp"));
     assertThat(fieldNames(image.config().at("/config/ExposedPorts"))).containsExactlyInAnyOrderElementsOf(ports);
+    // No test infrastructure and no local mode: the same as taskjob-operator.jar leaves out (OperatorJarIT).
+    assertThat(image.files()).as("local mode, fabric8's mock server and the local provider")
+        .noneMatch(f -> f.matches("app/libs/(kubernetes-server-mock|mockwebserver|zjsonpatch|vertx-[a-z-]+"
+            + "|taskjob-provider-local)-[0-9].*\\.jar") || f.startsWith("app/classes/dev/taskjob/operator/local/")
+            || f.startsWith("app/classes/dev/taskjob/operator/cli/LocalCommand"));
+    assertThat(image.files()).contains("app/classes/dev/taskjob/operator/cli/OperatorCommand.class")
+        .anySatisfy(f -> assertThat(f).startsWith("app/libs/taskjob-provider-aws-"));
   }
 
   @Test

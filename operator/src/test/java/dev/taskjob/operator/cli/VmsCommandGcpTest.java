@@ -54,7 +54,7 @@ class VmsCommandGcpTest {
   private static Instance create(String name, String job) {
     return cloud.create(new CreateInstanceRequest(name, name + "-key", "e2-standard-2", REGION + "-a", false, Map.of(
         OwnerTags.MANAGED_BY, OwnerTags.MANAGED_BY_VALUE, OwnerTags.JOB_NAME, job, OwnerTags.NAMESPACE, "research"),
-        null, 10, null, Map.of("TASKJOB_PROVIDER", "gcp"), null));
+        null, 10, null, Map.of("TASKJOB_PROVIDER", "gcp"), "#!/bin/sh\n"));
   }
 
   private static Run taskjob(String... args) {
