@@ -58,7 +58,9 @@ class ImageTarTest {
     container.path("ports").forEach(p -> ports.add(p.path("containerPort").asText() + "/tcp"));
     assertThat(fieldNames(image.config().at("/config/ExposedPorts"))).containsExactlyInAnyOrderElementsOf(ports);
     // No test infrastructure and no local mode: the same as taskjob-operator.jar leaves out (OperatorJarIT).
-    assertThat(image.files()).as("local mode, fabric8's mock server and the local provider")
+    // (jib keeps the empty directories of what the filter removed)
+    assertThat(image.files().stream().filter(f -> !f.endsWith("/")))
+        .as("local mode, fabric8's mock server and the local provider")
         .noneMatch(f -> LEFT_OUT_OF_OPERATOR.matcher(f).matches() || f.startsWith("app/classes/dev/taskjob/operator/local/")
             || f.startsWith("app/classes/dev/taskjob/operator/cli/LocalCommand"));
     assertThat(image.files()).contains("app/classes/dev/taskjob/operator/cli/OperatorCommand.class")
