@@ -100,7 +100,8 @@ public final class OperatorCommand implements Callable<Integer> {
 
   @Option(names = "--allow-local-provider", defaultValue = "false",
       description = "Development only: also run jobs with provider local, as worker processes inside this operator. "
-          + "Off by default: in a cluster those processes would run any command with the operator's identity.")
+          + "Off by default: in a cluster those processes would run any command with the operator's identity. "
+          + "Only the full CLI jar (taskjob.jar) has the local provider; the operator image refuses this option.")
   boolean allowLocalProvider;
 
   @Option(names = "--resync-interval", defaultValue = "15s", description = "How often running jobs and pools are looked at.")
@@ -123,6 +124,11 @@ public final class OperatorCommand implements Callable<Integer> {
 
   @Option(names = "--log-level", defaultValue = "${env:TASKJOB_LOG_LEVEL:-info}", description = "Root log level.")
   String logLevel;
+
+  /** Why {@code --allow-local-provider} is refused by a build without the local provider (the operator image). */
+  static final String LOCAL_PROVIDER_MISSING = "--allow-local-provider: this build has no local provider (the operator "
+      + "image and taskjob-operator.jar leave it and local mode out); run a development operator from the full CLI "
+      + "jar instead: java -jar operator/target/taskjob.jar operator --allow-local-provider";
 
   @CommandLine.Mixin
   AdminCapOptions caps = new AdminCapOptions();
@@ -147,6 +153,10 @@ public final class OperatorCommand implements Callable<Integer> {
       throw new CommandLine.ParameterException(spec.commandLine(), "--metrics-port " + metricsPort
           + ": must differ from --health-port, so that scrapers and probes can be admitted separately");
     }
+    Map<String, ProviderModule> available = Providers.available();
+    if (allowLocalProvider && !available.containsKey(TaskJobValidator.LOCAL_PROVIDER)) {
+      throw new CommandLine.ParameterException(spec.commandLine(), LOCAL_PROVIDER_MISSING);
+    }
     Logs.configure(logFormat, logLevel);
     KubernetesClient client = new KubernetesClientBuilder().withConfig(clientConfig()).build();
     String cluster = clusterId != null && !clusterId.isBlank() ? clusterId : clusterIdFromKubeSystem(client);
@@ -165,7 +175,7 @@ public final class OperatorCommand implements Callable<Integer> {
     String leaseNs = leaseNamespace != null && !leaseNamespace.isBlank() ? leaseNamespace : client.getNamespace();
 
     OperatorMetrics operatorMetrics = new OperatorMetrics(registry);
-    Map<String, ProviderModule> modules = providerModules(Providers.available(), allowLocalProvider);
+    Map<String, ProviderModule> modules = providerModules(available, allowLocalProvider);
     TaskjobOperator operator = new TaskjobOperator(client, settings, modules, operatorMetrics,
         o -> {
           o.withMetrics(MicrometerMetrics.withoutPerResourceMetrics(registry));

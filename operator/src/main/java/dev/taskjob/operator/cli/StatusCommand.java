@@ -1,7 +1,7 @@
 package dev.taskjob.operator.cli;
 
 import dev.taskjob.crds.v1alpha1.taskjob.TaskJob;
-import dev.taskjob.operator.local.LocalRun;
+import dev.taskjob.operator.progress.JobSummary;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -29,7 +29,7 @@ public final class StatusCommand implements Callable<Integer> {
         spec.commandLine().getErr().println("taskjob status: taskjob " + name + " not found in namespace " + namespace);
         return 2;
       }
-      spec.commandLine().getOut().print(LocalRun.summary(client, job));
+      spec.commandLine().getOut().print(JobSummary.of(client, job));
       spec.commandLine().getOut().flush();
       return 0;
     }

@@ -7,7 +7,8 @@ import picocli.CommandLine.Command;
 
 /**
  * The {@code taskjob} command. Each subcommand lives in its own class in this package and is listed
- * here.
+ * here, except {@code local}: the operator image's jar leaves local mode out (with the embedded API
+ * server it is built on), so that command is added only where its class is present.
  */
 @Command(
     name = "taskjob",
@@ -19,7 +20,6 @@ import picocli.CommandLine.Command;
         LoadQueueCommand.class,
         QueueCommand.class,
         OperatorCommand.class,
-        LocalCommand.class,
         InstanceTypesCommand.class,
         ResultsCommand.class, ExportCommand.class, StatusCommand.class,
         ReportCommand.class,
@@ -39,11 +39,26 @@ public final class TaskjobCli implements Runnable {
 
   /** The configured command line, for tests that run commands in-process. */
   public static CommandLine commandLine() {
-    CommandLine cli = new CommandLine(new TaskjobCli()).setCaseInsensitiveEnumValuesAllowed(true);
+    CommandLine cli = new CommandLine(new TaskjobCli());
+    localCommand().ifPresent(local -> cli.addSubcommand(local));
+    cli.setCaseInsensitiveEnumValuesAllowed(true);
     // picocli hides its completion generator by default; list it, since docs tell users to run it.
     cli.getSubcommands().get("generate-completion").getCommandSpec().usageMessage().hidden(false);
     return cli;
   }
+
+  /** {@code taskjob local}, where this jar has local mode. */
+  static java.util.Optional<Object> localCommand() {
+    try {
+      return java.util.Optional.of(Class.forName(LOCAL_COMMAND).getDeclaredConstructor().newInstance());
+    } catch (ClassNotFoundException absent) {
+      return java.util.Optional.empty();
+    } catch (ReflectiveOperationException e) {
+      throw new IllegalStateException("cannot create " + LOCAL_COMMAND, e);
+    }
+  }
+
+  private static final String LOCAL_COMMAND = "dev.taskjob.operator.cli.LocalCommand";
 
   @Override
   public void run() {

@@ -94,7 +94,8 @@ public final class TaskJobValidator {
     if (LOCAL_PROVIDER.equals(provider) && providers.module(provider).isEmpty()) {
       throw invalid(Invalid.PROVIDER_NOT_ALLOWED, "spec.provider", "spec.provider: Forbidden: provider 'local' runs "
           + "tasks as processes inside the operator, so an operator in a cluster refuses it; run the job on your "
-          + "machine with 'taskjob local', or start a development operator with --allow-local-provider");
+          + "machine with 'taskjob local', or start a development operator with --allow-local-provider (from the full "
+          + "CLI jar, taskjob.jar; the operator image has no local provider)");
     }
     if (providers.module(provider).isEmpty()) {
       throw invalid(Invalid.UNKNOWN_PROVIDER, "spec.provider", "spec.provider: no provider '" + provider

@@ -143,12 +143,14 @@ public final class GceCloudProvider implements CloudProvider {
         this.machineTypes = GcpClients.machineTypes(config);
         this.operations = GcpClients.zoneOperations(config);
         this.disks = GcpClients.disks(config);
-        this.billing = GcpClients.billing(config);
+        // Prices from the bundled snapshot need no Billing client, nor its credentials (taskjob vms with a fake
+        // Compute endpoint, or with credentials that may use Compute Engine only).
+        this.billing = snapshotOnly ? null : GcpClients.billing(config);
       } catch (IOException e) {
         throw new CloudException("cannot create the Compute Engine clients: " + e.getMessage(), false, e);
       }
     }
-    GceCatalogFetcher fetcher = project == null ? null
+    GceCatalogFetcher fetcher = billing == null ? null
         : new GceCatalogFetcher(machineTypes, billing, project, region, snapshot, clock);
     this.catalog = new RefreshingCatalog("gcp " + region, snapshotOnly || fetcher == null ? null : fetcher::fetch,
         () -> snapshot.catalog(region), PriceOverrides.fromConfig(config), refreshInterval(config), clock);
@@ -502,6 +504,8 @@ public final class GceCloudProvider implements CloudProvider {
       machineTypes.close();
       operations.close();
       disks.close();
+    }
+    if (billing != null) {
       billing.close();
     }
   }

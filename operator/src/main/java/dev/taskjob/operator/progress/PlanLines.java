@@ -1,4 +1,4 @@
-package dev.taskjob.operator.local;
+package dev.taskjob.operator.progress;
 
 import dev.taskjob.crds.v1alpha1.shared.ConditionTypes;
 import dev.taskjob.crds.v1alpha1.shared.Conditions;
@@ -8,13 +8,13 @@ import dev.taskjob.crds.v1alpha1.taskjob.TaskJobStatus;
 import java.util.Locale;
 import java.util.Objects;
 
-/** A dry-run job's plan in {@code taskjob local}'s summary, in the words {@code taskjob plan} uses. */
-final class PlanLines {
+/** A dry-run job's plan in the job summary ({@code taskjob local}, {@code taskjob status}), in the words {@code taskjob plan} uses. */
+public final class PlanLines {
 
   private PlanLines() {}
 
   /** Whether the job is a dry run the operator has priced at its current generation: nothing more will happen. */
-  static boolean planned(TaskJob job) {
+  public static boolean planned(TaskJob job) {
     TaskJobStatus s = job.getStatus();
     return job.getSpec() != null && job.getSpec().dryRunOnly() && s != null && s.getPlan() != null
         && Objects.equals(s.getObservedGeneration(), job.getMetadata().getGeneration())

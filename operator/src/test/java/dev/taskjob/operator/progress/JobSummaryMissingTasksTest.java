@@ -1,4 +1,4 @@
-package dev.taskjob.operator.local;
+package dev.taskjob.operator.progress;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -7,8 +7,11 @@ import java.util.List;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
-/** The part of {@code taskjob local}'s summary that names the tasks a job finished without a result for. */
-class LocalSummaryMissingTasksTest {
+/**
+ * The part of a job summary ({@code taskjob local}, {@code taskjob status}) that names the tasks a job
+ * finished without a result for.
+ */
+class JobSummaryMissingTasksTest {
 
   private static String missingPart(long total, long succeeded, long failed, List<String> missingIds) {
     TaskJobStatus status = new TaskJobStatus();
@@ -18,7 +21,7 @@ class LocalSummaryMissingTasksTest {
     status.setMissingTaskIds(missingIds);
     status.setLedgerConfigMap("job-ledger");
     StringBuilder sb = new StringBuilder();
-    LocalRun.appendMissingTasks(sb, status);
+    JobSummary.appendMissingTasks(sb, status);
     return sb.toString();
   }
 

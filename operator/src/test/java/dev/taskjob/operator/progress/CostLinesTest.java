@@ -1,4 +1,4 @@
-package dev.taskjob.operator.local;
+package dev.taskjob.operator.progress;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

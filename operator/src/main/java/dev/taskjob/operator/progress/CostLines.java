@@ -1,4 +1,4 @@
-package dev.taskjob.operator.local;
+package dev.taskjob.operator.progress;
 
 import dev.taskjob.core.stats.ElapsedTimeStats;
 import dev.taskjob.crds.v1alpha1.taskjob.CostShares;
