@@ -3,6 +3,7 @@ package dev.taskjob.operator.cli;
 import dev.taskjob.core.Json;
 import dev.taskjob.core.cloud.ProviderConfig;
 import dev.taskjob.core.cloud.Providers;
+import dev.taskjob.core.event.TaskEvent;
 import dev.taskjob.core.store.ObjectStore;
 import dev.taskjob.core.task.Task;
 import dev.taskjob.crds.v1alpha1.taskjob.TaskJob;
@@ -98,6 +99,17 @@ final class ClusterJob {
     try (ObjectStore store = OutputLocations.open(startedSpec.getOutput().getUri(), callerConfig(),
         name -> java.util.Optional.ofNullable(Providers.available().get(name)))) {
       return new ArchiveReader(store, OutputLocations.jobPrefix(job)).results();
+    }
+  }
+
+  /** Every archived event, in the order the operator consumed them; nothing when the job names no output location. */
+  void forEachArchivedEvent(Consumer<TaskEvent> each) {
+    if (!hasArchive()) {
+      return;
+    }
+    try (ObjectStore store = OutputLocations.open(startedSpec.getOutput().getUri(), callerConfig(),
+        name -> java.util.Optional.ofNullable(Providers.available().get(name)))) {
+      new ArchiveReader(store, OutputLocations.jobPrefix(job)).forEachEvent(each);
     }
   }
 

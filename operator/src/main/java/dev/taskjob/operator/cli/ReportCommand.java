@@ -47,6 +47,31 @@ public final class ReportCommand implements Callable<Integer> {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
+  private String archiveProblem;
+
+  /**
+   * The job's archived events, for the charts of a job nobody watched; null when it names no output location
+   * or has no ledger yet. A store that cannot be read leaves the charts without history and says why.
+   */
+  private ReportReader.ArchivedEvents archiveOf(KubernetesClient client, String ns) {
+    ClusterJob cluster;
+    try {
+      cluster = ClusterJob.read(client, ns, job);
+    } catch (RuntimeException e) {
+      return null;
+    }
+    if (!cluster.hasArchive()) {
+      return null;
+    }
+    return each -> {
+      try {
+        cluster.forEachArchivedEvent(each);
+      } catch (RuntimeException e) {
+        archiveProblem = e.getMessage();
+      }
+    };
+  }
+
   @Override
   public Integer call() throws IOException {
     if (kubeconfig != null && !Files.isReadable(kubeconfig)) {
@@ -58,7 +83,7 @@ public final class ReportCommand implements Callable<Integer> {
     String ns = namespace != null ? namespace : config.getNamespace() != null ? config.getNamespace() : "default";
     Optional<ReportData> data;
     try (KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build()) {
-      data = ReportReader.read(client, ns, job, null, Instant.now());
+      data = ReportReader.read(client, ns, job, null, archiveOf(client, ns), Instant.now());
     } catch (KubernetesClientException e) {
       spec.commandLine().getErr().println("taskjob report: cannot read TaskJob " + ns + "/" + job + " from "
           + config.getMasterUrl() + ": " + e.getMessage());
@@ -69,6 +94,10 @@ public final class ReportCommand implements Callable<Integer> {
       return 1;
     }
     String html = HtmlReport.render(data.get());
+    if (archiveProblem != null) {
+      spec.commandLine().getErr().println("taskjob report: the charts join the job's start to its status: its"
+          + " archive could not be read: " + archiveProblem);
+    }
     if ("-".equals(output)) {
       spec.commandLine().getOut().print(html);
       spec.commandLine().getOut().flush();

@@ -1,5 +1,6 @@
 package dev.taskjob.operator.report;
 
+import dev.taskjob.core.event.TaskEvent;
 import dev.taskjob.core.stats.ElapsedTimeStats;
 import dev.taskjob.crds.v1alpha1.instancepool.InstancePool;
 import dev.taskjob.crds.v1alpha1.instancepool.InstancePoolStatus;
@@ -17,21 +18,37 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * Reads a job's report from the Kubernetes API: the TaskJob's status (counts, type, cost, conditions), its
  * InstancePool (the runner-up types) and its ledger ConfigMap (failures with reasons, elapsed times). A
- * cluster keeps no history of a status, so the charts' samples come from whoever watched the job: a local
- * run's {@link JobTimeline}, or, for a job read afterwards, the job's start (nothing done) and its current
- * status.
+ * cluster keeps no history of a status, so the charts' samples come from whoever watched the job (a local
+ * run's {@link JobTimeline}), else from the job's archived events ({@link ArchivedTimeline}), else from the
+ * job's start (nothing done) and its current status.
  */
 public final class ReportReader {
 
   private ReportReader() {}
 
+  /** A job's archived events ({@code spec.output.uri}), read when the report is drawn. */
+  @FunctionalInterface
+  public interface ArchivedEvents {
+    void forEach(Consumer<TaskEvent> each);
+  }
+
   /** The job's report, or empty when there is no such TaskJob. */
   public static Optional<ReportData> read(KubernetesClient client, String namespace, String name,
       JobTimeline watched, Instant now) {
+    return read(client, namespace, name, watched, null, now);
+  }
+
+  /**
+   * The job's report, or empty when there is no such TaskJob; without samples from a watcher, the charts are
+   * drawn from {@code archive} (may be null) when it holds events.
+   */
+  public static Optional<ReportData> read(KubernetesClient client, String namespace, String name,
+      JobTimeline watched, ArchivedEvents archive, Instant now) {
     TaskJob job = client.resources(TaskJob.class).inNamespace(namespace).withName(name).get();
     if (job == null) {
       return Optional.empty();
@@ -47,8 +64,18 @@ public final class ReportReader {
     Instant end = parse(s.getCompletionTime()).orElse(now);
     List<TimelineSample> samples = watched == null ? List.of() : watched.samples();
     String source;
+    ArchivedTimeline archived = samples.size() >= 2 || archive == null || start == null || !start.isBefore(end) ? null
+        : new ArchivedTimeline(start, end, ArchivedTimeline.DEFAULT_BUCKETS);
+    if (archived != null) {
+      archive.forEach(archived::add);
+    }
     if (samples.size() >= 2) {
       source = "Sampled from the job's status every second while this run watched it.";
+    } else if (archived != null && archived.events() > 0) {
+      samples = archived.samples(s.getCostSoFar() == null ? 0.0 : s.getCostSoFar());
+      source = "Drawn from the job's " + archived.events() + " archived events (spec.output.uri): tasks as the"
+          + " workers reported them, instances from each worker's first event to its last, and the cost spread over"
+          + " the instances' running time up to the job's bill.";
     } else {
       TimelineSample current = TimelineSample.of(end, s, poolStatus);
       samples = start == null || !start.isBefore(end) ? List.of(current)

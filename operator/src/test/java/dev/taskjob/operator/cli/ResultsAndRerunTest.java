@@ -146,6 +146,12 @@ class ResultsAndRerunTest {
     assertThat(status.out()).contains("Summary of default/mixed: Failed")
         .contains("Tasks: 5 total, 3 succeeded, 2 failed, 0 not finished").contains("bad-1");
 
+    // Nobody watched the job: the report draws its charts from the archived events.
+    Path page = root.resolve("mixed-report.html");
+    Run report = taskjob("report", "mixed", "-o", page.toString());
+    assertThat(report.exitCode()).as(report.err()).isZero();
+    assertThat(Files.readString(page)).contains("archived events (spec.output.uri)");
+
     Path failedTasks = root.resolve("failed.jsonl");
     Run exported = taskjob("export", "mixed", "--status", "failed", "-o", failedTasks.toString());
     assertThat(exported.exitCode()).as(exported.err()).isZero();
