@@ -8,7 +8,10 @@ import dev.taskjob.crds.v1alpha1.taskjob.TaskJobStatus;
 import java.util.Locale;
 import java.util.Objects;
 
-/** A dry-run job's plan in the job summary ({@code taskjob local}, {@code taskjob status}), in the words {@code taskjob plan} uses. */
+/**
+ * A dry-run job's plan in the job summary ({@code taskjob local}, {@code taskjob status}), in the words
+ * {@code taskjob plan} uses.
+ */
 public final class PlanLines {
 
   private PlanLines() {}

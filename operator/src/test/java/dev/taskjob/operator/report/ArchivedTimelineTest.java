@@ -48,7 +48,8 @@ class ArchivedTimelineTest {
         3L, 3L);
     assertThat(samples).extracting(TimelineSample::tasksFailed).containsExactly(0L, 0L, 0L, 0L, 0L, 0L, 0L, 0L, 1L,
         1L, 1L);
-    assertThat(samples).extracting(TimelineSample::instancesRunning).containsExactly(0, 1, 1, 2, 2, 2, 2, 1, 1, 0, 0);
+    // vm-a from 5 s until its worker stopped at 60 s, vm-b from 25 s to 85 s
+    assertThat(samples).extracting(TimelineSample::instancesRunning).containsExactly(0, 1, 1, 2, 2, 2, 1, 1, 1, 0, 0);
   }
 
   @Test
