@@ -406,6 +406,19 @@ public final class GceCloudProvider implements CloudProvider {
   }
 
   /**
+   * The zone of a VM this provider created or listed; a name it has not seen is looked up among the VMs labelled as
+   * managed by taskjob-operator, so a stray name never reaches someone else's VM. Null when there is none.
+   */
+  private String zoneOfManagedVm(String name) {
+    String zone = zoneByName.get(name);
+    if (zone == null) {
+      list(Map.of(OwnerTags.MANAGED_BY, OwnerTags.MANAGED_BY_VALUE));
+      zone = zoneByName.get(name);
+    }
+    return zone;
+  }
+
+  /**
    * Adds the metadata attribute {@code taskjob-stop=scale-in} to each VM (kept with its other items, under the
    * metadata's fingerprint; a VM changed in between is read again once), which its worker polls. Unknown names and
    * VMs already gone are skipped; the call is not awaited.
@@ -414,11 +427,7 @@ public final class GceCloudProvider implements CloudProvider {
   public void sendStopNotice(Collection<String> instanceIds) {
     requireProject();
     for (String name : instanceIds.stream().distinct().toList()) {
-      String zone = zoneByName.get(name);
-      if (zone == null) {
-        list(Map.of(OwnerTags.MANAGED_BY, OwnerTags.MANAGED_BY_VALUE));
-        zone = zoneByName.get(name);
-      }
+      String zone = zoneOfManagedVm(name);
       if (zone == null) {
         continue;
       }
@@ -462,19 +471,15 @@ public final class GceCloudProvider implements CloudProvider {
   }
 
   /**
-   * Starts deleting each VM (a stopped one too; its boot disk goes with it) and returns; unknown names and VMs already gone are skipped. A name this provider
-   * has not seen is looked up among the VMs labelled as managed by taskjob-operator.
+   * Starts deleting each VM (a stopped one too; its boot disk goes with it) and returns; unknown names and VMs
+   * already gone are skipped. A name this provider has not seen is looked up among the VMs labelled as managed by
+   * taskjob-operator.
    */
   @Override
   public void terminate(Collection<String> instanceIds) {
     requireProject();
     for (String name : instanceIds.stream().distinct().toList()) {
-      String zone = zoneByName.get(name);
-      if (zone == null) {
-        // Only VMs this operator made can be found here, so a stray name never deletes someone else's VM.
-        list(Map.of(OwnerTags.MANAGED_BY, OwnerTags.MANAGED_BY_VALUE));
-        zone = zoneByName.get(name);
-      }
+      String zone = zoneOfManagedVm(name);
       if (zone == null) {
         continue;
       }
