@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Predicate;
 
 /**
@@ -36,6 +37,9 @@ public final class ProcessTree {
   private static final Path PROC = Path.of("/proc");
   private static final int MAX_PASSES = 50;
   private static final long PASS_PAUSE_MILLIS = 10;
+  /** Reads of an environment that read empty (an exec in progress) before giving up on it; each after a pause. */
+  private static final int EXEC_RETRIES = 5;
+  private static final long EXEC_PAUSE_NANOS = 1_000_000;
   private static final byte[] TAG_PREFIX = (TAG_VARIABLE + "=").getBytes(StandardCharsets.US_ASCII);
   /** {@code /proc/PID/stat} is read up to the start-time field, well within this. */
   private static final ThreadLocal<byte[]> STAT_BUFFER = ThreadLocal.withInitial(() -> new byte[1024]);
@@ -178,7 +182,14 @@ public final class ProcessTree {
     if (known != null && known.startTicks() == start) {
       return known.tag();
     }
-    String tag = tagOf(pid);
+    int[] length = new int[1];
+    String tag = tagOf(pid, length);
+    // An environment that reads empty is a kernel thread's, or that of a process in the middle of an exec (its
+    // new memory has no environment yet): read such a process again, or a daemon exec'ing at that moment escapes.
+    for (int retry = 0; tag == null && length[0] == 0 && retry < EXEC_RETRIES && !kernelThread(pid); retry++) {
+      LockSupport.parkNanos(EXEC_PAUSE_NANOS);
+      tag = tagOf(pid, length);
+    }
     if (tag != null) {
       if (KNOWN_TAGS.size() >= MAX_KNOWN_TAGS) {
         KNOWN_TAGS.clear(); // gone processes' entries pile up; starting over costs one read per process
@@ -188,10 +199,14 @@ public final class ProcessTree {
     return tag;
   }
 
-  /** The value of {@value #TAG_VARIABLE} in the process's environment, or null. */
-  static String tagOf(String pid) {
+  /**
+   * The value of {@value #TAG_VARIABLE} in the process's environment, or null; {@code length[0]} is set to the
+   * environment's size in bytes (-1 when it could not be read).
+   */
+  static String tagOf(String pid, int[] length) {
     byte[] env = ENVIRON_BUFFER.get();
     int n;
+    length[0] = -1;
     try (FileInputStream in = new FileInputStream("/proc/" + pid + "/environ")) {
       n = in.readNBytes(env, 0, env.length);
       if (n == env.length) {
@@ -205,7 +220,24 @@ public final class ProcessTree {
     } catch (IOException e) {
       return null;
     }
+    length[0] = n;
     return tagIn(env, n);
+  }
+
+  /** The kernel's flag for its own threads in {@code /proc/PID/stat} (PF_KTHREAD): they have no environment. */
+  private static final long PF_KTHREAD = 0x00200000L;
+
+  /** A kernel thread, by its flags (a pid or parent pid says nothing inside a container's pid namespace). */
+  static boolean kernelThread(String pid) {
+    try {
+      String stat = new String(Files.readAllBytes(PROC.resolve(pid).resolve("stat")), StandardCharsets.US_ASCII);
+      int close = stat.lastIndexOf(')');
+      // after "(comm) ": state ppid pgrp session tty_nr tpgid flags ...
+      String[] fields = stat.substring(close + 2).split(" ", 8);
+      return (Long.parseLong(fields[6]) & PF_KTHREAD) != 0;
+    } catch (IOException | RuntimeException e) {
+      return true; // gone, or unreadable: nothing to wait for
+    }
   }
 
   /** The tag in a NUL-separated environment block, or null. */

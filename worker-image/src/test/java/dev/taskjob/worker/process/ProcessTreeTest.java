@@ -45,6 +45,17 @@ class ProcessTreeTest {
   }
 
   @Test
+  void tellsAProcessFromAKernelThreadByItsFlags() throws Exception {
+    assertThat(ProcessTree.kernelThread(Long.toString(ProcessHandle.current().pid()))).isFalse();
+    assertThat(ProcessTree.kernelThread("not-a-pid")).as("unreadable: nothing to wait for").isTrue();
+    // kthreadd, where this pid namespace shows it (not inside a container)
+    java.nio.file.Path kthreadd = java.nio.file.Path.of("/proc/2/comm");
+    if (java.nio.file.Files.isReadable(kthreadd) && java.nio.file.Files.readString(kthreadd).trim().equals("kthreadd")) {
+      assertThat(ProcessTree.kernelThread("2")).isTrue();
+    }
+  }
+
+  @Test
   void findsAndKillsATaggedProcessWhoseParentExited() throws Exception {
     String tag = "test-" + ProcessHandle.current().pid() + "-" + System.nanoTime();
     // the shell exits at once and leaves the sleep behind, reparented away from this JVM
