@@ -281,9 +281,7 @@ public final class GceCloudProvider implements CloudProvider {
   @Override
   public List<Instance> list(Map<String, String> tags) {
     requireProject();
-    String filter = tags.entrySet().stream()
-        .map(e -> "(labels." + e.getKey() + " = \"" + e.getValue().replace("\"", "") + "\")")
-        .collect(Collectors.joining(" AND "));
+    String filter = labelFilter(tags);
     AggregatedListInstancesRequest.Builder request = AggregatedListInstancesRequest.newBuilder().setProject(project)
         .setMaxResults(500).setReturnPartialSuccess(true);
     if (!filter.isEmpty()) {
@@ -310,60 +308,52 @@ public final class GceCloudProvider implements CloudProvider {
   /** Disks in the region carrying all of {@code tags} as labels (boot disks get the VM's labels). */
   @Override
   public List<String> disks(Map<String, String> tags) {
-    requireProject();
-    String filter = tags.entrySet().stream()
-        .map(e -> "(labels." + e.getKey() + " = \"" + e.getValue().replace("\"", "") + "\")")
-        .collect(Collectors.joining(" AND "));
-    AggregatedListDisksRequest.Builder request = AggregatedListDisksRequest.newBuilder().setProject(project)
-        .setMaxResults(500).setReturnPartialSuccess(true);
-    if (!filter.isEmpty()) {
-      request.setFilter(filter);
-    }
     List<String> found = new ArrayList<>();
-    try {
-      for (Map.Entry<String, DisksScopedList> scope : disks.aggregatedList(request.build()).iterateAll()) {
-        String zone = scope.getKey().replaceFirst("^zones/", "");
-        if (zone.startsWith(region + "-")) {
-          scope.getValue().getDisksList().forEach(d -> found.add(zone + "/" + d.getName()));
-        }
-      }
-    } catch (ApiException e) {
-      throw translate(e, "list disks", null, null);
-    }
+    forEachRegionDisk(tags, (zone, d) -> found.add(zone + "/" + d.getName()));
     return found;
   }
 
   /** The disks of {@link #disks} that no VM uses (no {@code users}); their ids are {@code zone/name}. */
   @Override
   public List<Disk> detachedDisks(Map<String, String> tags) {
+    List<Disk> found = new ArrayList<>();
+    forEachRegionDisk(tags, (zone, d) -> {
+      if (d.getUsersCount() == 0) {
+        Instant created = d.getCreationTimestamp().isEmpty() ? null
+            : java.time.OffsetDateTime.parse(d.getCreationTimestamp()).toInstant();
+        found.add(new Disk(zone + "/" + d.getName(), d.getLabelsMap(), created));
+      }
+    });
+    return found;
+  }
+
+  /** Each disk in this region carrying all of {@code tags} as labels, with its zone: one aggregated list. */
+  private void forEachRegionDisk(Map<String, String> tags,
+      java.util.function.BiConsumer<String, com.google.cloud.compute.v1.Disk> each) {
     requireProject();
-    String filter = tags.entrySet().stream()
-        .map(e -> "(labels." + e.getKey() + " = \"" + e.getValue().replace("\"", "") + "\")")
-        .collect(Collectors.joining(" AND "));
+    String filter = labelFilter(tags);
     AggregatedListDisksRequest.Builder request = AggregatedListDisksRequest.newBuilder().setProject(project)
         .setMaxResults(500).setReturnPartialSuccess(true);
     if (!filter.isEmpty()) {
       request.setFilter(filter);
     }
-    List<Disk> found = new ArrayList<>();
     try {
       for (Map.Entry<String, DisksScopedList> scope : disks.aggregatedList(request.build()).iterateAll()) {
         String zone = scope.getKey().replaceFirst("^zones/", "");
-        if (!zone.startsWith(region + "-")) {
-          continue;
-        }
-        for (com.google.cloud.compute.v1.Disk d : scope.getValue().getDisksList()) {
-          if (d.getUsersCount() == 0) {
-            Instant created = d.getCreationTimestamp().isEmpty() ? null
-                : java.time.OffsetDateTime.parse(d.getCreationTimestamp()).toInstant();
-            found.add(new Disk(zone + "/" + d.getName(), d.getLabelsMap(), created));
-          }
+        if (zone.startsWith(region + "-")) {
+          scope.getValue().getDisksList().forEach(d -> each.accept(zone, d));
         }
       }
     } catch (ApiException e) {
       throw translate(e, "list disks", null, null);
     }
-    return found;
+  }
+
+  /** A Compute Engine list filter matching all of {@code tags} as labels (empty for none). */
+  private static String labelFilter(Map<String, String> tags) {
+    return tags.entrySet().stream()
+        .map(e -> "(labels." + e.getKey() + " = \"" + e.getValue().replace("\"", "") + "\")")
+        .collect(Collectors.joining(" AND "));
   }
 
   /**
