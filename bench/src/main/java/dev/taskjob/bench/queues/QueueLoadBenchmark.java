@@ -137,7 +137,7 @@ public final class QueueLoadBenchmark {
     System.out.printf(Locale.ROOT, "%nSQS (ElasticMQ 1.6.16 in-process), %,d tasks%n", tasks);
     try (SqsClient sqs = SqsTaskQueue.client(config)) {
       for (int round = 1; round <= rounds; round++) {
-        for (String loader : loaders()) {
+        for (String loader : loadersInRound(round)) {
           String name = "bench-" + loader + "-" + round;
           SqsTaskQueue queue = new SqsTaskQueue(sqs, new QueueSettings(name, Duration.ofMinutes(10), 3));
           queue.ensure();
@@ -166,6 +166,13 @@ public final class QueueLoadBenchmark {
   /** The Java loader of this build, the build before (with --before-classpath), then the Python peer. */
   private List<String> loaders() {
     return beforeClasspath == null ? List.of("java", "python") : List.of("java", "before", "python");
+  }
+
+  /** The loaders in the order they run in {@code round}: rotated, so no loader always meets a cold server first. */
+  private List<String> loadersInRound(int round) {
+    List<String> order = new ArrayList<>(loaders());
+    java.util.Collections.rotate(order, -(round - 1));
+    return order;
   }
 
   private String classpath(String loader) {
@@ -218,7 +225,7 @@ public final class QueueLoadBenchmark {
           ProviderConfig.Keys.PUBSUB_ENDPOINT, hostPort));
       System.out.printf(Locale.ROOT, "%nPub/Sub emulator, %,d tasks%n", tasks);
       for (int round = 1; round <= rounds; round++) {
-        for (String loader : loaders()) {
+        for (String loader : loadersInRound(round)) {
           String name = "bench-" + loader + "-" + round;
           try (PubSubTaskQueue queue = PubSubTaskQueue.create(config, new QueueSettings(name, Duration.ofMinutes(10), 5))) {
             queue.ensure();
