@@ -56,6 +56,7 @@ public final class FaultInjectingQueue implements TaskQueue {
   @Override public QueueSettings settings() { return delegate.settings(); }
   @Override public void ensure() { delegate.ensure(); }
   @Override public boolean exists() { return delegate.exists(); }
+  @Override public void prepareSend() { delegate.prepareSend(); }
   @Override public void delete() { delegate.delete(); }
   @Override public List<LeasedTask> receive(int maxTasks, Duration wait) { return delegate.receive(maxTasks, wait); }
   @Override public void extendLease(LeasedTask task, Duration leaseFromNow) { delegate.extendLease(task, leaseFromNow); }

@@ -46,7 +46,14 @@ import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
  *       limited to a 64 MiB heap, against writing the same messages to one file (the disk's pace).
  * </ul>
  *
- * Usage: {@code QueueLoadBenchmark [--tasks N] [--rounds R] [--local-tasks N] [--only sqs,pubsub,local]}.
+ * <p>Each loader is timed twice: its own figure (the Java loader from the command's start to its end, in
+ * its JVM; the Python peer from before its imports to the end) and the whole command, from launch to
+ * exit as seen from here. With {@code --before-classpath FILE} (a class path in a file, as
+ * {@code bench/target/bench-classpath.txt}) an older build's loader runs in the same rounds, so a change
+ * is measured side by side with the build before it.
+ *
+ * <p>Usage: {@code QueueLoadBenchmark [--tasks N] [--rounds R] [--local-tasks N] [--only sqs,pubsub,local]
+ * [--before-classpath FILE]}.
  */
 public final class QueueLoadBenchmark {
 
@@ -56,7 +63,9 @@ public final class QueueLoadBenchmark {
    * before C2 pays off) and the serial collector (no GC threads competing with the senders).
    */
   static final List<String> CLI_JVM_OPTIONS = List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC");
-  private final List<Double> ratios = new ArrayList<>();
+  /** Per loader, its results in round order. */
+  private final Map<String, List<Result>> results = new java.util.LinkedHashMap<>();
+  private String beforeClasspath;
 
   private final int tasks;
   private final int rounds;
@@ -76,6 +85,7 @@ public final class QueueLoadBenchmark {
     int tasks = 100_000;
     int rounds = 3;
     int localTasks = 1_000_000;
+    String beforeClasspath = null;
     Set<String> only = new HashSet<>(List.of("sqs", "pubsub", "local"));
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
@@ -83,10 +93,12 @@ public final class QueueLoadBenchmark {
         case "--rounds" -> rounds = Integer.parseInt(args[++i]);
         case "--local-tasks" -> localTasks = Integer.parseInt(args[++i]);
         case "--only" -> only = new HashSet<>(Arrays.asList(args[++i].split(",")));
+        case "--before-classpath" -> beforeClasspath = Files.readString(Path.of(args[++i])).trim();
         default -> throw new IllegalArgumentException("unknown argument " + args[i]);
       }
     }
     QueueLoadBenchmark bench = new QueueLoadBenchmark(tasks, rounds, localTasks);
+    bench.beforeClasspath = beforeClasspath;
     bench.writeTaskFile();
     System.out.printf(Locale.ROOT, "machine: %d cores, %s, Java %s, load average %.1f; Java loader JVM options %s%n",
         Runtime.getRuntime().availableProcessors(), System.getProperty("os.name"), System.getProperty("java.version"),
@@ -125,13 +137,13 @@ public final class QueueLoadBenchmark {
     System.out.printf(Locale.ROOT, "%nSQS (ElasticMQ 1.6.16 in-process), %,d tasks%n", tasks);
     try (SqsClient sqs = SqsTaskQueue.client(config)) {
       for (int round = 1; round <= rounds; round++) {
-        for (String loader : List.of("java", "python")) {
+        for (String loader : loadersInRound(round)) {
           String name = "bench-" + loader + "-" + round;
           SqsTaskQueue queue = new SqsTaskQueue(sqs, new QueueSettings(name, Duration.ofMinutes(10), 3));
           queue.ensure();
           Result r;
-          if (loader.equals("java")) {
-            r = runJava(List.of("-Xmx256m"), "load-queue", "--provider", "aws", "--region", "us-east-1", "--endpoint", endpoint,
+          if (!loader.equals("python")) {
+            r = runJava(classpath(loader), List.of("-Xmx256m"), "load-queue", "--provider", "aws", "--region", "us-east-1", "--endpoint", endpoint,
                 "--queue", name, "--task-file", taskFile.toString(), "--no-progress");
           } else {
             String url = sqs.getQueueUrl(b -> b.queueName(name + "-tasks")).queueUrl();
@@ -151,22 +163,52 @@ public final class QueueLoadBenchmark {
     summary();
   }
 
-  private Result lastJava;
-
-  private void record(String loader, Result r) {
-    if (loader.equals("java")) {
-      lastJava = r;
-    } else {
-      ratios.add((lastJava.sent() / lastJava.seconds()) / (r.sent() / r.seconds()));
-    }
+  /** The Java loader of this build, the build before (with --before-classpath), then the Python peer. */
+  private List<String> loaders() {
+    return beforeClasspath == null ? List.of("java", "python") : List.of("java", "before", "python");
   }
 
-  /** Java rate over Python rate per round (each pair ran back to back on the same server). */
+  /** The loaders in the order they run in {@code round}: rotated, so no loader always meets a cold server first. */
+  private List<String> loadersInRound(int round) {
+    List<String> order = new ArrayList<>(loaders());
+    java.util.Collections.rotate(order, -(round - 1));
+    return order;
+  }
+
+  private String classpath(String loader) {
+    return loader.equals("before") ? beforeClasspath : System.getProperty("java.class.path");
+  }
+
+  private void record(String loader, Result r) {
+    results.computeIfAbsent(loader, k -> new ArrayList<>()).add(r);
+  }
+
+  /** Per round, each Java loader against the peer (and this build against the one before): rates and whole commands. */
   private void summary() {
+    List<Result> peer = results.get("python");
+    for (String loader : loaders()) {
+      if (loader.equals("python")) {
+        continue;
+      }
+      List<Result> mine = results.get(loader);
+      printRatios(loader + "/python rate", mine, peer, Result::rate);
+      printRatios(loader + "/python whole command", mine, peer, Result::wholeRate);
+    }
+    if (results.containsKey("before")) {
+      printRatios("java/before rate", results.get("java"), results.get("before"), Result::rate);
+      printRatios("java/before whole command", results.get("java"), results.get("before"), Result::wholeRate);
+    }
+    results.clear();
+  }
+
+  private static void printRatios(String what, List<Result> a, List<Result> b, java.util.function.ToDoubleFunction<Result> rate) {
+    List<Double> ratios = new ArrayList<>();
+    for (int i = 0; i < a.size(); i++) {
+      ratios.add(rate.applyAsDouble(a.get(i)) / rate.applyAsDouble(b.get(i)));
+    }
     List<Double> sorted = ratios.stream().sorted().toList();
-    System.out.printf(Locale.ROOT, "  java/python rate per round: %s; median %.2f%n",
+    System.out.printf(Locale.ROOT, "  %-32s per round: %s; median %.2f%n", what,
         ratios.stream().map(x -> String.format(Locale.ROOT, "%.2f", x)).toList(), sorted.get(sorted.size() / 2));
-    ratios.clear();
   }
 
   // ---- Pub/Sub emulator ----
@@ -183,13 +225,13 @@ public final class QueueLoadBenchmark {
           ProviderConfig.Keys.PUBSUB_ENDPOINT, hostPort));
       System.out.printf(Locale.ROOT, "%nPub/Sub emulator, %,d tasks%n", tasks);
       for (int round = 1; round <= rounds; round++) {
-        for (String loader : List.of("java", "python")) {
+        for (String loader : loadersInRound(round)) {
           String name = "bench-" + loader + "-" + round;
           try (PubSubTaskQueue queue = PubSubTaskQueue.create(config, new QueueSettings(name, Duration.ofMinutes(10), 5))) {
             queue.ensure();
             Result r;
-            if (loader.equals("java")) {
-              r = runJava(List.of("-Xmx256m"), "load-queue", "--provider", "gcp", "--project", "bench", "--endpoint", hostPort,
+            if (!loader.equals("python")) {
+              r = runJava(classpath(loader), List.of("-Xmx256m"), "load-queue", "--provider", "gcp", "--project", "bench", "--endpoint", hostPort,
                   "--queue", name, "--task-file", taskFile.toString(), "--no-progress");
             } else {
               r = runPython("pubsub_loader.py", "--host-port", hostPort, "--topic", "projects/bench/topics/" + name + "-tasks",
@@ -231,7 +273,7 @@ public final class QueueLoadBenchmark {
     Path root = work.resolve("local-root");
     System.out.printf(Locale.ROOT, "%nLocal queue, %,d generated tasks, loader JVM with -Xmx64m%n", localTasks);
     for (int round = 1; round <= rounds; round++) {
-      Result r = runJava(List.of("-Xmx64m"), "load-queue", "--provider", "local", "--local-root", root.toString(),
+      Result r = runJava(System.getProperty("java.class.path"), List.of("-Xmx64m"), "load-queue", "--provider", "local", "--local-root", root.toString(),
           "--queue", "bench-local-" + round, "--generate", Integer.toString(localTasks), "--no-progress");
       long files;
       try (var list = Files.list(root.resolve("queues").resolve("bench-local-" + round).resolve("tasks").resolve("pending"))) {
@@ -270,37 +312,54 @@ public final class QueueLoadBenchmark {
 
   // ---- running loaders ----
 
-  private record Result(double seconds, long sent, long peakHeapBytes, long peakRssKib, String heapProfile) {}
+  /**
+   * One loader run: its own time ({@code seconds}), launch to exit ({@code wholeSeconds}), tasks sent and memory.
+   */
+  private record Result(double seconds, double wholeSeconds, long sent, long peakHeapBytes, long peakRssKib, String heapProfile) {
+    double rate() {
+      return sent / seconds;
+    }
 
-  private Result runJava(List<String> jvmOptions, String... cliArgs) throws Exception {
+    double wholeRate() {
+      return sent / wholeSeconds;
+    }
+  }
+
+  /** A finished process: its output and its time from launch to exit. */
+  private record Run(List<String> lines, double wholeSeconds) {}
+
+  private Result runJava(String classpath, List<String> jvmOptions, String... cliArgs) throws Exception {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(CLI_JVM_OPTIONS);
     command.addAll(jvmOptions);
-    command.addAll(List.of("-cp", System.getProperty("java.class.path"), LoaderProcess.class.getName()));
+    command.addAll(List.of("-cp", classpath, LoaderProcess.class.getName()));
     command.addAll(List.of(cliArgs));
-    List<String> out = run(command);
+    Run run = run(command);
+    List<String> out = run.lines();
     String[] result = line(out, "RESULT").split(" ");
     if (!result[1].equals("0")) {
       throw new IllegalStateException("java loader failed: " + out);
     }
     long sent = cliArgs[Arrays.asList(cliArgs).indexOf("--provider") + 1].equals("local") ? localTasks : tasks;
-    return new Result(Double.parseDouble(result[2]), sent, Long.parseLong(result[3]), Long.parseLong(result[4]),
+    return new Result(Double.parseDouble(result[2]), run.wholeSeconds(), sent, Long.parseLong(result[3]), Long.parseLong(result[4]),
         line(out, "HEAP").substring(5));
   }
 
   private Result runPython(String script, String... args) throws Exception {
     List<String> command = new ArrayList<>(List.of("python3", SCRIPTS.resolve(script).toString()));
     command.addAll(List.of(args));
-    String[] result = line(run(command), "RESULT").split(" ");
-    return new Result(Double.parseDouble(result[2]), Long.parseLong(result[1]), -1, Long.parseLong(result[3]), "");
+    Run run = run(command);
+    String[] result = line(run.lines(), "RESULT").split(" ");
+    return new Result(Double.parseDouble(result[2]), run.wholeSeconds(), Long.parseLong(result[1]), -1, Long.parseLong(result[3]), "");
   }
 
-  private List<String> run(List<String> command) throws Exception {
+  private Run run(List<String> command) throws Exception {
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
     // Any credentials satisfy ElasticMQ; the loaders read them from the environment as they would in real use.
     builder.environment().put("AWS_ACCESS_KEY_ID", "bench");
     builder.environment().put("AWS_SECRET_ACCESS_KEY", "bench");
+    long launched = System.nanoTime();
     Process p = builder.start();
     List<String> lines = new ArrayList<>();
     try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
@@ -309,7 +368,7 @@ public final class QueueLoadBenchmark {
     if (!p.waitFor(30, TimeUnit.MINUTES) || p.exitValue() != 0) {
       throw new IllegalStateException(String.join(" ", command) + " failed:\n" + String.join("\n", lines));
     }
-    return lines;
+    return new Run(lines, (System.nanoTime() - launched) / 1e9);
   }
 
   private static String line(List<String> lines, String prefix) {
@@ -318,8 +377,9 @@ public final class QueueLoadBenchmark {
   }
 
   private static void print(String loader, int round, Result r, long inQueue) {
-    System.out.printf(Locale.ROOT, "  %-6s round %d: %,10.0f tasks/s  %6.2f s  peak heap %s  peak RSS %,d MiB  in queue: %,d%n",
-        loader, round, r.sent() / r.seconds(), r.seconds(),
+    System.out.printf(Locale.ROOT,
+        "  %-6s round %d: %,10.0f tasks/s  %6.2f s  whole command %6.2f s  peak heap %s  peak RSS %,d MiB  in queue: %,d%n",
+        loader, round, r.sent() / r.seconds(), r.seconds(), r.wholeSeconds(),
         r.peakHeapBytes() < 0 ? "   n/a " : String.format(Locale.ROOT, "%3d MiB", r.peakHeapBytes() / (1024 * 1024)),
         r.peakRssKib() / 1024, inQueue);
   }

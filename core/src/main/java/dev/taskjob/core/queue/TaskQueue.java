@@ -46,6 +46,12 @@ public interface TaskQueue extends AutoCloseable {
    */
   void send(List<Task> tasks);
 
+  /**
+   * Readies the sending path ahead of the first {@link #send} (a client library's publisher, say), so a
+   * loader can pay for it while it reads its tasks. Creates nothing in the cloud. Optional.
+   */
+  default void prepareSend() {}
+
   /** Receives up to {@code maxTasks}, waiting up to {@code wait} for the first (long poll). */
   List<LeasedTask> receive(int maxTasks, Duration wait);
 

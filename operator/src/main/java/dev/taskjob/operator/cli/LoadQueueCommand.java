@@ -98,25 +98,27 @@ public final class LoadQueueCommand implements Callable<Integer> {
         : TaskInput.lists(source.taskFiles.stream().map(TaskSource::file).toList());
     LoadCheckpoint from = resumePoint();
     TaskLoader loader = new TaskLoader(options);
-    // Connect while validating (client set-up takes as long as reading 100,000 tasks); the queue is
-    // created only once the tasks are known to be good, so a bad list leaves nothing behind.
+    // Connect while validating (client set-up takes as long as reading 100,000 tasks): look the queue up
+    // and ready the sending path; the queue is created only once the tasks are known to be good, so a
+    // bad list leaves nothing behind.
     queueOptions.settings(); // a bad --queue or --limit is reported before anything else
     if (limit != null && limit < 1) {
       throw new IllegalArgumentException("--limit must be >= 1, was " + limit);
     }
-    CompletableFuture<TaskQueue> connecting = CompletableFuture.supplyAsync(queueOptions::open);
+    CompletableFuture<Connected> connecting = CompletableFuture.supplyAsync(this::connect);
     err.println("Validating " + describe() + " ...");
     err.flush();
     long total;
     try {
       total = loader.validate(input);
     } catch (RuntimeException e) {
-      connecting.thenAccept(TaskQueue::close);
+      connecting.thenAccept(c -> c.queue().close());
       throw e;
     }
     long end = limitedEnd(total, from);
-    try (TaskQueue queue = join(connecting)) {
-      if (!queue.exists()) {
+    Connected connected = join(connecting);
+    try (TaskQueue queue = connected.queue()) {
+      if (!connected.exists()) {
         queue.ensure();
       }
       ProgressBar bar = new ProgressBar(err, !noProgress, System.console() != null);
@@ -157,7 +159,22 @@ public final class LoadQueueCommand implements Callable<Integer> {
     return Math.min(total, from.offset() + limit);
   }
 
-  private static TaskQueue join(CompletableFuture<TaskQueue> connecting) {
+  /** An open queue and whether it existed when looked up. */
+  private record Connected(TaskQueue queue, boolean exists) {}
+
+  private Connected connect() {
+    TaskQueue queue = queueOptions.open();
+    try {
+      boolean exists = queue.exists();
+      queue.prepareSend();
+      return new Connected(queue, exists);
+    } catch (RuntimeException e) {
+      queue.close();
+      throw e;
+    }
+  }
+
+  private static Connected join(CompletableFuture<Connected> connecting) {
     try {
       return connecting.join();
     } catch (CompletionException e) {

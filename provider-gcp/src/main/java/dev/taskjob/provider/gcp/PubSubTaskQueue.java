@@ -79,8 +79,9 @@ public final class PubSubTaskQueue implements TaskQueue {
   static final int MAX_RESEND_ROUNDS = 6;
 
   private final PubSubConnection connection;
-  private final TopicAdminClient topics;
-  private final SubscriptionAdminClient subscriptions;
+  /** Built on first use: a loader into an existing queue needs no topic admin client (each costs a stub's start). */
+  private TopicAdminClient topics;
+  private SubscriptionAdminClient subscriptions;
   private final QueueSettings settings;
   private final TopicName tasksTopic;
   private final TopicName eventsTopic;
@@ -93,11 +94,9 @@ public final class PubSubTaskQueue implements TaskQueue {
   private final Set<ApiFuture<PullResponse>> taskPulls = ConcurrentHashMap.newKeySet();
   private volatile boolean receiving = true;
 
-  private PubSubTaskQueue(PubSubConnection connection, QueueSettings settings) throws IOException {
+  private PubSubTaskQueue(PubSubConnection connection, QueueSettings settings) {
     this.connection = connection;
     this.settings = settings;
-    this.topics = TopicAdminClient.create(connection.topicAdminSettings());
-    this.subscriptions = SubscriptionAdminClient.create(connection.subscriptionAdminSettings());
     String project = connection.project();
     this.tasksTopic = TopicName.of(project, settings.name() + "-tasks");
     this.eventsTopic = TopicName.of(project, settings.name() + "-events");
@@ -109,13 +108,35 @@ public final class PubSubTaskQueue implements TaskQueue {
 
   /** A queue with its own clients, configured from {@code config} (see {@link PubSubConnection}). */
   public static PubSubTaskQueue create(ProviderConfig config, QueueSettings settings) {
-    PubSubConnection connection = PubSubConnection.open(config);
-    try {
-      return new PubSubTaskQueue(connection, settings);
-    } catch (IOException e) {
-      connection.close();
-      throw new QueueException("cannot create Pub/Sub clients: " + e.getMessage(), true, e);
+    return new PubSubTaskQueue(PubSubConnection.open(config), settings);
+  }
+
+  private synchronized TopicAdminClient topics() {
+    if (topics == null) {
+      try {
+        topics = TopicAdminClient.create(connection.topicAdminSettings());
+      } catch (IOException e) {
+        throw new QueueException("cannot create a Pub/Sub topic admin client: " + e.getMessage(), true, e);
+      }
     }
+    return topics;
+  }
+
+  private synchronized SubscriptionAdminClient subscriptions() {
+    if (subscriptions == null) {
+      try {
+        subscriptions = SubscriptionAdminClient.create(connection.subscriptionAdminSettings());
+      } catch (IOException e) {
+        throw new QueueException("cannot create a Pub/Sub subscription admin client: " + e.getMessage(), true, e);
+      }
+    }
+    return subscriptions;
+  }
+
+  /** Builds the task topic's publisher (its stub, channel use and executor) ahead of the first send. */
+  @Override
+  public void prepareSend() {
+    publisher(tasksTopic);
   }
 
   @Override
@@ -142,7 +163,7 @@ public final class PubSubTaskQueue implements TaskQueue {
     call("create topics and subscriptions", () -> {
       for (TopicName topic : List.of(deadLetterTopic, tasksTopic, eventsTopic)) {
         try {
-          topics.createTopic(topic);
+          topics().createTopic(topic);
         } catch (AlreadyExistsException e) {
           // idempotent
         }
@@ -163,7 +184,7 @@ public final class PubSubTaskQueue implements TaskQueue {
     try {
       // Keep undelivered messages as long as Pub/Sub allows, and never expire an idle subscription:
       // a big job's tasks may wait for days.
-      subscriptions.createSubscription(subscription.setMessageRetentionDuration(RETENTION)
+      subscriptions().createSubscription(subscription.setMessageRetentionDuration(RETENTION)
           .setExpirationPolicy(ExpirationPolicy.getDefaultInstance()).build());
     } catch (AlreadyExistsException e) {
       // idempotent
@@ -173,7 +194,7 @@ public final class PubSubTaskQueue implements TaskQueue {
   @Override
   public boolean exists() {
     try {
-      subscriptions.getSubscription(tasksSubscription);
+      subscriptions().getSubscription(tasksSubscription);
       return true;
     } catch (NotFoundException e) {
       return false;
@@ -206,7 +227,7 @@ public final class PubSubTaskQueue implements TaskQueue {
   private void deleteQueues(List<SubscriptionName> subscriptionsToDelete, List<TopicName> topicsToDelete) {
     for (SubscriptionName s : subscriptionsToDelete) {
       try {
-        subscriptions.deleteSubscription(s);
+        subscriptions().deleteSubscription(s);
       } catch (NotFoundException e) {
         // already gone
       } catch (ApiException e) {
@@ -216,7 +237,7 @@ public final class PubSubTaskQueue implements TaskQueue {
     for (TopicName t : topicsToDelete) {
       shutdown(publishers.remove(t));
       try {
-        topics.deleteTopic(t);
+        topics().deleteTopic(t);
       } catch (NotFoundException e) {
         // already gone
       } catch (ApiException e) {
@@ -438,9 +459,9 @@ public final class PubSubTaskQueue implements TaskQueue {
    */
   private PullResponse call(SubscriptionName subscription, PullRequest request, GrpcCallContext context) {
     if (!subscription.equals(tasksSubscription)) {
-      return subscriptions.pullCallable().call(request, context);
+      return subscriptions().pullCallable().call(request, context);
     }
-    ApiFuture<PullResponse> future = subscriptions.pullCallable().futureCall(request, context);
+    ApiFuture<PullResponse> future = subscriptions().pullCallable().futureCall(request, context);
     taskPulls.add(future);
     try {
       if (!receiving) {
@@ -491,7 +512,7 @@ public final class PubSubTaskQueue implements TaskQueue {
     for (int from = 0; from < ackIds.size(); from += MAX_PULL) {
       List<String> part = ackIds.subList(from, Math.min(ackIds.size(), from + MAX_PULL));
       try {
-        subscriptions.acknowledge(subscription, part);
+        subscriptions().acknowledge(subscription, part);
       } catch (InvalidArgumentException e) {
         // An expired ack id: the message was delivered again and the newer delivery will be acked.
       } catch (ApiException e) {
@@ -506,7 +527,7 @@ public final class PubSubTaskQueue implements TaskQueue {
 
   private void modifyAckDeadline(SubscriptionName subscription, List<String> ackIds, int seconds, LeasedTask task) {
     try {
-      subscriptions.modifyAckDeadline(subscription, ackIds, seconds);
+      subscriptions().modifyAckDeadline(subscription, ackIds, seconds);
     } catch (InvalidArgumentException e) {
       String what = task == null ? ackIds.size() + " messages" : "task " + task.task().id();
       throw new QueueException("cannot change the lease of " + what + " in " + subscription.getSubscription()
@@ -541,7 +562,7 @@ public final class PubSubTaskQueue implements TaskQueue {
     Timestamp now = toTimestamp(Instant.now());
     for (SubscriptionName s : toPurge) {
       try {
-        subscriptions.seek(SeekRequest.newBuilder().setSubscription(s.toString()).setTime(now).build());
+        subscriptions().seek(SeekRequest.newBuilder().setSubscription(s.toString()).setTime(now).build());
       } catch (UnimplementedException e) {
         drain(s);
       } catch (ApiException e) {
@@ -565,8 +586,14 @@ public final class PubSubTaskQueue implements TaskQueue {
   public void close() {
     publishers.values().forEach(PubSubTaskQueue::shutdown);
     publishers.clear();
-    topics.close();
-    subscriptions.close();
+    synchronized (this) {
+      if (topics != null) {
+        topics.close();
+      }
+      if (subscriptions != null) {
+        subscriptions.close();
+      }
+    }
     connection.close();
   }
 

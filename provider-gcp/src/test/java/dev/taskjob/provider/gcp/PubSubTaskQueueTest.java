@@ -230,6 +230,23 @@ class PubSubTaskQueueTest {
     }
   }
 
+  /** load-queue readies the publisher while it validates, before it knows whether to create the queue. */
+  @Test
+  void preparingToSendCreatesNothingAndThePreparedPublisherSends() {
+    QueueSettings settings = settings(Duration.ofMinutes(5), 5);
+    try (TaskQueue queue = Providers.get("gcp").queue(config(), settings)) {
+      queue.prepareSend();
+      assertThat(queue.exists()).isFalse();
+
+      queue.ensure();
+      queue.send(tasks(3));
+
+      assertThat(receiveAll(queue, 3)).extracting(t -> t.task().id())
+          .containsExactlyInAnyOrderElementsOf(tasks(3).stream().map(Task::id).toList());
+      queue.delete();
+    }
+  }
+
   @Test
   void missingProjectIsAClearError() {
     ProviderConfig noProject = new ProviderConfig("gcp", null, null, Map.of(ProviderConfig.Keys.PUBSUB_ENDPOINT, EMULATOR.hostPort()));
