@@ -2,6 +2,7 @@ package dev.taskjob.provider.aws;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 import dev.taskjob.core.cloud.Architecture;
 import dev.taskjob.core.cloud.CapacityException;
@@ -342,6 +343,9 @@ class Ec2CloudProviderTest {
         .contains("\"ServiceCode\":\"AmazonEC2\"", "\"Field\":\"operatingSystem\",\"Value\":\"Linux\"",
             "\"Field\":\"tenancy\",\"Value\":\"Shared\"", "\"Field\":\"preInstalledSw\",\"Value\":\"NA\"",
             "\"Field\":\"capacitystatus\",\"Value\":\"Used\"", "\"Field\":\"regionCode\",\"Value\":\"us-east-1\""));
+    assertThat(catalog.bootDisk().source()).as("the gp3 price from the Pricing API").isEqualTo(PriceSource.API);
+    assertThat(catalog.bootDisk().usdPerGiBMonth()).isCloseTo(0.08, within(1e-12));
+    assertThat(catalog.bootDisk().minimumGiB()).as("EC2's root volume minimum").isEqualTo(8);
   }
 
   @Test
