@@ -36,6 +36,11 @@ public record VmPrice(double instancePerHour, int diskGiB, double diskPerHour) {
     return new VmPrice(instancePerHour, disk.billedGiB(bootDiskGiB), disk.perHour(bootDiskGiB));
   }
 
+  /** The same VM at another instance price (another zone or market): its boot disk bills the same. */
+  public VmPrice withInstancePrice(double usdPerHour) {
+    return new VmPrice(usdPerHour, diskGiB, diskPerHour);
+  }
+
   /** USD per hour of the VM: instance and boot disk. */
   public double perHour() {
     return instancePerHour + diskPerHour;

@@ -47,7 +47,7 @@ public class InstancePoolStatus {
   @JsonPropertyDescription("Whether the instances are spot (preemptible) instances.")
   private Boolean spot;
 
-  @JsonPropertyDescription("Price of one instance of the selected type, in USD per hour.")
+  @JsonPropertyDescription("Price of one instance of the selected type with its boot disk, in USD per hour.")
   private Double pricePerHour;
 
   @Size(max = 20)

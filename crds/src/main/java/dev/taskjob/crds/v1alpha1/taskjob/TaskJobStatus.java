@@ -74,7 +74,7 @@ public class TaskJobStatus {
   @JsonPropertyDescription("Whether the instances are spot (preemptible) instances.")
   private Boolean spot;
 
-  @JsonPropertyDescription("Price of one instance of the selected type, in USD per hour.")
+  @JsonPropertyDescription("Price of one instance of the selected type with its boot disk, in USD per hour.")
   private Double pricePerHour;
 
   @JsonPropertyDescription("Instances the job wants now.")
