@@ -171,7 +171,13 @@ final class SimulatedCloud implements CloudProvider {
 
   /** The operator's hourly price of a VM in {@code zone} with the runs' boot disk: instance plus disk. */
   double price(String zone) {
-    return VmPrice.of(catalog(), type, BOOT_DISK_GIB, zone, true).orElseThrow().perHour();
+    return vmPrice(type, zone);
+  }
+
+  /** The operator's hourly price of a spot VM of {@code type} in {@code zone} with the runs' boot disk. */
+  static double vmPrice(InstanceType type, String zone) {
+    InstanceCatalog catalog = new InstanceCatalog("simulated", "sim-1", List.of(type), Instant.EPOCH, DISK);
+    return VmPrice.of(catalog, type, BOOT_DISK_GIB, zone, true).orElseThrow().perHour();
   }
 
   @Override

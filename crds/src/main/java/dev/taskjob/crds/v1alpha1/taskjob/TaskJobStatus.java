@@ -87,7 +87,7 @@ public class TaskJobStatus {
   private Double costPerHour;
 
   @JsonPropertyDescription("What the job's VMs have been billed so far, in USD (three significant digits): its"
-      + " pool's bill, each VM from launch to end at the price of its type, zone and market.")
+      + " pool's bill, each VM from launch to end at the price of its type, zone and market plus its boot disk.")
   private Double costSoFar;
 
   @JsonPropertyDescription("costSoFar divided by the tasks that succeeded, in USD (three significant digits): what"
