@@ -127,8 +127,8 @@ public final class CostRanking {
 
   /**
    * Every offering of the selection, each spot type in each of its zones the constraints allow (at that zone's
-   * price plus the boot disk, never above the type's on-demand price or the pool's hourly cap), ranked by expected cost per
-   * completed task.
+   * price plus the boot disk, never above the type's on-demand price or the pool's hourly cap), ranked by expected
+   * cost per completed task.
    */
   public static Ranking rank(Selection selection, InstanceConstraints constraints, Inputs in) {
     double taskHours = hours(in.task().duration());

@@ -50,7 +50,8 @@ public final class InstanceSelector {
       Failures primaryPrice = new Failures();
       Candidate primaryCandidate = price(catalog, type, constraints, constraints.spot(), slots, primaryPrice);
       Failures fallbackPrice = new Failures();
-      Candidate fallbackCandidate = withFallback ? price(catalog, type, constraints, false, slots, fallbackPrice) : null;
+      Candidate fallbackCandidate = withFallback
+          ? price(catalog, type, constraints, false, slots, fallbackPrice) : null;
 
       if (failures.isEmpty() && (primaryCandidate != null || fallbackCandidate != null)) {
         if (primaryCandidate != null) {
@@ -200,8 +201,8 @@ public final class InstanceSelector {
       return null;
     }
     if (c.maxPricePerHour() != null && price.perHour() > c.maxPricePerHour() + EPS) {
-      f.add("maxPricePerHour", "$" + usd(price.perHour()) + "/h" + (price.diskPerHour() > 0 ? " with its boot disk" : "")
-          + " > maxPricePerHour $" + usd(c.maxPricePerHour()));
+      f.add("maxPricePerHour", "$" + usd(price.perHour()) + "/h"
+          + (price.diskPerHour() > 0 ? " with its boot disk" : "") + " > maxPricePerHour $" + usd(c.maxPricePerHour()));
       return null;
     }
     if (slots.count() <= 0) {

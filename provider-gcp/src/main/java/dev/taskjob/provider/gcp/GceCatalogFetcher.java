@@ -24,8 +24,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Builds a region's catalog from the live APIs: machine types from the Compute API's aggregated list (kept
  * for the region's zones), priced with per-family vCPU and GiB rates from the Cloud Billing Catalog's Compute
- * Engine SKUs, and the boot disk (pd-balanced) per GiB from the same SKUs. Families the Billing API gives no rate for use the snapshot's; when the Billing API cannot be
- * reached at all, every rate is the snapshot's. Failing to list machine types fails the fetch.
+ * Engine SKUs, and the boot disk (pd-balanced) per GiB from the same SKUs. Families the Billing API gives no
+ * rate for use the snapshot's; when the Billing API cannot be reached at all, every rate is the snapshot's. Failing to list machine types fails the fetch.
  */
 final class GceCatalogFetcher {
 
@@ -99,7 +99,7 @@ final class GceCatalogFetcher {
     return skus;
   }
 
-  /** Live rates, completed per family, for local SSD and for the boot disk with the snapshot's where the API lacks them. */
+  /** Live rates, completed per family, for local SSD and the boot disk with the snapshot's where the API lacks them. */
   private GcpRates merge(GcpRates live) {
     Map<String, GcpRates.FamilyRates> merged = snapshot.familyRates(region);
     live.families.forEach((family, r) -> merged.put(family, r.orElse(merged.get(family))));
