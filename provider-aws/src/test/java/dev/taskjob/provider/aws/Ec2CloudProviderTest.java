@@ -140,7 +140,8 @@ class Ec2CloudProviderTest {
     String userData = userData(created.id());
     assertThat(userData).startsWith("#!/bin/bash")
         .contains("TASKJOB_PROVIDER=aws\n", "TASKJOB_QUEUE_NAME=job-a\n", "TASKJOB_INSTANCE_TYPE=m6i.large\n",
-            "TASKJOB_VCPUS=2\n", "TASKJOB_MEMORY_GIB=8\n", "TASKJOB_SPOT=false\n", "TASKJOB_PRICE_PER_HOUR=0.096\n")
+            "TASKJOB_VCPUS=2\n", "TASKJOB_MEMORY_GIB=8\n", "TASKJOB_SPOT=false\n",
+            "TASKJOB_PRICE_PER_HOUR=0.0981918\n") // $0.096 plus 20 GiB of gp3 at $0.08/GiB-month
         .contains("worker_image='ghcr.io/acme/taskjob-worker:1'", "task_image='python:3.12-slim'", "stop_timeout='35'")
         .doesNotContain("aws_secret_access_key");
     assertThat(created.state()).isIn(InstanceState.PENDING, InstanceState.RUNNING);
