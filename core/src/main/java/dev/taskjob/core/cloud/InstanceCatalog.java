@@ -12,12 +12,24 @@ import java.util.Optional;
  * @param region the region
  * @param types the types
  * @param pricesAsOf when the prices were fetched, or the snapshot's date
+ * @param bootDisk the region's boot disk price ({@link DiskPrice#NONE} when the catalog knows none)
  */
-public record InstanceCatalog(String provider, String region, List<InstanceType> types, Instant pricesAsOf) {
+public record InstanceCatalog(String provider, String region, List<InstanceType> types, Instant pricesAsOf,
+    DiskPrice bootDisk) {
 
   public InstanceCatalog {
     Objects.requireNonNull(provider, "provider");
     types = List.copyOf(types);
+    bootDisk = bootDisk == null ? DiskPrice.NONE : bootDisk;
+  }
+
+  /** A catalog with no boot disk price. */
+  public InstanceCatalog(String provider, String region, List<InstanceType> types, Instant pricesAsOf) {
+    this(provider, region, types, pricesAsOf, DiskPrice.NONE);
+  }
+
+  public InstanceCatalog withBootDisk(DiskPrice disk) {
+    return new InstanceCatalog(provider, region, types, pricesAsOf, disk);
   }
 
   public Optional<InstanceType> find(String name) {

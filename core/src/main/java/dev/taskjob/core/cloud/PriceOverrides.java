@@ -17,6 +17,8 @@ import java.util.Map;
  *   <li>{@code <type>.spot.<zone>}: the spot price of one type in one zone
  *   <li>{@code discount}: a fraction (0 to 1) taken off every on-demand price not set explicitly ({@code "0.2"})
  *   <li>{@code spotDiscount}: the same for spot prices
+ *   <li>{@code bootDisk}: the boot disk price in USD per GiB-month ({@code "0.064"}); the only way to give the
+ *       local provider's disks a price (free otherwise)
  * </ul>
  *
  * Overridden types report {@link PriceSource#OVERRIDE}. A bad entry is refused with its key and the reason.
@@ -28,6 +30,7 @@ public final class PriceOverrides {
   private final Map<String, Map<String, Double>> spotByZone = new HashMap<>();
   private double discount;
   private double spotDiscount;
+  private Double bootDiskPerGiBMonth;
 
   private PriceOverrides() {}
 
@@ -52,6 +55,10 @@ public final class PriceOverrides {
         } else {
           o.spotDiscount = value;
         }
+        continue;
+      }
+      if (key.equals("bootDisk")) {
+        o.bootDiskPerGiBMonth = value;
         continue;
       }
       int zonePart = key.lastIndexOf(".spot.");
@@ -79,7 +86,8 @@ public final class PriceOverrides {
   }
 
   public boolean isEmpty() {
-    return onDemand.isEmpty() && spotAllZones.isEmpty() && spotByZone.isEmpty() && discount == 0 && spotDiscount == 0;
+    return onDemand.isEmpty() && spotAllZones.isEmpty() && spotByZone.isEmpty() && discount == 0 && spotDiscount == 0
+        && bootDiskPerGiBMonth == null;
   }
 
   /** The catalog with these prices applied. */
@@ -88,7 +96,9 @@ public final class PriceOverrides {
       return catalog;
     }
     List<InstanceType> types = catalog.types().stream().map(this::apply).toList();
-    return new InstanceCatalog(catalog.provider(), catalog.region(), types, catalog.pricesAsOf());
+    DiskPrice disk = bootDiskPerGiBMonth == null ? catalog.bootDisk()
+        : catalog.bootDisk().withPerGiBMonth(bootDiskPerGiBMonth, PriceSource.OVERRIDE);
+    return new InstanceCatalog(catalog.provider(), catalog.region(), types, catalog.pricesAsOf(), disk);
   }
 
   private InstanceType apply(InstanceType t) {

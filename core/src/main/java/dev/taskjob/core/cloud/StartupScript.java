@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import dev.taskjob.core.worker.WorkerSetting;
 import java.math.BigDecimal;
+import java.math.MathContext;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.Locale;
@@ -88,7 +89,9 @@ public final class StartupScript {
       }
       env.put(WorkerSetting.SPOT.variable(), Boolean.toString(spot));
       if (pricePerHour != null) {
-        env.put(WorkerSetting.PRICE_PER_HOUR.variable(), BigDecimal.valueOf(pricePerHour).stripTrailingZeros().toPlainString());
+        // Six significant digits: the disk's share of a price has no short decimal form.
+        env.put(WorkerSetting.PRICE_PER_HOUR.variable(), BigDecimal.valueOf(pricePerHour).round(new MathContext(6))
+            .stripTrailingZeros().toPlainString());
       }
       return env;
     }

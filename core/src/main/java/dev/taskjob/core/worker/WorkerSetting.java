@@ -42,7 +42,8 @@ public enum WorkerSetting {
   VCPUS("TASKJOB_VCPUS", Writer.MACHINE, "integer", "the VM's vCPUs, passed on to tasks"),
   MEMORY_GIB("TASKJOB_MEMORY_GIB", Writer.MACHINE, "number", "the VM's memory, passed on to tasks"),
   SPOT("TASKJOB_SPOT", Writer.MACHINE, "boolean", "whether the VM is spot, passed on to tasks"),
-  PRICE_PER_HOUR("TASKJOB_PRICE_PER_HOUR", Writer.MACHINE, "USD", "the VM's price, passed on to tasks"),
+  PRICE_PER_HOUR("TASKJOB_PRICE_PER_HOUR", Writer.MACHINE, "USD",
+      "the VM's price with its boot disk, passed on to tasks"),
   ZONE("TASKJOB_ZONE", Writer.MACHINE, "text", "the VM's zone, from the metadata endpoint, passed on to tasks"),
   SCRATCH_DIR("TASKJOB_SCRATCH_DIR", Writer.MACHINE, "path", "the VM's local SSDs (when it has them); each task"
       + " gets its own directory under it, with its share of the space in TASKJOB_SCRATCH_BYTES");

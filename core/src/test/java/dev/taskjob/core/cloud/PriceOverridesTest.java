@@ -41,6 +41,20 @@ class PriceOverridesTest {
   }
 
   @Test
+  void bootDiskOverrideReplacesTheDiskPriceAndKeepsTheMinimum() {
+    InstanceCatalog withDisk = CATALOG.withBootDisk(DiskPrice.perGiBMonth(0.08, 8, PriceSource.API));
+
+    InstanceCatalog overridden = PriceOverrides.parse(Map.of("bootDisk", "0.064")).apply(withDisk);
+
+    assertThat(overridden.bootDisk().usdPerGiBMonth()).isCloseTo(0.064, within(1e-12));
+    assertThat(overridden.bootDisk().minimumGiB()).isEqualTo(8);
+    assertThat(overridden.bootDisk().source()).isEqualTo(PriceSource.OVERRIDE);
+    assertThat(overridden.types()).isEqualTo(withDisk.types());
+    assertThat(PriceOverrides.parse(Map.of("discount", "0.5")).apply(withDisk).bootDisk())
+        .as("a discount is on instance prices only").isEqualTo(withDisk.bootDisk());
+  }
+
+  @Test
   void readsThePricePrefixOfAProviderConfig() {
     ProviderConfig config = new ProviderConfig("aws", "us-east-1", List.of(),
         Map.of("price.m6i.large", "0.05", "aws.endpoint", "http://127.0.0.1:1"));

@@ -246,16 +246,20 @@ public final class InstanceTypesCommand implements Callable<Integer> {
     int snapshot = counts.getOrDefault(PriceSource.SNAPSHOT, 0);
     int api = counts.getOrDefault(PriceSource.API, 0);
     String prefix = where + ": " + catalog.types().size() + " instance types. ";
+    String disk = catalog.bootDisk().usdPerGiBHour() <= 0 ? " Boot disks are not priced."
+        : " Boot disks at " + catalog.bootDisk().describe() + " (" + catalog.bootDisk().source().name() + ", at least "
+            + catalog.bootDisk().minimumGiB() + " GiB billed), included in $/HOUR.";
     if (provider == Provider.local) {
-      return prefix + "Prices are the local provider's nominal built-in prices.";
+      return prefix + "Prices are the local provider's nominal built-in prices." + disk;
     }
     if (api == 0 && snapshot > 0) {
       return prefix + "Prices from the bundled snapshot taken " + date + " (" + (offline ? "--offline"
           : "the " + provider + " APIs could not be reached") + "); they may be out of date."
-          + overridden(counts);
+          + overridden(counts) + disk;
     }
     return prefix + "Prices from the " + provider + " APIs as of " + catalog.pricesAsOf()
-        + (snapshot > 0 ? "; " + snapshot + " types priced from the bundled snapshot" : "") + "." + overridden(counts);
+        + (snapshot > 0 ? "; " + snapshot + " types priced from the bundled snapshot" : "") + "." + overridden(counts)
+        + disk;
   }
 
   private static String overridden(Map<PriceSource, Integer> counts) {
@@ -267,10 +271,15 @@ public final class InstanceTypesCommand implements Callable<Integer> {
       InstanceConstraints constraints) {
     out.println(pricesLine);
     boolean showMarket = selection.ranked().stream().map(Candidate::spot).distinct().count() > 1;
+    boolean showDisk = selection.ranked().stream().anyMatch(c -> c.price().diskPerHour() > 0);
+    List<String> header = new ArrayList<>(List.of("", "TYPE", "ARCH", "VCPU", "MEM GiB", "SSD GiB", "GPU", "SLOTS"));
+    if (showMarket) {
+      header.add("MARKET");
+    }
+    header.addAll(showDisk ? List.of("$/HOUR", "DISK $/HOUR", "$/SLOT-HOUR", "ZONE", "SOURCE")
+        : List.of("$/HOUR", "$/SLOT-HOUR", "ZONE", "SOURCE"));
     List<String[]> rows = new ArrayList<>();
-    rows.add(showMarket
-        ? new String[] {"", "TYPE", "ARCH", "VCPU", "MEM GiB", "SSD GiB", "GPU", "SLOTS", "MARKET", "$/HOUR", "$/SLOT-HOUR", "ZONE", "SOURCE"}
-        : new String[] {"", "TYPE", "ARCH", "VCPU", "MEM GiB", "SSD GiB", "GPU", "SLOTS", "$/HOUR", "$/SLOT-HOUR", "ZONE", "SOURCE"});
+    rows.add(header.toArray(String[]::new));
     List<Candidate> shown = limit > 0 ? selection.ranked().stream().limit(limit).toList() : selection.ranked();
     for (Candidate c : shown) {
       InstanceType t = c.type();
@@ -280,8 +289,11 @@ public final class InstanceTypesCommand implements Callable<Integer> {
       if (showMarket) {
         row.add(c.spot() ? "spot" : "on-demand");
       }
-      row.addAll(List.of(fmt(c.pricePerHour(), 4), fmt(c.pricePerSlot(), 6), c.zone() == null ? "-" : c.zone(),
-          c.priceSource().name()));
+      row.add(fmt(c.pricePerHour(), 4));
+      if (showDisk) {
+        row.add(fmt(c.price().diskPerHour(), 4));
+      }
+      row.addAll(List.of(fmt(c.pricePerSlot(), 6), c.zone() == null ? "-" : c.zone(), c.priceSource().name()));
       rows.add(row.toArray(String[]::new));
     }
     printAligned(out, rows);
@@ -290,7 +302,8 @@ public final class InstanceTypesCommand implements Callable<Integer> {
     }
     Candidate best = selection.best();
     out.println("Selected: " + best.typeName() + (best.spot() ? " spot" : " on-demand")
-        + (best.zone() == null ? "" : " in " + best.zone()) + " at $" + fmt(best.pricePerHour(), 4) + "/hour, "
+        + (best.zone() == null ? "" : " in " + best.zone()) + " at $" + fmt(best.pricePerHour(), 4) + "/hour"
+        + (best.price().diskPerHour() > 0 ? " (" + best.price().describe() + ")" : "") + ", "
         + best.slots() + " task slot" + (best.slots() == 1 ? "" : "s") + " ($" + fmt(best.pricePerSlot(), 6)
         + " per slot-hour), boot disk " + best.bootDiskGiB() + " GiB");
     if (explain) {
@@ -365,6 +378,8 @@ public final class InstanceTypesCommand implements Callable<Integer> {
       node.put("zone", c.zone());
       node.put("slots", c.slots());
       node.put("pricePerHour", c.pricePerHour());
+      node.put("instancePricePerHour", c.price().instancePerHour());
+      node.put("bootDiskPricePerHour", c.price().diskPerHour());
       node.put("pricePerSlotHour", c.pricePerSlot());
       node.put("bootDiskGiB", c.bootDiskGiB());
       node.put("priceSource", c.priceSource().name());

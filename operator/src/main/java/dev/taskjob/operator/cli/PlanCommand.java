@@ -103,7 +103,8 @@ public final class PlanCommand implements Callable<Integer> {
     long tasks = priced.tasks();
     Double maxCost = priced.maxCost();
     out.println("Chosen:    " + c.offering().offering() + ", " + c.instances() + " instances x " + offering.slots()
-        + " slots at " + usd(offering.pricePerHour()) + "/hour each");
+        + " slots at " + usd(offering.pricePerHour()) + "/hour each"
+        + (offering.price().diskPerHour() > 0 ? " (" + offering.price().describe() + ")" : ""));
     out.println("Makespan:  " + Durations.format(c.makespan()) + " (" + Durations.format(c.makespanLow()) + " to "
         + Durations.format(c.makespanHigh()) + ")");
     out.println("Cost:      " + usd(c.cost()) + " (" + usd(c.costLow()) + " to " + usd(c.costHigh()) + "), "

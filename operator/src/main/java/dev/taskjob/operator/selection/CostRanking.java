@@ -1,5 +1,6 @@
 package dev.taskjob.operator.selection;
 
+import dev.taskjob.core.cloud.VmPrice;
 import dev.taskjob.crds.v1alpha1.shared.Durations;
 import java.time.Duration;
 import java.time.Instant;
@@ -126,8 +127,8 @@ public final class CostRanking {
 
   /**
    * Every offering of the selection, each spot type in each of its zones the constraints allow (at that zone's
-   * price, never above the type's on-demand price or the pool's hourly cap), ranked by expected cost per
-   * completed task.
+   * price plus the boot disk, never above the type's on-demand price or the pool's hourly cap), ranked by expected
+   * cost per completed task.
    */
   public static Ranking rank(Selection selection, InstanceConstraints constraints, Inputs in) {
     double taskHours = hours(in.task().duration());
@@ -159,13 +160,14 @@ public final class CostRanking {
     }
     List<Candidate> out = new ArrayList<>();
     for (Map.Entry<String, Double> e : c.type().spotPrices().entrySet()) {
-      double price = e.getValue();
+      VmPrice price = c.price().withInstancePrice(e.getValue());
       boolean allowed = constraints.zones().isEmpty() || constraints.zones().contains(e.getKey());
-      boolean belowOnDemand = c.type().onDemandPrice() == null || price <= c.type().onDemandPrice();
-      boolean withinCap = constraints.maxPricePerHour() == null || price <= constraints.maxPricePerHour() + 1e-9;
+      boolean belowOnDemand = c.type().onDemandPrice() == null || e.getValue() <= c.type().onDemandPrice();
+      boolean withinCap = constraints.maxPricePerHour() == null
+          || price.perHour() <= constraints.maxPricePerHour() + 1e-9;
       if (allowed && belowOnDemand && withinCap) {
-        out.add(new Candidate(c.type(), true, price, e.getKey(), c.slots(), price / c.slots(), c.wastedCpus(),
-            c.wastedMemoryGiB(), c.bootDiskGiB(), c.priceSource()));
+        out.add(new Candidate(c.type(), true, price, e.getKey(), c.slots(), price.perHour() / c.slots(),
+            c.wastedCpus(), c.wastedMemoryGiB(), c.bootDiskGiB(), c.priceSource()));
       }
     }
     return out.isEmpty() ? List.of(c) : out;

@@ -2,6 +2,7 @@ package dev.taskjob.operator.selection;
 
 import dev.taskjob.core.cloud.InstanceCatalog;
 import dev.taskjob.core.cloud.InstanceType;
+import dev.taskjob.core.cloud.VmPrice;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -15,7 +16,8 @@ import java.util.stream.Collectors;
  * Picks the instance type that runs a task slot for the least money. A pure function of the catalog and the
  * constraints: no cloud calls, no clock.
  *
- * <p>Ranking: price per task slot (slots = how many tasks fit by vCPU, by memory and by a fixed boot disk),
+ * <p>Ranking: price per task slot (the VM with its boot disk, see {@link VmPrice}; slots = how many tasks fit by
+ * vCPU, by memory and by a fixed boot disk),
  * then fewer wasted vCPUs, then less wasted memory, then more slots per instance (fewer VMs to boot and
  * watch), then the name, so equal inputs always give the same order. A spot price above the type's on-demand
  * price is never chosen. With {@code spot} and {@code allowOnDemandFallback}, every spot candidate ranks
@@ -46,9 +48,10 @@ public final class InstanceSelector {
       Slots slots = slots(type, constraints, failures);
 
       Failures primaryPrice = new Failures();
-      Candidate primaryCandidate = price(type, constraints, constraints.spot(), slots, primaryPrice);
+      Candidate primaryCandidate = price(catalog, type, constraints, constraints.spot(), slots, primaryPrice);
       Failures fallbackPrice = new Failures();
-      Candidate fallbackCandidate = withFallback ? price(type, constraints, false, slots, fallbackPrice) : null;
+      Candidate fallbackCandidate = withFallback
+          ? price(catalog, type, constraints, false, slots, fallbackPrice) : null;
 
       if (failures.isEmpty() && (primaryCandidate != null || fallbackCandidate != null)) {
         if (primaryCandidate != null) {
@@ -169,9 +172,9 @@ public final class InstanceSelector {
     return new Slots(count, wastedCpus, wastedMemory, bootDisk);
   }
 
-  /** The candidate for one market, or null with the reason in {@code f}. */
-  private static Candidate price(InstanceType t, InstanceConstraints c, boolean spot, Slots slots, Failures f) {
-    Double price;
+  /** The candidate for one market, priced with its boot disk, or null with the reason in {@code f}. */
+  private static Candidate price(InstanceCatalog catalog, InstanceType t, InstanceConstraints c, boolean spot,
+      Slots slots, Failures f) {
     String zone = null;
     if (spot) {
       if (!t.supportsSpot()) {
@@ -186,27 +189,26 @@ public final class InstanceSelector {
         f.add("spot", "no spot price" + (c.zones().isEmpty() ? "" : " in zones " + c.zones()));
         return null;
       }
-      price = cheapest.getValue();
       zone = cheapest.getKey();
-      if (t.onDemandPrice() != null && price > t.onDemandPrice()) {
-        f.add("spot", "spot price $" + usd(price) + " above on-demand $" + usd(t.onDemandPrice()));
-        return null;
-      }
-    } else {
-      price = t.onDemandPrice();
-      if (price == null) {
-        f.add("price", "no on-demand price");
+      if (t.onDemandPrice() != null && cheapest.getValue() > t.onDemandPrice()) {
+        f.add("spot", "spot price $" + usd(cheapest.getValue()) + " above on-demand $" + usd(t.onDemandPrice()));
         return null;
       }
     }
-    if (c.maxPricePerHour() != null && price > c.maxPricePerHour() + EPS) {
-      f.add("maxPricePerHour", "$" + usd(price) + "/h > maxPricePerHour $" + usd(c.maxPricePerHour()));
+    VmPrice price = VmPrice.of(catalog, t, slots.bootDiskGiB(), zone, spot).orElse(null);
+    if (price == null) {
+      f.add("price", "no on-demand price");
+      return null;
+    }
+    if (c.maxPricePerHour() != null && price.perHour() > c.maxPricePerHour() + EPS) {
+      f.add("maxPricePerHour", "$" + usd(price.perHour()) + "/h"
+          + (price.diskPerHour() > 0 ? " with its boot disk" : "") + " > maxPricePerHour $" + usd(c.maxPricePerHour()));
       return null;
     }
     if (slots.count() <= 0) {
       return null;
     }
-    return new Candidate(t, spot, price, zone, slots.count(), price / slots.count(), slots.wastedCpus(),
+    return new Candidate(t, spot, price, zone, slots.count(), price.perHour() / slots.count(), slots.wastedCpus(),
         slots.wastedMemoryGiB(), slots.bootDiskGiB(), t.priceSource());
   }
 

@@ -32,10 +32,16 @@ class InstanceTypesCommandTest {
     assertThat(run.exitCode()).as(run.err()).isZero();
     assertThat(run.out())
         .contains("Prices from the bundled snapshot taken 2025-06-01 (the aws APIs could not be reached)")
-        .containsPattern("(?m)^\\s+TYPE\\s+ARCH\\s+VCPU\\s+MEM GiB\\s+SSD GiB\\s+GPU\\s+SLOTS\\s+\\$/HOUR\\s+\\$/SLOT-HOUR\\s+ZONE\\s+SOURCE$")
-        .containsPattern("(?m)^\\*\\s+c6g\\.xlarge\\s+arm64\\s+4\\s+8\\.0\\s+0\\s+0\\s+4\\s+0\\.1360\\s+0\\.034000\\s+-\\s+SNAPSHOT$")
-        .containsPattern("(?m)^\\s+c6g\\.large\\s+arm64\\s+2\\s+4\\.0\\s+0\\s+0\\s+2\\s+0\\.0680\\s+0\\.034000\\s+-\\s+SNAPSHOT$")
-        .contains("Selected: c6g.xlarge on-demand at $0.1360/hour, 4 task slots ($0.034000 per slot-hour)")
+        .contains("Boot disks at $0.0800/GiB-month (SNAPSHOT, at least 8 GiB billed), included in $/HOUR.")
+        .containsPattern("(?m)^\\s+TYPE\\s+ARCH\\s+VCPU\\s+MEM GiB\\s+SSD GiB\\s+GPU\\s+SLOTS\\s+\\$/HOUR\\s+DISK \\$/HOUR"
+            + "\\s+\\$/SLOT-HOUR\\s+ZONE\\s+SOURCE$")
+        // $0.1360 for the instance plus 10 GiB of gp3 at $0.08/GiB-month
+        .containsPattern("(?m)^\\*\\s+c6g\\.xlarge\\s+arm64\\s+4\\s+8\\.0\\s+0\\s+0\\s+4\\s+0\\.1371\\s+0\\.0011\\s+0\\.034274\\s+-"
+            + "\\s+SNAPSHOT$")
+        .containsPattern("(?m)^\\s+c6g\\.large\\s+arm64\\s+2\\s+4\\.0\\s+0\\s+0\\s+2\\s+0\\.0691\\s+0\\.0011\\s+0\\.034548\\s+-"
+            + "\\s+SNAPSHOT$")
+        .contains("Selected: c6g.xlarge on-demand at $0.1371/hour ($0.1360/hour + disk 10 GiB $0.0011/hour), 4 task"
+            + " slots ($0.034274 per slot-hour)")
         .doesNotContain("m6i.", "r7g.", "t4g.");
     assertThat(run.out().lines().filter(l -> l.startsWith("*")).count()).isEqualTo(1);
   }
@@ -49,8 +55,10 @@ class InstanceTypesCommandTest {
     assertThat(run.err()).contains("note: no --project given; gcp prices come from the bundled snapshot");
     assertThat(run.out())
         .contains("gcp us-central1: ", "Prices from the bundled snapshot taken 2025-06-01")
-        .containsPattern("(?m)^\\*\\s+e2-standard-8\\s+x86_64\\s+8\\s+32\\.0\\s+0\\s+0\\s+8\\s+0\\.2680\\s+0\\.033503\\s+-\\s+SNAPSHOT$")
-        .contains("Selected: e2-standard-8 on-demand at $0.2680/hour, 8 task slots");
+        .containsPattern("(?m)^\\*\\s+e2-standard-8\\s+x86_64\\s+8\\s+32\\.0\\s+0\\s+0\\s+8\\s+0\\.2694\\s+0\\.0014\\s+0\\.033674\\s+-"
+            + "\\s+SNAPSHOT$")
+        .contains("Selected: e2-standard-8 on-demand at $0.2694/hour ($0.2680/hour + disk 10 GiB $0.0014/hour), 8 task"
+            + " slots");
   }
 
   @Test

@@ -62,7 +62,8 @@ class PlanCommandTest {
     assertThat(run.exitCode()).as(run.err()).isZero();
     assertThat(run.out())
         .contains("Plan for TaskJob sweep: 10000 tasks, aws us-east-1, prices from the bundled snapshot taken")
-        .containsPattern("(?m)^Chosen: +c7g\\.large spot( in \\S+)?, 10 instances x 2 slots at \\$[0-9.]+/hour each$")
+        .containsPattern("(?m)^Chosen: +c7g\\.large spot( in \\S+)?, 10 instances x 2 slots at \\$[0-9.]+/hour each"
+            + " \\(\\$[0-9.]+/hour \\+ disk 10 GiB \\$0\\.0011/hour\\)$")
         .containsPattern("(?m)^Makespan: +\\S+ \\(\\S+ to \\S+\\)$")
         .containsPattern("(?m)^Cost: +\\$[0-9.]+ \\(\\$[0-9.]+ to \\$[0-9.]+\\), \\$[0-9.]+ per completed task$")
         .containsPattern("(?m)^Budget: +\\$5\\.0000: pays for about \\d+ of the 10000 tasks; the job would stop at"

@@ -15,7 +15,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Checks the selector's pick against an exhaustive search over the whole bundled AWS catalog: for many
- * constraint combinations, no eligible type runs a task slot for less.
+ * constraint combinations, no eligible type runs a task slot (its VM with its boot disk) for less.
  */
 class SelectorBruteForceTest {
 
@@ -56,7 +56,9 @@ class SelectorBruteForceTest {
       if (slots == 0 || price == null || (spot && t.onDemandPrice() != null && price > t.onDemandPrice())) {
         continue;
       }
-      bruteForceMinimum = Math.min(bruteForceMinimum, price / slots);
+      // Each VM bills its default 10 GiB boot disk at the snapshot's gp3 price as well.
+      double disk = InstanceConstraints.DEFAULT_BOOT_DISK_BASE_GIB * CATALOG.bootDisk().usdPerGiBHour();
+      bruteForceMinimum = Math.min(bruteForceMinimum, (price + disk) / slots);
     }
     assertThat(selection.best().pricePerSlot()).isCloseTo(bruteForceMinimum, org.assertj.core.data.Offset.offset(1e-12));
     assertThat(selection.ranked()).extracting(Candidate::pricePerSlot)

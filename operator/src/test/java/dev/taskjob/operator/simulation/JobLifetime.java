@@ -144,8 +144,9 @@ final class JobLifetime {
     }
     int maxInstances = 1 + random.nextInt(8);
     Integer maxCpus = random.nextBoolean() ? null : vcpus * (1 + random.nextInt(maxInstances));
-    Double maxPrice = random.nextBoolean() ? null : type.spotPrices().values().stream().mapToDouble(d -> d).max()
-        .orElseThrow() * (1 + random.nextInt(maxInstances));
+    // A cap of whole VMs at the dearest zone's price, boot disk included, as the operator prices a VM.
+    Double maxPrice = random.nextBoolean() ? null : type.spotPrices().keySet().stream()
+        .mapToDouble(z -> SimulatedCloud.vmPrice(type, z)).max().orElseThrow() * (1 + random.nextInt(maxInstances));
     budget = new PoolSizing.Budget(0, maxInstances, maxCpus, maxPrice);
     shutdownGrace = Duration.ofSeconds(random.nextInt(121));
     tags = Map.of("taskjob.dev/job", "sim-" + seed);

@@ -96,7 +96,7 @@ final class PilotRun {
     Trace trace = new Trace(clock);
     cloud = new SimulatedCloud(type, List.of(ZONE), clock, random.split(), faults, trace);
     workers = new SimulatedWorkers(cloud, queue, programs, offer.vcpus(), 1, clock, faults, trace);
-    catalog = new InstanceCatalog("simulated", "sim-1", List.of(type), clock.instant());
+    catalog = new InstanceCatalog("simulated", "sim-1", List.of(type), clock.instant(), SimulatedCloud.DISK);
     ledger = new Ledger(tasks);
   }
 

@@ -39,9 +39,10 @@ class PlanAgainstSimulationTest {
     InstanceType type = new InstanceType(OFFER.name(), 2, 8, Architecture.X86_64, 0, 0, null, false, true,
         List.of(SpotChoiceRun.ZONE), 0.30, Map.of(SpotChoiceRun.ZONE, OFFER.spotPricePerHour()), PriceSource.SNAPSHOT);
     InstanceConstraints spot = InstanceConstraints.builder().spot(true).build();
-    CostRanking.Ranking ranking = CostRanking.rank(InstanceSelector.select(new InstanceCatalog("simulated", "sim-1",
-        List.of(type), Instant.EPOCH), spot), spot, new CostRanking.Inputs(CostRanking.TaskDuration.of(null, 0, TASK),
-        CostRanking.DEFAULT_RELAUNCH, new InterruptionHistory(), RATE, Instant.EPOCH));
+    InstanceCatalog catalog = new InstanceCatalog("simulated", "sim-1", List.of(type), Instant.EPOCH, SimulatedCloud.DISK);
+    CostRanking.Ranking ranking = CostRanking.rank(InstanceSelector.select(catalog, spot), spot, new CostRanking.Inputs(
+        CostRanking.TaskDuration.of(null, 0, TASK), CostRanking.DEFAULT_RELAUNCH, new InterruptionHistory(), RATE,
+        Instant.EPOCH));
     JobPlan.Estimate plan = JobPlan.plan(new JobPlan.Inputs(ranking, TASKS,
         new PoolSizing.Budget(0, MAX_INSTANCES, null, null), null, JobPlan.DEFAULT_BOOT), 0).chosen();
 

@@ -68,7 +68,7 @@ final class RightSizeRun {
     this.autoSize = autoSize;
     SplittableRandom random = new SplittableRandom(seed);
     InstanceType type = SimulatedCloud.spotType("sim.8x", VCPUS, List.of(ZONE), random.split());
-    catalog = new InstanceCatalog("sim", "sim", List.of(type), Instant.EPOCH);
+    catalog = new InstanceCatalog("sim", "sim", List.of(type), Instant.EPOCH, SimulatedCloud.DISK);
     asked = InstanceConstraints.builder().spot(true).cpusPerTask(ASKED_CPUS).memoryPerTaskGiB(ASKED_MEMORY_GIB).build();
     askedSlots = InstanceSelector.select(catalog, asked).best().slots();
     slotsForNewVms = askedSlots;

@@ -6,11 +6,13 @@ import dev.taskjob.core.cloud.CapacityException;
 import dev.taskjob.core.cloud.CloudException;
 import dev.taskjob.core.cloud.CloudProvider;
 import dev.taskjob.core.cloud.CreateInstanceRequest;
+import dev.taskjob.core.cloud.DiskPrice;
 import dev.taskjob.core.cloud.Instance;
 import dev.taskjob.core.cloud.InstanceCatalog;
 import dev.taskjob.core.cloud.InstanceState;
 import dev.taskjob.core.cloud.InstanceType;
 import dev.taskjob.core.cloud.PriceSource;
+import dev.taskjob.core.cloud.VmPrice;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -23,13 +25,21 @@ import java.util.SplittableRandom;
 
 /**
  * One region of a cloud with one spot instance type: VMs boot after a sampled delay, are interrupted
- * at a rate per zone, and bill per second from launch to termination with a one-minute minimum. Calls
+ * at a rate per zone, and bill per second from launch to termination with a one-minute minimum, the
+ * instance at its zone's price and its boot disk by its size (as Compute Engine bills pd-balanced). Calls
  * fail with throttling, server errors and capacity errors (every zone but the first may lack
  * capacity), and a create or terminate may do its work and then lose its response.
  */
 final class SimulatedCloud implements CloudProvider {
 
   static final Duration MINIMUM_BILLED = Duration.ofMinutes(1);
+  /** The boot disk's list price, USD per GiB-month of 730 hours, and the least size created and billed. */
+  static final double DISK_USD_PER_GIB_MONTH = 0.10;
+  static final int DISK_MINIMUM_GIB = 10;
+  /** The disk price the catalog lists: what the operator prices VMs with (the bill does its own arithmetic). */
+  static final DiskPrice DISK = DiskPrice.perGiBMonth(DISK_USD_PER_GIB_MONTH, DISK_MINIMUM_GIB, PriceSource.SNAPSHOT);
+  /** The boot disk the runs create their VMs with (the selector's default). */
+  static final int BOOT_DISK_GIB = 10;
 
   /**
    * How a provider announces a spot interruption and lists the VM after it ({@link #interruptionNotice}).
@@ -63,6 +73,8 @@ final class SimulatedCloud implements CloudProvider {
     final Map<String, String> tags;
     final Instant launched;
     final Instant runningAt;
+    /** The boot disk size billed: the request's, the minimum at least. */
+    final int diskGiB;
     InstanceState state = InstanceState.PENDING;
     Instant ended;
     /** When the cloud announced its interruption, or null. */
@@ -70,8 +82,10 @@ final class SimulatedCloud implements CloudProvider {
     /** When an announced interruption powers it off, or null. */
     Instant stopsAt;
 
-    Vm(String id, String name, String zone, Map<String, String> tags, Instant launched, Instant runningAt) {
+    Vm(String id, String name, String zone, Map<String, String> tags, Instant launched, Instant runningAt,
+        int diskGiB) {
       this.id = id;
+      this.diskGiB = diskGiB;
       this.name = name;
       this.zone = zone;
       this.tags = tags;
@@ -155,8 +169,15 @@ final class SimulatedCloud implements CloudProvider {
     trace.add("cloud: " + vm.id + " terminated, its worker stopped");
   }
 
+  /** The operator's hourly price of a VM in {@code zone} with the runs' boot disk: instance plus disk. */
   double price(String zone) {
-    return type.spotPrices().get(zone);
+    return vmPrice(type, zone);
+  }
+
+  /** The operator's hourly price of a spot VM of {@code type} in {@code zone} with the runs' boot disk. */
+  static double vmPrice(InstanceType type, String zone) {
+    InstanceCatalog catalog = new InstanceCatalog("simulated", "sim-1", List.of(type), Instant.EPOCH, DISK);
+    return VmPrice.of(catalog, type, BOOT_DISK_GIB, zone, true).orElseThrow().perHour();
   }
 
   @Override
@@ -166,7 +187,7 @@ final class SimulatedCloud implements CloudProvider {
 
   @Override
   public InstanceCatalog catalog() {
-    return new InstanceCatalog(name(), "sim-1", List.of(type), clock.instant());
+    return new InstanceCatalog(name(), "sim-1", List.of(type), clock.instant(), DISK);
   }
 
   @Override
@@ -184,7 +205,8 @@ final class SimulatedCloud implements CloudProvider {
     }
     Instant now = clock.instant();
     Vm vm = new Vm("i-" + (++nextId), request.name(), request.zone(), request.tags(), now,
-        now.plusSeconds(20 + random.nextLong(bootDelayMax.toSeconds() - 19)));
+        now.plusSeconds(20 + random.nextLong(bootDelayMax.toSeconds() - 19)),
+        Math.max(request.bootDiskGiB(), DISK_MINIMUM_GIB));
     vms.put(vm.id, vm);
     idByKey.put(request.idempotencyKey(), vm.id);
     trace.add("cloud: created " + vm.id + " (" + request.name() + ") in " + vm.zone);
@@ -272,7 +294,10 @@ final class SimulatedCloud implements CloudProvider {
     return vms.values();
   }
 
-  /** What the cloud bills so far: each VM from launch to its end (or now), per second, at least a minute. */
+  /**
+   * What the cloud bills so far: each VM from launch to its end (or now), per second, at least a minute, its
+   * instance at its zone's spot price and its boot disk at the list price per GiB-month.
+   */
   double bill() {
     Instant now = clock.instant();
     double usd = 0;
@@ -281,7 +306,8 @@ final class SimulatedCloud implements CloudProvider {
       if (billed.compareTo(MINIMUM_BILLED) < 0) {
         billed = MINIMUM_BILLED;
       }
-      usd += price(vm.zone) * billed.toSeconds() / 3600.0;
+      double diskPerHour = vm.diskGiB * DISK_USD_PER_GIB_MONTH / 730;
+      usd += (type.spotPrices().get(vm.zone) + diskPerHour) * billed.toSeconds() / 3600.0;
     }
     return usd;
   }

@@ -99,7 +99,7 @@ final class SpotChoiceRun {
       workers.put(o.name(), new SimulatedWorkers(cloud, queue, programs, o.vcpus(), 1, clock, faults, trace));
       seenEnded.put(o.name(), new HashSet<>());
     }
-    catalog = new InstanceCatalog("simulated", "sim-1", types, clock.instant());
+    catalog = new InstanceCatalog("simulated", "sim-1", types, clock.instant(), SimulatedCloud.DISK);
     ledger = new Ledger(tasks);
   }
 

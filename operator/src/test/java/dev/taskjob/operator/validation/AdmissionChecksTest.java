@@ -6,6 +6,7 @@ import dev.taskjob.core.cloud.Architecture;
 import dev.taskjob.core.cloud.InstanceCatalog;
 import dev.taskjob.core.cloud.InstanceType;
 import dev.taskjob.core.cloud.PriceSource;
+import dev.taskjob.core.cloud.VmPrice;
 import dev.taskjob.crds.v1alpha1.shared.EnvVar;
 import dev.taskjob.crds.v1alpha1.shared.EnvVarSource;
 import dev.taskjob.crds.v1alpha1.shared.SecretKeySelector;
@@ -148,7 +149,7 @@ class AdmissionChecksTest {
   void aMemoryLimitFitsOneTaskSlotOfTheChosenType(String quantity, int slots, String problem) {
     InstanceType type = new InstanceType("m6i.large", 2, 8, Architecture.X86_64, 0, 0, null, false, true,
         List.of("us-east-1a"), 0.096, Map.of(), PriceSource.SNAPSHOT, false);
-    Candidate best = new Candidate(type, false, 0.096, null, slots, 0.096 / slots, 0, 0, 20, PriceSource.SNAPSHOT);
+    Candidate best = new Candidate(type, false, new VmPrice(0.096, 20, 0), null, slots, 0.096 / slots, 0, 0, 20, PriceSource.SNAPSHOT);
     assertProblem(AdmissionChecks.maxMemoryPerTask(quantity, best), problem);
   }
 

@@ -3,6 +3,7 @@ package dev.taskjob.provider.aws;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import dev.taskjob.core.Json;
 import dev.taskjob.core.cloud.Architecture;
+import dev.taskjob.core.cloud.DiskPrice;
 import dev.taskjob.core.cloud.InstanceCatalog;
 import dev.taskjob.core.cloud.InstanceType;
 import dev.taskjob.core.cloud.PriceSource;
@@ -30,7 +31,10 @@ public final class AwsPriceSnapshot {
   record Doc(String provider, Instant takenAt, String note, Map<String, RegionDoc> regions, List<TypeDoc> types) {}
 
   @JsonIgnoreProperties(ignoreUnknown = true)
-  record RegionDoc(List<String> zones, double priceFactor) {}
+  record RegionDoc(List<String> zones, double priceFactor, Double gp3GiBMonth) {}
+
+  /** EC2 creates the root volume at 8 GiB at least (the size of the AMIs it boots), see Ec2CloudProvider. */
+  static final int MINIMUM_BOOT_DISK_GIB = 8;
 
   @JsonIgnoreProperties(ignoreUnknown = true)
   record TypeDoc(String name, int vcpus, double memoryGiB, String architecture, double localSsdGiB, int gpus,
@@ -74,7 +78,14 @@ public final class AwsPriceSnapshot {
   /** The snapshot's catalog for a region; types carry no prices when the region is not in the snapshot. */
   public InstanceCatalog catalog(String region) {
     List<InstanceType> types = doc.types().stream().map(t -> toType(t, region)).toList();
-    return new InstanceCatalog("aws", region, types, doc.takenAt());
+    return new InstanceCatalog("aws", region, types, doc.takenAt(), bootDisk(region));
+  }
+
+  /** The snapshot's gp3 boot disk price in a region ({@link DiskPrice#NONE} when the region is not in it). */
+  DiskPrice bootDisk(String region) {
+    RegionDoc r = doc.regions().get(region);
+    return r == null || r.gp3GiBMonth() == null ? DiskPrice.NONE
+        : DiskPrice.perGiBMonth(r.gp3GiBMonth(), MINIMUM_BOOT_DISK_GIB, PriceSource.SNAPSHOT);
   }
 
   /** The snapshot's on-demand price of a type in a region. */

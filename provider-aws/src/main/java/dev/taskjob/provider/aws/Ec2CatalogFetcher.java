@@ -3,6 +3,7 @@ package dev.taskjob.provider.aws;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.taskjob.core.Json;
 import dev.taskjob.core.cloud.Architecture;
+import dev.taskjob.core.cloud.DiskPrice;
 import dev.taskjob.core.cloud.InstanceCatalog;
 import dev.taskjob.core.cloud.InstanceType;
 import dev.taskjob.core.cloud.PriceSource;
@@ -14,6 +15,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import org.slf4j.Logger;
@@ -32,7 +34,8 @@ import software.amazon.awssdk.services.pricing.model.FilterType;
  * Builds a region's catalog from the live APIs: instance types from {@code DescribeInstanceTypes}, the zones
  * offering each from {@code DescribeInstanceTypeOfferings}, on-demand prices from the Pricing API's
  * {@code GetProducts} (Linux, shared tenancy, no pre-installed software, capacity status Used) and the current
- * spot price per zone from {@code DescribeSpotPriceHistory}. A price the APIs do not give comes from the
+ * spot price per zone from {@code DescribeSpotPriceHistory}, and the gp3 boot disk price per GB-month from
+ * {@code GetProducts} (product family Storage, volume API name gp3). A price the APIs do not give comes from the
  * bundled snapshot when it has one. Failing to list types fails the fetch (the caller keeps its last good
  * catalog); failing to fetch prices falls back to the snapshot's prices for them.
  */
@@ -90,7 +93,55 @@ final class Ec2CatalogFetcher {
           Boolean.TRUE.equals(info.burstablePerformanceSupported())));
     }
     types.sort((a, b) -> a.name().compareTo(b.name()));
-    return new InstanceCatalog("aws", region, types, now);
+    return new InstanceCatalog("aws", region, types, now, bootDiskOrSnapshot());
+  }
+
+  private DiskPrice bootDiskOrSnapshot() {
+    try {
+      Optional<Double> gp3 = gp3PricePerGiBMonth();
+      if (gp3.isPresent()) {
+        return DiskPrice.perGiBMonth(gp3.get(), AwsPriceSnapshot.MINIMUM_BOOT_DISK_GIB, PriceSource.API);
+      }
+      log.warn("the Pricing API lists no gp3 volume price for {}; using the bundled snapshot's", region);
+    } catch (RuntimeException e) {
+      log.warn("cannot read the gp3 volume price for {} from the Pricing API ({}); using the bundled snapshot's",
+          region, e.getMessage());
+    }
+    return snapshot.bootDisk(region);
+  }
+
+  /** The gp3 volume storage price of the region, USD per GB-month (the lowest positive one listed). */
+  Optional<Double> gp3PricePerGiBMonth() {
+    double[] best = {Double.MAX_VALUE};
+    pricing.getProductsPaginator(r -> r.serviceCode("AmazonEC2").formatVersion("aws_v1").maxResults(100)
+            .filters(term("regionCode", region), term("productFamily", "Storage"), term("volumeApiName", "gp3"))
+            .overrideConfiguration(CATALOG_CALL))
+        .priceList()
+        .forEach(item -> parseStoragePerGiBMonth(item).ifPresent(p -> best[0] = Math.min(best[0], p)));
+    return best[0] == Double.MAX_VALUE ? Optional.empty() : Optional.of(best[0]);
+  }
+
+  /** One Pricing API storage product's USD per GB-month, if it is priced per GB-month. */
+  static Optional<Double> parseStoragePerGiBMonth(String priceListItem) {
+    JsonNode item;
+    try {
+      item = Json.MAPPER.readTree(priceListItem);
+    } catch (IOException e) {
+      return Optional.empty();
+    }
+    double best = Double.MAX_VALUE;
+    for (JsonNode term : item.path("terms").path("OnDemand")) {
+      for (JsonNode dimension : term.path("priceDimensions")) {
+        if (!dimension.path("unit").asText("").equals("GB-Mo")) {
+          continue;
+        }
+        double usd = dimension.path("pricePerUnit").path("USD").asDouble(0);
+        if (usd > 0) {
+          best = Math.min(best, usd);
+        }
+      }
+    }
+    return best == Double.MAX_VALUE ? Optional.empty() : Optional.of(best);
   }
 
   private Map<String, List<String>> zonesByType() {

@@ -10,6 +10,7 @@ import dev.taskjob.core.cloud.InstanceCatalog;
 import dev.taskjob.core.cloud.InstanceState;
 import dev.taskjob.core.cloud.InstanceType;
 import dev.taskjob.core.cloud.PriceOverrides;
+import dev.taskjob.core.cloud.VmPrice;
 import dev.taskjob.core.cloud.ProviderConfig;
 import dev.taskjob.core.cloud.ProviderConfig.Keys;
 import dev.taskjob.core.cloud.RefreshingCatalog;
@@ -454,14 +455,14 @@ public final class Ec2CloudProvider implements CloudProvider {
     return m.find() ? Instant.parse(m.group(1) + "T" + m.group(2) + "Z") : null;
   }
 
-  /** The machine facts the startup script hands the worker, at the price of the zone the VM goes to. */
+  /** The machine facts the startup script hands the worker, at the price of the zone the VM goes to, disk included. */
   private StartupScript.Machine machine(CreateInstanceRequest request, InstanceType type, String zone) {
     if (type == null) {
       return new StartupScript.Machine("aws", region, request.instanceType(), 0, 0, 0, request.spot(), null);
     }
-    Double price = !request.spot() ? type.onDemandPrice()
-        : zone != null && type.spotPrices().containsKey(zone) ? type.spotPrices().get(zone)
-        : type.cheapestSpotPrice(zones);
+    String priceZone = zone != null && type.spotPrices().containsKey(zone) ? zone : null;
+    Double price = VmPrice.of(catalog(), type, request.bootDiskGiB(), priceZone, request.spot())
+        .map(VmPrice::perHour).orElse(null);
     return new StartupScript.Machine("aws", region, type.name(), type.vcpus(), type.memoryGiB(), type.gpus(),
         request.spot(), price);
   }

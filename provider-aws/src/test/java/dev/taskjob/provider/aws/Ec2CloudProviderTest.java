@@ -2,6 +2,7 @@ package dev.taskjob.provider.aws;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 import dev.taskjob.core.cloud.Architecture;
 import dev.taskjob.core.cloud.CapacityException;
@@ -139,7 +140,8 @@ class Ec2CloudProviderTest {
     String userData = userData(created.id());
     assertThat(userData).startsWith("#!/bin/bash")
         .contains("TASKJOB_PROVIDER=aws\n", "TASKJOB_QUEUE_NAME=job-a\n", "TASKJOB_INSTANCE_TYPE=m6i.large\n",
-            "TASKJOB_VCPUS=2\n", "TASKJOB_MEMORY_GIB=8\n", "TASKJOB_SPOT=false\n", "TASKJOB_PRICE_PER_HOUR=0.096\n")
+            "TASKJOB_VCPUS=2\n", "TASKJOB_MEMORY_GIB=8\n", "TASKJOB_SPOT=false\n",
+            "TASKJOB_PRICE_PER_HOUR=0.0981918\n") // $0.096 plus 20 GiB of gp3 at $0.08/GiB-month
         .contains("worker_image='ghcr.io/acme/taskjob-worker:1'", "task_image='python:3.12-slim'", "stop_timeout='35'")
         .doesNotContain("aws_secret_access_key");
     assertThat(created.state()).isIn(InstanceState.PENDING, InstanceState.RUNNING);
@@ -342,6 +344,9 @@ class Ec2CloudProviderTest {
         .contains("\"ServiceCode\":\"AmazonEC2\"", "\"Field\":\"operatingSystem\",\"Value\":\"Linux\"",
             "\"Field\":\"tenancy\",\"Value\":\"Shared\"", "\"Field\":\"preInstalledSw\",\"Value\":\"NA\"",
             "\"Field\":\"capacitystatus\",\"Value\":\"Used\"", "\"Field\":\"regionCode\",\"Value\":\"us-east-1\""));
+    assertThat(catalog.bootDisk().source()).as("the gp3 price from the Pricing API").isEqualTo(PriceSource.API);
+    assertThat(catalog.bootDisk().usdPerGiBMonth()).isCloseTo(0.08, within(1e-12));
+    assertThat(catalog.bootDisk().minimumGiB()).as("EC2's root volume minimum").isEqualTo(8);
   }
 
   @Test

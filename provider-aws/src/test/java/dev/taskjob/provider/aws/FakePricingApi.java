@@ -14,7 +14,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 /**
  * A stand-in for the AWS Pricing API's {@code GetProducts} (JSON 1.1 over HTTP): no emulator exists for it
  * (moto does not mock the Pricing API), so it answers with recorded-style responses from
- * {@code src/test/resources/pricing/}, two pages joined by a NextToken. It records each request body so a test
+ * {@code src/test/resources/pricing/}, two pages joined by a NextToken, and the gp3 volume price to a request
+ * that filters on it. It records each request body so a test
  * can check the filters sent.
  */
 final class FakePricingApi implements AutoCloseable {
@@ -35,7 +36,8 @@ final class FakePricingApi implements AutoCloseable {
         response = ("{\"__type\":\"InvalidParameterException\",\"message\":\"unexpected " + target + "\"}")
             .getBytes(StandardCharsets.UTF_8);
       } else {
-        response = resource(body.contains("\"NextToken\":\"page-2\"") ? "get-products-page-2.json" : "get-products-page-1.json");
+        response = resource(body.contains("\"Value\":\"gp3\"") ? "get-products-gp3.json"
+            : body.contains("\"NextToken\":\"page-2\"") ? "get-products-page-2.json" : "get-products-page-1.json");
       }
       exchange.getResponseHeaders().add("Content-Type", "application/x-amz-json-1.1");
       exchange.sendResponseHeaders(status, response.length);

@@ -24,8 +24,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Builds a region's catalog from the live APIs: machine types from the Compute API's aggregated list (kept
  * for the region's zones), priced with per-family vCPU and GiB rates from the Cloud Billing Catalog's Compute
- * Engine SKUs. Families the Billing API gives no rate for use the snapshot's; when the Billing API cannot be
- * reached at all, every rate is the snapshot's. Failing to list machine types fails the fetch.
+ * Engine SKUs, and the boot disk (pd-balanced) per GiB from the same SKUs. Families the Billing API gives no
+ * rate for use the snapshot's; when the Billing API cannot be reached at all, every rate is the snapshot's. Failing to list machine types fails the fetch.
  */
 final class GceCatalogFetcher {
 
@@ -69,15 +69,18 @@ final class GceCatalogFetcher {
     }
     GcpRates rates;
     Set<String> apiFamilies;
+    boolean apiDisk;
     try {
       GcpRates live = GcpRates.fromSkus(skus(), region);
       apiFamilies = live.families.keySet();
+      apiDisk = live.bootDiskGiBHour != null;
       rates = merge(live);
     } catch (RuntimeException e) {
       log.warn("cannot read Compute Engine prices for {} from the Cloud Billing Catalog API ({}); using the bundled "
           + "snapshot's rates", region, e.getMessage());
       rates = snapshot.rates(region);
       apiFamilies = Set.of();
+      apiDisk = false;
     }
     List<InstanceType> types = new ArrayList<>();
     for (MachineShape shape : shapes.values()) {
@@ -85,7 +88,8 @@ final class GceCatalogFetcher {
       PriceSource typeSource = apiFamilies.contains(shape.family()) ? PriceSource.API : PriceSource.SNAPSHOT;
       types.add(rates.price(shape, zones, typeSource));
     }
-    return new InstanceCatalog("gcp", region, types, clock.instant());
+    return new InstanceCatalog("gcp", region, types, clock.instant(),
+        rates.bootDisk(apiDisk ? PriceSource.API : PriceSource.SNAPSHOT));
   }
 
   private Iterable<Sku> skus() {
@@ -95,13 +99,14 @@ final class GceCatalogFetcher {
     return skus;
   }
 
-  /** Live rates, completed per family and for local SSD with the snapshot's where the API lacks them. */
+  /** Live rates, completed per family, for local SSD and the boot disk with the snapshot's where the API lacks them. */
   private GcpRates merge(GcpRates live) {
     Map<String, GcpRates.FamilyRates> merged = snapshot.familyRates(region);
     live.families.forEach((family, r) -> merged.put(family, r.orElse(merged.get(family))));
     GcpRates snap = snapshot.rates(region);
     return new GcpRates(merged, live.localSsdGiBHour != null ? live.localSsdGiBHour : snap.localSsdGiBHour,
-        live.localSsdSpotGiBHour != null ? live.localSsdSpotGiBHour : snap.localSsdSpotGiBHour);
+        live.localSsdSpotGiBHour != null ? live.localSsdSpotGiBHour : snap.localSsdSpotGiBHour,
+        live.bootDiskGiBHour != null ? live.bootDiskGiBHour : snap.bootDiskGiBHour);
   }
 
   static MachineShape shape(MachineType t) {

@@ -38,6 +38,7 @@ import dev.taskjob.core.cloud.InstanceState;
 import dev.taskjob.core.cloud.InstanceType;
 import dev.taskjob.core.cloud.OwnerTags;
 import dev.taskjob.core.cloud.PriceOverrides;
+import dev.taskjob.core.cloud.VmPrice;
 import dev.taskjob.core.cloud.ProviderConfig;
 import dev.taskjob.core.cloud.ProviderConfig.Keys;
 import dev.taskjob.core.cloud.RefreshingCatalog;
@@ -550,12 +551,13 @@ public final class GceCloudProvider implements CloudProvider {
     }
   }
 
-  /** The machine facts the startup script hands the worker, at the price of the VM's zone and market. */
+  /** The machine facts the startup script hands the worker, at the price of the VM's zone and market, disk included. */
   private StartupScript.Machine machine(CreateInstanceRequest request, InstanceType type, String zone) {
     if (type == null) {
       return new StartupScript.Machine("gcp", region, request.instanceType(), 0, 0, 0, request.spot(), null);
     }
-    Double price = request.spot() ? type.spotPrices().get(zone) : type.onDemandPrice();
+    Double price = VmPrice.of(catalog(), type, request.bootDiskGiB(), zone, request.spot()).map(VmPrice::perHour)
+        .orElse(null);
     return new StartupScript.Machine("gcp", region, type.name(), type.vcpus(), type.memoryGiB(), type.gpus(),
         request.spot(), price);
   }

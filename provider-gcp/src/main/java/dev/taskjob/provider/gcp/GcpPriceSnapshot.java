@@ -28,7 +28,7 @@ public final class GcpPriceSnapshot {
   record Doc(String provider, Instant takenAt, String note, Map<String, RegionDoc> regions, List<ShapeDoc> machineTypes) {}
 
   @JsonIgnoreProperties(ignoreUnknown = true)
-  record RegionDoc(List<String> zones, double localSsdGiBHour, double localSsdSpotGiBHour,
+  record RegionDoc(List<String> zones, double localSsdGiBHour, double localSsdSpotGiBHour, Double bootDiskGiBHour,
       Map<String, GcpRates.FamilyRates> rates) {}
 
   @JsonIgnoreProperties(ignoreUnknown = true)
@@ -69,9 +69,9 @@ public final class GcpPriceSnapshot {
   GcpRates rates(String region) {
     RegionDoc r = doc.regions().get(region);
     if (r == null) {
-      return new GcpRates(Map.of(), null, null);
+      return new GcpRates(Map.of(), null, null, null);
     }
-    return new GcpRates(r.rates(), r.localSsdGiBHour(), r.localSsdSpotGiBHour());
+    return new GcpRates(r.rates(), r.localSsdGiBHour(), r.localSsdSpotGiBHour(), r.bootDiskGiBHour());
   }
 
   List<String> zones(String region) {
@@ -86,7 +86,7 @@ public final class GcpPriceSnapshot {
     List<InstanceType> types = doc.machineTypes().stream()
         .map(s -> rates.price(shape(s), zones, PriceSource.SNAPSHOT))
         .toList();
-    return new InstanceCatalog("gcp", region, types, doc.takenAt());
+    return new InstanceCatalog("gcp", region, types, doc.takenAt(), rates.bootDisk(PriceSource.SNAPSHOT));
   }
 
   private static MachineShape shape(ShapeDoc s) {

@@ -3,6 +3,7 @@ package dev.taskjob.provider.gcp;
 import com.google.cloud.billing.v1.PricingExpression;
 import com.google.cloud.billing.v1.Sku;
 import com.google.type.Money;
+import dev.taskjob.core.cloud.DiskPrice;
 import dev.taskjob.core.cloud.InstanceType;
 import dev.taskjob.core.cloud.PriceSource;
 import java.util.HashMap;
@@ -18,7 +19,8 @@ import java.util.regex.Pattern;
  * family's per-vCPU rate plus its memory times the family's per-GiB rate, plus any bundled local SSD; spot
  * uses the family's spot rates. Rates come from Cloud Billing Catalog SKUs of the Compute Engine service
  * ({@code "N2 Instance Core running in Americas"}, {@code "Spot Preemptible N2 Instance Ram running in
- * Americas"}, {@code "SSD backed Local Storage"}) available in the region.
+ * Americas"}, {@code "SSD backed Local Storage"}) available in the region. The boot disk's rate is the
+ * region's {@code "Balanced PD Capacity"} SKU (pd-balanced, the disk type the provider creates).
  */
 final class GcpRates {
 
@@ -52,11 +54,28 @@ final class GcpRates {
   final Map<String, FamilyRates> families;
   final Double localSsdGiBHour;
   final Double localSsdSpotGiBHour;
+  /** USD per GiB-hour of a pd-balanced disk; null where unknown. */
+  final Double bootDiskGiBHour;
 
-  GcpRates(Map<String, FamilyRates> families, Double localSsdGiBHour, Double localSsdSpotGiBHour) {
+  GcpRates(Map<String, FamilyRates> families, Double localSsdGiBHour, Double localSsdSpotGiBHour,
+      Double bootDiskGiBHour) {
     this.families = Map.copyOf(families);
     this.localSsdGiBHour = localSsdGiBHour;
     this.localSsdSpotGiBHour = localSsdSpotGiBHour;
+    this.bootDiskGiBHour = bootDiskGiBHour;
+  }
+
+  /** Compute Engine creates a boot disk at 10 GiB at least, see GceCloudProvider. */
+  static final int MINIMUM_BOOT_DISK_GIB = 10;
+
+  /** The boot disk price these rates give ({@link DiskPrice#NONE} when unknown). */
+  DiskPrice bootDisk(PriceSource source) {
+    return bootDiskGiBHour == null ? DiskPrice.NONE : new DiskPrice(bootDiskGiBHour, MINIMUM_BOOT_DISK_GIB, source);
+  }
+
+  /** Whether a SKU is the zonal pd-balanced capacity price ("Balanced PD Capacity", not the regional one). */
+  static boolean isBootDiskSku(String description) {
+    return description.startsWith("Balanced PD Capacity");
   }
 
   /** Rates from the SKUs available in {@code region}. */
@@ -64,6 +83,7 @@ final class GcpRates {
     Map<String, FamilyRates> families = new HashMap<>();
     Double lssd = null;
     Double lssdSpot = null;
+    Double bootDisk = null;
     for (Sku sku : skus) {
       if (!sku.getServiceRegionsList().contains(region) || sku.getPricingInfoCount() == 0) {
         continue;
@@ -78,6 +98,10 @@ final class GcpRates {
         continue;
       }
       String description = sku.getDescription();
+      if (!spot && isBootDiskSku(description)) {
+        bootDisk = usd;
+        continue;
+      }
       if (description.startsWith("SSD backed Local Storage")) {
         if (spot || description.contains("Preemptible")) {
           lssdSpot = usd;
@@ -98,7 +122,7 @@ final class GcpRates {
       families.merge(family, new FamilyRates(null, null, null, null).with(spot, core, usd),
           (old, add) -> old.with(spot, core, usd));
     }
-    return new GcpRates(families, lssd, lssdSpot);
+    return new GcpRates(families, lssd, lssdSpot, bootDisk);
   }
 
   /** The family of a per-vCPU or per-GiB SKU ("Spot Preemptible N2D AMD Instance Ram running in Americas" -> n2d). */

@@ -96,6 +96,10 @@ class GceCloudProviderTest {
     assertThat(catalog.find("g2-standard-4").orElseThrow().onDemandPrice()).as("GPU prices are not modelled").isNull();
     assertThat(catalog.find("m3-ultramem-32")).as("another region's zone").isEmpty();
     assertThat(catalog.find("n1-standard-1")).as("obsolete").isEmpty();
+    assertThat(catalog.bootDisk().usdPerGiBMonth()).as("the zonal pd-balanced SKU, not the regional one")
+        .isCloseTo(0.10, within(1e-9));
+    assertThat(catalog.bootDisk().source()).isEqualTo(PriceSource.API);
+    assertThat(catalog.bootDisk().minimumGiB()).isEqualTo(10);
   }
 
   @Test

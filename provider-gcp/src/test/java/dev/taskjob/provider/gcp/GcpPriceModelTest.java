@@ -29,6 +29,18 @@ class GcpPriceModelTest {
   }
 
   @ParameterizedTest(name = "{0} -> {1}")
+  @CsvSource(delimiter = '|', value = {
+      "Balanced PD Capacity | true",
+      "Balanced PD Capacity in Iowa | true",
+      "Regional Balanced PD Capacity | false",
+      "SSD backed PD Capacity | false",
+      "Storage PD Capacity | false",
+  })
+  void theBootDiskRateIsTheZonalBalancedPdSku(String description, boolean bootDisk) {
+    assertThat(GcpRates.isBootDiskSku(description)).isEqualTo(bootDisk);
+  }
+
+  @ParameterizedTest(name = "{0} -> {1}")
   @CsvSource({
       "PROVISIONING, PENDING", "STAGING, PENDING", "REPAIRING, PENDING", "RUNNING, RUNNING",
       "STOPPING, STOPPING", "SUSPENDING, STOPPING", "SUSPENDED, STOPPED", "TERMINATED, STOPPED",

@@ -16,7 +16,8 @@ import java.util.Map;
  * machine's CPU count (which is always included), each with this machine's memory per CPU and a nominal
  * price proportional to its vCPUs, so instance selection runs the same code path as on a cloud.
  * Spot is offered at the same nominal price in zone {@value #ZONE}, so a manifest that asks for spot runs
- * unchanged on a laptop.
+ * unchanged on a laptop. Boot disks are free unless a {@code price.bootDisk} override (USD per GiB-month, see
+ * {@link dev.taskjob.core.cloud.PriceOverrides}) gives them a price.
  */
 public final class LocalCatalog {
 

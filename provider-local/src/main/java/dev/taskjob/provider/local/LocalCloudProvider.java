@@ -7,6 +7,7 @@ import dev.taskjob.core.cloud.CloudProvider;
 import dev.taskjob.core.cloud.CreateInstanceRequest;
 import dev.taskjob.core.cloud.Instance;
 import dev.taskjob.core.cloud.InstanceCatalog;
+import dev.taskjob.core.cloud.PriceOverrides;
 import dev.taskjob.core.cloud.InstanceState;
 import dev.taskjob.core.cloud.ProviderConfig;
 import dev.taskjob.core.cloud.ProviderConfig.Keys;
@@ -85,7 +86,8 @@ public final class LocalCloudProvider implements CloudProvider {
   private final Map<Long, List<ProcessHandle>> signalledTrees = new ConcurrentHashMap<>();
 
   public LocalCloudProvider(ProviderConfig config) {
-    this(rootOf(config), workerCommandOf(config), LocalCatalog.forThisMachine(), Clock.systemUTC());
+    this(rootOf(config), workerCommandOf(config), PriceOverrides.fromConfig(config).apply(LocalCatalog.forThisMachine()),
+        Clock.systemUTC());
   }
 
   LocalCloudProvider(Path root, List<String> workerCommand, InstanceCatalog catalog, Clock clock) {

@@ -16,7 +16,7 @@ public class InstanceBill {
   @JsonPropertyDescription("When the cloud stopped billing it (RFC 3339). Unset: still billed.")
   private String ended;
 
-  @JsonPropertyDescription("Price of its type in its zone and market, in USD per hour.")
+  @JsonPropertyDescription("Price of its type in its zone and market plus its boot disk, in USD per hour.")
   private Double pricePerHour;
 
   public InstanceBill() {}

@@ -47,7 +47,7 @@ public class InstancePoolStatus {
   @JsonPropertyDescription("Whether the instances are spot (preemptible) instances.")
   private Boolean spot;
 
-  @JsonPropertyDescription("Price of one instance of the selected type, in USD per hour.")
+  @JsonPropertyDescription("Price of one instance of the selected type with its boot disk, in USD per hour.")
   private Double pricePerHour;
 
   @Size(max = 20)
@@ -70,8 +70,8 @@ public class InstancePoolStatus {
   private Double costPerHour;
 
   @JsonPropertyDescription("What this pool's VMs have been billed so far, in USD (three significant digits): each VM"
-      + " from its launch to its end at the price of its type, zone and market, per second with the provider's"
-      + " minimum.")
+      + " from its launch to its end at the price of its type, zone and market plus its boot disk, per second with the"
+      + " provider's minimum.")
   private Double costSoFar;
 
   @JsonPropertyDescription("USD billed for VMs the cloud no longer lists, at full precision: with bills, what"

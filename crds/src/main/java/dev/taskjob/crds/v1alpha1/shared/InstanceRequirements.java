@@ -86,7 +86,7 @@ public class InstanceRequirements {
 
   @Min(1)
   @Max(65536)
-  @JsonPropertyDescription("Boot disk size in GiB. Unset: the provider's default for the boot image.")
+  @JsonPropertyDescription("Boot disk size in GiB; its price counts in every price of an instance. Unset: 10.")
   private Integer bootDiskGiB;
 
   @Default("false")
@@ -127,7 +127,7 @@ public class InstanceRequirements {
   @Max(Limits.MAX_PRICE_PER_HOUR)
   @Min(0)
   @JsonPropertyDescription(
-      "Most USD per hour summed over all instances (at the selected type's price). May be changed while the job runs.")
+      "Most USD per hour summed over all instances, each at its type's price plus its boot disk's. May be changed while the job runs.")
   private Double maxPricePerHour;
 
   @Max(100)

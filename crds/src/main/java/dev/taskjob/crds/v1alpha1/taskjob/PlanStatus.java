@@ -30,7 +30,7 @@ public class PlanStatus {
   @JsonPropertyDescription("Task slots per instance.")
   private Integer slotsPerInstance;
 
-  @JsonPropertyDescription("Price of one instance, in USD per hour.")
+  @JsonPropertyDescription("Price of one instance with its boot disk, in USD per hour.")
   private Double pricePerHour;
 
   @JsonPropertyDescription("Expected time from start to the last task's end, e.g. 1h12m.")

@@ -74,7 +74,7 @@ public class TaskJobStatus {
   @JsonPropertyDescription("Whether the instances are spot (preemptible) instances.")
   private Boolean spot;
 
-  @JsonPropertyDescription("Price of one instance of the selected type, in USD per hour.")
+  @JsonPropertyDescription("Price of one instance of the selected type with its boot disk, in USD per hour.")
   private Double pricePerHour;
 
   @JsonPropertyDescription("Instances the job wants now.")
@@ -87,7 +87,7 @@ public class TaskJobStatus {
   private Double costPerHour;
 
   @JsonPropertyDescription("What the job's VMs have been billed so far, in USD (three significant digits): its"
-      + " pool's bill, each VM from launch to end at the price of its type, zone and market.")
+      + " pool's bill, each VM from launch to end at the price of its type, zone and market plus its boot disk.")
   private Double costSoFar;
 
   @JsonPropertyDescription("costSoFar divided by the tasks that succeeded, in USD (three significant digits): what"

@@ -96,7 +96,7 @@ final class JobStart {
     status.setMessage("loading " + valid.tasks().size() + " tasks");
     Conditions.set(status.getConditions(), ConditionTypes.ACCEPTED, Condition.TRUE, "Validated",
         valid.tasks().size() + " tasks; instance type " + best.typeName() + (best.spot() ? " (spot)" : "") + " at "
-            + String.format("%.4f", best.pricePerHour()) + " USD/hour", generation, now);
+            + String.format("%.4f", best.pricePerHour()) + " USD/hour" + diskPart(best), generation, now);
     Conditions.set(status.getConditions(), ConditionTypes.LOADING, Condition.TRUE, "LoadingTasks",
         "0 of " + valid.tasks().size() + " tasks queued", generation, now);
     Conditions.set(status.getConditions(), ConditionTypes.LOADED, Condition.FALSE, "LoadingTasks", "", generation, now);
@@ -105,7 +105,8 @@ final class JobStart {
     }
     JobDryRun.started(status, generation, now);
     services.events().normal(job, "Accepted", "Loading " + valid.tasks().size() + " tasks into queue " + queueName
-        + "; instance type " + best.typeName() + " at " + String.format("%.4f", best.pricePerHour()) + " USD/hour");
+        + "; instance type " + best.typeName() + " at " + String.format("%.4f", best.pricePerHour()) + " USD/hour"
+        + diskPart(best));
     LOG.info("job {}: accepted, {} tasks, queue {}, type {}", JobServices.name(job), valid.tasks().size(), queueName,
         best.typeName());
     return Duration.ofMillis(10);
@@ -118,5 +119,10 @@ final class JobStart {
     services.events().warning(job, invalid.reason(), invalid.message());
     LOG.info("job {}: not started, {}: {}", JobServices.name(job), invalid.reason(), invalid.message());
     return pending ? services.settings().resyncInterval().multipliedBy(2) : null;
+  }
+
+  /** " (instance $x/hour + disk N GiB $y/hour)" when the boot disk is priced: the status says what the price holds. */
+  private static String diskPart(Candidate best) {
+    return best.price().diskPerHour() > 0 ? " (" + best.price().describe() + ")" : "";
   }
 }
