@@ -61,6 +61,8 @@ class AwsPolicyTest {
         call(true, "ec2:DescribeSpotPriceHistory", "*", IN_REGION),
         call(true, "ec2:DescribeImages", "*", IN_REGION),
         call(true, "ec2:DescribeSubnets", "*", IN_REGION),
+        // Spot placement scores, an interruption-rate source (asked in the pool's region only).
+        call(true, "ec2:GetSpotPlacementScores", "*", IN_REGION),
         // The ECS-optimized image ids, AWS's public SSM parameters.
         call(true, "ssm:GetParameter", "arn:aws:ssm:" + REGION
             + "::parameter/aws/service/ecs/optimized-ami/amazon-linux-2023/gpu/recommended/image_id", IN_REGION),
@@ -102,6 +104,7 @@ class AwsPolicyTest {
         call(false, "ssm:GetParameter", "arn:aws:ssm:" + REGION + ":" + ACCOUNT + ":parameter/prod/db-password",
             IN_REGION),
         call(false, "ec2:DescribeInstances", "*", Map.of("aws:RequestedRegion", "us-west-2")),
+        call(false, "ec2:GetSpotPlacementScores", "*", Map.of("aws:RequestedRegion", "us-west-2")),
         call(false, "sqs:DeleteQueue", SQS + "orders", IN_REGION),
         call(false, "sqs:ReceiveMessage", SQS + "billing-events", IN_REGION),
         call(false, "iam:PassRole", "arn:aws:iam::" + ACCOUNT + ":role/admin",

@@ -59,6 +59,18 @@ public interface CloudProvider extends AutoCloseable {
    */
   default void sendStopNotice(Collection<String> instanceIds) {}
 
+  /**
+   * The cloud's spot placement scores for these spot types in the region's zones, for a pool of about
+   * {@code targetInstances} VMs. Asked rarely and cached by the provider (the clouds limit how often); never
+   * throws: a cloud without scores, or a call that failed, answers {@link PlacementScores#NONE} and the
+   * ranking uses its next interruption-rate source. Only EC2 has them.
+   *
+   * @param spotTypes the candidate spot types, best first
+   */
+  default PlacementScores placementScores(List<String> spotTypes, int targetInstances) {
+    return PlacementScores.NONE;
+  }
+
   /** Terminates VMs by id. Unknown or already terminated ids are not an error. */
   void terminate(Collection<String> instanceIds);
 

@@ -8,6 +8,7 @@ import dev.taskjob.core.cloud.CloudException;
 import dev.taskjob.core.cloud.CloudProvider;
 import dev.taskjob.core.cloud.InstanceCatalog;
 import dev.taskjob.core.cloud.InstanceType;
+import dev.taskjob.core.cloud.PlacementScores;
 import dev.taskjob.core.cloud.PriceSource;
 import dev.taskjob.core.cloud.ProviderConfig;
 import dev.taskjob.core.cloud.ProviderConfig.Keys;
@@ -145,7 +146,9 @@ public final class InstanceTypesCommand implements Callable<Integer> {
     Selection selection;
     try {
       selection = InstanceSelector.select(catalog, constraints);
+      costInputs = withPlacementScores(costInputs, selection);
     } catch (NoMatchingInstanceTypeException e) {
+      closeScoresCloud();
       if (output == Output.json) {
         ObjectNode json = header(catalog, pricesLine);
         json.put("error", e.getMessage());
@@ -230,8 +233,43 @@ public final class InstanceTypesCommand implements Callable<Integer> {
       // No cloud client is built: nothing is called, and start-up stays fast.
       return Providers.get(provider.name()).snapshotCatalog(config);
     }
-    try (CloudProvider cloud = Providers.get(provider.name()).cloud(config)) {
-      return cloud.catalog();
+    CloudProvider cloud = Providers.get(provider.name()).cloud(config);
+    try {
+      InstanceCatalog catalog = cloud.catalog();
+      if (explain) {
+        scoresCloud = cloud; // asked for placement scores once the candidates are known, then closed
+        cloud = null;
+      }
+      return catalog;
+    } finally {
+      if (cloud != null) {
+        cloud.close();
+      }
+    }
+  }
+
+  /** The cloud --explain asks for spot placement scores (aws only has them), open until it has asked. */
+  private CloudProvider scoresCloud;
+
+  /** --explain's inputs with the cloud's spot placement scores for the spot candidates, for one instance. */
+  private CostRanking.Inputs withPlacementScores(CostRanking.Inputs in, Selection selection) {
+    if (scoresCloud == null) {
+      return in;
+    }
+    try {
+      List<String> spotTypes = selection.ranked().stream().filter(Candidate::spot).map(Candidate::typeName)
+          .distinct().toList();
+      PlacementScores scores = spotTypes.isEmpty() ? PlacementScores.NONE : scoresCloud.placementScores(spotTypes, 1);
+      return new CostRanking.Inputs(in.task(), in.relaunch(), in.history(), in.userRatePerHour(), in.now(), scores);
+    } finally {
+      closeScoresCloud();
+    }
+  }
+
+  private void closeScoresCloud() {
+    if (scoresCloud != null) {
+      scoresCloud.close();
+      scoresCloud = null;
     }
   }
 
@@ -400,6 +438,9 @@ public final class InstanceTypesCommand implements Callable<Integer> {
         node.put("pricePerSlotHour", r.candidate().pricePerSlot());
         node.put("interruptionsPerHour", r.rate().perHour());
         node.put("interruptionRateSource", r.rate().source().name());
+        if (r.rate().placementScore() > 0) {
+          node.put("placementScore", r.rate().placementScore());
+        }
         node.put("hoursPerCompletedTask", r.hoursPerCompletedTask());
         node.put("costPerCompletedTask", r.costPerCompletedTask());
       }

@@ -433,4 +433,31 @@ public final class Ledger {
   BitSet failedBits() {
     return failedSet;
   }
+
+  // Hedged copies (spec.worker.speculative): saved with the ledger so that after an operator restart a task
+  // that has a copy is not given another, and the copies sent stay counted.
+
+  /** Task indexes that were sent a hedged copy. */
+  private final BitSet hedgedSet = new BitSet();
+
+  /** Records that a task was sent a hedged copy; an index outside the job is ignored. */
+  public void markHedged(long index) {
+    if (index >= 0 && index < total) {
+      hedgedSet.set((int) index);
+    }
+  }
+
+  public boolean isHedged(long index) {
+    return index >= 0 && index < total && hedgedSet.get((int) index);
+  }
+
+  /** Tasks sent a hedged copy so far, this run and before any restart. */
+  public long hedgedCount() {
+    return hedgedSet.cardinality();
+  }
+
+  /** Indexes of the tasks sent a hedged copy, ascending. */
+  public long[] hedgedIndexes() {
+    return hedgedSet.stream().asLongStream().toArray();
+  }
 }

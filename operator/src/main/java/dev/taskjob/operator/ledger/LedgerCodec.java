@@ -48,6 +48,12 @@ public final class LedgerCodec {
   /** Finished tasks' peak memory and CPU ({@link TaskUsage.Snapshot} as gzip JSON). */
   public static final String TASK_USAGE_KEY = "task-usage.json.gz";
 
+  /**
+   * Tasks sent a hedged copy: their indexes ascending, each as the unsigned LEB128 varint of its distance from
+   * the previous one (gzip). Only the tail is hedged, so a few bytes per copy; absent when none was sent.
+   */
+  public static final String HEDGED_KEY = "hedged-tasks.bin.gz";
+
   private static final int MAGIC = 0x544a4c31; // "TJL1"
 
   private LedgerCodec() {}
@@ -67,6 +73,9 @@ public final class LedgerCodec {
     if (!ledger.missingTasks().isEmpty()) {
       out.put(MISSING_KEY, gzip(missingBytes(ledger)));
     }
+    if (ledger.hedgedCount() > 0) {
+      out.put(HEDGED_KEY, gzip(hedgedBytes(ledger.hedgedIndexes())));
+    }
     return out;
   }
 
@@ -83,6 +92,7 @@ public final class LedgerCodec {
     node.put("failedTasksListed", ledger.failedTasks().size());
     node.put("failedTasksTruncated", ledger.failedTasksTruncated());
     node.put("missingTasksListed", ledger.missingTasks().size());
+    node.put("hedged", ledger.hedgedCount());
     ElapsedTimeStats times = ledger.elapsedTimes();
     if (times.count() > 0) {
       ObjectNode elapsed = node.putObject("elapsedSeconds");
@@ -150,6 +160,12 @@ public final class LedgerCodec {
       byte[] missingEntry = binary.get(MISSING_KEY);
       if (missingEntry != null) {
         ledger.restoreMissing(parseMissing(gunzip(missingEntry)));
+      }
+      byte[] hedgedEntry = binary.get(HEDGED_KEY);
+      if (hedgedEntry != null) {
+        for (long index : parseHedged(gunzip(hedgedEntry))) {
+          ledger.markHedged(index);
+        }
       }
       byte[] elapsedEntry = binary.get(ELAPSED_KEY);
       if (elapsedEntry != null) {
@@ -280,6 +296,44 @@ public final class LedgerCodec {
       throw new IOException("bitmap length " + n + " out of range");
     }
     return in.readNBytes(n);
+  }
+
+  static byte[] hedgedBytes(long[] ascending) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(ascending.length * 2);
+    long previous = 0;
+    for (long index : ascending) {
+      long delta = index - previous;
+      previous = index;
+      while ((delta & ~0x7fL) != 0) {
+        out.write((int) ((delta & 0x7f) | 0x80));
+        delta >>>= 7;
+      }
+      out.write((int) delta);
+    }
+    return out.toByteArray();
+  }
+
+  static long[] parseHedged(byte[] varints) throws IOException {
+    long[] out = new long[varints.length];
+    int n = 0;
+    long previous = 0;
+    int i = 0;
+    while (i < varints.length) {
+      long delta = 0;
+      int shift = 0;
+      int b;
+      do {
+        if (i == varints.length || shift > 35) {
+          throw new IOException(HEDGED_KEY + " ends in the middle of an index");
+        }
+        b = varints[i++] & 0xff;
+        delta |= (long) (b & 0x7f) << shift;
+        shift += 7;
+      } while ((b & 0x80) != 0);
+      previous += delta;
+      out[n++] = previous;
+    }
+    return java.util.Arrays.copyOf(out, n);
   }
 
   static byte[] gzip(byte[] raw) {

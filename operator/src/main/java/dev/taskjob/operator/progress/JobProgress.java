@@ -136,6 +136,7 @@ public final class JobProgress {
   }
 
   public synchronized LedgerImage ledgerImage() {
+    hedgesUnsaved = false;
     Map<String, byte[]> binary = new java.util.LinkedHashMap<>(LedgerCodec.encodeBinary(ledger));
     binary.put(SlotUsage.KEY, slotUsage.encode());
     return new LedgerImage(binary, LedgerCodec.summary(ledger));
@@ -172,6 +173,24 @@ public final class JobProgress {
     return new Tail(times.count(), Duration.ofNanos(Math.round(times.percentile(90) * 1e9)), ledger.remaining(),
         activity.runningTasks(now, silentAfter), runningTasks.unfinished(ledger::isFinished));
   }
+
+  /** Tasks sent a hedged copy, this run and before a restart (the ledger keeps them). */
+  public synchronized java.util.Set<Long> hedged() {
+    return java.util.Arrays.stream(ledger.hedgedIndexes()).boxed().collect(java.util.stream.Collectors.toSet());
+  }
+
+  /** Records tasks sent a hedged copy; saved with the ledger at its next save. */
+  public synchronized void markHedged(java.util.Collection<Long> indexes) {
+    indexes.forEach(ledger::markHedged);
+    hedgesUnsaved |= !indexes.isEmpty();
+  }
+
+  /** True when a copy was sent since the last {@link #ledgerImage()}: the ledger is worth saving for it alone. */
+  public synchronized boolean hasUnsavedHedges() {
+    return hedgesUnsaved;
+  }
+
+  private boolean hedgesUnsaved;
 
   /**
    * The split of the job's bill until {@code now}, after one look at its pool's bills (each VM listed, by

@@ -1,6 +1,7 @@
 package dev.taskjob.operator.selection;
 
 import dev.taskjob.core.cloud.VmPrice;
+import dev.taskjob.core.cloud.PlacementScores;
 import dev.taskjob.crds.v1alpha1.shared.Durations;
 import java.time.Duration;
 import java.time.Instant;
@@ -80,9 +81,16 @@ public final class CostRanking {
    * @param history this cluster's observed interruptions
    * @param userRatePerHour the job's interruption-rate hint, or null
    * @param now the clock reading the history is decayed to
+   * @param placementScores the cloud's spot placement scores by zone ({@link PlacementScores#NONE} if none)
    */
   public record Inputs(TaskDuration task, Duration relaunch, InterruptionHistory history, Double userRatePerHour,
-      Instant now) {}
+      Instant now, PlacementScores placementScores) {
+
+    public Inputs(TaskDuration task, Duration relaunch, InterruptionHistory history, Double userRatePerHour,
+        Instant now) {
+      this(task, relaunch, history, userRatePerHour, now, PlacementScores.NONE);
+    }
+  }
 
   /** One offering with its expected cost. */
   public record Ranked(Candidate candidate, InterruptionRate rate, double hoursPerCompletedTask,
@@ -137,8 +145,8 @@ public final class CostRanking {
     for (Candidate c : selection.ranked()) {
       for (Candidate offering : zonesOf(c, constraints)) {
         InterruptionRate rate = offering.spot()
-            ? InterruptionRate.estimate(in.history(), offering.typeName(), offering.zone(), in.userRatePerHour(),
-                in.now())
+            ? InterruptionRate.estimate(in.history(), offering.typeName(), offering.zone(),
+                in.placementScores().score(offering.typeName(), offering.zone()), in.userRatePerHour(), in.now())
             : InterruptionRate.onDemand();
         double hours = hoursPerCompletedTask(taskHours, rate.perHour(), relaunchHours);
         ranked.add(new Ranked(offering, rate, hours, offering.pricePerSlot() * hours));

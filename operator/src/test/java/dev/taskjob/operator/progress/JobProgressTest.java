@@ -102,4 +102,22 @@ class JobProgressTest {
     progress.apply(List.of(TaskEvent.builder(EventType.WORKER_STARTED).instanceId("vm-3").build()), T0.plusSeconds(5));
     assertThat(progress.startupError()).isNull();
   }
+
+  /** A hedged copy sent makes the ledger worth saving on its own, and the saved image names the task. */
+  @Test
+  void aHedgedCopyIsUnsavedUntilTheNextImageWhichCarriesIt() {
+    JobProgress progress = new JobProgress(new Ledger(10), new Heartbeats(), Duration.ofMinutes(1));
+    assertThat(progress.hasUnsavedHedges()).isFalse();
+    progress.markHedged(List.of(3L, 7L));
+    assertThat(progress.hasUnsavedHedges()).isTrue();
+
+    JobProgress.LedgerImage image = progress.ledgerImage();
+
+    assertThat(progress.hasUnsavedHedges()).isFalse();
+    assertThat(dev.taskjob.operator.ledger.LedgerCodec.decode(image.binaryData()).hedgedIndexes()).containsExactly(3,
+        7);
+    assertThat(progress.hedged()).containsExactlyInAnyOrder(3L, 7L);
+    progress.markHedged(List.of());
+    assertThat(progress.hasUnsavedHedges()).isFalse();
+  }
 }

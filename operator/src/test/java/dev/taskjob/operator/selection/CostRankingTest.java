@@ -5,11 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.taskjob.core.cloud.Architecture;
 import dev.taskjob.core.cloud.InstanceCatalog;
 import dev.taskjob.core.cloud.InstanceType;
+import dev.taskjob.core.cloud.PlacementScores;
 import dev.taskjob.core.cloud.PriceSource;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -98,6 +100,30 @@ class CostRankingTest {
     CostRanking.Ranking ranking = CostRanking.rank(selection, SPOT, new CostRanking.Inputs(
         CostRanking.TaskDuration.of(null, 0, Duration.ofHours(1)), Duration.ofMinutes(5), history, null, NOW));
     assertThat(ranking.ranked()).extracting(CostRanking.Ranked::offering).containsExactly("m spot in b", "m spot in a");
+  }
+
+  /**
+   * Zone a is 5% cheaper but the cloud scores it 2/10 (30%/h), zone b 9/10 (2%/h): with 3-hour tasks b wins,
+   * and the line in status says why. Without scores both get the prior and the cheaper zone wins; a type the
+   * scored set did not include keeps the prior.
+   */
+  @Test
+  void placementScoresRankTheZonesOfASpotType() {
+    Selection selection = select(SPOT, spot("m", 0.30, Map.of("a", 0.10, "b", 0.105)),
+        spot("other", 0.30, Map.of("a", 0.12)));
+    PlacementScores scores = new PlacementScores(Set.of("m"), Map.of("a", 2, "b", 9), NOW);
+    CostRanking.TaskDuration task = CostRanking.TaskDuration.of(null, 0, Duration.ofHours(3));
+
+    CostRanking.Ranking scored = CostRanking.rank(selection, SPOT, new CostRanking.Inputs(task,
+        CostRanking.DEFAULT_RELAUNCH, new InterruptionHistory(), null, NOW, scores));
+    CostRanking.Ranking unscored = CostRanking.rank(selection, SPOT, new CostRanking.Inputs(task,
+        CostRanking.DEFAULT_RELAUNCH, new InterruptionHistory(), null, NOW));
+
+    assertThat(scored.ranked()).extracting(CostRanking.Ranked::offering)
+        .containsExactly("m spot in b", "other spot in a", "m spot in a");
+    assertThat(scored.why()).contains("2.0%/h from 9/10 placement score").contains("next other spot in a")
+        .contains("5.0%/h default prior");
+    assertThat(unscored.best().offering()).isEqualTo("m spot in a");
   }
 
   @Test

@@ -11,5 +11,11 @@ public final class AwsKeys {
   /** Attempts per EC2 call, including the first (default 8; backoff with jitter between them). */
   public static final String MAX_ATTEMPTS = "aws.maxAttempts";
 
+  /**
+   * Minutes an answer of {@code GetSpotPlacementScores} is used before the same request is made again
+   * (default 60); 0 never asks, and the ranking uses the observed rate, the user's hint or the default prior.
+   */
+  public static final String PLACEMENT_SCORES_REFRESH_MINUTES = "aws.placementScoresRefreshMinutes";
+
   private AwsKeys() {}
 }

@@ -9,6 +9,7 @@ import dev.taskjob.core.cloud.Instance;
 import dev.taskjob.core.cloud.InstanceCatalog;
 import dev.taskjob.core.cloud.InstanceState;
 import dev.taskjob.core.cloud.InstanceType;
+import dev.taskjob.core.cloud.PlacementScores;
 import dev.taskjob.core.cloud.PriceOverrides;
 import dev.taskjob.core.cloud.VmPrice;
 import dev.taskjob.core.cloud.ProviderConfig;
@@ -100,6 +101,7 @@ public final class Ec2CloudProvider implements CloudProvider {
   /** The taskjob worker image the VMs copy the worker from (provider property worker.image), or null. */
   private final String workerImage;
   private final RefreshingCatalog catalog;
+  private final SpotPlacementScores placementScores;
   private final Map<String, String> defaultImageIds = new ConcurrentHashMap<>();
   private final Map<String, String> rootDevices = new ConcurrentHashMap<>();
   private volatile Map<String, String> subnetByZone;
@@ -129,6 +131,24 @@ public final class Ec2CloudProvider implements CloudProvider {
     Ec2CatalogFetcher fetcher = new Ec2CatalogFetcher(ec2, pricing, region, snapshot, clock);
     this.catalog = new RefreshingCatalog("aws " + region, snapshotOnly ? null : fetcher::fetch,
         () -> snapshot.catalog(region), PriceOverrides.fromConfig(config), refreshInterval(config), clock);
+    this.placementScores = new SpotPlacementScores(ec2, region, placementScoresRefresh(config), clock);
+  }
+
+  static Duration placementScoresRefresh(ProviderConfig config) {
+    String minutes = config.property(AwsKeys.PLACEMENT_SCORES_REFRESH_MINUTES);
+    if (minutes == null) {
+      return SpotPlacementScores.DEFAULT_REFRESH;
+    }
+    try {
+      long value = Long.parseLong(minutes.trim());
+      if (value < 0) {
+        throw new NumberFormatException();
+      }
+      return Duration.ofMinutes(value);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(AwsKeys.PLACEMENT_SCORES_REFRESH_MINUTES + " must be whole minutes >= 0, got '"
+          + minutes + "'");
+    }
   }
 
   static Duration refreshInterval(ProviderConfig config) {
@@ -151,6 +171,12 @@ public final class Ec2CloudProvider implements CloudProvider {
   @Override
   public InstanceCatalog catalog() {
     return catalog.get();
+  }
+
+  /** EC2's spot placement scores by zone for the candidate types, cached ({@link SpotPlacementScores}). */
+  @Override
+  public PlacementScores placementScores(List<String> spotTypes, int targetInstances) {
+    return placementScores.scores(spotTypes, targetInstances);
   }
 
   /** True while the catalog is the bundled snapshot because the APIs have not answered. */

@@ -119,6 +119,7 @@ final class EventConsumer implements AutoCloseable {
       lastDeadLetterPoll = now;
       pollDeadLetters(now);
     }
+    dirty |= progress.hasUnsavedHedges(); // a hedged copy sent is saved even when no event came
     boolean due = Duration.between(lastSave, now).compareTo(saveInterval) >= 0;
     if ((dirty || !unacked.isEmpty()) && (due || progress.unsavedEvents() >= MAX_UNSAVED || received.isEmpty())) {
       flush();

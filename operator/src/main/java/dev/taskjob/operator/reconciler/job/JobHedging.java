@@ -20,7 +20,8 @@ import org.slf4j.LoggerFactory;
  * Hedging the tail ({@code spec.worker.speculative}): observes the running tasks and the slots of the
  * running VMs, lets {@link HedgeDecision} pick the stragglers, sends a hedged copy of each (rebuilt from the
  * task source by index, as loading built the original), and reports them in an Event. Which tasks have a
- * copy is kept in memory: after an operator restart a straggler may get a second copy once more. A copy
+ * copy is kept in the ledger and saved with it, so a task is hedged at most once across operator restarts
+ * (but for a copy sent in the few seconds between the last save and a crash). A copy
  * that cannot be sent (the task source unreadable, the queue refusing) fails no reconcile: the job
  * finishes without it.
  */
@@ -53,7 +54,7 @@ final class JobHedging {
     // decide
     HedgeDecision.Result decision = HedgeDecision.decide(new HedgeDecision.Inputs(multiple, minFinished,
         tail.finishedWithTime(), tail.p90(), tail.unfinished(), paidSlots, tail.busySlots(), tail.running(),
-        runtime.hedged, now));
+        runtime.progress.hedged(), now));
     if (decision.verdict() != HedgeDecision.Verdict.HEDGE) {
       return;
     }
@@ -67,7 +68,7 @@ final class JobHedging {
       Map<Long, Task> tasks = runtime.tasks.tasksAt(indexes);
       tasks.values().forEach(t -> copies.add(t.asHedge()));
       runtime.queue.send(copies);
-      runtime.hedged.addAll(tasks.keySet());
+      runtime.progress.markHedged(tasks.keySet());
     } catch (RuntimeException e) {
       LOG.warn("job {}: could not send a second copy of {} stragglers, trying again at the next look: {}",
           JobServices.name(job), indexes.length, e.toString());

@@ -38,8 +38,6 @@ final class JobRuntime implements AutoCloseable {
   Instant queueEmptySince;
   /** USD its pool was billed at the last look, at full precision (the status shows it rounded). */
   double costSoFar;
-  /** Tasks sent a hedged copy by this process (spec.worker.speculative). */
-  final java.util.Set<Long> hedged = new java.util.HashSet<>();
   /** The spec the job started with (JSON, from the ledger ConfigMap). */
   String startedSpec;
 

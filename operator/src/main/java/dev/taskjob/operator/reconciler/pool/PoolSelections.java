@@ -1,6 +1,7 @@
 package dev.taskjob.operator.reconciler.pool;
 
 import dev.taskjob.core.cloud.Instance;
+import dev.taskjob.core.cloud.PlacementScores;
 import dev.taskjob.core.cloud.ProviderConfig;
 import dev.taskjob.crds.v1alpha1.instancepool.InstancePool;
 import dev.taskjob.crds.v1alpha1.instancepool.InstancePoolSpec;
@@ -69,12 +70,30 @@ final class PoolSelections {
     CostRanking.TaskDuration task = CostRanking.TaskDuration.of(samples > 0 ? expected : null, samples, expected);
     Double hint = spec.getInstances() == null ? null : spec.getInstances().getInterruptionsPerHour();
     CostRanking.Ranking ranking = CostRanking.rank(fitting.selection(), fitting.constraints(), new CostRanking.Inputs(
-        task, CostRanking.DEFAULT_RELAUNCH, interruptions.history(pool.getMetadata().getNamespace()), hint, now));
+        task, CostRanking.DEFAULT_RELAUNCH, interruptions.history(pool.getMetadata().getNamespace()), hint, now,
+        placementScores(fitting.selection(), spec, config)));
     List<Candidate> ranked = ranking.ranked().stream().map(CostRanking.Ranked::candidate).toList();
     for (Candidate c : ranked) {
       prices.put(new PriceKey(config.provider(), config.region(), c.typeName(), c.spot(), c.zone()), c.pricePerHour());
     }
     return new Choice(new Selection(ranked, fitting.selection().excluded()), ranking.why(), ranking.best().offering());
+  }
+
+  /**
+   * The cloud's spot placement scores for the pool's spot candidates (the provider caches them and asks rarely);
+   * none when the pool has no spot candidate or the cloud has no answer: selection never fails for want of them.
+   */
+  private PlacementScores placementScores(Selection selection, InstancePoolSpec spec, ProviderConfig config) {
+    List<String> spotTypes = selection.ranked().stream().filter(Candidate::spot).map(Candidate::typeName).distinct()
+        .toList();
+    if (spotTypes.isEmpty()) {
+      return PlacementScores.NONE;
+    }
+    try {
+      return providers.cloud(config).placementScores(spotTypes, spec.getCount() == null ? 1 : spec.getCount());
+    } catch (RuntimeException e) {
+      return PlacementScores.NONE;
+    }
   }
 
   UnavailableOfferings unavailable() {

@@ -28,7 +28,11 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** Prices belong to an offering in one region: the same type name may cost differently elsewhere. */
+@io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient(crud = true)
 class PoolSelectionsTest {
+
+  /** Where the interruption record ConfigMap is looked up (none: the ranking starts from the placement scores). */
+  io.fabric8.kubernetes.client.KubernetesClient client;
 
   private static final Map<String, Double> PRICE_BY_REGION = Map.of("us-east-1", 0.10, "eu-west-1", 0.50);
 
@@ -51,6 +55,27 @@ class PoolSelectionsTest {
     assertThat(selections.priceOf(unknownType, west)).isEmpty();
   }
 
+  /** The status line of a spot pool names the placement score its choice read, and the cloud was asked once. */
+  @Test
+  void aSpotPoolRanksZonesByTheCloudsPlacementScores() {
+    ScoredSpot module = new ScoredSpot();
+    ProviderAccess providers = new ProviderAccess(Map.of("local", module), Map.of(), null, Clock.systemUTC());
+    PoolSelections selections = new PoolSelections(providers, new UnavailableOfferings(),
+        new InterruptionRecords(client));
+    ProviderConfig config = providers.config("default", "local", "us-east-1", List.of(), null, null);
+    InstancePool pool = pool("scored", "us-east-1");
+    pool.getSpec().setSpot(true);
+    pool.getSpec().setCount(3);
+    pool.getSpec().setTaskDuration("3h");
+
+    PoolSelections.Choice choice = selections.choose(pool, config, Instant.EPOCH);
+
+    assertThat(choice.offering()).endsWith("spot in zone-b");
+    assertThat(choice.why()).contains("2.0%/h from 9/10 placement score");
+    assertThat(module.asked).hasSize(1);
+    assertThat(module.asked.get(0)).endsWith(" x 3").contains("small", "medium", "large");
+  }
+
   private static InstancePool pool(String name, String region) {
     InstancePool pool = new InstancePool();
     pool.getMetadata().setName(name);
@@ -66,8 +91,61 @@ class PoolSelectionsTest {
     return pool;
   }
 
+  /**
+   * A spot catalog of three types whose zone-a prices are 5% below zone-b's, and placement scores (as EC2 would
+   * give them for the set) of 2/10 in zone-a and 9/10 in zone-b; records what it was asked.
+   */
+  private static final class ScoredSpot extends RegionalPrices {
+
+    final List<String> asked = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    @Override
+    public CloudProvider cloud(ProviderConfig config) {
+      CloudProvider regional = super.cloud(config);
+      return new CloudProvider() {
+        @Override
+        public String name() {
+          return "scored";
+        }
+
+        @Override
+        public InstanceCatalog catalog() {
+          return new InstanceCatalog("scored", config.region(), List.of(spot("small", 2, 0.10),
+              spot("medium", 4, 0.20), spot("large", 8, 0.40)), Instant.EPOCH);
+        }
+
+        @Override
+        public dev.taskjob.core.cloud.PlacementScores placementScores(List<String> spotTypes, int targetInstances) {
+          asked.add(spotTypes + " x " + targetInstances);
+          return new dev.taskjob.core.cloud.PlacementScores(java.util.Set.copyOf(spotTypes),
+              Map.of("zone-a", 2, "zone-b", 9), Instant.EPOCH);
+        }
+
+        @Override
+        public Instance create(CreateInstanceRequest request) {
+          return regional.create(request);
+        }
+
+        @Override
+        public List<Instance> list(Map<String, String> tags) {
+          return regional.list(tags);
+        }
+
+        @Override
+        public void terminate(Collection<String> instanceIds) {
+          regional.terminate(instanceIds);
+        }
+      };
+    }
+
+    private static InstanceType spot(String name, int vcpus, double zoneA) {
+      return new InstanceType(name, vcpus, vcpus * 2.0, Architecture.X86_64, 0, 0, null, false, true, List.of(),
+          zoneA * 3, Map.of("zone-a", zoneA, "zone-b", zoneA * 1.05), PriceSource.OVERRIDE);
+    }
+  }
+
   /** A provider whose one type, "small", is priced by region. */
-  private static final class RegionalPrices implements ProviderModule {
+  private static class RegionalPrices implements ProviderModule {
 
     @Override
     public String name() {
