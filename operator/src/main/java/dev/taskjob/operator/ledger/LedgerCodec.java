@@ -45,6 +45,14 @@ public final class LedgerCodec {
   /** Succeeded tasks' own shares of their VMs' cost, in millionths of a USD (as {@link #ELAPSED_KEY}). */
   public static final String TASK_COST_KEY = "task-costs.json.gz";
 
+  /**
+   * The job's {@code maxAttempts} and each unfinished task's counted failures, sparse (gzip, binary): an
+   * int limit, an int entry count, then per task with a failure its index as an int gap from the previous
+   * one (gzip makes the small gaps small) and its count as a short. Absent in a ledger saved before
+   * failures were counted.
+   */
+  public static final String FAILURE_COUNTS_KEY = "failure-counts.bin.gz";
+
   /** Finished tasks' peak memory and CPU ({@link TaskUsage.Snapshot} as gzip JSON). */
   public static final String TASK_USAGE_KEY = "task-usage.json.gz";
 
@@ -57,6 +65,7 @@ public final class LedgerCodec {
     Map<String, byte[]> out = new LinkedHashMap<>();
     out.put(STATE_KEY, gzip(stateBytes(ledger)));
     out.put(FAILED_KEY, gzip(failedBytes(ledger)));
+    out.put(FAILURE_COUNTS_KEY, gzip(failureCountBytes(ledger)));
     out.put(ELAPSED_KEY, gzip(elapsedBytes(ledger.elapsedTimes())));
     if (ledger.taskCostMicros().count() > 0) {
       out.put(TASK_COST_KEY, gzip(elapsedBytes(ledger.taskCostMicros())));
@@ -145,8 +154,15 @@ public final class LedgerCodec {
       }
       byte[] failedEntry = binary.get(FAILED_KEY);
       List<Ledger.FailedTask> failedTasks = failedEntry == null ? List.of() : parseFailed(gunzip(failedEntry));
-      Ledger ledger = new Ledger(total, finished, failed, retried, duplicates, deadLettered, invalid, failedTasks,
+      byte[] countsEntry = binary.get(FAILURE_COUNTS_KEY);
+      DataInputStream counts = countsEntry == null ? null
+          : new DataInputStream(new ByteArrayInputStream(gunzip(countsEntry)));
+      int maxAttempts = counts == null ? FailureCount.NO_LIMIT : counts.readInt();
+      Ledger ledger = new Ledger(total, maxAttempts, finished, failed, retried, duplicates, deadLettered, invalid, failedTasks,
           truncated, window);
+      if (counts != null) {
+        readFailureCounts(counts, ledger);
+      }
       byte[] missingEntry = binary.get(MISSING_KEY);
       if (missingEntry != null) {
         ledger.restoreMissing(parseMissing(gunzip(missingEntry)));
@@ -216,6 +232,41 @@ public final class LedgerCodec {
       throw new UncheckedIOException(e);
     }
     return bytes.toByteArray();
+  }
+
+  private static byte[] failureCountBytes(Ledger ledger) {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    try (DataOutputStream out = new DataOutputStream(bytes)) {
+      out.writeInt(ledger.maxAttempts());
+      int[] indexes = ledger.indexesWithFailures();
+      out.writeInt(indexes.length);
+      int previous = 0;
+      for (int index : indexes) {
+        out.writeInt(index - previous);
+        out.writeShort(ledger.failureCount(index));
+        previous = index;
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return bytes.toByteArray();
+  }
+
+  private static void readFailureCounts(DataInputStream in, Ledger ledger) throws IOException {
+    int entries = in.readInt();
+    if (entries < 0 || entries > ledger.total()) {
+      throw new IOException("failure count entries " + entries + " out of range");
+    }
+    long index = 0;
+    for (int i = 0; i < entries; i++) {
+      int gap = in.readInt();
+      index += gap;
+      int count = in.readShort();
+      if (gap < 0 || index >= ledger.total() || count < 1) {
+        throw new IOException("failure count " + count + " for index " + index + " out of range");
+      }
+      ledger.setFailureCount((int) index, count);
+    }
   }
 
   private static byte[] failedBytes(Ledger ledger) {
