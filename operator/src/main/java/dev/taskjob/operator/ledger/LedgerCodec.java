@@ -47,9 +47,9 @@ public final class LedgerCodec {
 
   /**
    * The job's {@code maxAttempts} and each unfinished task's counted failures, sparse (gzip, binary): an
-   * int limit, an int entry count, then per task with a failure its index as an int gap from the previous
-   * one (gzip makes the small gaps small) and its count as a short. Absent in a ledger saved before
-   * failures were counted.
+   * int limit, an int count of tasks with failures, then (when there are any) a bitmap over the unfinished
+   * tasks in index order marking those with failures, and their counts as shorts in index order. Absent in
+   * a ledger saved before failures were counted.
    */
   public static final String FAILURE_COUNTS_KEY = "failure-counts.bin.gz";
 
@@ -240,11 +240,24 @@ public final class LedgerCodec {
       out.writeInt(ledger.maxAttempts());
       int[] indexes = ledger.indexesWithFailures();
       out.writeInt(indexes.length);
-      int previous = 0;
+      if (indexes.length == 0) {
+        return bytes.toByteArray();
+      }
+      // One bit per unfinished task (the j-th unfinished index), set where it has a count: a final task
+      // never has one, so finished tasks take no bit.
+      BitSet finished = ledger.finishedBits();
+      BitSet withCounts = new BitSet();
+      int j = 0;
+      int k = 0;
+      for (int i = finished.nextClearBit(0); k < indexes.length; i = finished.nextClearBit(i + 1), j++) {
+        if (i == indexes[k]) {
+          withCounts.set(j);
+          k++;
+        }
+      }
+      writeBytes(out, withCounts.toByteArray());
       for (int index : indexes) {
-        out.writeInt(index - previous);
         out.writeShort(ledger.failureCount(index));
-        previous = index;
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -254,18 +267,28 @@ public final class LedgerCodec {
 
   private static void readFailureCounts(DataInputStream in, Ledger ledger) throws IOException {
     int entries = in.readInt();
-    if (entries < 0 || entries > ledger.total()) {
+    if (entries < 0 || entries > ledger.remaining()) {
       throw new IOException("failure count entries " + entries + " out of range");
     }
-    long index = 0;
-    for (int i = 0; i < entries; i++) {
-      int gap = in.readInt();
-      index += gap;
-      int count = in.readShort();
-      if (gap < 0 || index >= ledger.total() || count < 1) {
-        throw new IOException("failure count " + count + " for index " + index + " out of range");
+    if (entries == 0) {
+      return;
+    }
+    BitSet withCounts = BitSet.valueOf(readBytes(in));
+    BitSet finished = ledger.finishedBits();
+    int j = 0;
+    int k = 0;
+    for (int i = finished.nextClearBit(0); i < ledger.total() && k < entries; i = finished.nextClearBit(i + 1), j++) {
+      if (withCounts.get(j)) {
+        int count = in.readShort();
+        if (count < 1) {
+          throw new IOException("failure count " + count + " for index " + i + " out of range");
+        }
+        ledger.setFailureCount(i, count);
+        k++;
       }
-      ledger.setFailureCount((int) index, count);
+    }
+    if (k != entries) {
+      throw new IOException("failure counts name " + k + " tasks, expected " + entries);
     }
   }
 
