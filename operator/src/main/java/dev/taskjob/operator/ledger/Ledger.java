@@ -24,6 +24,12 @@ import java.util.Set;
  * twice, or the losing copy of a hedged task): it is counted in {@link #duplicates()} and does not change
  * the other counts. A hedged copy's failure is not recorded at all: it used up no attempt.
  *
+ * <p>Each unfinished task's own failures (failed or timed out, not interrupted) are counted, and a task
+ * whose count reaches the job's {@code maxAttempts} is failed even when no worker marked that attempt
+ * final ({@link FailureCount}): the count a queue message carries is lost when a worker dies before its
+ * re-send of a failed task goes through. A redelivered copy of a failure event is recognised by the replay
+ * window like any other event, so it is not counted twice.
+ *
  * <p>Not thread-safe; {@link dev.taskjob.operator.progress.JobProgress} serialises access.
  */
 public final class Ledger {
@@ -73,6 +79,13 @@ public final class Ledger {
   }
 
   private final long total;
+  /** The job's {@code spec.worker.retry.maxAttempts}, or {@link FailureCount#NO_LIMIT}. */
+  private final int maxAttempts;
+  /**
+   * Counted failures of each unfinished task, by index (0 for none, cleared once the task is final);
+   * allocated at the first failure, saved sparse by {@link LedgerCodec}.
+   */
+  private short[] failureCounts;
   private final BitSet finished;
   private final BitSet failedSet;
   private long succeeded;
@@ -82,6 +95,8 @@ public final class Ledger {
   private long deadLettered;
   private long invalid;
   private final List<FailedTask> failedTasks;
+  /** The reason of the last task marked failed, for its result line. */
+  private String lastFailureReason;
   private int failedTaskBytes;
   private boolean failedTasksTruncated;
   /** Named when the job finishes without a result for some tasks, in index order; bounded. */
@@ -99,16 +114,26 @@ public final class Ledger {
   /** Peak memory and CPU of tasks' first final results, as their workers measured them. */
   private final TaskUsage usage = new TaskUsage();
 
+  /** A ledger that counts failures without a limit of its own: the workers' final flags decide. */
   public Ledger(long total) {
-    this(total, new BitSet(), new BitSet(), 0, 0, 0, 0, List.of(), false, Set.of());
+    this(total, FailureCount.NO_LIMIT);
   }
 
-  Ledger(long total, BitSet finished, BitSet failedSet, long retried, long duplicates, long deadLettered,
+  /** A ledger that fails a task once its counted failures reach {@code maxAttempts}. */
+  public Ledger(long total, int maxAttempts) {
+    this(total, maxAttempts, new BitSet(), new BitSet(), 0, 0, 0, 0, List.of(), false, Set.of());
+  }
+
+  Ledger(long total, int maxAttempts, BitSet finished, BitSet failedSet, long retried, long duplicates, long deadLettered,
       long invalid, List<FailedTask> failedTasks, boolean failedTasksTruncated, Set<Long> window) {
     if (total < 0 || total > Integer.MAX_VALUE) {
       throw new IllegalArgumentException("total must be 0.." + Integer.MAX_VALUE + ", was " + total);
     }
+    if (maxAttempts < 0) {
+      throw new IllegalArgumentException("maxAttempts must be >= 0, was " + maxAttempts);
+    }
     this.total = total;
+    this.maxAttempts = maxAttempts;
     this.finished = finished;
     this.failedSet = failedSet;
     this.failed = failedSet.cardinality();
@@ -142,13 +167,9 @@ public final class Ledger {
     if (savedWindow.contains(fingerprint) || !currentWindow.add(fingerprint)) {
       return Outcome.REPLAYED;
     }
-    if (!isFinal(event)) {
-      retried++;
-      return Outcome.RETRIED;
-    }
     Outcome outcome = type == EventType.TASK_COMPLETED
         ? markFinished(index.intValue(), null, null)
-        : markFinished(index.intValue(), event.taskId(), failureReason(event));
+        : applyFailure(index.intValue(), event);
     if ((outcome == Outcome.SUCCEEDED || outcome == Outcome.FAILED) && event.elapsedTime() != null) {
       elapsedTimes.record(event.elapsedTime());
     }
@@ -206,7 +227,7 @@ public final class Ledger {
   public Outcome apply(TaskEvent event, java.util.List<TaskResult> finals) {
     Outcome outcome = apply(event);
     if (outcome == Outcome.SUCCEEDED || outcome == Outcome.FAILED) {
-      finals.add(TaskResult.of(event, outcome));
+      finals.add(TaskResult.of(event, outcome, lastFailureReason));
     }
     return outcome;
   }
@@ -221,12 +242,74 @@ public final class Ledger {
     return outcome;
   }
 
+  /**
+   * A failed or timed-out attempt: counted for its task, and final when the worker says so or the count
+   * reaches {@code maxAttempts}. An extra run's failure of a task that is already final is a duplicate.
+   */
+  private Outcome applyFailure(int index, TaskEvent event) {
+    if (finished.get(index)) {
+      duplicates++;
+      return Outcome.DUPLICATE;
+    }
+    FailureCount.Decision decision = FailureCount.decide(failureCount(index), isFinal(event), maxAttempts);
+    if (!decision.isFinal()) {
+      setFailureCount(index, decision.failures());
+      retried++;
+      return Outcome.RETRIED;
+    }
+    String reason = failureReason(event);
+    if (decision.finalByCount()) {
+      reason += " (failure " + decision.failures() + " of maxAttempts " + maxAttempts + ", counted by the ledger)";
+    }
+    return markFinished(index, event.taskId(), reason);
+  }
+
+  /** Failures counted for a task that has no final result yet (0 once it has one). */
+  public int failureCount(long index) {
+    return failureCounts == null || index < 0 || index >= total ? 0 : failureCounts[(int) index];
+  }
+
+  /** The job's {@code maxAttempts} this ledger enforces, or {@link FailureCount#NO_LIMIT}. */
+  public int maxAttempts() {
+    return maxAttempts;
+  }
+
+  void setFailureCount(int index, int count) {
+    if (count == 0 && failureCounts == null) {
+      return;
+    }
+    if (failureCounts == null) {
+      failureCounts = new short[(int) total];
+    }
+    failureCounts[index] = (short) Math.min(count, Short.MAX_VALUE);
+  }
+
+  /** Indexes of unfinished tasks with at least one counted failure, ascending. */
+  int[] indexesWithFailures() {
+    if (failureCounts == null) {
+      return new int[0];
+    }
+    int n = 0;
+    for (short c : failureCounts) {
+      n += c > 0 ? 1 : 0;
+    }
+    int[] out = new int[n];
+    for (int i = 0, k = 0; k < n; i++) {
+      if (failureCounts[i] > 0) {
+        out[k++] = i;
+      }
+    }
+    return out;
+  }
+
   private Outcome markFinished(int index, String failedId, String reason) {
     if (finished.get(index)) {
       duplicates++;
       return Outcome.DUPLICATE;
     }
     finished.set(index);
+    setFailureCount(index, 0);
+    lastFailureReason = reason;
     if (failedId == null) {
       succeeded++;
       return Outcome.SUCCEEDED;

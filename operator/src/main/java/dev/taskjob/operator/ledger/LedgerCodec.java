@@ -45,6 +45,14 @@ public final class LedgerCodec {
   /** Succeeded tasks' own shares of their VMs' cost, in millionths of a USD (as {@link #ELAPSED_KEY}). */
   public static final String TASK_COST_KEY = "task-costs.json.gz";
 
+  /**
+   * The job's {@code maxAttempts} and each unfinished task's counted failures, sparse (gzip, binary): an
+   * int limit, an int count of tasks with failures, then (when there are any) a bitmap over the unfinished
+   * tasks in index order marking those with failures, and their counts as shorts in index order. Absent in
+   * a ledger saved before failures were counted.
+   */
+  public static final String FAILURE_COUNTS_KEY = "failure-counts.bin.gz";
+
   /** Finished tasks' peak memory and CPU ({@link TaskUsage.Snapshot} as gzip JSON). */
   public static final String TASK_USAGE_KEY = "task-usage.json.gz";
 
@@ -63,6 +71,7 @@ public final class LedgerCodec {
     Map<String, byte[]> out = new LinkedHashMap<>();
     out.put(STATE_KEY, gzip(stateBytes(ledger)));
     out.put(FAILED_KEY, gzip(failedBytes(ledger)));
+    out.put(FAILURE_COUNTS_KEY, gzip(failureCountBytes(ledger)));
     out.put(ELAPSED_KEY, gzip(elapsedBytes(ledger.elapsedTimes())));
     if (ledger.taskCostMicros().count() > 0) {
       out.put(TASK_COST_KEY, gzip(elapsedBytes(ledger.taskCostMicros())));
@@ -155,8 +164,15 @@ public final class LedgerCodec {
       }
       byte[] failedEntry = binary.get(FAILED_KEY);
       List<Ledger.FailedTask> failedTasks = failedEntry == null ? List.of() : parseFailed(gunzip(failedEntry));
-      Ledger ledger = new Ledger(total, finished, failed, retried, duplicates, deadLettered, invalid, failedTasks,
+      byte[] countsEntry = binary.get(FAILURE_COUNTS_KEY);
+      DataInputStream counts = countsEntry == null ? null
+          : new DataInputStream(new ByteArrayInputStream(gunzip(countsEntry)));
+      int maxAttempts = counts == null ? FailureCount.NO_LIMIT : counts.readInt();
+      Ledger ledger = new Ledger(total, maxAttempts, finished, failed, retried, duplicates, deadLettered, invalid, failedTasks,
           truncated, window);
+      if (counts != null) {
+        readFailureCounts(counts, ledger);
+      }
       byte[] missingEntry = binary.get(MISSING_KEY);
       if (missingEntry != null) {
         ledger.restoreMissing(parseMissing(gunzip(missingEntry)));
@@ -232,6 +248,64 @@ public final class LedgerCodec {
       throw new UncheckedIOException(e);
     }
     return bytes.toByteArray();
+  }
+
+  private static byte[] failureCountBytes(Ledger ledger) {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    try (DataOutputStream out = new DataOutputStream(bytes)) {
+      out.writeInt(ledger.maxAttempts());
+      int[] indexes = ledger.indexesWithFailures();
+      out.writeInt(indexes.length);
+      if (indexes.length == 0) {
+        return bytes.toByteArray();
+      }
+      // One bit per unfinished task (the j-th unfinished index), set where it has a count: a final task
+      // never has one, so finished tasks take no bit.
+      BitSet finished = ledger.finishedBits();
+      BitSet withCounts = new BitSet();
+      int j = 0;
+      int k = 0;
+      for (int i = finished.nextClearBit(0); k < indexes.length; i = finished.nextClearBit(i + 1), j++) {
+        if (i == indexes[k]) {
+          withCounts.set(j);
+          k++;
+        }
+      }
+      writeBytes(out, withCounts.toByteArray());
+      for (int index : indexes) {
+        out.writeShort(ledger.failureCount(index));
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return bytes.toByteArray();
+  }
+
+  private static void readFailureCounts(DataInputStream in, Ledger ledger) throws IOException {
+    int entries = in.readInt();
+    if (entries < 0 || entries > ledger.remaining()) {
+      throw new IOException("failure count entries " + entries + " out of range");
+    }
+    if (entries == 0) {
+      return;
+    }
+    BitSet withCounts = BitSet.valueOf(readBytes(in));
+    BitSet finished = ledger.finishedBits();
+    int j = 0;
+    int k = 0;
+    for (int i = finished.nextClearBit(0); i < ledger.total() && k < entries; i = finished.nextClearBit(i + 1), j++) {
+      if (withCounts.get(j)) {
+        int count = in.readShort();
+        if (count < 1) {
+          throw new IOException("failure count " + count + " for index " + i + " out of range");
+        }
+        ledger.setFailureCount(i, count);
+        k++;
+      }
+    }
+    if (k != entries) {
+      throw new IOException("failure counts name " + k + " tasks, expected " + entries);
+    }
   }
 
   private static byte[] failedBytes(Ledger ledger) {

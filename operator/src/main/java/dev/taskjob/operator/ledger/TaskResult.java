@@ -31,11 +31,11 @@ public record TaskResult(
   public static final String FAILED = "failed";
 
   /** The result line for the event that gave a task its final result. */
-  static TaskResult of(TaskEvent event, Ledger.Outcome outcome) {
+  static TaskResult of(TaskEvent event, Ledger.Outcome outcome, String failureReason) {
     boolean ok = outcome == Ledger.Outcome.SUCCEEDED;
     return new TaskResult(event.taskIndex(), event.taskId(), ok ? SUCCEEDED : FAILED, event.timestamp(),
         event.attempt(), event.elapsedTime(), event.exitCode(), event.instanceId(), event.result(),
-        ok ? null : Ledger.failureReason(event));
+        ok ? null : failureReason);
   }
 
   /** The result line of a dead-lettered task. */

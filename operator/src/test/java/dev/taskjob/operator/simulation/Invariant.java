@@ -6,12 +6,7 @@ package dev.taskjob.operator.simulation;
  * mark goes once the defect is fixed.
  */
 enum Invariant {
-  TASK_ENDS_AS_ITS_PROGRAM_DECIDED("every task that has a result has the one its program decided",
-      "worker killed before its held re-send went through: a failure is counted only once its re-send reaches the"
-          + " queue; a refused re-send is held and tried again (RefusedResend) until the worker stops (terminate,"
-          + " spot notice), but a VM lost without notice, or a GCE notice's 30 s over while the queue kept refusing"
-          + " (first seed 20264718), loses the count: one attempt more than maxAttempts. The ledger keeps no per-task"
-          + " failure count to correct it"),
+  TASK_ENDS_AS_ITS_PROGRAM_DECIDED("every task that has a result has the one its program decided", null),
   NO_TASK_LOST("a finished job has a final result for every task", null),
   NO_TASK_RUN_AFTER_ITS_JOB_FINISHED("no worker starts or runs a task once its job finished", null),
   NOTHING_OUTLIVES_ITS_JOB("once a job finished, none of its VMs is alive and its queue is deleted (an operator restart"

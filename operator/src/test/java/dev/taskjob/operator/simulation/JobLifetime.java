@@ -19,6 +19,7 @@ import dev.taskjob.operator.decision.PoolPlan;
 import dev.taskjob.operator.decision.PoolSizing;
 import dev.taskjob.operator.decision.ScaleIn;
 import dev.taskjob.operator.ledger.Ledger;
+import dev.taskjob.operator.ledger.LedgerCodec;
 import dev.taskjob.operator.selection.UnavailableOfferings;
 import java.time.Duration;
 import java.time.Instant;
@@ -80,7 +81,8 @@ final class JobLifetime {
   private UnavailableOfferings unavailable = new UnavailableOfferings(clock, UnavailableOfferings.DEFAULT_TTL);
   /** When the operator restarts (a step drawn from the seed's own stream), or null once it has. */
   private Instant restartAt;
-  private final Ledger ledger;
+  /** The job's ledger; an operator restart reads it back from its ConfigMap form ({@link LedgerCodec}). */
+  private Ledger ledger;
   private final Map<Invariant, String> violations = new EnumMap<>(Invariant.class);
   private final Function<DrainDecision.Inputs, DrainDecision.Verdict> drain;
 
@@ -161,12 +163,18 @@ final class JobLifetime {
         QueueSettings.deliveriesFor(QueueSettings.DEFAULT_MAX_INTERRUPTIONS)), clock, random,
         faults);
     workers = new SimulatedWorkers(cloud, queue, programs, slots, maxAttempts, clock, shutdownGrace, faults, trace);
-    ledger = new Ledger(taskCount);
+    ledger = new Ledger(taskCount, maxAttempts);
     // Its own stream, so that the restart leaves every other draw of the lifetime as it was.
     SplittableRandom restarts = new SplittableRandom(seed ^ 0x5EED_0F_5EA7L);
     restartAt = clock.instant().plus(STEP.multipliedBy(1 + restarts.nextInt(RESTART_WITHIN_STEPS)));
     trace.add("job: " + provider + ", " + taskCount + " tasks, mean " + mean.toSeconds() + "s, maxAttempts " + maxAttempts + ", "
         + type.name() + " (" + slots + " slots), grace " + shutdownGrace.toSeconds() + "s, budget " + budget);
+  }
+
+  /** The ledger as it was before it counted failures: the workers' final flags alone fail a task. */
+  JobLifetime withLedgerWithoutFailureLimit() {
+    ledger = new Ledger(programs.size());
+    return this;
   }
 
   Result run() {
@@ -213,6 +221,7 @@ final class JobLifetime {
     unavailable = new UnavailableOfferings(clock, UnavailableOfferings.DEFAULT_TTL);
     terminationRequested.clear();
     terminationRequested.addAll(terminatingInStatus);
+    ledger = LedgerCodec.decode(LedgerCodec.encodeBinary(ledger));
     restarted = true;
     trace.add("operator: restarted; rebuilt from status, the ledger ConfigMap and the cloud's tags");
   }

@@ -101,7 +101,8 @@ final class JobRuntimes {
       // The ledger ConfigMap was deleted by hand: counts restart from zero, duplicates follow.
       services.events().warning(job, "LedgerMissing", "ledger ConfigMap " + LedgerStore.nameFor(job)
           + " not found; task counts restart from zero");
-      stored = services.ledgers().create(job, new Ledger(status.getTotal()), JobSpecs.snapshot(job.getSpec()), "");
+      stored = services.ledgers().create(job, new Ledger(status.getTotal(),
+          WorkerEnvironment.maxAttempts(job.getSpec().getWorker())), JobSpecs.snapshot(job.getSpec()), "");
     }
     TaskJobSpec started = stored.specJson() == null ? job.getSpec() : JobSpecs.parse(stored.specJson());
     TaskJobSpec spec = JobSpecs.effective(started, job.getSpec());

@@ -61,7 +61,8 @@ final class JobStart {
     String queueName = QueueNames.derive(job.getMetadata().getNamespace(), job.getMetadata().getName(),
         job.getMetadata().getUid());
     QueueSettings queueSettings = WorkerEnvironment.queueSettings(queueName, spec.getWorker());
-    LedgerStore.Stored stored = services.ledgers().create(job, new Ledger(valid.tasks().size()),
+    LedgerStore.Stored stored = services.ledgers().create(job, new Ledger(valid.tasks().size(),
+        WorkerEnvironment.maxAttempts(spec.getWorker())),
         JobSpecs.snapshot(spec), valid.tasks().digest());
     if (!valid.secretEnv().isEmpty()) {
       // Before any VM exists; a retry after a failure later in this method stores the same values again.

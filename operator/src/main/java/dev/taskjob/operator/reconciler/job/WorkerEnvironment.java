@@ -94,6 +94,11 @@ final class WorkerEnvironment {
         QueueSettings.deliveriesFor(QueueSettings.DEFAULT_MAX_INTERRUPTIONS));
   }
 
+  /** The attempts each task of the job gets ({@code spec.worker.retry.maxAttempts}, or its default). */
+  static int maxAttempts(WorkerSpec worker) {
+    return maxAttempts(worker.getRetry() == null ? new RetrySpec() : worker.getRetry());
+  }
+
   private static int maxAttempts(RetrySpec retry) {
     return retry.getMaxAttempts() == null ? RetrySpec.DEFAULT_MAX_ATTEMPTS : retry.getMaxAttempts();
   }
