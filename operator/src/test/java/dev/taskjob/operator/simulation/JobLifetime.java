@@ -200,9 +200,9 @@ final class JobLifetime {
 
   /**
    * The operator restarts between two looks: what the real one keeps only in memory is gone and is rebuilt
-   * as on its start, while the job's and the pool's status (loaded, draining, the VMs last seen alive or asked
-   * to terminate, the bill), the ledger ConfigMap (saved before the events it covers are acked) and the cloud's
-   * tags remain. Gone: the drain's first empty look (JobRuntime), the last dead-letter read (JobProgress), the
+   * as on its start, while the job's and the pool's status (loaded, draining, the VMs last seen alive, asked
+   * to terminate or first listed preempted, the bill), the ledger ConfigMap (saved before the events it covers
+   * are acked) and the cloud's tags remain. Gone: the drain's first empty look (JobRuntime), the last dead-letter read (JobProgress), the
    * workers' last activity (WorkerActivity), the busy VMs held for scale-in and the launch counter (VmLauncher),
    * the capacity errors' cache, and termination requests the status did not record yet.
    */
