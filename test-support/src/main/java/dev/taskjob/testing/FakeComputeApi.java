@@ -102,6 +102,16 @@ public final class FakeComputeApi implements AutoCloseable {
     }
   }
 
+  /**
+   * The first half of {@link #preempt}: the compute.instances.preempted operation, and the VM STOPPING for the
+   * seconds GCE takes to stop it (billed, no lastStopTimestamp yet). {@link #preempt} then finishes it.
+   */
+  public synchronized void preemptionStarts(String zone, String name) {
+    ObjectNode op = operation(zone, "compute.instances.preempted", instances.get(zone + "/" + name), null);
+    operationsById.put(op.get("name").asText(), op);
+    instances.get(zone + "/" + name).put("status", "STOPPING");
+  }
+
   /** The VM's guest shut down (as the startup script does when the worker exits): GCE keeps it, TERMINATED. */
   public void stopFromInside(String zone, String name) {
     instances.get(zone + "/" + name).put("status", "TERMINATED")

@@ -4,6 +4,7 @@ import ch.qos.logback.classic.Level;
 import dev.taskjob.core.cloud.ProviderConfig;
 import dev.taskjob.core.cloud.ProviderModule;
 import dev.taskjob.core.cloud.SecretStore;
+import dev.taskjob.core.cloud.StopNotice;
 import dev.taskjob.core.cloud.Providers;
 import dev.taskjob.core.event.EventType;
 import dev.taskjob.core.event.TaskEvent;
@@ -24,6 +25,7 @@ import dev.taskjob.worker.source.QueueTaskSource;
 import dev.taskjob.worker.source.TaskSource;
 import dev.taskjob.worker.spot.MetadataFlavor;
 import dev.taskjob.worker.spot.PreemptionMonitor;
+import dev.taskjob.worker.spot.PreemptionNotice;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.math.BigDecimal;
@@ -39,6 +41,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -265,7 +268,7 @@ public final class WorkerMain implements Callable<Integer> {
   Duration heartbeatInterval;
 
   // ---- spot interruption ----
-  @Option(names = "--preemption-check", paramLabel = "aws|gcp|none", defaultValue = "${env:TASKJOB_PREEMPTION_CHECK}",
+  @Option(names = "--preemption-check", paramLabel = "aws|gcp|local|none", defaultValue = "${env:TASKJOB_PREEMPTION_CHECK}",
       description = "Which metadata service to poll for spot interruption (default: from --provider).")
   String preemptionCheck;
 
@@ -445,8 +448,10 @@ public final class WorkerMain implements Callable<Integer> {
       PreemptionMonitor[] monitor = new PreemptionMonitor[1];
       if (flavor != MetadataFlavor.NONE) {
         Supervisor[] self = new Supervisor[1];
-        monitor[0] = new PreemptionMonitor(flavor, metadataUrl, preemptionPollInterval,
-            notice -> self[0].preemptionHandler().accept(notice));
+        Consumer<PreemptionNotice> onNotice = notice -> self[0].preemptionHandler().accept(notice);
+        monitor[0] = flavor == MetadataFlavor.LOCAL
+            ? PreemptionMonitor.localStopFile(localStopFile(), preemptionPollInterval, onNotice)
+            : new PreemptionMonitor(flavor, metadataUrl, preemptionPollInterval, onNotice);
         supervisor = new Supervisor(settings, source, launcher, events, monitor[0]);
         self[0] = supervisor;
       } else {
@@ -678,7 +683,18 @@ public final class WorkerMain implements Callable<Integer> {
     return RetryBackoff.defaults(retryDelay);
   }
 
+  /** Where the local provider writes this instance's stop notice. */
+  private Path localStopFile() {
+    return StopNotice.localFile(Path.of(localRoot), instanceId);
+  }
+
   private MetadataFlavor preemptionFlavor() {
+    MetadataFlavor flavor = chosenPreemptionFlavor();
+    // a local worker the provider did not start (no instance, no root) has nobody to send it a notice
+    return flavor == MetadataFlavor.LOCAL && (instanceId == null || localRoot == null) ? MetadataFlavor.NONE : flavor;
+  }
+
+  private MetadataFlavor chosenPreemptionFlavor() {
     if (preemptionCheck == null || preemptionCheck.isBlank()) {
       return MetadataFlavor.forProvider(provider);
     }
@@ -792,6 +808,7 @@ public final class WorkerMain implements Callable<Integer> {
         : new java.util.TreeSet<>(s.retry().retryExitCodes()));
     LOG.info("  Max attempts: {}", s.retry().maxAttempts());
     LOG.info("  Spot interruption check: {}", flavor == MetadataFlavor.NONE ? "None"
+        : flavor == MetadataFlavor.LOCAL ? "local stop notice at " + localStopFile()
         : flavor.name().toLowerCase(Locale.ROOT) + " at " + (metadataUrl == null ? flavor.defaultBaseUrl() : metadataUrl));
     LOG.info("  Task command: {}{}", taskCommand, taskCommand.viaShell() ? " (via /bin/sh -c)" : "");
     LOG.info("  Task directories: {} (kept: {})", workDir.toAbsolutePath().normalize().resolve("tasks"),

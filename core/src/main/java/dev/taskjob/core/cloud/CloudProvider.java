@@ -55,7 +55,7 @@ public interface CloudProvider extends AutoCloseable {
   /**
    * Tells the workers of these VMs to take no new task ({@link StopNotice}): the pool chose them for removal and
    * terminates them once idle or after the workers' grace period. Unknown or gone ids are skipped. Providers
-   * whose terminate is already the worker's stop notice (local: SIGTERM with its grace) do nothing.
+   * without a way to tell a worker do nothing (their terminate, SIGTERM with the grace period, is the notice).
    */
   default void sendStopNotice(Collection<String> instanceIds) {}
 

@@ -2,6 +2,7 @@ package dev.taskjob.operator.cloud;
 
 import dev.taskjob.core.cloud.CloudProvider;
 import dev.taskjob.core.cloud.CreateInstanceRequest;
+import dev.taskjob.core.cloud.Disk;
 import dev.taskjob.core.cloud.Instance;
 import dev.taskjob.core.cloud.InstanceCatalog;
 import dev.taskjob.core.cloud.ProviderConfig;
@@ -19,7 +20,8 @@ import java.util.function.Function;
  * it in the cloud, whose {@code docker run} starts a real worker process, and terminating a VM stops its
  * worker. VMs are booted when a create
  * returns them and when a list shows them, so a VM whose create answer was lost still boots, as a real
- * one would.
+ * one would. Every other call goes to the wrapped cloud as it is ({@code BootingCloudTest} checks that each
+ * method of {@link CloudProvider} is forwarded).
  */
 final class BootingCloud implements CloudProvider {
 
@@ -28,7 +30,7 @@ final class BootingCloud implements CloudProvider {
   private final Function<Instance, String> startupScripts;
   private final Map<String, String> surroundings;
 
-  private BootingCloud(CloudProvider cloud, WorkerVms vms, Function<Instance, String> startupScripts,
+  BootingCloud(CloudProvider cloud, WorkerVms vms, Function<Instance, String> startupScripts,
       Map<String, String> surroundings) {
     this.cloud = cloud;
     this.vms = vms;
@@ -97,6 +99,26 @@ final class BootingCloud implements CloudProvider {
       }
     }
     return found;
+  }
+
+  @Override
+  public List<String> disks(Map<String, String> tags) {
+    return cloud.disks(tags);
+  }
+
+  @Override
+  public List<Disk> detachedDisks(Map<String, String> tags) {
+    return cloud.detachedDisks(tags);
+  }
+
+  @Override
+  public void deleteDisks(Collection<String> diskIds) {
+    cloud.deleteDisks(diskIds);
+  }
+
+  @Override
+  public void sendStopNotice(Collection<String> instanceIds) {
+    cloud.sendStopNotice(instanceIds);
   }
 
   @Override

@@ -13,10 +13,7 @@ enum Invariant {
       + " included)", null),
   POOL_WITHIN_CAPS("the VMs alive never exceed spec.instances' count, vCPUs and $/hour", null),
   JOB_FINISHES("every job finishes within the simulated horizon (no stall)", null),
-  COST_IS_THE_BILL("the cost the job reports equals the simulated bill within 1%",
-      "drain: a GCE VM preempted is listed preempted while it stops (30 s, still billed) and the job does not wait"
-          + " for it, so a job that finishes then bills it to its last look, not to its lastStopTimestamp, over 1%"
-          + " of a short job's bill (first seed 20271964: $0.014258 reported for a $0.014500 bill)");
+  COST_IS_THE_BILL("the cost the job reports equals the simulated bill within 1%", null);
 
   final String description;
   final String knownDefect;

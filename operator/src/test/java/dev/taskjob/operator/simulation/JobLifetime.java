@@ -15,6 +15,7 @@ import dev.taskjob.core.task.Task;
 import dev.taskjob.operator.decision.CostMeter;
 import dev.taskjob.operator.decision.DrainDecision;
 import dev.taskjob.operator.decision.ErrorClassifier;
+import dev.taskjob.operator.decision.PoolEmptying;
 import dev.taskjob.operator.decision.PoolPlan;
 import dev.taskjob.operator.decision.PoolSizing;
 import dev.taskjob.operator.decision.ScaleIn;
@@ -27,6 +28,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -103,6 +105,8 @@ final class JobLifetime {
   private final Set<String> terminationRequested = new HashSet<>();
   /** The VMs the pool's status lists as asked to terminate, as of the last status written (the end of a look). */
   private Set<String> terminatingInStatus = Set.of();
+  /** When each VM was first listed reclaimed, as the pool's status keeps it (the instance's {@code since}). */
+  private final Map<String, Instant> reclaimedSince = new HashMap<>();
   /** Busy VMs chosen for scale-in and held, with when each was first chosen (VmLauncher keeps it in memory). */
   private Map<String, Instant> heldForScaleIn = Map.of();
 
@@ -205,9 +209,9 @@ final class JobLifetime {
 
   /**
    * The operator restarts between two looks: what the real one keeps only in memory is gone and is rebuilt
-   * as on its start, while the job's and the pool's status (loaded, draining, the VMs last seen alive or asked
-   * to terminate, the bill), the ledger ConfigMap (saved before the events it covers are acked) and the cloud's
-   * tags remain. Gone: the drain's first empty look (JobRuntime), the last dead-letter read (JobProgress), the
+   * as on its start, while the job's and the pool's status (loaded, draining, the VMs last seen alive, asked
+   * to terminate or first listed preempted, the bill), the ledger ConfigMap (saved before the events it covers
+   * are acked) and the cloud's tags remain. Gone: the drain's first empty look (JobRuntime), the last dead-letter read (JobProgress), the
    * workers' last activity (WorkerActivity), the busy VMs held for scale-in and the launch counter (VmLauncher),
    * the capacity errors' cache, and termination requests the status did not record yet.
    */
@@ -326,8 +330,12 @@ final class JobLifetime {
       create(plan.create(), vms);
     }
     terminatingInStatus = Set.copyOf(terminationRequested);
-    // A terminating VM still holds a stopping worker: the drain waits for it (the pool's status counts it).
-    boolean anyLeft = vms.stream().anyMatch(vm -> vm.state().isAlive() || vm.state() == InstanceState.TERMINATING);
+    // A terminating VM still holds a stopping worker, and a reclaimed one the cloud gives no end for may still be
+    // stopping and billed: the drain waits for both (the pool's status counts them, PoolReport).
+    vms.stream().filter(vm -> vm.state() == InstanceState.PREEMPTED)
+        .forEach(vm -> reclaimedSince.putIfAbsent(vm.id(), now));
+    boolean anyLeft = vms.stream().anyMatch(vm -> vm.state().isAlive() || vm.state() == InstanceState.TERMINATING
+        || PoolEmptying.reclaimedStillStopping(vm.state(), vm.endTime(), reclaimedSince.get(vm.id()), now));
     if (draining && !anyLeft && plan.create() == 0) {
       queue.delete();
       finished = true;

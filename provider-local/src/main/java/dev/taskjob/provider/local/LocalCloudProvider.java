@@ -11,6 +11,7 @@ import dev.taskjob.core.cloud.PriceOverrides;
 import dev.taskjob.core.cloud.InstanceState;
 import dev.taskjob.core.cloud.ProviderConfig;
 import dev.taskjob.core.cloud.ProviderConfig.Keys;
+import dev.taskjob.core.cloud.StopNotice;
 import java.io.File;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -235,6 +236,30 @@ public final class LocalCloudProvider implements CloudProvider {
         .filter(r -> r.tags().entrySet().containsAll(tags.entrySet()))
         .map(this::toInstance)
         .toList());
+  }
+
+  /**
+   * Writes the pool's stop notice ({@link StopNotice#localFile}) into each live instance's directory, which its
+   * worker polls as a cloud worker polls the instance metadata: it takes no new task, lets its running ones
+   * finish within its grace period and exits. Unknown, invalid or terminated ids are skipped.
+   */
+  @Override
+  public void sendStopNotice(Collection<String> instanceIds) {
+    locked(() -> {
+      for (String id : instanceIds) {
+        Path dir = instancesDir.resolve(id);
+        if (!NAME.matcher(id).matches() || !Files.exists(dir.resolve(STATE_FILE))
+            || read(dir).terminatedAt() != null) {
+          continue;
+        }
+        Path notice = StopNotice.localFile(root, id);
+        Path tmp = notice.resolveSibling(StopNotice.KEY + ".tmp");
+        Files.writeString(tmp, StopNotice.SCALE_IN);
+        Files.move(tmp, notice, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        log.info("told local instance {} to take no new task", id);
+      }
+      return null;
+    });
   }
 
   /**

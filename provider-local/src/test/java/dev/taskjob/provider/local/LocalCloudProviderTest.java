@@ -11,6 +11,7 @@ import dev.taskjob.core.cloud.OwnerTags;
 import dev.taskjob.core.cloud.ProviderConfig;
 import dev.taskjob.core.cloud.ProviderConfig.Keys;
 import dev.taskjob.core.cloud.Providers;
+import dev.taskjob.core.cloud.StopNotice;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -201,6 +202,23 @@ class LocalCloudProviderTest {
     }
 
     assertThat(state).isEqualTo(InstanceState.TERMINATED);
+  }
+
+  @Test
+  void theStopNoticeIsAFileTheWorkerWatchesAndLeavesTheWorkerRunning() {
+    CloudProvider provider = provider("exec sleep 60");
+    provider.create(request("worker-a", "key-a", OWNER));
+    provider.create(request("worker-b", "key-b", OWNER));
+    provider.terminate(List.of("worker-b"));
+
+    provider.sendStopNotice(List.of("worker-a", "worker-b", "no-such-worker", "Not_A_Name"));
+
+    assertThat(StopNotice.localFile(root, "worker-a")).hasContent(StopNotice.SCALE_IN);
+    assertThat(StopNotice.localFile(root, "worker-b")).as("terminated: nobody to tell").doesNotExist();
+    assertThat(StopNotice.localFile(root, "no-such-worker").getParent()).doesNotExist();
+    // the notice asks the worker to stop itself; the pool terminates the instance once it is idle
+    assertThat(provider.list(Map.of(OwnerTags.POOL_UID, "pool-1"))).filteredOn(i -> i.id().equals("worker-a"))
+        .singleElement().extracting(Instance::state).isEqualTo(InstanceState.RUNNING);
   }
 
   @Test

@@ -7,6 +7,8 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -21,8 +23,9 @@ import org.slf4j.LoggerFactory;
  * then {@code {"action": "terminate", "time": "..."}}; two minutes' warning). GCP: {@code instance/preempted}
  * ({@code TRUE} once preempted; about 30 seconds' warning). Then the pool's stop notice for a VM chosen for
  * scale-in ({@link StopNotice#KEY}): on AWS the instance tag at {@code tags/instance/taskjob-stop}, on GCP the
- * metadata attribute {@code instance/attributes/taskjob-stop}. The base URL is configurable so tests
- * point it at a local server.
+ * metadata attribute {@code instance/attributes/taskjob-stop}; on the local provider, which has no metadata
+ * service, the file {@link StopNotice#localFile} in the instance's directory ({@link #localStopFile}). The base
+ * URL is configurable so tests point it at a local server.
  */
 public final class PreemptionMonitor implements AutoCloseable {
 
@@ -34,6 +37,8 @@ public final class PreemptionMonitor implements AutoCloseable {
   private final String baseUrl;
   private final Duration interval;
   private final HttpClient http;
+  /** The local provider's stop-notice file, or null. */
+  private final Path stopFile;
   private final Thread thread;
   private volatile boolean closed;
   private String token;
@@ -47,9 +52,24 @@ public final class PreemptionMonitor implements AutoCloseable {
    * @param onNotice called once, on the monitor's thread, when a notice is seen
    */
   public PreemptionMonitor(MetadataFlavor flavor, String baseUrl, Duration interval, Consumer<PreemptionNotice> onNotice) {
+    this(flavor, baseUrl, null, interval, onNotice);
+  }
+
+  /**
+   * Watches the local provider's stop-notice file, as a cloud worker watches its metadata service.
+   *
+   * @param stopFile {@link StopNotice#localFile} of this worker's instance
+   */
+  public static PreemptionMonitor localStopFile(Path stopFile, Duration interval, Consumer<PreemptionNotice> onNotice) {
+    return new PreemptionMonitor(MetadataFlavor.LOCAL, null, stopFile, interval, onNotice);
+  }
+
+  private PreemptionMonitor(MetadataFlavor flavor, String baseUrl, Path stopFile, Duration interval,
+      Consumer<PreemptionNotice> onNotice) {
     this.flavor = flavor;
+    this.stopFile = stopFile;
     String base = baseUrl == null || baseUrl.isBlank() ? flavor.defaultBaseUrl() : baseUrl.trim();
-    this.baseUrl = base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
+    this.baseUrl = base == null ? null : base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
     this.interval = interval;
     this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     this.thread = new Thread(() -> loop(onNotice), "taskjob-preemption");
@@ -85,6 +105,7 @@ public final class PreemptionMonitor implements AutoCloseable {
       Optional<PreemptionNotice> notice = switch (flavor) {
         case AWS -> checkAws().or(this::checkAwsStopTag);
         case GCP -> checkGcp().or(this::checkGcpStopAttribute);
+        case LOCAL -> checkLocalStopFile();
         case NONE -> Optional.empty();
       };
       warnedUnreachable = false;
@@ -180,6 +201,17 @@ public final class PreemptionMonitor implements AutoCloseable {
   private Optional<PreemptionNotice> checkGcpStopAttribute() {
     return stopNotice(() -> HttpRequest.newBuilder(URI.create(baseUrl + "/computeMetadata/v1/instance/attributes/"
         + StopNotice.KEY)).header("Metadata-Flavor", "Google"));
+  }
+
+  /** The pool's stop notice on the local provider: the file holds a value once the pool wrote it. */
+  private Optional<PreemptionNotice> checkLocalStopFile() {
+    try {
+      String value = stopFile == null || !Files.exists(stopFile) ? "" : Files.readString(stopFile).trim();
+      return value.isEmpty() ? Optional.empty() : Optional.of(PreemptionNotice.scaleIn(StopNotice.KEY + "=" + value));
+    } catch (IOException e) {
+      LOG.debug("stop notice not readable: {}", e.getMessage());
+      return Optional.empty();
+    }
   }
 
   private interface RequestBuilder {

@@ -2,6 +2,8 @@ package dev.taskjob.worker.spot;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -9,6 +11,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import dev.taskjob.core.cloud.StopNotice;
@@ -77,6 +80,29 @@ class PreemptionMonitorTest {
     assertThat(notice.scaleIn()).isTrue();
     assertThat(notice.terminationTime()).isNull();
     assertThat(notice.detail()).isEqualTo("taskjob-stop=scale-in");
+  }
+
+  @Test
+  void theLocalProvidersStopNoticeIsAFileInTheInstancesDirectory(@TempDir Path localRoot) throws Exception {
+    Path file = StopNotice.localFile(localRoot, "worker-a");
+    PreemptionMonitor monitor = PreemptionMonitor.localStopFile(file, Duration.ofMillis(50), n -> {});
+    assertThat(monitor.check()).as("no instance directory yet").isEmpty();
+    Files.createDirectories(file.getParent());
+    assertThat(monitor.check()).as("no notice yet").isEmpty();
+
+    Files.writeString(file, StopNotice.SCALE_IN);
+    PreemptionNotice notice = monitor.check().orElseThrow();
+
+    assertThat(notice.scaleIn()).isTrue();
+    assertThat(notice.terminationTime()).isNull();
+    assertThat(notice.detail()).isEqualTo("taskjob-stop=scale-in");
+  }
+
+  @Test
+  void theLocalProviderIsWatchedForItsStopNoticeOnly() {
+    assertThat(MetadataFlavor.forProvider("local")).isEqualTo(MetadataFlavor.LOCAL);
+    assertThat(MetadataFlavor.parse("local")).isEqualTo(MetadataFlavor.LOCAL);
+    assertThat(MetadataFlavor.LOCAL.defaultBaseUrl()).isNull();
   }
 
   @Test

@@ -10,6 +10,7 @@ import dev.taskjob.crds.v1alpha1.instancepool.PoolInstanceState;
 import dev.taskjob.crds.v1alpha1.shared.Condition;
 import dev.taskjob.crds.v1alpha1.shared.ConditionTypes;
 import dev.taskjob.crds.v1alpha1.shared.Conditions;
+import dev.taskjob.operator.decision.PoolEmptying;
 import dev.taskjob.operator.decision.PoolPlan;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -53,6 +54,8 @@ final class PoolReport {
     List<PoolInstance> listed = new ArrayList<>();
     List<Instance> unique = new ArrayList<>();
     Set<String> seen = new HashSet<>();
+    // reclaimed VMs still stopping: listed with the live ones, so the first time they were seen so is kept
+    Set<String> stopping = new HashSet<>();
     for (Instance vm : vms) {
       if (!seen.add(vm.id())) {
         continue;
@@ -62,25 +65,32 @@ final class PoolReport {
       if (vm.state().isAlive() && requested.contains(vm.id())) {
         state = PoolInstanceState.TERMINATING;
       }
+      PoolInstance before = previous.get(vm.id());
+      String since = before != null && before.getState() == state && before.getSince() != null ? before.getSince()
+          : (state == PoolInstanceState.PENDING && vm.launchTime() != null ? vm.launchTime() : now).toString();
       switch (state) {
         case PENDING -> pending++;
         case RUNNING -> running++;
         // a stopped VM still bills for its disks: the pool is not empty until the cloud deleted it
         case TERMINATING, STOPPING, STOPPED -> terminating++;
+        // a reclaimed VM still bills until it has stopped: the job waits for the cloud's end of it
+        case PREEMPTED -> {
+          if (PoolEmptying.reclaimedStillStopping(vm.state(), vm.endTime(), Instant.parse(since), now)) {
+            terminating++;
+            stopping.add(vm.id());
+          }
+        }
         default -> { }
       }
       if (vm.state().isAlive()) {
         costPerHour += selections.priceOf(vm, config)
             .orElse(status.getPricePerHour() == null ? 0 : status.getPricePerHour());
       }
-      PoolInstance before = previous.get(vm.id());
-      String since = before != null && before.getState() == state && before.getSince() != null ? before.getSince()
-          : (state == PoolInstanceState.PENDING && vm.launchTime() != null ? vm.launchTime() : now).toString();
       Instant last = observer.lastReport(vm, status);
       listed.add(new PoolInstance(vm.id(), vm.zone(), state, since, last == null ? null : last.toString()));
     }
-    listed.sort(Comparator.comparing((PoolInstance i) -> !isLive(i.getState())).thenComparing(PoolInstance::getSince,
-        Comparator.reverseOrder()));
+    listed.sort(Comparator.comparing((PoolInstance i) -> !isLive(i.getState()) && !stopping.contains(i.getId()))
+        .thenComparing(PoolInstance::getSince, Comparator.reverseOrder()));
     status.setInstances(listed.isEmpty() ? null
         : new ArrayList<>(listed.subList(0, Math.min(InstancePoolStatus.MAX_LISTED_INSTANCES, listed.size()))));
     status.setPending(pending);

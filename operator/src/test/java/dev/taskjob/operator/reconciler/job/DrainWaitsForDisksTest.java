@@ -82,6 +82,27 @@ class DrainWaitsForDisksTest {
     assertThat(JobPools.isDrained(pool)).isTrue();
   }
 
+  /** GCE lists a preempted VM STOPPING, still billed, for up to 30 s: the job must not finish in those seconds. */
+  @Test
+  void aPreemptedSpotVmStillStoppingIsDeletedAndHoldsTheDrainUntilTheCloudNoLongerListsIt() {
+    InstancePool pool = harness.client.resource(pool()).create();
+    reconciler.reconcile(pool, null);
+    String key = compute.instances.keySet().iterator().next();
+    compute.preemptionStarts(zone(key), name(key));
+
+    scaleToZero(pool);
+    reconciler.reconcile(pool, null);
+
+    assertThat(pool.getStatus().getTerminating()).as("listed preempted with no end: still stopping").isEqualTo(1);
+    assertThat(JobPools.isDrained(pool)).as("drained while a preempted VM still bills").isFalse();
+    assertThat(compute.instances).as("the pool deletes the preempted VM").isEmpty();
+
+    reconciler.reconcile(pool, null);
+
+    assertThat(pool.getStatus().getTerminating()).isZero();
+    assertThat(JobPools.isDrained(pool)).isTrue();
+  }
+
   @Test
   void aStoppedVmIsDeletedFirstAndItsDiskOnlyOnceTheVmIsGone() {
     InstancePool pool = harness.client.resource(pool()).create();
