@@ -96,6 +96,10 @@ final class JobLifetime {
   private Instant restartAt;
   /** Where: at the first look from restartAt that reaches this point (drawn from the same stream). */
   private final RestartPoint restartPoint;
+  /** A look that has made no terminate or create this long after restartAt restarts before its status. */
+  private static final Duration MID_ACT_RESTART_WAIT = Duration.ofHours(1);
+  /** Where the operator did restart, or null while it has not. */
+  private RestartPoint restartedAt;
   private final Ledger ledger;
   private final Map<Invariant, String> violations = new EnumMap<>(Invariant.class);
   private final Function<DrainDecision.Inputs, DrainDecision.Verdict> drain;
@@ -216,7 +220,7 @@ final class JobLifetime {
           + " of " + ledger.total() + " tasks without a result");
     }
     return new Result(seed, violations, faults, Duration.between(start, clock.instant()), programs.size(),
-        restarted, restarted ? restartPoint : null);
+        restarted, restartedAt);
   }
 
   /**
@@ -242,12 +246,21 @@ final class JobLifetime {
     terminationRequested.clear();
     terminationRequested.addAll(terminatingInStatus);
     restarted = true;
-    trace.add("operator: restarted" + (restartPoint == RestartPoint.BETWEEN_LOOKS ? "" : " in a look, "
-        + restartPoint) + "; rebuilt from status, the ledger ConfigMap and the cloud's tags");
+    trace.add("operator: restarted" + (restartedAt == RestartPoint.BETWEEN_LOOKS ? "" : " in a look, "
+        + restartedAt) + "; rebuilt from status, the ledger ConfigMap and the cloud's tags");
   }
 
   private boolean restartDue(RestartPoint point) {
-    return restartPoint == point && restartAt != null && !clock.instant().isBefore(restartAt);
+    if (restartAt == null || clock.instant().isBefore(restartAt)) {
+      return false;
+    }
+    boolean midAct = restartPoint == RestartPoint.AFTER_TERMINATE || restartPoint == RestartPoint.AFTER_CREATE;
+    boolean midActOverdue = midAct && !clock.instant().isBefore(restartAt.plus(MID_ACT_RESTART_WAIT));
+    boolean due = restartPoint == point || point == RestartPoint.BEFORE_STATUS && midActOverdue;
+    if (due) {
+      restartedAt = point;
+    }
+    return due;
   }
 
   /** The operator restarts here if this is the lifetime's restart point and its time came. */
