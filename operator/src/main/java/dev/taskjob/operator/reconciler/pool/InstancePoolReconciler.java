@@ -48,8 +48,8 @@ import org.slf4j.LoggerFactory;
  * last listed them by owner tags, the workers' reports), decides (the instance type, {@link PoolPlan}: what to
  * create, replace and remove, whether the pool gives up), acts (terminates, stop notices, disk calls and a
  * create round submitted, not awaited) and reports (finished rounds and refused terminates; status patched
- * only when it changed). No cloud call runs on the reconcile thread; the answers wake the pool ({@link
- * CloudCalls}). Deleting the pool terminates every VM first.
+ * only when it changed). No VM, disk or notice call runs on the reconcile thread; the answers wake the pool
+ * ({@link CloudCalls}). Deleting the pool terminates every VM first.
  */
 @ControllerConfiguration(name = InstancePoolReconciler.NAME)
 public class InstancePoolReconciler implements Reconciler<InstancePool>, Cleaner<InstancePool> {
