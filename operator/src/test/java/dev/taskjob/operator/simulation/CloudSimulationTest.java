@@ -40,6 +40,7 @@ class CloudSimulationTest {
     Map<Faults.Kind, Long> injected = new EnumMap<>(Faults.Kind.class);
     long tasks = 0;
     long restarts = 0;
+    Map<JobLifetime.RestartPoint, Long> restartPoints = new EnumMap<>(JobLifetime.RestartPoint.class);
     double simulatedHours = 0;
     long started = System.nanoTime();
     for (int i = 0; i < lifetimes; i++) {
@@ -48,6 +49,9 @@ class CloudSimulationTest {
       JobLifetime.Result result = lifetime.run();
       tasks += result.tasks();
       restarts += result.restarted() ? 1 : 0;
+      if (result.restartPoint() != null) {
+        restartPoints.merge(result.restartPoint(), 1L, Long::sum);
+      }
       simulatedHours += result.simulated().toMillis() / 3_600_000.0;
       result.faults().injected().forEach((k, n) -> injected.merge(k, n, Long::sum));
       for (Map.Entry<Invariant, String> v : result.violations().entrySet()) {
@@ -68,7 +72,8 @@ class CloudSimulationTest {
       });
     }
 
-    String table = table(lifetimes, tasks, restarts, injected, violated, simulatedHours, wallSeconds);
+    String table = table(lifetimes, tasks, restarts, restartPoints, injected, violated, simulatedHours,
+        wallSeconds);
     System.err.println(table);
     Path out = Path.of("target", "simulation-results.md");
     Files.createDirectories(out.getParent());
@@ -91,10 +96,15 @@ class CloudSimulationTest {
       for (Faults.Kind kind : Faults.Kind.values()) {
         assertTrue(injected.getOrDefault(kind, 0L) > 0, "no " + kind + " was injected: the run proves nothing of it");
       }
+      for (JobLifetime.RestartPoint point : JobLifetime.RestartPoint.values()) {
+        assertTrue(restartPoints.getOrDefault(point, 0L) > 0, "no operator restart " + point
+            + ": the run proves nothing of it");
+      }
     }
   }
 
-  private static String table(int lifetimes, long tasks, long restarts, Map<Faults.Kind, Long> injected,
+  private static String table(int lifetimes, long tasks, long restarts,
+      Map<JobLifetime.RestartPoint, Long> restartPoints, Map<Faults.Kind, Long> injected,
       Map<Invariant, Long> violated, double simulatedHours, double wallSeconds) {
     long faultCount = injected.values().stream().mapToLong(Long::longValue).sum();
     StringBuilder sb = new StringBuilder();
@@ -107,6 +117,16 @@ class CloudSimulationTest {
     sb.setLength(sb.length() - 2);
     sb.append(String.format(Locale.ROOT, ")%n%noperator restarts before the job finished: %,d of %,d lifetimes", restarts,
         lifetimes));
+    long midLook = restarts - restartPoints.getOrDefault(JobLifetime.RestartPoint.BETWEEN_LOOKS, 0L);
+    sb.append(String.format(Locale.ROOT, "; in the middle of a look: %,d (", midLook));
+    restartPoints.forEach((point, n) -> {
+      if (point != JobLifetime.RestartPoint.BETWEEN_LOOKS) {
+        sb.append(point.name().toLowerCase(Locale.ROOT).replace('_', ' ')).append(' ')
+            .append(String.format(Locale.ROOT, "%,d", n)).append(", ");
+      }
+    });
+    sb.setLength(sb.length() - (midLook > 0 ? 2 : 0));
+    sb.append(')');
     sb.append("\n\n| invariant | lifetimes | lifetimes violating it | known defect |\n| --- | --- | --- | --- |\n");
     for (Invariant inv : Invariant.values()) {
       sb.append("| ").append(inv.description).append(" | ").append(String.format(Locale.ROOT, "%,d", lifetimes))

@@ -57,9 +57,23 @@ final class JobLifetime {
   /** The operator restarts once, at a step drawn among the first this many (two hours); later jobs finish first. */
   private static final int RESTART_WITHIN_STEPS = 720;
 
-  /** What one lifetime found. */
+  /**
+   * Where in a look the operator restarts, drawn per lifetime: between two looks, or in the middle of one,
+   * between its act calls: after the cloud took a terminate or a create whose answer the look did not record,
+   * or once it acted but before the status was written.
+   */
+  enum RestartPoint { BETWEEN_LOOKS, AFTER_TERMINATE, AFTER_CREATE, BEFORE_STATUS }
+
+  /** What one lifetime found; {@code restartPoint} is null when the operator did not restart. */
   record Result(long seed, Map<Invariant, String> violations, Faults faults, Duration simulated, int tasks,
-      boolean restarted) {}
+      boolean restarted, RestartPoint restartPoint) {}
+
+  /** Ends a look where the operator restarts in the middle of it. */
+  private static final class Restarted extends RuntimeException {
+    Restarted() {
+      super(null, null, false, false);
+    }
+  }
 
   private final long seed;
   private final ManualClock clock = new ManualClock(Instant.parse("2026-01-01T00:00:00Z"));
@@ -83,6 +97,12 @@ final class JobLifetime {
   private UnavailableOfferings unavailable = new UnavailableOfferings(clock, UnavailableOfferings.DEFAULT_TTL);
   /** When the operator restarts (a step drawn from the seed's own stream), or null once it has. */
   private Instant restartAt;
+  /** Where: at the first look from restartAt that reaches this point (drawn from the same stream). */
+  private final RestartPoint restartPoint;
+  /** A look that has made no terminate or create this long after restartAt restarts before its status. */
+  private static final Duration MID_ACT_RESTART_WAIT = Duration.ofHours(1);
+  /** Where the operator did restart, or null while it has not. */
+  private RestartPoint restartedAt;
   /** The job's ledger; an operator restart reads it back from its ConfigMap form ({@link LedgerCodec}). */
   private Ledger ledger;
   private final Map<Invariant, String> violations = new EnumMap<>(Invariant.class);
@@ -109,6 +129,10 @@ final class JobLifetime {
   private final Map<String, Instant> reclaimedSince = new HashMap<>();
   /** Busy VMs chosen for scale-in and held, with when each was first chosen (VmLauncher keeps it in memory). */
   private Map<String, Instant> heldForScaleIn = Map.of();
+  /** What the last look wrote to the job's and the pool's status, which a restart in a look's middle keeps. */
+  private record Written(boolean draining, CostMeter.Account account, Set<String> previouslyAlive) {}
+
+  private Written written = new Written(false, CostMeter.Account.EMPTY, Set.of());
 
   JobLifetime(long seed) {
     this(seed, null, DrainDecision::decide);
@@ -171,6 +195,7 @@ final class JobLifetime {
     // Its own stream, so that the restart leaves every other draw of the lifetime as it was.
     SplittableRandom restarts = new SplittableRandom(seed ^ 0x5EED_0F_5EA7L);
     restartAt = clock.instant().plus(STEP.multipliedBy(1 + restarts.nextInt(RESTART_WITHIN_STEPS)));
+    restartPoint = RestartPoint.values()[restarts.nextInt(RestartPoint.values().length)];
     trace.add("job: " + provider + ", " + taskCount + " tasks, mean " + mean.toSeconds() + "s, maxAttempts " + maxAttempts + ", "
         + type.name() + " (" + slots + " slots), grace " + shutdownGrace.toSeconds() + "s, budget " + budget);
   }
@@ -190,10 +215,14 @@ final class JobLifetime {
       cloud.tick(STEP);
       workers.tick(finished);
       if (!finished) {
-        if (restartAt != null && !clock.instant().isBefore(restartAt)) {
+        if (restartDue(RestartPoint.BETWEEN_LOOKS)) {
           restart();
         }
-        look();
+        try {
+          look();
+        } catch (Restarted r) {
+          restart();
+        }
       } else {
         afterFinish++;
       }
@@ -204,7 +233,7 @@ final class JobLifetime {
           + " of " + ledger.total() + " tasks without a result");
     }
     return new Result(seed, violations, faults, Duration.between(start, clock.instant()), programs.size(),
-        restarted);
+        restarted, restartedAt);
   }
 
   /**
@@ -213,10 +242,14 @@ final class JobLifetime {
    * to terminate or first listed preempted, the bill), the ledger ConfigMap (saved before the events it covers
    * are acked) and the cloud's tags remain. Gone: the drain's first empty look (JobRuntime), the last dead-letter read (JobProgress), the
    * workers' last activity (WorkerActivity), the busy VMs held for scale-in and the launch counter (VmLauncher),
-   * the capacity errors' cache, and termination requests the status did not record yet.
+   * the capacity errors' cache, and termination requests the status did not record yet. A restart in the middle
+   * of a look also loses what that look did not write yet: the drain it decided, the bill and the VMs it saw alive.
    */
   private void restart() {
     restartAt = null;
+    draining = written.draining();
+    account = written.account();
+    previouslyAlive = written.previouslyAlive();
     queueEmptySince = null;
     deadLettersReadAt = null;
     lastActivity = null;
@@ -227,7 +260,28 @@ final class JobLifetime {
     terminationRequested.addAll(terminatingInStatus);
     ledger = LedgerCodec.decode(LedgerCodec.encodeBinary(ledger));
     restarted = true;
-    trace.add("operator: restarted; rebuilt from status, the ledger ConfigMap and the cloud's tags");
+    trace.add("operator: restarted" + (restartedAt == RestartPoint.BETWEEN_LOOKS ? "" : " in a look, "
+        + restartedAt) + "; rebuilt from status, the ledger ConfigMap and the cloud's tags");
+  }
+
+  private boolean restartDue(RestartPoint point) {
+    if (restartAt == null || clock.instant().isBefore(restartAt)) {
+      return false;
+    }
+    boolean midAct = restartPoint == RestartPoint.AFTER_TERMINATE || restartPoint == RestartPoint.AFTER_CREATE;
+    boolean midActOverdue = midAct && !clock.instant().isBefore(restartAt.plus(MID_ACT_RESTART_WAIT));
+    boolean due = restartPoint == point || point == RestartPoint.BEFORE_STATUS && midActOverdue;
+    if (due) {
+      restartedAt = point;
+    }
+    return due;
+  }
+
+  /** The operator restarts here if this is the lifetime's restart point and its time came. */
+  private void maybeRestartHere(RestartPoint point) {
+    if (restartDue(point)) {
+      throw new Restarted();
+    }
   }
 
   /** One look of the operator at the job and its pool. */
@@ -325,11 +379,14 @@ final class JobLifetime {
       trace.add("pool: terminate " + terminate + " of " + plan.terminate() + ", again " + plan.stillTerminating()
           + (heldForScaleIn.isEmpty() ? "" : ", busy and held " + heldForScaleIn.keySet()));
       cloud.terminate(terminate);
+      maybeRestartHere(RestartPoint.AFTER_TERMINATE);
     }
     if (plan.create() > 0) {
       create(plan.create(), vms);
     }
+    maybeRestartHere(RestartPoint.BEFORE_STATUS);
     terminatingInStatus = Set.copyOf(terminationRequested);
+    written = new Written(draining, account, Set.copyOf(previouslyAlive));
     // A terminating VM still holds a stopping worker, and a reclaimed one the cloud gives no end for may still be
     // stopping and billed: the drain waits for both (the pool's status counts them, PoolReport).
     vms.stream().filter(vm -> vm.state() == InstanceState.PREEMPTED)
@@ -381,6 +438,7 @@ final class JobLifetime {
       try {
         cloud.create(new CreateInstanceRequest("pool-" + seq, key, cloud.type.name(), zone, true, tags, "sim", 10,
             null, Map.of(), null));
+        maybeRestartHere(RestartPoint.AFTER_CREATE);
         return spend.plus(cloud.type.vcpus(), price);
       } catch (CapacityException e) {
         unavailable.mark(e.instanceType(), e.zone(), e.spot());
@@ -404,6 +462,8 @@ final class JobLifetime {
     try {
       action.run();
       return true;
+    } catch (Restarted r) {
+      throw r;
     } catch (RuntimeException e) {
       ErrorClassifier.Classified judged = ErrorClassifier.classify(e);
       trace.add(what + ": " + judged.kind() + " " + judged.message());

@@ -185,14 +185,15 @@ final class JobPools {
 
   /**
    * Scaled to zero, seen by its controller at that generation, no VM left in any live, stopping or stopped
-   * state, and no disk of its VMs left (a preempted VM the cloud stopped keeps its disk until deleted).
+   * state, and no disk of its VMs left (a preempted VM the cloud stopped keeps its disk until deleted): a disk
+   * count the pool's controller has not written yet (its disk list not answered) is not taken for none.
    */
   static boolean isDrained(InstancePool pool) {
     InstancePoolStatus s = pool.getStatus();
     return s != null && Objects.equals(pool.getSpec().getCount(), 0)
         && s.getObservedGeneration() != null && s.getObservedGeneration() >= pool.getMetadata().getGeneration()
         && orZero(s.getPending()) == 0 && orZero(s.getRunning()) == 0 && orZero(s.getTerminating()) == 0
-        && orZero(s.getDisksLeft()) == 0;
+        && s.getDisksLeft() != null && s.getDisksLeft() == 0;
   }
 
   static int liveInstances(InstancePool pool) {

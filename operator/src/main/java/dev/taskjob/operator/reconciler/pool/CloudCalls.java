@@ -11,24 +11,28 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Where the pool controller's cloud calls run, off the reconcile threads: lists on their own threads, so a
- * slow create never delays a look at the VMs, creates on up to {@code createParallelism} threads, and a
- * timer that lists every pool once a period.
+ * slow create never delays a look at the VMs, creates on up to {@code createParallelism} threads, the other
+ * changes (terminates, disk lists and deletions, stop notices) on their own threads, so a throttled terminate
+ * delays neither a create nor a list, and a timer that lists every pool once a period.
  */
-record CloudCalls(Executor lists, Executor creates, ScheduledExecutorService timer, List<ExecutorService> owned) {
+record CloudCalls(Executor lists, Executor creates, Executor changes, ScheduledExecutorService timer,
+    List<ExecutorService> owned) {
 
   private static final int LIST_THREADS = 2;
+  private static final int CHANGE_THREADS = 2;
 
   static CloudCalls threads(OperatorSettings settings) {
     ExecutorService lists = Executors.newFixedThreadPool(LIST_THREADS, daemon("vm-list"));
     ExecutorService creates = Executors.newFixedThreadPool(Math.max(1, settings.createParallelism()),
         daemon("vm-create"));
+    ExecutorService changes = Executors.newFixedThreadPool(CHANGE_THREADS, daemon("vm-change"));
     ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(daemon("vm-poll"));
-    return new CloudCalls(lists, creates, timer, List.of(lists, creates, timer));
+    return new CloudCalls(lists, creates, changes, timer, List.of(lists, creates, changes, timer));
   }
 
   /** Every call on the given executor, and no timer: the reconciles alone ask for lists. */
   static CloudCalls using(Executor executor) {
-    return new CloudCalls(executor, executor, null, List.of());
+    return new CloudCalls(executor, executor, executor, null, List.of());
   }
 
   /** Runs {@code task} once every period, if this has a timer. */

@@ -36,7 +36,6 @@ import io.javaoperatorsdk.operator.processing.event.source.inbound.SimpleInbound
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Optional;
 import java.util.concurrent.Executor;
 import java.util.List;
@@ -47,9 +46,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Keeps an InstancePool's VMs at {@code spec.count}. Each reconcile observes (the pool's VMs as {@link VmStates}
  * last listed them by owner tags, the workers' reports), decides (the instance type, {@link PoolPlan}: what to
- * create, replace and remove, whether the pool gives up), acts (terminate; a create round submitted, not
- * awaited) and reports (finished rounds; status patched only when it changed). No cloud list or create runs
- * on the reconcile thread; their answers wake the pool. Deleting the pool terminates every VM first.
+ * create, replace and remove, whether the pool gives up), acts (terminates, stop notices, disk calls and a
+ * create round submitted, not awaited) and reports (finished rounds and refused terminates; status patched
+ * only when it changed). No VM, disk or notice call runs on the reconcile thread; the answers wake the pool
+ * ({@link CloudCalls}). Deleting the pool terminates every VM first.
  */
 @ControllerConfiguration(name = InstancePoolReconciler.NAME)
 public class InstancePoolReconciler implements Reconciler<InstancePool>, Cleaner<InstancePool> {
@@ -75,6 +75,7 @@ public class InstancePoolReconciler implements Reconciler<InstancePool>, Cleaner
   private final SimpleInboundEventSource<InstancePool> wakes = new SimpleInboundEventSource<>("pool-vms");
   private final PoolReport report;
   private final PoolDisks disks;
+  private final Terminations terminations;
   private final StopNotices stopNotices;
   private final PoolDeletion deletion;
   private final UnreadablePools unreadable;
@@ -108,9 +109,10 @@ public class InstancePoolReconciler implements Reconciler<InstancePool>, Cleaner
     this.launcher = new VmLauncher(services, selections, new SpendAcrossPools(settings.adminCaps()), calls.creates(),
         vmStates, wakes::propagateEvent);
     this.report = new PoolReport(services, observer, selections);
-    this.disks = new PoolDisks(services);
-    this.stopNotices = new StopNotices(services);
-    this.deletion = new PoolDeletion(services, observer, selections, launcher, vmStates, disks);
+    this.disks = new PoolDisks(services, calls.changes(), wakes::propagateEvent);
+    this.terminations = new Terminations(services, calls.changes(), vmStates, wakes::propagateEvent);
+    this.stopNotices = new StopNotices(services, calls.changes());
+    this.deletion = new PoolDeletion(services, observer, selections, launcher, terminations, vmStates, disks);
     this.unreadable = new UnreadablePools(services);
     heartbeats.onNews(vm -> vmStates.poolOf(vm).ifPresent(wakes::propagateEvent));
     calls.every(settings.resyncInterval(), vmStates::refreshAll);
@@ -177,7 +179,7 @@ public class InstancePoolReconciler implements Reconciler<InstancePool>, Cleaner
       selection = selections.selection(pool, config);
     } catch (NoMatchingInstanceTypeException e) {
       report.fail(pool, status, "NoMatchingInstanceType", e.getMessage(), now);
-      launcher.terminateAll(pool, cloud, vms);
+      terminations.terminateAll(pool, cloud, vms);
       return services.settings().resyncInterval();
     }
     PoolSelections.Choice choice = selections.choose(pool, config, now);
@@ -193,16 +195,7 @@ public class InstancePoolReconciler implements Reconciler<InstancePool>, Cleaner
     }
     // act
     ScaleIn.Result scaleIn = launcher.scaleIn(pool, inputs, plan, now);
-    stopNotices.send(pool, cloud, scaleIn.stopNotice());
-    List<String> toTerminate = new ArrayList<>(plan.stillTerminating());
-    plan.terminate().stream().filter(r -> r.reason() != PoolPlan.Reason.EXTRA).forEach(r -> toTerminate.add(r.id()));
-    toTerminate.addAll(scaleIn.terminate());
-    launcher.terminate(pool, cloud, toTerminate);
-    List<String> extras = scaleIn.terminate();
-    if (!extras.isEmpty()) {
-      services.events().normal(pool, "InstancesRemoved", "Terminating " + extras.size()
-          + " instances no longer needed: " + PoolServices.abbreviate(extras));
-    }
+    List<String> toTerminate = terminations.remove(pool, cloud, plan, scaleIn, stopNotices);
     boolean createHeld = creating || plan.create() > 0 && now.isBefore(launcher.refusals(pool).nextCreateAt());
     if (plan.create() == 0 && !creating) {
       launcher.adminCapCondition(pool, status, null, now);
@@ -222,6 +215,7 @@ public class InstancePoolReconciler implements Reconciler<InstancePool>, Cleaner
       afterCreateHook.run();
     }
     report.report(pool, status, config, observed, now);
+    terminations.report(pool, status);
     disks.empty(pool, status, cloud, vms);
     if (plan.create() > 0 && launcher.refusals(pool).refusals() > 0) {
       // refused: look again when the backoff allows the next create, not every 2 s
@@ -240,17 +234,15 @@ public class InstancePoolReconciler implements Reconciler<InstancePool>, Cleaner
   /** A pool that gave up keeps terminating what is left and stays Failed. */
   private Duration failed(InstancePool pool, InstancePoolStatus status, ProviderConfig config, CloudProvider cloud,
       List<Instance> vms, Instant now) {
-    launcher.terminateAll(pool, cloud, vms);
+    terminations.terminateAll(pool, cloud, vms);
     report.report(pool, status, config, vms, now);
+    terminations.report(pool, status);
     disks.empty(pool, status, cloud, vms);
     status.setPhase(InstancePoolPhase.FAILED);
     return services.settings().resyncInterval();
   }
 
-  /**
-   * Terminates every VM and keeps the finalizer until the cloud reports each one terminated; then deletes the disks
-   * no VM uses (without waiting: the orphan sweep deletes any the cloud refused).
-   */
+  /** Keeps the finalizer until the cloud lists every VM terminated and none of the pool's disks. */
   @Override
   public DeleteControl cleanup(InstancePool pool, Context<InstancePool> context) {
     unreadable.forget(pool);
@@ -275,7 +267,7 @@ public class InstancePoolReconciler implements Reconciler<InstancePool>, Cleaner
     return ErrorReports.control(pool, error);
   }
 
-  /** Stops the create threads (operator shutdown). */
+  /** Stops the cloud-call threads (operator shutdown). */
   public void shutdown() {
     calls.shutdown();
   }

@@ -15,8 +15,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A deleted pool: every VM terminated, and the finalizer kept until the cloud lists each one terminated and
- * no create round of the pool is in flight (one could still make a VM).
+ * A deleted pool: every VM terminated, and the finalizer kept until the cloud lists each one terminated, no
+ * create round of the pool is in flight (one could still make a VM), and a disk list started after that lists
+ * none of its disks (the detached ones deleted first). The terminates and disk calls run off the reconcile
+ * thread; each look submits what is due and reads what answered.
  */
 final class PoolDeletion {
 
@@ -27,22 +29,24 @@ final class PoolDeletion {
   private final PoolObserver observer;
   private final PoolSelections selections;
   private final VmLauncher launcher;
+  private final Terminations terminations;
   private final VmStates vmStates;
   private final PoolDisks disks;
 
   PoolDeletion(PoolServices services, PoolObserver observer, PoolSelections selections, VmLauncher launcher,
-      VmStates vmStates, PoolDisks disks) {
+      Terminations terminations, VmStates vmStates, PoolDisks disks) {
     this.services = services;
     this.observer = observer;
     this.selections = selections;
     this.launcher = launcher;
+    this.terminations = terminations;
     this.vmStates = vmStates;
     this.disks = disks;
   }
 
   /**
    * Terminates every VM and keeps the finalizer until the cloud reports each one terminated; then deletes the disks
-   * no VM uses (without waiting: the orphan sweep deletes any the cloud refused).
+   * no VM uses and keeps it until the cloud lists none (a disk call refused for good is left to the orphan sweep).
    */
   DeleteControl cleanup(InstancePool pool) {
     ProviderConfig config;
@@ -63,13 +67,17 @@ final class PoolDeletion {
       launcher.countForAdminCaps(pool, left, config);
     }
     if (!left.isEmpty() || creating || listing.isEmpty()) {
-      launcher.terminateAll(pool, cloud, left);
+      terminations.terminateAll(pool, cloud, left);
       LOG.info("pool {}: deleting, waiting for {} instances to terminate", PoolServices.name(pool), left.size());
-      return DeleteControl.noFinalizerRemoval()
-          .rescheduleAfter(min(services.settings().resyncInterval(), DELETING_LOOK).toMillis());
+      return lookAgain();
     }
-    disks.deleteDetachedOnDelete(pool, cloud);
+    if (!disks.goneOnDelete(pool, cloud)) {
+      LOG.info("pool {}: deleting, every instance gone, waiting for its disks to be deleted", PoolServices.name(pool));
+      return lookAgain();
+    }
     services.terminationRequested().remove(pool.getMetadata().getUid());
+    terminations.forget(pool);
+    disks.forget(pool);
     launcher.forget(pool);
     selections.forget(pool);
     vmStates.forget(pool);
@@ -82,6 +90,11 @@ final class PoolDeletion {
     services.metrics().poolGone(pool.getMetadata().getNamespace(), pool.getMetadata().getName());
     LOG.info("pool {}: deleted, every instance terminated", PoolServices.name(pool));
     return DeleteControl.defaultDelete();
+  }
+
+  private DeleteControl lookAgain() {
+    return DeleteControl.noFinalizerRemoval()
+        .rescheduleAfter(min(services.settings().resyncInterval(), DELETING_LOOK).toMillis());
   }
 
   private static Duration min(Duration a, Duration b) {

@@ -5,7 +5,6 @@ import dev.taskjob.core.cloud.CloudException;
 import dev.taskjob.core.cloud.CloudProvider;
 import dev.taskjob.core.cloud.CreateInstanceRequest;
 import dev.taskjob.core.cloud.Instance;
-import dev.taskjob.core.cloud.InstanceState;
 import dev.taskjob.core.cloud.ProviderConfig;
 import dev.taskjob.core.worker.WorkerSetting;
 import dev.taskjob.crds.v1alpha1.instancepool.InstancePool;
@@ -52,7 +51,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Creates and terminates a pool's VMs, holding a busy one chosen for removal until it is idle or its
+ * Creates a pool's VMs and decides which go at scale-in, holding a busy one chosen for removal until it is idle or its
  * shutdownGracePeriod passed ({@link ScaleIn}). Creates run in parallel (bounded), each with the next launch
  * number and a deterministic idempotency key, falling back along the ranked types on capacity errors,
  * which mark the offering in the shared unavailable-offerings cache. A fallback is taken only when it
@@ -371,21 +370,6 @@ final class VmLauncher {
     if (acrossPools.capped()) {
       acrossPools.follow(knownPools);
     }
-  }
-
-  /** Asks the cloud to terminate the VMs and remembers the request (the cloud may list them alive a while). */
-  void terminate(InstancePool pool, CloudProvider cloud, List<String> ids) {
-    if (ids.isEmpty()) {
-      return;
-    }
-    services.markRequested(pool, ids);
-    vmStates.stale(pool);
-    cloud.terminate(ids);
-  }
-
-  void terminateAll(InstancePool pool, CloudProvider cloud, List<Instance> vms) {
-    terminate(pool, cloud, vms.stream().filter(vm -> vm.state() != InstanceState.TERMINATED).map(Instance::id)
-        .toList());
   }
 
   /** @return the VM created, or null when every usable offering would go past a cap */

@@ -108,7 +108,12 @@ final class VmStates {
 
   /** The pool asked the cloud to change its VMs: its next look lists them again. */
   void stale(InstancePool pool) {
-    Entry entry = entries.get(ResourceID.fromResource(pool));
+    stale(ResourceID.fromResource(pool));
+  }
+
+  /** As {@link #stale(InstancePool)}, for a call that answered off the reconcile thread. */
+  void stale(ResourceID pool) {
+    Entry entry = entries.get(pool);
     if (entry != null) {
       entry.due = true;
     }

@@ -72,6 +72,64 @@ final class FlakyCloud implements CloudProvider {
 
   private RuntimeException createError;
   private int createCalls;
+  /** Ids named by each terminate call, one entry per id per call. */
+  private final List<String> terminated = new java.util.ArrayList<>();
+  private int terminateRefusalsLeft;
+  private RuntimeException terminateError;
+  /** Disks no VM uses, by id, each with the tags of the VM that left it. */
+  private final Map<String, Map<String, String>> leftDisks = new LinkedHashMap<>();
+  private int diskDeleteRefusalsLeft;
+  private RuntimeException diskDeleteError;
+
+  /** The next {@code times} terminate calls fail with {@code error}, ending no VM. */
+  synchronized void refuseTerminates(int times, RuntimeException error) {
+    terminateRefusalsLeft = times;
+    terminateError = error;
+  }
+
+  /** Every id each terminate call named, refused calls included. */
+  synchronized List<String> terminateRequests() {
+    return List.copyOf(terminated);
+  }
+
+  /** The VM leaves its boot disk behind once it is gone (a GCE VM preempted with its disk kept). */
+  synchronized void leaveDiskOf(String vmId) {
+    leftDisks.put("disk-" + vmId, vms.get(vmId).tags());
+  }
+
+  /** The next {@code times} disk deletions fail with {@code error}, deleting nothing. */
+  synchronized void refuseDiskDeletes(int times, RuntimeException error) {
+    diskDeleteRefusalsLeft = times;
+    diskDeleteError = error;
+  }
+
+  synchronized List<String> diskIds() {
+    return List.copyOf(leftDisks.keySet());
+  }
+
+  @Override
+  public synchronized List<String> disks(Map<String, String> tags) {
+    return leftDisks.entrySet().stream().filter(d -> d.getValue().entrySet().containsAll(tags.entrySet()))
+        .map(Map.Entry::getKey).toList();
+  }
+
+  /** A left disk is detached once its VM is terminated. */
+  @Override
+  public synchronized List<dev.taskjob.core.cloud.Disk> detachedDisks(Map<String, String> tags) {
+    return disks(tags).stream().filter(d -> {
+      Instance vm = vms.get(d.substring("disk-".length()));
+      return vm == null || vm.state() == InstanceState.TERMINATED;
+    }).map(d -> new dev.taskjob.core.cloud.Disk(d, leftDisks.get(d), null)).toList();
+  }
+
+  @Override
+  public synchronized void deleteDisks(Collection<String> diskIds) {
+    if (diskDeleteRefusalsLeft > 0) {
+      diskDeleteRefusalsLeft--;
+      throw diskDeleteError;
+    }
+    diskIds.forEach(leftDisks::remove);
+  }
 
   synchronized void failListing(int times) {
     listFailuresLeft = times;
@@ -161,6 +219,11 @@ final class FlakyCloud implements CloudProvider {
 
   @Override
   public synchronized void terminate(Collection<String> instanceIds) {
+    terminated.addAll(instanceIds);
+    if (terminateRefusalsLeft > 0) {
+      terminateRefusalsLeft--;
+      throw terminateError;
+    }
     for (String id : instanceIds) {
       Instance vm = vms.get(id);
       if (vm != null && vm.state() != InstanceState.TERMINATED) {
