@@ -255,8 +255,11 @@ final class JobLifetime {
       deadLettersReadAt = now;
     });
     // Workers' reports of tasks running count as activity for the drain's fallback, as in JobProgress.
-    if (workers.workers().values().stream().anyMatch(w -> w.runningTasks() > 0)) {
-      lastActivity = now;
+    for (SimulatedWorkers.Worker w : workers.workers().values()) {
+      if (w.runningTasks() > 0) {
+        lastActivity = now;
+        break;
+      }
     }
     attempt("pool", () -> poolLook(now));
   }
@@ -324,7 +327,10 @@ final class JobLifetime {
       terminatingInStatus = Set.copyOf(terminationRequested);
     }
     // A terminating VM still holds a stopping worker: the drain waits for it (the pool's status counts it).
-    boolean anyLeft = vms.stream().anyMatch(vm -> vm.state().isAlive() || vm.state() == InstanceState.TERMINATING);
+    boolean anyLeft = false;
+    for (Instance vm : vms) {
+      anyLeft |= vm.state().isAlive() || vm.state() == InstanceState.TERMINATING;
+    }
     if (draining && !anyLeft && plan.create() == 0) {
       queue.delete();
       finished = true;
