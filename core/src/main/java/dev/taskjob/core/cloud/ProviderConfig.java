@@ -53,6 +53,11 @@ public record ProviderConfig(String provider, String region, List<String> zones,
     public static final String LOCAL_ROOT = "local.root";
     /** Local provider: the command that starts a worker (else the bundled worker jar). */
     public static final String LOCAL_WORKER_COMMAND = "local.workerCommand";
+    /**
+     * Local provider: seconds a received event stays invisible before it is delivered again (default 60); tests
+     * of an operator killed before its ack shorten it instead of waiting a minute.
+     */
+    public static final String LOCAL_EVENT_LEASE_SECONDS = "local.eventLeaseSeconds";
     /** Prefix of user price overrides: {@code price.<key>} = a ConfigMap entry, see {@link PriceOverrides}. */
     public static final String PRICE_OVERRIDE_PREFIX = "price.";
     /** {@code auto} (default: the cloud's APIs, the bundled snapshot when they cannot be reached) or {@code snapshot}. */

@@ -4,6 +4,8 @@ import dev.taskjob.core.cloud.CapacityException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -49,7 +51,15 @@ public final class UnavailableOfferings {
 
   /** The zones of {@code zones} where the type is not marked. */
   public List<String> availableZones(String type, boolean spot, List<String> zones) {
-    return zones.stream().filter(z -> !isUnavailable(type, z, spot)).toList();
+    // Asked at every pool look and launch: a loop, and no lookups at all while nothing is marked.
+    List<String> available = new ArrayList<>(zones.size());
+    boolean anyMarked = !until.isEmpty();
+    for (String zone : zones) {
+      if (!anyMarked || !isUnavailable(type, zone, spot)) {
+        available.add(zone);
+      }
+    }
+    return Collections.unmodifiableList(available);
   }
 
   /**

@@ -5,6 +5,7 @@ import dev.taskjob.core.cloud.CreateInstanceRequest;
 import dev.taskjob.core.cloud.Disk;
 import dev.taskjob.core.cloud.Instance;
 import dev.taskjob.core.cloud.InstanceCatalog;
+import dev.taskjob.core.cloud.PlacementScores;
 import dev.taskjob.core.cloud.ProviderConfig;
 import dev.taskjob.core.cloud.ProviderModule;
 import dev.taskjob.core.queue.QueueSettings;
@@ -114,6 +115,11 @@ final class BootingCloud implements CloudProvider {
   @Override
   public void deleteDisks(Collection<String> diskIds) {
     cloud.deleteDisks(diskIds);
+  }
+
+  @Override
+  public PlacementScores placementScores(List<String> spotTypes, int targetInstances) {
+    return cloud.placementScores(spotTypes, targetInstances);
   }
 
   @Override

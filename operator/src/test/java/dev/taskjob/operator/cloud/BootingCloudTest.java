@@ -58,6 +58,9 @@ class BootingCloudTest {
     if (type == Collection.class || type == List.class) {
       return List.of("vm-1");
     }
+    if (type == int.class) {
+      return 1;
+    }
     return type == Map.class ? Map.of("taskjob.dev/job", "j") : null;
   }
 

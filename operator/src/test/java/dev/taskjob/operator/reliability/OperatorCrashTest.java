@@ -2,15 +2,19 @@ package dev.taskjob.operator.reliability;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.taskjob.core.cloud.ProviderConfig;
 import dev.taskjob.core.cloud.Providers;
 import dev.taskjob.crds.v1alpha1.taskjob.TaskJob;
 import dev.taskjob.crds.v1alpha1.taskjob.TaskJobPhase;
+import dev.taskjob.operator.OperatorSettings;
 import dev.taskjob.operator.ledger.Ledger;
 import dev.taskjob.operator.reconciler.OperatorHarness;
 import dev.taskjob.operator.reconciler.TaskJobs;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -31,6 +35,12 @@ class OperatorCrashTest {
   private static final Logger LOG = LoggerFactory.getLogger(OperatorCrashTest.class);
   private static final int TASKS = FaultRun.size("crashTasks", 200);
   private static final int CRASHES = FaultRun.size("operatorCrashes", 2);
+  /**
+   * The local queue's event lease here, shortened from its default minute: the events a killed operator read come
+   * back after it, and the job waits for them, so a minute was most of this test's wall time
+   * ({@code -Dtaskjob.reliability.eventLeaseSeconds=60} runs it as before).
+   */
+  private static final Duration EVENT_LEASE = Duration.ofSeconds(Long.getLong("taskjob.reliability.eventLeaseSeconds", 20));
 
   @TempDir
   Path root;
@@ -44,14 +54,18 @@ class OperatorCrashTest {
     int[] killAt = random.ints(CRASHES, 0, Math.max(1, TASKS * 9 / 10)).sorted().toArray();
     LOG.info("killing the operator when the job reports these many tasks finished: {}", Arrays.toString(killAt));
     ApiServerFaults[] faults = new ApiServerFaults[1];
-    try (OperatorHarness harness = new OperatorHarness(FaultRun.settings("crashes", root), Providers.available(),
+    OperatorSettings settings = FaultRun.settings("crashes", root);
+    Map<String, String> properties = new HashMap<>(settings.providerProperties());
+    properties.put(ProviderConfig.Keys.LOCAL_EVENT_LEASE_SECONDS, Long.toString(EVENT_LEASE.toSeconds()));
+    try (OperatorHarness harness = new OperatorHarness(settings.withProviderProperties(properties), Providers.available(),
         crud -> faults[0] = new ApiServerFaults(crud, 0))) {
       harness.configMap("tasks", "tasks.json", TaskJobs.additionTasks(TASKS));
       harness.start();
       TaskJob job = OperatorRestartTest.shortTasksJob("crashes");
-      // Events a killed operator read but never acknowledged stay invisible for their lease (60 s in the
-      // local queue): the queue-empty fallback must wait longer than that, or it drains without them.
-      job.getSpec().setTerminationDelay("90s");
+      // Events a killed operator read but never acknowledged stay invisible for their lease: the queue-empty
+      // fallback must wait longer than that, or it drains without them (1.5 times the lease, as with the default
+      // minute's 90 s).
+      job.getSpec().setTerminationDelay(EVENT_LEASE.multipliedBy(3).dividedBy(2).toSeconds() + "s");
       harness.apply(job);
 
       int kills = 0;

@@ -81,6 +81,8 @@ final class JobLifetime {
   private final Trace trace = new Trace(clock);
   private final Faults faults;
   private final SimulatedCloud cloud;
+  /** The cloud's zones, cheapest first (prices are fixed for a lifetime, so sorted once). */
+  private final List<String> zonesByPrice;
   private final SimulatedQueue queue;
   private final SimulatedWorkers workers;
   private final List<SimulatedWorkers.Program> programs = new ArrayList<>();
@@ -183,6 +185,7 @@ final class JobLifetime {
     provider = random.nextBoolean() ? SimulatedCloud.Notice.EC2 : SimulatedCloud.Notice.GCE;
     billing = provider == SimulatedCloud.Notice.EC2 ? CostMeter.Billing.EC2 : CostMeter.Billing.GCE;
     cloud = new SimulatedCloud(type, zones, clock, random, faults, trace);
+    zonesByPrice = cloud.zones.stream().sorted(Comparator.comparingDouble(cloud::price)).toList();
     cloud.workersStopOnTerminate();
     if (notices) {
       cloud.interruptionNotice(provider);
@@ -320,8 +323,11 @@ final class JobLifetime {
       deadLettersReadAt = now;
     });
     // Workers' reports of tasks running count as activity for the drain's fallback, as in JobProgress.
-    if (workers.workers().values().stream().anyMatch(w -> w.runningTasks() > 0)) {
-      lastActivity = now;
+    for (SimulatedWorkers.Worker w : workers.workers().values()) {
+      if (w.runningTasks() > 0) {
+        lastActivity = now;
+        break;
+      }
     }
     attempt("pool", () -> poolLook(now));
   }
@@ -348,7 +354,7 @@ final class JobLifetime {
     int desired = 0;
     if (!draining && !zones.isEmpty()) {
       // Priced as JobPools prices it: the type's first ranked offering, its cheapest zone.
-      double price = cloud.zones.stream().mapToDouble(cloud::price).min().orElseThrow();
+      double price = cloud.price(zonesByPrice.get(0));
       desired = PoolSizing.size(ledger.remaining(), slots, cloud.type.vcpus(), price, budget).instances();
     }
     List<PoolPlan.Vm> observed = new ArrayList<>();
@@ -385,7 +391,11 @@ final class JobLifetime {
       create(plan.create(), vms);
     }
     maybeRestartHere(RestartPoint.BEFORE_STATUS);
-    terminatingInStatus = Set.copyOf(terminationRequested);
+    // The requests only grow between restarts and the status is a copy of them, so equal sizes mean equal sets:
+    // copy only when one was added (every VM ever terminated stays in the set).
+    if (terminatingInStatus.size() != terminationRequested.size()) {
+      terminatingInStatus = Set.copyOf(terminationRequested);
+    }
     written = new Written(draining, account, Set.copyOf(previouslyAlive));
     // A terminating VM still holds a stopping worker, and a reclaimed one the cloud gives no end for may still be
     // stopping and billed: the drain waits for both (the pool's status counts them, PoolReport).
@@ -453,8 +463,7 @@ final class JobLifetime {
   }
 
   private List<String> usableZones() {
-    return unavailable.availableZones(cloud.type.name(), true, cloud.zones).stream()
-        .sorted(Comparator.comparingDouble(cloud::price)).toList();
+    return unavailable.availableZones(cloud.type.name(), true, zonesByPrice);
   }
 
   /** Runs an action; a failure is judged as the controllers judge it, and only a retried one is expected. */
@@ -475,9 +484,15 @@ final class JobLifetime {
   }
 
   private void checkEveryStep() {
-    long alive = cloud.vms().stream().filter(vm -> vm.state.isAlive()).count();
-    double dollarsPerHour = cloud.vms().stream().filter(vm -> vm.state.isAlive()).mapToDouble(vm -> cloud.price(vm.zone))
-        .sum();
+    // One pass over every VM the lifetime created: this runs at every step.
+    long alive = 0;
+    double dollarsPerHour = 0;
+    for (SimulatedCloud.Vm vm : cloud.vms()) {
+      if (vm.state.isAlive()) {
+        alive++;
+        dollarsPerHour += cloud.price(vm.zone);
+      }
+    }
     if (budget.maxInstances() != null && alive > budget.maxInstances()) {
       violate(Invariant.POOL_WITHIN_CAPS, alive + " VMs alive, cap " + budget.maxInstances());
     }

@@ -294,6 +294,11 @@ final class SimulatedCloud implements CloudProvider {
     return vms.values();
   }
 
+  /** The VM with this id (every VM ever created stays listed), or null. */
+  Vm vm(String id) {
+    return vms.get(id);
+  }
+
   /**
    * What the cloud bills so far: each VM from launch to its end (or now), per second, at least a minute, its
    * instance at its zone's spot price and its boot disk at the list price per GiB-month.

@@ -14,6 +14,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * A worker on every running VM: it takes tasks into its free slots, runs each for its program's
@@ -139,7 +140,7 @@ final class SimulatedWorkers {
     }
     for (Iterator<Worker> it = workers.values().iterator(); it.hasNext(); ) {
       Worker w = it.next();
-      SimulatedCloud.Vm vm = cloud.vms().stream().filter(v -> v.id.equals(w.vmId)).findFirst().orElseThrow();
+      SimulatedCloud.Vm vm = Objects.requireNonNull(cloud.vm(w.vmId), w.vmId);
       boolean reclaimed = vm.stopsAt != null && !now.isBefore(vm.stopsAt);
       if (vm.state == InstanceState.TERMINATING && !reclaimed) {
         if (stop(w, vm.ended.plus(shutdownGrace), now)) {

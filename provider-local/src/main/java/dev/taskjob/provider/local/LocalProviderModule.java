@@ -23,7 +23,7 @@ public final class LocalProviderModule implements ProviderModule {
 
   @Override
   public TaskQueue queue(ProviderConfig config, QueueSettings settings) {
-    return new LocalTaskQueue(LocalTaskQueue.root(config), settings);
+    return new LocalTaskQueue(LocalTaskQueue.root(config), settings, LocalTaskQueue.eventLease(config));
   }
 
   @Override

@@ -38,7 +38,7 @@ import java.util.UUID;
  */
 public final class LocalTaskQueue implements TaskQueue {
 
-  /** How long a received event stays invisible before it is delivered again. */
+  /** How long a received event stays invisible before it is delivered again, unless configured. */
   static final Duration EVENT_LEASE = Duration.ofSeconds(60);
 
   private final QueueSettings settings;
@@ -46,10 +46,17 @@ public final class LocalTaskQueue implements TaskQueue {
   private final MessageDirectory tasks;
   private final MessageDirectory deadLetters;
   private final MessageDirectory events;
+  private final Duration eventLease;
   private volatile boolean receiving = true;
 
   public LocalTaskQueue(Path root, QueueSettings settings) {
+    this(root, settings, EVENT_LEASE);
+  }
+
+  /** @param eventLease how long a received event stays invisible before it is delivered again */
+  public LocalTaskQueue(Path root, QueueSettings settings, Duration eventLease) {
     this.settings = settings;
+    this.eventLease = eventLease;
     this.dir = root.resolve("queues").resolve(settings.name());
     this.tasks = new MessageDirectory(settings.name(), dir.resolve("tasks"));
     this.deadLetters = new MessageDirectory(settings.name() + " (dead letters)", dir.resolve("dlq"));
@@ -63,6 +70,19 @@ public final class LocalTaskQueue implements TaskQueue {
       return Path.of(configured);
     }
     return Path.of(System.getProperty("java.io.tmpdir"), "taskjob-local");
+  }
+
+  /** The event lease from {@link ProviderConfig.Keys#LOCAL_EVENT_LEASE_SECONDS}, else {@link #EVENT_LEASE}. */
+  public static Duration eventLease(ProviderConfig config) {
+    String configured = config == null ? null : config.property(ProviderConfig.Keys.LOCAL_EVENT_LEASE_SECONDS);
+    if (configured == null || configured.isBlank()) {
+      return EVENT_LEASE;
+    }
+    long seconds = Long.parseLong(configured.trim());
+    if (seconds <= 0) {
+      throw new IllegalArgumentException(ProviderConfig.Keys.LOCAL_EVENT_LEASE_SECONDS + " must be positive: " + configured);
+    }
+    return Duration.ofSeconds(seconds);
   }
 
   /** The directory holding this job's queues. */
@@ -216,7 +236,7 @@ public final class LocalTaskQueue implements TaskQueue {
   @Override
   public List<ReceivedEvent> receiveEvents(int maxEvents, Duration wait) {
     List<ReceivedEvent> out = new ArrayList<>();
-    for (MessageDirectory.Message m : events.receive(maxEvents, EVENT_LEASE, wait, 0, null)) {
+    for (MessageDirectory.Message m : events.receive(maxEvents, eventLease, wait, 0, null)) {
       out.add(new ReceivedEvent(Json.eventFromJson(m.body()), m.receipt()));
     }
     return out;

@@ -443,4 +443,15 @@ class LocalTaskQueueTest {
       assertThat(other.receive(1, Duration.ofSeconds(10))).hasSize(1);
     }
   }
+
+  @Test
+  void theEventLeaseIsAMinuteUnlessThePropertySetsAPositiveOne() {
+    assertThat(LocalTaskQueue.eventLease(null)).isEqualTo(Duration.ofMinutes(1));
+    assertThat(LocalTaskQueue.eventLease(new ProviderConfig("local", null, List.of(), Map.of())))
+        .isEqualTo(Duration.ofMinutes(1));
+    assertThat(LocalTaskQueue.eventLease(new ProviderConfig("local", null, List.of(),
+        Map.of(ProviderConfig.Keys.LOCAL_EVENT_LEASE_SECONDS, "20")))).isEqualTo(Duration.ofSeconds(20));
+    assertThatThrownBy(() -> LocalTaskQueue.eventLease(new ProviderConfig("local", null, List.of(),
+        Map.of(ProviderConfig.Keys.LOCAL_EVENT_LEASE_SECONDS, "0")))).isInstanceOf(IllegalArgumentException.class);
+  }
 }
