@@ -64,11 +64,12 @@ echo "|---|---:|---|---|---:|---:|"
 for c in "true 8" "short 8" "short 16"; do
   set -- $c
   for v in $VARIANTS; do
-    awk -v c="$1" -v s="$2" -v v="$v" '$1 == c && $2 == s && $3 == v { ms[n] = $6; wall[n] = $5 / 1000; n++ }
+    awk -v c="$1" -v s="$2" -v v="$v" 'BEGIN { n = 0 } $1 == c && $2 == s && $3 == v { ms[n] = $6 + 0; wall[n] = $5 / 1000; n++ }
       END {
         for (i = 0; i < n; i++) for (j = i + 1; j < n; j++) { if (ms[j] < ms[i]) { t = ms[i]; ms[i] = ms[j]; ms[j] = t }
           if (wall[j] < wall[i]) { t = wall[i]; wall[i] = wall[j]; wall[j] = t } }
         list = ""; for (i = 0; i < n; i++) list = list (i ? ", " : "") ms[i]
+        if (n == 0) exit
         printf "| %s | %d | %s | %s | %s | %.2f |\n", (c == "true" ? "`true`" : "`sleep 0.1`"), s, v, list, ms[int(n / 2)], wall[int(n / 2)]
       }' "$WORK/results"
   done
