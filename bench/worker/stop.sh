@@ -7,7 +7,7 @@
 # Needs gcloud with the Pub/Sub emulator for the pubsub queue.
 set -e
 cd "$(dirname "$0")/../.."
-mvn -B -q -pl bench -am package dependency:build-classpath -DskipTests \
+mvn -B -o -q -pl bench -am package dependency:build-classpath -DskipTests \
   -Dmdep.outputFile="$PWD/bench/target/bench-classpath.txt"
 CP="bench/target/classes:$(cat bench/target/bench-classpath.txt)"
 exec java -Xmx512m -cp "$CP" dev.taskjob.bench.worker.WorkerStopBenchmark "$@"

@@ -71,6 +71,11 @@ public final class Supervisor {
   static final Duration FETCHER_STOP_WAIT = Duration.ofMillis(150);
   /** How often tasks' resident memory is compared with the per-task limit. */
   static final Duration MEMORY_CHECK_PERIOD = Duration.ofMillis(200);
+  /**
+   * For benchmarks only (bench/worker/sampling.sh): {@code -Dtaskjob.bench.rightSizingSamples=false} leaves out the
+   * samples taken only for right-sizing (peak memory and CPU per task); a per-task memory limit is still enforced.
+   */
+  static final boolean RIGHT_SIZING_SAMPLES = !"false".equals(System.getProperty("taskjob.bench.rightSizingSamples"));
 
   private final WorkerSettings settings;
   private final TaskSource source;
@@ -158,7 +163,8 @@ public final class Supervisor {
     if (preemption != null) {
       preemption.start();
     }
-    if (settings.maxMemoryPerTaskBytes() != null || (launcher.tracksTrees() && ProcessTree.procAvailable())) {
+    if (settings.maxMemoryPerTaskBytes() != null
+        || (RIGHT_SIZING_SAMPLES && launcher.tracksTrees() && ProcessTree.procAvailable())) {
       background.scheduleWithFixedDelay(this::sampleTasks, MEMORY_CHECK_PERIOD.toMillis(),
           MEMORY_CHECK_PERIOD.toMillis(), TimeUnit.MILLISECONDS);
     }

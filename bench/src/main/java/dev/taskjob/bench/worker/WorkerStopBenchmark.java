@@ -11,6 +11,10 @@ import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.LocalDateTime;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -40,6 +44,8 @@ public final class WorkerStopBenchmark {
   private final Path work;
   private final int rounds;
   private final Map<String, List<Double>> seconds = new LinkedHashMap<>();
+  /** Per provider and round: signal to handler, handler to summary, summary to exit (s), from the worker's log. */
+  private final Map<String, List<double[]>> splits = new LinkedHashMap<>();
 
   private WorkerStopBenchmark(Path work, int rounds) {
     this.work = work;
@@ -118,14 +124,23 @@ public final class WorkerStopBenchmark {
         emulator.descendants().forEach(ProcessHandle::destroyForcibly);
       }
     }
-    System.out.println("| queue | exit after SIGTERM, s (rounds) | median |");
-    System.out.println("|---|---|---:|");
+    System.out.println("| queue | exit after SIGTERM, s (rounds) | median | signal to handler | handler to summary | summary to exit |");
+    System.out.println("|---|---|---:|---:|---:|---:|");
     seconds.forEach((provider, list) -> {
-      List<Double> sorted = list.stream().sorted().toList();
-      System.out.printf(Locale.ROOT, "| %s | %s | %.3f |%n", provider,
+      List<double[]> parts = splits.getOrDefault(provider, List.of());
+      System.out.printf(Locale.ROOT, "| %s | %s | %.3f | %s | %s | %s |%n", provider,
           String.join(", ", list.stream().map(x -> String.format(Locale.ROOT, "%.3f", x)).toList()),
-          sorted.get(sorted.size() / 2));
+          median(list), medianOf(parts, 0), medianOf(parts, 1), medianOf(parts, 2));
     });
+  }
+
+  private static double median(List<Double> values) {
+    List<Double> sorted = values.stream().sorted().toList();
+    return sorted.get(sorted.size() / 2);
+  }
+
+  private static String medianOf(List<double[]> parts, int index) {
+    return parts.isEmpty() ? "" : String.format(Locale.ROOT, "%.3f", median(parts.stream().map(p -> p[index]).toList()));
   }
 
   private static QueueSettings settings(Target t) {
@@ -158,6 +173,7 @@ public final class WorkerStopBenchmark {
       Thread.sleep(20);
     }
     Thread.sleep(IN_POLL.toMillis());
+    long signalledMillis = System.currentTimeMillis();
     long signalled = System.nanoTime();
     worker.destroy();
     worker.onExit().get(120, TimeUnit.SECONDS);
@@ -165,7 +181,48 @@ public final class WorkerStopBenchmark {
     if (worker.exitValue() != 143) {
       throw new IllegalStateException("the worker exited " + worker.exitValue() + "; see " + dir.resolve("worker.log"));
     }
+    split(t.provider(), Files.readAllLines(dir.resolve("worker.log")), signalledMillis, signalledMillis + (long) (s * 1000));
     return s;
+  }
+
+  /**
+   * Splits a round by the worker's own log (millisecond timestamps, same clock): signal to the worker's
+   * "Received SIG" line, that line to its last line (the run summary), and the last line to the exit.
+   */
+  private void split(String provider, List<String> log, long signalledMillis, long exitedMillis) {
+    long received = -1;
+    long last = -1;
+    for (String line : log) {
+      long at = logMillis(line);
+      if (at < 0) {
+        continue;
+      }
+      if (received < 0 && line.contains("Received SIG")) {
+        received = at;
+      }
+      last = at;
+    }
+    if (received < 0 || last < 0) {
+      return;
+    }
+    double[] parts = {(received - signalledMillis) / 1e3, (last - received) / 1e3, (exitedMillis - last) / 1e3};
+    splits.computeIfAbsent(provider, k -> new ArrayList<>()).add(parts);
+    System.err.printf(Locale.ROOT, "%s: signal to handler %.3f s, handler to summary %.3f s, summary to exit %.3f s%n",
+        provider, parts[0], parts[1], parts[2]);
+  }
+
+  private static final DateTimeFormatter LOG_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSS");
+
+  /** The epoch milliseconds of a worker log line ("2026-12-02 17:45:19.580 INFO - ..."), or -1. */
+  private static long logMillis(String line) {
+    if (line.length() < 23) {
+      return -1;
+    }
+    try {
+      return LocalDateTime.parse(line.substring(0, 23), LOG_TIME).atZone(ZoneId.systemDefault()).toInstant().toEpochMilli();
+    } catch (DateTimeParseException e) {
+      return -1;
+    }
   }
 
   private record Target(String provider, ProviderConfig config, List<String> workerArgs) {}

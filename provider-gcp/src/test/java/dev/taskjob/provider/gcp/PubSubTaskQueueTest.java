@@ -273,4 +273,27 @@ class PubSubTaskQueueTest {
       assertThat(receiveAll(other, 1)).hasSize(1);
     }
   }
+
+  /** Its event loop threads, blocked in native code while they live, would hold up a JVM exiting after the close by 0.3 s. */
+  @Test
+  void closedQueueLeavesNoEventLoopThreadRunning() {
+    Set<Thread> before = eventLoopThreads();
+    TaskQueue queue = Providers.get("gcp").queue(config(), settings(LEASE, 3));
+    queue.ensure();
+    assertThat(queue.receive(1, Duration.ZERO)).isEmpty();
+    Set<Thread> started = eventLoopThreads();
+    started.removeAll(before);
+    assertThat(started).as("the emulator channel's own event loop threads").isNotEmpty();
+
+    queue.delete();
+    queue.close();
+
+    assertThat(started).as("event loop threads still alive after close").noneMatch(Thread::isAlive);
+  }
+
+  private static Set<Thread> eventLoopThreads() {
+    Set<Thread> threads = new HashSet<>(Thread.getAllStackTraces().keySet());
+    threads.removeIf(t -> !t.getName().startsWith("pubsub-emulator-eventloop"));
+    return threads;
+  }
 }

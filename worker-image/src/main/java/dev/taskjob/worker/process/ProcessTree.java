@@ -48,9 +48,10 @@ public final class ProcessTree {
   private static final long SELF_START_TICKS = startTicksOfSelf();
   /**
    * Tags already read, by pid: a process keeps its tag for life (an exec passes the environment on), and
-   * with 100 slots every scan would otherwise read the environment of every running task again. Only
-   * found tags are kept: a process read between its fork and its exec has no tag yet. An entry counts only
-   * for the same start time, so a reused pid is read again.
+   * with 100 slots every scan would otherwise read the environment of every running task again. Found tags
+   * are kept, and for the samples processes without one ({@link #mayBeRememberedUntagged}; a null tag): a
+   * process read between its fork and its exec has no tag yet. An entry counts only for the same start time,
+   * so a reused pid is read again.
    */
   private static final Map<Long, KnownTag> KNOWN_TAGS = new ConcurrentHashMap<>();
   private static final int MAX_KNOWN_TAGS = 65_536;
@@ -173,13 +174,21 @@ public final class ProcessTree {
     if (pid.isEmpty() || !Character.isDigit(pid.charAt(0))) {
       return null;
     }
-    long start = startTicksOfLiveProcess(pid, STAT_BUFFER.get());
+    return tagOfCandidate(pid, startTicksOfLiveProcess(pid, STAT_BUFFER.get()), -1);
+  }
+
+  /**
+   * As {@link #tagOfCandidate(String)}, with the process's start time already read (-1: a zombie or gone). With
+   * its parent's pid ({@code parent} >= 0), a process found without a tag is remembered as such (see
+   * {@link #mayBeRememberedUntagged}); with -1 (the kill scans) an untagged process is always read again.
+   */
+  private static String tagOfCandidate(String pid, long start, long parent) {
     long id = Long.parseLong(pid);
     if (start < SELF_START_TICKS || id == SELF_PID) {
       return null;
     }
     KnownTag known = KNOWN_TAGS.get(id);
-    if (known != null && known.startTicks() == start) {
+    if (known != null && known.startTicks() == start && (known.tag() != null || parent >= 0)) {
       return known.tag();
     }
     int[] length = new int[1];
@@ -190,13 +199,24 @@ public final class ProcessTree {
       LockSupport.parkNanos(EXEC_PAUSE_NANOS);
       tag = tagOf(pid, length);
     }
-    if (tag != null) {
+    if (tag != null || mayBeRememberedUntagged(length[0], parent)) {
       if (KNOWN_TAGS.size() >= MAX_KNOWN_TAGS) {
         KNOWN_TAGS.clear(); // gone processes' entries pile up; starting over costs one read per process
       }
       KNOWN_TAGS.put(id, new KnownTag(start, tag));
     }
     return tag;
+  }
+
+  /**
+   * Whether a process read without a tag can be taken as untagged for life, so that the samples do not read the
+   * environment of every other process started after the worker again at every pass. A task's processes carry the
+   * tag from their fork on (the child's memory is a copy of the parent's), with two exceptions, read again: a
+   * process whose environment reads empty (in the middle of an exec), and a child of the worker itself, which
+   * shows the worker's environment from its fork until its exec.
+   */
+  static boolean mayBeRememberedUntagged(int environmentLength, long parent) {
+    return environmentLength > 0 && parent >= 0 && parent != SELF_PID;
   }
 
   /**
@@ -277,6 +297,8 @@ public final class ProcessTree {
    * Resident memory and CPU time of each of the given tasks' trees, from one pass over {@code /proc}: the sums
    * over the live processes carrying each tag of their resident set sizes and of their user + system time,
    * counting the time of the children each of them already reaped. Tags without a live process are absent.
+   * Each process's {@code stat} is read once per pass: it holds the start time that finds the tag and both
+   * figures (its {@code rss} is the {@code VmRSS} of {@code status}, in pages).
    */
   public static Map<String, Usage> usageByTag(Set<String> tags) {
     Map<String, Usage> usage = new HashMap<>();
@@ -287,48 +309,93 @@ public final class ProcessTree {
     if (pids == null) {
       return usage;
     }
+    byte[] buffer = STAT_BUFFER.get();
+    long[] fields = new long[STAT_FIELDS];
     for (String pid : pids) {
-      String tag = tagOfCandidate(pid);
+      if (pid.isEmpty() || !Character.isDigit(pid.charAt(0)) || !readStatFields(pid, buffer, fields)) {
+        continue;
+      }
+      String tag = tagOfCandidate(pid, fields[START_TICKS], fields[PARENT]);
       if (tag != null && tags.contains(tag)) {
-        Path dir = PROC.resolve(pid);
-        long rss = residentBytes(dir.resolve("status"));
-        double cpu = cpuTicks(dir.resolve("stat")) / TICKS_PER_SECOND;
-        usage.merge(tag, new Usage(rss, cpu),
+        Usage u = new Usage(fields[RSS_PAGES] * PAGE_SIZE, fields[CPU_TICKS] / TICKS_PER_SECOND);
+        usage.merge(tag, u,
             (x, y) -> new Usage(x.residentBytes() + y.residentBytes(), x.cpuSeconds() + y.cpuSeconds()));
       }
     }
     return usage;
   }
 
-  /** utime + stime + cutime + cstime of {@code /proc/PID/stat}, in ticks (gone meanwhile: 0). */
-  static long cpuTicks(Path stat) {
+  /** Indexes into what {@link #readStatFields} fills. */
+  static final int START_TICKS = 0;
+  static final int CPU_TICKS = 1;
+  static final int RSS_PAGES = 2;
+  static final int PARENT = 3;
+  static final int STAT_FIELDS = 4;
+
+  /** The size of a memory page, the unit of {@code rss} in {@code /proc/PID/stat}. */
+  static final long PAGE_SIZE = pageSize();
+
+  @SuppressWarnings("removal")
+  private static long pageSize() {
     try {
-      String s = new String(Files.readAllBytes(stat), StandardCharsets.US_ASCII);
-      int close = s.lastIndexOf(')');
-      if (close < 0 || close + 2 >= s.length()) {
-        return 0;
-      }
-      // after "(comm) ": state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt utime stime cutime cstime
-      String[] f = s.substring(close + 2).split(" ", 16);
-      return Long.parseLong(f[11]) + Long.parseLong(f[12]) + Long.parseLong(f[13]) + Long.parseLong(f[14]);
-    } catch (IOException | RuntimeException e) {
-      return 0;
+      java.lang.reflect.Field f = sun.misc.Unsafe.class.getDeclaredField("theUnsafe");
+      f.setAccessible(true);
+      return ((sun.misc.Unsafe) f.get(null)).pageSize();
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      return 4096;
     }
   }
 
-  /** VmRSS of {@code /proc/PID/status} in bytes (kernel threads and gone processes: 0). */
-  private static long residentBytes(Path status) {
-    try {
-      for (String line : Files.readAllLines(status, StandardCharsets.US_ASCII)) {
-        if (line.startsWith("VmRSS:")) {
-          String[] f = line.substring(6).trim().split("\\s+");
-          return Long.parseLong(f[0]) * 1024;
-        }
-      }
-    } catch (IOException | RuntimeException e) {
-      // gone meanwhile
+  /**
+   * Reads {@code /proc/PID/stat} into {@code buffer} and parses, in place, the start time, utime + stime + cutime +
+   * cstime, rss and the parent's pid into {@code fields}; false when the process is a zombie or gone.
+   */
+  static boolean readStatFields(String pid, byte[] buffer, long[] fields) {
+    int n;
+    try (FileInputStream in = new FileInputStream("/proc/" + pid + "/stat")) {
+      n = in.readNBytes(buffer, 0, buffer.length);
+    } catch (IOException e) {
+      return false;
     }
-    return 0;
+    return parseStatFields(buffer, n, fields);
+  }
+
+  /** See {@link #readStatFields}: "pid (comm) state ppid ...", comm may hold spaces and parentheses. */
+  static boolean parseStatFields(byte[] buffer, int n, long[] fields) {
+    int i = n - 1;
+    while (i >= 0 && buffer[i] != ')') {
+      i--;
+    }
+    i += 2;
+    if (i <= 1 || i >= n || buffer[i] == 'Z') {
+      return false;
+    }
+    // after "(comm) ", field 0 is the state: 1 ppid, 11-14 utime stime cutime cstime, 19 starttime, 21 rss
+    long cpu = 0;
+    for (int field = 0; field <= 21; field++) {
+      if (i >= n) {
+        return false;
+      }
+      long value = 0;
+      for (; i < n && buffer[i] >= '0' && buffer[i] <= '9'; i++) {
+        value = value * 10 + (buffer[i] - '0');
+      }
+      while (i < n && buffer[i] != ' ') {
+        i++; // the state letter, or a negative number's sign and digits (priority, nice), not needed here
+      }
+      i++;
+      if (field == 1) {
+        fields[PARENT] = value;
+      } else if (field >= 11 && field <= 14) {
+        cpu += value;
+      } else if (field == 19) {
+        fields[START_TICKS] = value;
+      } else if (field == 21) {
+        fields[RSS_PAGES] = value;
+      }
+    }
+    fields[CPU_TICKS] = cpu;
+    return true;
   }
 
   /** True when the process exists and is not a zombie. */
