@@ -5,6 +5,7 @@ import dev.taskjob.core.cloud.CreateInstanceRequest;
 import dev.taskjob.core.cloud.Disk;
 import dev.taskjob.core.cloud.Instance;
 import dev.taskjob.core.cloud.InstanceCatalog;
+import dev.taskjob.core.cloud.PlacementScores;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -51,6 +52,11 @@ public abstract class ForwardingCloudProvider implements CloudProvider {
   @Override
   public void deleteDisks(Collection<String> diskIds) {
     real.deleteDisks(diskIds);
+  }
+
+  @Override
+  public PlacementScores placementScores(List<String> spotTypes, int targetInstances) {
+    return real.placementScores(spotTypes, targetInstances);
   }
 
   @Override

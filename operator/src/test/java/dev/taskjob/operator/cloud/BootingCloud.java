@@ -2,14 +2,12 @@ package dev.taskjob.operator.cloud;
 
 import dev.taskjob.core.cloud.CloudProvider;
 import dev.taskjob.core.cloud.CreateInstanceRequest;
-import dev.taskjob.core.cloud.Disk;
 import dev.taskjob.core.cloud.Instance;
-import dev.taskjob.core.cloud.InstanceCatalog;
-import dev.taskjob.core.cloud.PlacementScores;
 import dev.taskjob.core.cloud.ProviderConfig;
 import dev.taskjob.core.cloud.ProviderModule;
 import dev.taskjob.core.queue.QueueSettings;
 import dev.taskjob.core.queue.TaskQueue;
+import dev.taskjob.testing.ForwardingCloudProvider;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -24,16 +22,15 @@ import java.util.function.Function;
  * one would. Every other call goes to the wrapped cloud as it is ({@code BootingCloudTest} checks that each
  * method of {@link CloudProvider} is forwarded).
  */
-final class BootingCloud implements CloudProvider {
+final class BootingCloud extends ForwardingCloudProvider {
 
-  private final CloudProvider cloud;
   private final WorkerVms vms;
   private final Function<Instance, String> startupScripts;
   private final Map<String, String> surroundings;
 
   BootingCloud(CloudProvider cloud, WorkerVms vms, Function<Instance, String> startupScripts,
       Map<String, String> surroundings) {
-    this.cloud = cloud;
+    super(cloud);
     this.vms = vms;
     this.startupScripts = startupScripts;
     this.surroundings = Map.copyOf(surroundings);
@@ -72,25 +69,15 @@ final class BootingCloud implements CloudProvider {
   }
 
   @Override
-  public String name() {
-    return cloud.name();
-  }
-
-  @Override
-  public InstanceCatalog catalog() {
-    return cloud.catalog();
-  }
-
-  @Override
   public Instance create(CreateInstanceRequest request) {
-    Instance vm = cloud.create(request);
+    Instance vm = real.create(request);
     bootIfAlive(vm);
     return vm;
   }
 
   @Override
   public List<Instance> list(Map<String, String> tags) {
-    List<Instance> found = cloud.list(tags);
+    List<Instance> found = real.list(tags);
     for (Instance vm : found) {
       if (vm.state().isAlive()) {
         bootIfAlive(vm);
@@ -103,39 +90,9 @@ final class BootingCloud implements CloudProvider {
   }
 
   @Override
-  public List<String> disks(Map<String, String> tags) {
-    return cloud.disks(tags);
-  }
-
-  @Override
-  public List<Disk> detachedDisks(Map<String, String> tags) {
-    return cloud.detachedDisks(tags);
-  }
-
-  @Override
-  public void deleteDisks(Collection<String> diskIds) {
-    cloud.deleteDisks(diskIds);
-  }
-
-  @Override
-  public PlacementScores placementScores(List<String> spotTypes, int targetInstances) {
-    return cloud.placementScores(spotTypes, targetInstances);
-  }
-
-  @Override
-  public void sendStopNotice(Collection<String> instanceIds) {
-    cloud.sendStopNotice(instanceIds);
-  }
-
-  @Override
   public void terminate(Collection<String> instanceIds) {
-    cloud.terminate(instanceIds);
+    real.terminate(instanceIds);
     vms.stop(instanceIds);
-  }
-
-  @Override
-  public void close() {
-    cloud.close();
   }
 
   private void bootIfAlive(Instance vm) {
