@@ -67,6 +67,7 @@ public final class FaultInjectingQueue implements TaskQueue {
   @Override public void publishEvents(List<TaskEvent> events) { delegate.publishEvents(events); }
   @Override public List<ReceivedEvent> receiveEvents(int maxEvents, Duration wait) { return delegate.receiveEvents(maxEvents, wait); }
   @Override public void ackEvents(List<ReceivedEvent> events) { delegate.ackEvents(events); }
+  @Override public Duration eventRedelivery() { return delegate.eventRedelivery(); }
   @Override public List<LeasedTask> receiveDeadLetters(int maxTasks, Duration wait) { return delegate.receiveDeadLetters(maxTasks, wait); }
   @Override public void close() { delegate.close(); }
 }

@@ -100,6 +100,13 @@ public interface TaskQueue extends AutoCloseable {
 
   void ackEvents(List<ReceivedEvent> events);
 
+  /**
+   * How long an event received and not acknowledged stays hidden before the queue delivers it again. A
+   * reader that stops between the two (an operator restart, a receive whose answer was lost) leaves its
+   * events hidden this long, so until then an event queue that looks quiet may still hold results.
+   */
+  Duration eventRedelivery();
+
   /** Receives tasks from the dead-letter queue (acked with {@link #ack}). */
   List<LeasedTask> receiveDeadLetters(int maxTasks, Duration wait);
 

@@ -13,6 +13,10 @@ import java.time.Instant;
  * queue empty; its final result is in the ledger only once the dead letters have been read. So while
  * the dead-letter queue holds anything, the fallback also waits for a read of it that started after
  * the task queue was first seen empty.
+ *
+ * <p>Events a reader received and never acknowledged (an operator that restarted between the two, a receive
+ * whose answer was lost) stay hidden in the event queue until their redelivery time; until then a quiet
+ * event queue proves nothing, so the idle clock starts no earlier than that time.
  */
 public final class DrainDecision {
 
@@ -38,12 +42,14 @@ public final class DrainDecision {
    * @param deadLettersReadAt when the last read of the dead-letter queue into the ledger started, or null
    * @param lastActivity the last report of work from any worker, or null
    * @param loadedAt when loading completed (the idle clock starts no earlier)
+   * @param eventsHiddenUntil when events that some reader received and never acknowledged are delivered
+   *     again at the latest (the idle clock starts no earlier), or null when no such events can exist
    * @param terminationDelay how long the queue must stay empty and workers silent
    * @param now the current time
    */
   public record Inputs(boolean loadingComplete, boolean allFinished, long waiting, long leased, long deadLettered,
-      Instant emptySince, Instant deadLettersReadAt, Instant lastActivity, Instant loadedAt, Duration terminationDelay,
-      Instant now) {}
+      Instant emptySince, Instant deadLettersReadAt, Instant lastActivity, Instant loadedAt, Instant eventsHiddenUntil,
+      Duration terminationDelay, Instant now) {}
 
   private DrainDecision() {}
 
@@ -60,7 +66,7 @@ public final class DrainDecision {
     if (in.deadLettered() != 0 && !deadLettersReadSinceEmpty(in)) {
       return Verdict.KEEP_RUNNING;
     }
-    Instant idleSince = latest(in.lastActivity(), in.loadedAt());
+    Instant idleSince = idleSince(in);
     if (idleSince != null && !in.now().isBefore(idleSince.plus(in.terminationDelay()))) {
       return Verdict.QUEUE_EMPTY_AND_IDLE;
     }
@@ -69,7 +75,7 @@ public final class DrainDecision {
 
   /** How long until the fallback could fire, for scheduling the next look; null when it cannot. */
   public static Duration untilFallback(Inputs in) {
-    Instant idleSince = latest(in.lastActivity(), in.loadedAt());
+    Instant idleSince = idleSince(in);
     if (idleSince == null) {
       return null;
     }
@@ -88,6 +94,12 @@ public final class DrainDecision {
       return null;
     }
     return before != null ? before : now;
+  }
+
+  /** Where the idle clock starts: the last work reported, the end of loading, the return of hidden events. */
+  private static Instant idleSince(Inputs in) {
+    Instant since = latest(in.lastActivity(), in.loadedAt());
+    return since == null ? null : latest(since, in.eventsHiddenUntil());
   }
 
   private static Instant latest(Instant a, Instant b) {

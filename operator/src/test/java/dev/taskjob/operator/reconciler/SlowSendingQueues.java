@@ -55,6 +55,7 @@ final class SlowSendingQueues extends ForwardingProviderModule {
       @Override public void publishEvents(List<TaskEvent> events) { q.publishEvents(events); }
       @Override public List<ReceivedEvent> receiveEvents(int max, Duration wait) { return q.receiveEvents(max, wait); }
       @Override public void ackEvents(List<ReceivedEvent> events) { q.ackEvents(events); }
+      @Override public Duration eventRedelivery() { return q.eventRedelivery(); }
       @Override public List<LeasedTask> receiveDeadLetters(int max, Duration wait) { return q.receiveDeadLetters(max, wait); }
       @Override public void close() { q.close(); }
     };

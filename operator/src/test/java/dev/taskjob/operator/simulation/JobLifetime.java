@@ -60,9 +60,10 @@ final class JobLifetime {
   /**
    * Where in a look the operator restarts, drawn per lifetime: between two looks, or in the middle of one,
    * between its act calls: after the cloud took a terminate or a create whose answer the look did not record,
-   * or once it acted but before the status was written.
+   * or once it acted but before the status was written; or once it received events and before it saved
+   * the ledger and acked them (the events stay hidden in the queue until their redelivery).
    */
-  enum RestartPoint { BETWEEN_LOOKS, AFTER_TERMINATE, AFTER_CREATE, BEFORE_STATUS }
+  enum RestartPoint { BETWEEN_LOOKS, AFTER_TERMINATE, AFTER_CREATE, BEFORE_STATUS, AFTER_READING_EVENTS }
 
   /** What one lifetime found; {@code restartPoint} is null when the operator did not restart. */
   record Result(long seed, Map<Invariant, String> violations, Faults faults, Duration simulated, int tasks,
@@ -101,7 +102,7 @@ final class JobLifetime {
   private Instant restartAt;
   /** Where: at the first look from restartAt that reaches this point (drawn from the same stream). */
   private final RestartPoint restartPoint;
-  /** A look that has made no terminate or create this long after restartAt restarts before its status. */
+  /** A look that has made no terminate or create or read no event this long after restartAt restarts before its status. */
   private static final Duration MID_ACT_RESTART_WAIT = Duration.ofHours(1);
   /** Where the operator did restart, or null while it has not. */
   private RestartPoint restartedAt;
@@ -116,6 +117,8 @@ final class JobLifetime {
   private Instant lastActivity;
   private Instant queueEmptySince;
   private Instant deadLettersReadAt;
+  /** Until when events received and not acked may be hidden in the event queue (EventConsumer), or null. */
+  private Instant eventsHiddenUntil;
   private boolean draining;
   private boolean finished;
   /** Whether the operator restarted before the job finished. */
@@ -256,6 +259,8 @@ final class JobLifetime {
     queueEmptySince = null;
     deadLettersReadAt = null;
     lastActivity = null;
+    // The new process cannot know what the old one received and never acked (EventConsumer, resumed).
+    eventsHiddenUntil = clock.instant().plus(queue.eventRedelivery());
     heldForScaleIn = Map.of();
     lastLaunch = 0;
     unavailable = new UnavailableOfferings(clock, UnavailableOfferings.DEFAULT_TTL);
@@ -271,9 +276,11 @@ final class JobLifetime {
     if (restartAt == null || clock.instant().isBefore(restartAt)) {
       return false;
     }
-    boolean midAct = restartPoint == RestartPoint.AFTER_TERMINATE || restartPoint == RestartPoint.AFTER_CREATE;
-    boolean midActOverdue = midAct && !clock.instant().isBefore(restartAt.plus(MID_ACT_RESTART_WAIT));
-    boolean due = restartPoint == point || point == RestartPoint.BEFORE_STATUS && midActOverdue;
+    // A point a look may not reach (no terminate, create or event for a while) gives way to BEFORE_STATUS.
+    boolean mayNotBeReached = restartPoint == RestartPoint.AFTER_TERMINATE || restartPoint == RestartPoint.AFTER_CREATE
+        || restartPoint == RestartPoint.AFTER_READING_EVENTS;
+    boolean overdue = mayNotBeReached && !clock.instant().isBefore(restartAt.plus(MID_ACT_RESTART_WAIT));
+    boolean due = restartPoint == point || point == RestartPoint.BEFORE_STATUS && overdue;
     if (due) {
       restartedAt = point;
     }
@@ -305,7 +312,16 @@ final class JobLifetime {
       loadedAt = now;
     }
     attempt("read events", () -> {
-      List<ReceivedEvent> events = queue.receiveEvents(1000, Duration.ZERO);
+      List<ReceivedEvent> events;
+      try {
+        events = queue.receiveEvents(1000, Duration.ZERO);
+      } catch (RuntimeException e) {
+        eventsHiddenUntil = clock.instant().plus(queue.eventRedelivery()); // as EventConsumer after a failed receive
+        throw e;
+      }
+      if (!events.isEmpty()) {
+        maybeRestartHere(RestartPoint.AFTER_READING_EVENTS);
+      }
       for (ReceivedEvent e : events) {
         Ledger.Outcome outcome = ledger.apply(e.event());
         lastActivity = now;
@@ -345,7 +361,7 @@ final class JobLifetime {
     queueEmptySince = DrainDecision.emptySince(queueEmptySince, depth.waiting(), depth.leased(), now);
     DrainDecision.Verdict verdict = drain.apply(new DrainDecision.Inputs(loaded, ledger.allFinished(),
         depth.waiting(), depth.leased(), depth.deadLettered(), queueEmptySince, deadLettersReadAt, lastActivity,
-        loadedAt, TERMINATION_DELAY, now));
+        loadedAt, eventsHiddenUntil, TERMINATION_DELAY, now));
     if (!draining && verdict != DrainDecision.Verdict.KEEP_RUNNING) {
       draining = true;
       trace.add("job: draining (" + verdict + ", " + ledger.remaining() + " without a result)");

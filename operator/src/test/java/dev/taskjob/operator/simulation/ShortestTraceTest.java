@@ -22,7 +22,7 @@ class ShortestTraceTest {
   private static final Function<DrainDecision.Inputs, DrainDecision.Verdict> IGNORES_LEASED_TASKS = in ->
       DrainDecision.decide(new DrainDecision.Inputs(in.loadingComplete(), in.allFinished(), in.waiting(), 0,
           in.deadLettered(), in.emptySince(), in.deadLettersReadAt(), in.lastActivity(), in.loadedAt(),
-          in.terminationDelay(), in.now()));
+          in.eventsHiddenUntil(), in.terminationDelay(), in.now()));
 
   @Test
   void aBrokenDrainIsShownWithFewerFaultsThanItsSeedDrewAndTheSameRunEachTime() {

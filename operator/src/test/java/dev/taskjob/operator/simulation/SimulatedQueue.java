@@ -15,6 +15,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.Iterator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,7 +25,8 @@ import java.util.SplittableRandom;
  * A job's queues in memory, with the semantics of {@link TaskQueue}: a received task is leased and
  * comes back when its lease lapses or it is released; a message delivered {@code maxAttempts} times
  * (the job's interruption allowance) without an ack moves to the dead-letter queue. Receives, sends and depth are throttled at the
- * lifetime's rate.
+ * lifetime's rate. A received event stays hidden for {@link #EVENT_REDELIVERY} unless acked, as the
+ * providers' event queues keep it.
  */
 final class SimulatedQueue implements TaskQueue {
 
@@ -46,7 +48,12 @@ final class SimulatedQueue implements TaskQueue {
   private final Deque<Entry> waiting = new ArrayDeque<>();
   private final Map<String, Entry> leased = new LinkedHashMap<>();
   private final Map<String, Entry> dead = new LinkedHashMap<>();
+  /** The providers' event lease (the local queue's, SQS's visibility timeout, Pub/Sub's ack deadline). */
+  static final Duration EVENT_REDELIVERY = Duration.ofSeconds(60);
+
   private final Map<String, TaskEvent> events = new LinkedHashMap<>();
+  /** Events received and not acked: hidden until then. */
+  private final Map<String, Instant> eventsHiddenUntil = new HashMap<>();
   private boolean exists;
   private long nextReceipt;
   /** Sends still to refuse whatever the throttle rate (a test's refused re-sends). */
@@ -83,6 +90,7 @@ final class SimulatedQueue implements TaskQueue {
     leased.clear();
     dead.clear();
     events.clear();
+    eventsHiddenUntil.clear();
   }
 
   @Override
@@ -171,10 +179,16 @@ final class SimulatedQueue implements TaskQueue {
     requireExists();
     throttleMaybe("receive events");
     List<ReceivedEvent> out = new ArrayList<>();
+    Instant now = clock.instant();
     for (Map.Entry<String, TaskEvent> e : events.entrySet()) {
       if (out.size() == maxEvents) {
         break;
       }
+      Instant hidden = eventsHiddenUntil.get(e.getKey());
+      if (hidden != null && now.isBefore(hidden)) {
+        continue;
+      }
+      eventsHiddenUntil.put(e.getKey(), now.plus(EVENT_REDELIVERY));
       out.add(new ReceivedEvent(e.getValue(), e.getKey()));
     }
     return out;
@@ -183,7 +197,15 @@ final class SimulatedQueue implements TaskQueue {
   @Override
   public void ackEvents(List<ReceivedEvent> acked) {
     requireExists();
-    acked.forEach(e -> events.remove(e.receipt()));
+    acked.forEach(e -> {
+      events.remove(e.receipt());
+      eventsHiddenUntil.remove(e.receipt());
+    });
+  }
+
+  @Override
+  public Duration eventRedelivery() {
+    return EVENT_REDELIVERY;
   }
 
   @Override

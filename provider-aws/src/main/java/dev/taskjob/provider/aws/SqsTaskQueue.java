@@ -391,6 +391,12 @@ public final class SqsTaskQueue implements TaskQueue {
     }
   }
 
+  /** The event queue's visibility timeout. */
+  @Override
+  public Duration eventRedelivery() {
+    return EVENT_VISIBILITY;
+  }
+
   @Override
   public void ackEvents(List<ReceivedEvent> events) {
     if (events.isEmpty()) {

@@ -501,6 +501,12 @@ public final class PubSubTaskQueue implements TaskQueue {
     acknowledge(subscriptionOf(task), List.of(ackIdOf(task)));
   }
 
+  /** The event subscription's ack deadline. */
+  @Override
+  public Duration eventRedelivery() {
+    return EVENT_ACK_DEADLINE;
+  }
+
   @Override
   public void ackEvents(List<ReceivedEvent> events) {
     if (!events.isEmpty()) {

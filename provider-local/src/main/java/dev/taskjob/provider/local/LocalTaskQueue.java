@@ -242,6 +242,12 @@ public final class LocalTaskQueue implements TaskQueue {
     return out;
   }
 
+  /** The event lease ({@link #eventLease(ProviderConfig)}). */
+  @Override
+  public Duration eventRedelivery() {
+    return eventLease;
+  }
+
   @Override
   public void ackEvents(List<ReceivedEvent> received) {
     events.deleteBatches(received.stream().map(ReceivedEvent::receipt).toList());

@@ -55,6 +55,11 @@ final class CountingEventQueue implements TaskQueue {
   }
 
   @Override
+  public Duration eventRedelivery() {
+    return queue.eventRedelivery();
+  }
+
+  @Override
   public List<LeasedTask> receiveDeadLetters(int maxTasks, Duration wait) {
     return queue.receiveDeadLetters(maxTasks, wait);
   }

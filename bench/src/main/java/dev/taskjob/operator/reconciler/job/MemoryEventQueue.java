@@ -69,6 +69,12 @@ final class MemoryEventQueue implements TaskQueue {
   @Override
   public void ackEvents(List<ReceivedEvent> events) {}
 
+  /** A received event is gone for good: nothing is ever hidden. */
+  @Override
+  public Duration eventRedelivery() {
+    return Duration.ZERO;
+  }
+
   @Override
   public List<LeasedTask> receiveDeadLetters(int maxTasks, Duration wait) {
     return List.of();

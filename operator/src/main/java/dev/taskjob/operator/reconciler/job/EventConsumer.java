@@ -22,6 +22,10 @@ import org.slf4j.LoggerFactory;
  * {@code saveInterval}, and only then acknowledges the events the save covers. A crash between the
  * save and the acknowledgement redelivers events the saved ledger already recognises. When the job
  * names an output location, the events and each task's final result are archived before each save.
+ *
+ * <p>It also knows until when events may still be hidden in the event queue, received by a reader that
+ * never acknowledged them: a previous operator process (for a resumed job), or one of its own receives
+ * that failed after the queue had handed events out. The drain's fallback waits for them.
  */
 final class EventConsumer implements AutoCloseable {
 
@@ -45,17 +49,24 @@ final class EventConsumer implements AutoCloseable {
   private volatile boolean running = true;
   private volatile Instant lastSave;
   private volatile String lastError;
+  /** When events received and never acknowledged are delivered again at the latest, or null. */
+  private volatile Instant eventsHiddenUntil;
   private boolean dirty;
   private boolean reportedAllFinished;
   private Instant lastDeadLetterPoll = Instant.EPOCH;
 
   EventConsumer(String job, TaskQueue queue, JobProgress progress, Consumer<JobProgress.LedgerImage> saver,
       Runnable onAllFinished, Duration wait, Duration saveInterval, Clock clock) {
-    this(job, queue, progress, saver, null, onAllFinished, wait, saveInterval, clock);
+    this(job, queue, progress, saver, null, onAllFinished, wait, saveInterval, clock, false);
   }
 
+  /**
+   * @param resumed whether another reader (an earlier operator process) may have received events of this
+   *     job and not acknowledged them: then they count as hidden for one redelivery time from now
+   */
   EventConsumer(String job, TaskQueue queue, JobProgress progress, Consumer<JobProgress.LedgerImage> saver,
-      JobArchive archive, Runnable onAllFinished, Duration wait, Duration saveInterval, Clock clock) {
+      JobArchive archive, Runnable onAllFinished, Duration wait, Duration saveInterval, Clock clock,
+      boolean resumed) {
     this.job = job;
     this.archive = archive;
     this.queue = queue;
@@ -66,6 +77,7 @@ final class EventConsumer implements AutoCloseable {
     this.saveInterval = saveInterval;
     this.clock = clock;
     this.lastSave = clock.instant();
+    this.eventsHiddenUntil = resumed ? clock.instant().plus(queue.eventRedelivery()) : null;
     this.thread = new Thread(this::run, "events-" + job);
     this.thread.setDaemon(true);
   }
@@ -77,6 +89,14 @@ final class EventConsumer implements AutoCloseable {
   /** The last failure reading or saving, or null when the last round went well. */
   String lastError() {
     return lastError;
+  }
+
+  /**
+   * When events some reader received and never acknowledged are delivered again at the latest, or null
+   * when no such events can exist.
+   */
+  Instant eventsHiddenUntil() {
+    return eventsHiddenUntil;
   }
 
   private void run() {
@@ -99,8 +119,18 @@ final class EventConsumer implements AutoCloseable {
     }
   }
 
-  private void round() {
-    List<ReceivedEvent> received = queue.receiveEvents(RECEIVE_BATCH, wait);
+  /** One read: receive, apply, maybe save and acknowledge (package-private for tests that drive it). */
+  void round() {
+    List<ReceivedEvent> received;
+    try {
+      received = queue.receiveEvents(RECEIVE_BATCH, wait);
+    } catch (RuntimeException e) {
+      // The queue may have handed out events whose answer never arrived: they come back only later.
+      Instant back = clock.instant().plus(queue.eventRedelivery());
+      Instant before = eventsHiddenUntil;
+      eventsHiddenUntil = before == null || back.isAfter(before) ? back : before;
+      throw e;
+    }
     Instant now = clock.instant();
     if (!received.isEmpty()) {
       List<TaskEvent> events = new ArrayList<>(received.size());

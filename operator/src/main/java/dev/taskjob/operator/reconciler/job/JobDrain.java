@@ -56,16 +56,11 @@ final class JobDrain {
     runtime.queueEmptySince = DrainDecision.emptySince(runtime.queueEmptySince, waiting, leased, now);
     Instant loadedAt = Conditions.find(status.getConditions(), ConditionTypes.LOADED)
         .map(Condition::getLastTransitionTime).map(Instant::parse).orElse(now);
-    // Events a previous operator process read but never acknowledged come back only when their lease
-    // lapses, so after a restart silence means nothing until this process has listened for a while.
-    if (runtime.readingSince.isAfter(loadedAt)) {
-      loadedAt = runtime.readingSince;
-    }
     Duration delay = Durations.parseOrDefault("spec.terminationDelay", spec.getTerminationDelay(),
         Durations.parse(TaskJobSpec.DEFAULT_TERMINATION_DELAY));
     DrainDecision.Verdict verdict = DrainDecision.decide(new DrainDecision.Inputs(true, progress.allFinished(), waiting,
         leased, deadLettered, runtime.queueEmptySince, runtime.progress.deadLettersReadAt(), progress.lastActivity(),
-        loadedAt, delay, now));
+        loadedAt, runtime.consumer == null ? null : runtime.consumer.eventsHiddenUntil(), delay, now));
     JobTransitions.drainFor(verdict, progress.succeeded(), progress.failed(), progress.remaining(), delay)
         .ifPresent(why -> start(job, status, why.reason(), why.message(), now));
   }

@@ -27,8 +27,6 @@ final class JobRuntime implements AutoCloseable {
   volatile Selection selection;
   /** The right-sized task size {@link #selection} is for, or null while it is the asked size. */
   dev.taskjob.operator.decision.RightSizing.Suggestion sizedFor;
-  /** When this process began reading the job's events (its start, or its resumption after a restart). */
-  final Instant readingSince;
   EventConsumer consumer;
   /** The job's results archive, or null when it names no output location. */
   JobArchive archive;
@@ -41,10 +39,8 @@ final class JobRuntime implements AutoCloseable {
   /** The spec the job started with (JSON, from the ledger ConfigMap). */
   String startedSpec;
 
-  JobRuntime(String uid, ProviderConfig provider, TaskQueue queue, JobProgress progress, Selection selection,
-      Instant readingSince) {
+  JobRuntime(String uid, ProviderConfig provider, TaskQueue queue, JobProgress progress, Selection selection) {
     this.uid = uid;
-    this.readingSince = readingSince;
     this.provider = provider;
     this.queue = queue;
     this.progress = progress;

@@ -83,7 +83,7 @@ final class JobRuntimes {
   /** Registers a new job's runtime and starts reading its events. */
   void started(TaskJob job, JobRuntime runtime) {
     replace(job, runtime);
-    startConsumer(job, job.getSpec(), runtime);
+    startConsumer(job, job.getSpec(), runtime, false);
   }
 
   /**
@@ -111,12 +111,12 @@ final class JobRuntimes {
     Selection selection = select(config, spec);
     JobRuntime runtime = new JobRuntime(job.getMetadata().getUid(), config,
         services.providers().queue(config, queueSettings), new JobProgress(stored.ledger(), services.heartbeats(),
-            services.settings().workerHeartbeatTimeout()), selection, now);
+            services.settings().workerHeartbeatTimeout()), selection);
     runtime.progress.restoreSlotUsage(stored.slotUsage());
     runtime.startedSpec = stored.specJson();
     replace(job, runtime);
     if (status.getPhase() != TaskJobPhase.DRAINING || !poolGone.getAsBoolean()) {
-      startConsumer(job, spec, runtime);
+      startConsumer(job, spec, runtime, true);
     }
     LOG.info("job {}: resumed in phase {} ({} of {} tasks final)", JobServices.name(job),
         status.getPhase().displayName(), stored.ledger().finished(), stored.ledger().total());
@@ -199,7 +199,8 @@ final class JobRuntimes {
     }
   }
 
-  private void startConsumer(TaskJob job, TaskJobSpec spec, JobRuntime runtime) {
+  /** @param resumed whether an earlier process read this job's events (see {@link EventConsumer}) */
+  private void startConsumer(TaskJob job, TaskJobSpec spec, JobRuntime runtime, boolean resumed) {
     if (runtime.archive == null && spec.getOutput() != null && spec.getOutput().getUri() != null) {
       runtime.archive = new JobArchive(OutputLocations.open(spec.getOutput().getUri(), runtime.provider,
           services.providers()::module), OutputLocations.jobPrefix(job), services.clock().instant(),
@@ -207,7 +208,7 @@ final class JobRuntimes {
     }
     runtime.consumer = new EventConsumer(JobServices.name(job), runtime.queue, runtime.progress,
         image -> services.ledgers().save(job, image), runtime.archive, () -> services.wake(job), services.settings().eventWait(),
-        services.settings().ledgerSaveInterval(), services.clock());
+        services.settings().ledgerSaveInterval(), services.clock(), resumed);
     runtime.consumer.start();
   }
 }

@@ -76,7 +76,7 @@ final class JobStart {
 
     JobRuntime runtime = new JobRuntime(job.getMetadata().getUid(), valid.provider(), queue,
         new JobProgress(stored.ledger(), services.heartbeats(), services.settings().workerHeartbeatTimeout()),
-        valid.selection(), now);
+        valid.selection());
     runtime.tasks = valid.tasks();
     runtime.startedSpec = stored.specJson();
     runtimes.started(job, runtime);
