@@ -18,7 +18,6 @@ import io.fabric8.mockwebserver.http.RecordedRequest;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -44,7 +43,7 @@ class TenantAccessTest {
       harness.start();
 
       harness.apply(TaskJobs.fromConfigMap("not-enabled", "tasks", "tasks.json", List.of("true")));
-      TaskJob seen = harness.awaitJob("not-enabled", Duration.ofSeconds(30), j -> j.getStatus() != null
+      TaskJob seen = harness.awaitJob("not-enabled", OperatorHarness.PATIENCE, j -> j.getStatus() != null
           && Conditions.find(j.getStatus().getConditions(), "Degraded").filter(c -> Condition.TRUE.equals(c.getStatus()))
               .isPresent());
 
@@ -83,7 +82,7 @@ class TenantAccessTest {
       password.setValueFrom(new EnvVarSource(new SecretKeySelector("db", "password")));
       job.getSpec().getWorker().setEnv(List.of(password));
       harness.apply(job);
-      TaskJob seen = harness.awaitJob("secret-forbidden", Duration.ofSeconds(30), j -> j.getStatus() != null
+      TaskJob seen = harness.awaitJob("secret-forbidden", OperatorHarness.PATIENCE, j -> j.getStatus() != null
           && Conditions.find(j.getStatus().getConditions(), "Degraded").filter(c -> Condition.TRUE.equals(c.getStatus()))
               .isPresent());
 

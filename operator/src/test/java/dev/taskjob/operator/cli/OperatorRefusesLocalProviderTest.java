@@ -21,7 +21,6 @@ import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -71,7 +70,7 @@ class OperatorRefusesLocalProviderTest {
         job.getMetadata().setNamespace(OperatorHarness.NAMESPACE);
         client.resource(job).create();
 
-        TaskJob seen = OperatorHarness.await(Duration.ofSeconds(60),
+        TaskJob seen = OperatorHarness.await(OperatorHarness.PATIENCE,
             () -> client.resources(TaskJob.class).inNamespace(OperatorHarness.NAMESPACE).withName("print-env").get(),
             j -> j.getStatus() != null && j.getStatus().getPhase() == TaskJobPhase.FAILED, "refused TaskJob");
         Condition accepted = Conditions.find(seen.getStatus().getConditions(), ConditionTypes.ACCEPTED).orElseThrow();

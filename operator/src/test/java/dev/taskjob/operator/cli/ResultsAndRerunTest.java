@@ -2,7 +2,6 @@ package dev.taskjob.operator.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.taskjob.core.cloud.ProviderConfig;
 import dev.taskjob.core.store.DirectoryStore;
 import dev.taskjob.crds.v1alpha1.taskjob.CleanupPolicy;
 import dev.taskjob.crds.v1alpha1.taskjob.OutputSpec;
@@ -11,7 +10,7 @@ import io.fabric8.kubernetes.api.model.ConfigMap;
 import dev.taskjob.crds.v1alpha1.taskjob.TaskJob;
 import dev.taskjob.crds.v1alpha1.taskjob.TaskJobPhase;
 import dev.taskjob.core.event.EventType;
-import dev.taskjob.operator.OperatorSettings;
+import dev.taskjob.operator.reliability.FaultRun;
 import dev.taskjob.operator.archive.ArchiveReader;
 import dev.taskjob.operator.archive.OutputLocations;
 import dev.taskjob.operator.ledger.TaskResult;
@@ -51,8 +50,7 @@ class ResultsAndRerunTest {
 
   @BeforeAll
   static void start() throws Exception {
-    harness = new OperatorHarness(OperatorSettings.defaults("results-test").fast()
-        .withProviderProperties(Map.of(ProviderConfig.Keys.LOCAL_ROOT, root.resolve("local").toString())));
+    harness = new OperatorHarness(FaultRun.settings("results-test", root.resolve("local")));
     harness.start();
     kubeconfig = root.resolve("kubeconfig");
     Files.writeString(kubeconfig, """

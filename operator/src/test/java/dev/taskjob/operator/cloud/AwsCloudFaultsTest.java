@@ -76,7 +76,7 @@ class AwsCloudFaultsTest {
       assertThat(AwsOnMoto.namesCounted(instances).values()).as("no launch created twice").containsOnly(1);
       assertThat(instances).allSatisfy(i -> assertThat(i.state().name()).isEqualTo(InstanceStateName.TERMINATED));
       assertThat(aws.queues(done.getStatus().getQueueName())).isEmpty();
-      OperatorHarness.await(Duration.ofSeconds(30), vms::running, List::isEmpty, "worker processes to exit");
+      OperatorHarness.await(OperatorHarness.PATIENCE, vms::running, List::isEmpty, "worker processes to exit");
     }
   }
 }

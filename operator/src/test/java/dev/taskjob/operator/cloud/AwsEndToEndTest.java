@@ -21,7 +21,6 @@ import java.util.Map;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -86,7 +85,7 @@ class AwsEndToEndTest {
           .as("the pool heard the workers by their VM names").isTrue();
       assertThat(pool.getStatus().getReplacements()).as("no VM was replaced for want of a report").isZero();
       assertThat(aws.queues(queueName)).as("the job's queues after it finished").isEmpty();
-      OperatorHarness.await(Duration.ofSeconds(30), vms::running, List::isEmpty, "worker processes to exit");
+      OperatorHarness.await(OperatorHarness.PATIENCE, vms::running, List::isEmpty, "worker processes to exit");
       CloudJobRun.startupScriptsRanToTheEnd(vms, CloudJobRun.TASK_IMAGE);
       instances.forEach(i -> assertThat(vms.booted().get(i.instanceId())).as("the worker environment on %s", i.instanceId())
           .containsEntry("TASKJOB_ZONE", i.placement().availabilityZone())

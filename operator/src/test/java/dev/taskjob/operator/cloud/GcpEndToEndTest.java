@@ -16,7 +16,6 @@ import dev.taskjob.provider.gcp.GcpProviderModule;
 import dev.taskjob.testing.FakeComputeApi;
 import dev.taskjob.testing.PubSubEmulatorExtension;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -92,7 +91,7 @@ class GcpEndToEndTest {
       assertThat(topics(done.getStatus().getQueueName())).as("the job's topics after it finished").isEmpty();
       assertThat(compute.disks.values()).as("disks of the job left in Compute Engine")
           .noneMatch(disk -> jobUid.equals(disk.path("labels").path(OwnerTags.JOB_UID).asText(null)));
-      OperatorHarness.await(Duration.ofSeconds(30), vms::running, List::isEmpty, "worker processes to exit");
+      OperatorHarness.await(OperatorHarness.PATIENCE, vms::running, List::isEmpty, "worker processes to exit");
       CloudJobRun.startupScriptsRanToTheEnd(vms, CloudJobRun.TASK_IMAGE);
       vms.booted().forEach((vm, env) -> assertThat(env).as("the worker environment on %s", vm)
           .containsKeys("TASKJOB_ZONE", "TASKJOB_INSTANCE_TYPE", "TASKJOB_VCPUS", "TASKJOB_MEMORY_GIB", "TASKJOB_SPOT"));

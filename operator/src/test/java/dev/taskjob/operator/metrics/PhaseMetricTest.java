@@ -11,7 +11,6 @@ import dev.taskjob.operator.reconciler.TaskJobs;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -33,13 +32,13 @@ class PhaseMetricTest {
       job.getSpec().getWorker().setMaxRuntime("ten minutes");
 
       harness.apply(job);
-      harness.awaitJob("bad-runtime", Duration.ofSeconds(30),
+      harness.awaitJob("bad-runtime", OperatorHarness.PATIENCE,
           j -> j.getStatus() != null && j.getStatus().getPhase() == TaskJobPhase.FAILED);
 
       // The informer sees the status the operator wrote; the scrape follows it.
       String failed = "taskjob_job_phase{namespace=\"" + OperatorHarness.NAMESPACE
           + "\",phase=\"Failed\",taskjob=\"bad-runtime\"} 1.0";
-      String scrape = OperatorHarness.<String>await(Duration.ofSeconds(30), registry::scrape,
+      String scrape = OperatorHarness.<String>await(OperatorHarness.PATIENCE, registry::scrape,
           s -> s.contains(failed), failed);
       assertThat(scrape).contains("taskjob_job_phase{namespace=\"" + OperatorHarness.NAMESPACE
               + "\",phase=\"Running\",taskjob=\"bad-runtime\"} 0.0");

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.taskjob.core.cloud.ProviderModule;
 import dev.taskjob.core.cloud.Providers;
-import dev.taskjob.core.cloud.ProviderConfig;
 import dev.taskjob.crds.v1alpha1.shared.Condition;
 import dev.taskjob.crds.v1alpha1.shared.ConditionTypes;
 import dev.taskjob.crds.v1alpha1.shared.Conditions;
@@ -17,6 +16,7 @@ import dev.taskjob.crds.v1alpha1.taskjob.TaskJob;
 import dev.taskjob.crds.v1alpha1.taskjob.BudgetSpec;
 import dev.taskjob.crds.v1alpha1.taskjob.TaskJobPhase;
 import dev.taskjob.operator.OperatorSettings;
+import dev.taskjob.operator.reliability.FaultRun;
 import dev.taskjob.operator.cli.OperatorCommand;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.utils.Serialization;
@@ -59,8 +59,7 @@ class BadInputTest {
   }
 
   static OperatorSettings settings(Path root) {
-    return OperatorSettings.defaults("test-cluster").fast()
-        .withProviderProperties(Map.of(ProviderConfig.Keys.LOCAL_ROOT, root.toString()));
+    return FaultRun.settings("test-cluster", root);
   }
 
   @AfterAll
@@ -125,7 +124,7 @@ class BadInputTest {
     c.breakIt().accept(job);
     harness.apply(job);
 
-    TaskJob seen = harness.awaitJob(name, Duration.ofSeconds(30),
+    TaskJob seen = harness.awaitJob(name, OperatorHarness.PATIENCE,
         j -> j.getStatus() != null && Conditions.find(j.getStatus().getConditions(), ConditionTypes.ACCEPTED)
             .filter(a -> Condition.FALSE.equals(a.getStatus())).isPresent());
     Condition accepted = Conditions.find(seen.getStatus().getConditions(), ConditionTypes.ACCEPTED).orElseThrow();
@@ -147,15 +146,15 @@ class BadInputTest {
   @Test
   void missingConfigMapIsPickedUpOnceCreated() {
     harness.apply(TaskJobs.fromConfigMap("late-list", "late", "tasks.json", COMMAND));
-    harness.awaitJob("late-list", Duration.ofSeconds(30), j -> j.getStatus() != null
+    harness.awaitJob("late-list", OperatorHarness.PATIENCE, j -> j.getStatus() != null
         && j.getStatus().getPhase() == TaskJobPhase.PENDING);
     harness.configMap("late", "tasks.json", TaskJobs.additionTasks(2));
-    TaskJob started = harness.awaitJob("late-list", Duration.ofSeconds(30),
+    TaskJob started = harness.awaitJob("late-list", OperatorHarness.PATIENCE,
         j -> j.getStatus().getQueueName() != null);
     assertThat(Conditions.isTrue(started.getStatus().getConditions(), ConditionTypes.ACCEPTED)).isTrue();
     assertThat(started.getStatus().getTotal()).isEqualTo(2);
     harness.client.resource(started).delete();
-    OperatorHarness.await(Duration.ofSeconds(30), () -> harness.job("late-list") == null, b -> b, "deleted job");
+    OperatorHarness.await(OperatorHarness.PATIENCE, () -> harness.job("late-list") == null, b -> b, "deleted job");
     // Deletion runs the cleaners: their API calls too must be granted.
     assertThat(RbacRequirementsTest.notGranted(harness.operatorRequests())).isEmpty();
   }
@@ -170,7 +169,7 @@ class BadInputTest {
       job.getSpec().setProvider(Provider.AWS);
       job.getSpec().setRegion("us-east-1");
       onlyLocal.apply(job);
-      TaskJob seen = onlyLocal.awaitJob("on-aws", Duration.ofSeconds(30), j -> j.getStatus() != null
+      TaskJob seen = onlyLocal.awaitJob("on-aws", OperatorHarness.PATIENCE, j -> j.getStatus() != null
           && j.getStatus().getPhase() == TaskJobPhase.FAILED);
       Condition accepted = Conditions.find(seen.getStatus().getConditions(), ConditionTypes.ACCEPTED).orElseThrow();
       assertThat(accepted.getReason()).isEqualTo("UnknownProvider");
@@ -198,7 +197,7 @@ class BadInputTest {
       cluster.start();
       cluster.apply(TaskJobs.fromConfigMap("runs-here", "good", "tasks.json", List.of("sh", "-c", "env")));
 
-      TaskJob seen = cluster.awaitJob("runs-here", Duration.ofSeconds(30), j -> j.getStatus() != null
+      TaskJob seen = cluster.awaitJob("runs-here", OperatorHarness.PATIENCE, j -> j.getStatus() != null
           && j.getStatus().getPhase() == TaskJobPhase.FAILED);
       Condition accepted = Conditions.find(seen.getStatus().getConditions(), ConditionTypes.ACCEPTED).orElseThrow();
       assertThat(accepted.getReason()).isEqualTo("ProviderNotAllowed");
@@ -240,12 +239,12 @@ class BadInputTest {
     });
     harness.apply(TaskJobs.fromConfigMap("healthy-neighbour", "good", "tasks.json", COMMAND));
 
-    TaskJob healthy = harness.awaitJob("healthy-neighbour", Duration.ofSeconds(90), j -> j.getStatus() != null
+    TaskJob healthy = harness.awaitJob("healthy-neighbour", OperatorHarness.PATIENCE, j -> j.getStatus() != null
         && j.getStatus().getPhase() != null && j.getStatus().getPhase().isFinished());
     assertThat(healthy.getStatus().getPhase()).as(healthy.getStatus().getMessage()).isEqualTo(TaskJobPhase.SUCCEEDED);
     assertThat(healthy.getStatus().getSucceeded()).isEqualTo(3);
     fields.forEach((name, field) -> {
-      TaskJob bad = harness.awaitJob(name, Duration.ofSeconds(30), j -> j.getStatus() != null
+      TaskJob bad = harness.awaitJob(name, OperatorHarness.PATIENCE, j -> j.getStatus() != null
           && j.getStatus().getPhase() == TaskJobPhase.FAILED);
       Condition accepted = Conditions.find(bad.getStatus().getConditions(), ConditionTypes.ACCEPTED).orElseThrow();
       assertThat(accepted.getReason()).isEqualTo("UnreadableField");

@@ -51,7 +51,7 @@ class CrashRecoveryTest {
     TaskJob job = TaskJobs.generated(name, 10, List.of("true"));
     job.getSpec().getInstances().setMaxInstances(1);
     harness.apply(job);
-    assertThat(created.await(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(created.await(OperatorHarness.PATIENCE.toSeconds(), TimeUnit.SECONDS)).isTrue();
     harness.stop();
     return harness.job(name);
   }
@@ -63,13 +63,13 @@ class CrashRecoveryTest {
       assertThat(vms("crash-adopt")).hasSize(1);
 
       harness.start();
-      InstancePool pool = OperatorHarness.await(Duration.ofSeconds(60), () -> harness.pool("adopt"),
+      InstancePool pool = OperatorHarness.await(OperatorHarness.PATIENCE, () -> harness.pool("adopt"),
           p -> p.getStatus() != null && p.getStatus().getInstances() != null && !p.getStatus().getInstances().isEmpty(),
           "pool status listing its VM");
       assertThat(pool.getStatus().getInstances()).hasSize(1);
       assertThat(vms("crash-adopt")).hasSize(1);
       harness.client.resource(harness.job("adopt")).delete();
-      OperatorHarness.await(Duration.ofSeconds(60), () -> live("crash-adopt"), List::isEmpty, "every VM terminated");
+      OperatorHarness.await(OperatorHarness.PATIENCE, () -> live("crash-adopt"), List::isEmpty, "every VM terminated");
     }
   }
 
@@ -84,10 +84,10 @@ class CrashRecoveryTest {
         harness.client.resource(resource).update();
         harness.client.resource(resource).delete();
       }
-      OperatorHarness.await(Duration.ofSeconds(30), () -> harness.pools().isEmpty(), b -> b, "pool gone");
+      OperatorHarness.await(OperatorHarness.PATIENCE, () -> harness.pools().isEmpty(), b -> b, "pool gone");
 
       harness.start();
-      OperatorHarness.await(Duration.ofSeconds(60), () -> live("crash-orphan"), List::isEmpty, "orphan terminated");
+      OperatorHarness.await(OperatorHarness.PATIENCE, () -> live("crash-orphan"), List::isEmpty, "orphan terminated");
       assertThat(vms("crash-orphan")).hasSize(1);
     }
   }

@@ -14,7 +14,7 @@ import dev.taskjob.crds.v1alpha1.taskjob.BudgetSpec;
 import dev.taskjob.crds.v1alpha1.taskjob.TaskJobPhase;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
-import dev.taskjob.operator.OperatorSettings;
+import dev.taskjob.operator.reliability.FaultRun;
 import dev.taskjob.operator.ledger.Ledger;
 import dev.taskjob.provider.local.LocalCloudProvider;
 import io.fabric8.kubernetes.api.model.Event;
@@ -47,8 +47,7 @@ class LocalJobTest {
 
   @BeforeAll
   static void start() {
-    harness = new OperatorHarness(OperatorSettings.defaults("local-test").fast()
-        .withProviderProperties(Map.of(ProviderConfig.Keys.LOCAL_ROOT, root.toString())));
+    harness = new OperatorHarness(FaultRun.settings("local-test", root));
     harness.start();
   }
 

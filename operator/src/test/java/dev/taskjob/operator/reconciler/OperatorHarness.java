@@ -37,6 +37,11 @@ import java.util.function.UnaryOperator;
 public final class OperatorHarness implements AutoCloseable {
 
   public static final String NAMESPACE = "default";
+  /**
+   * The bound for a wait on what the operator does in a few reconciles: a safety net, never what a test measures.
+   * A clean-clone CI run on 2 loaded cores took more than 30 s for a single reconcile's outcome to show.
+   */
+  public static final Duration PATIENCE = Duration.ofMinutes(5);
 
   private final KubernetesMockServer server;
   public final KubernetesClient client;

@@ -2,7 +2,6 @@ package dev.taskjob.operator.reconciler;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.taskjob.core.cloud.ProviderConfig;
 import dev.taskjob.crds.v1alpha1.shared.Condition;
 import dev.taskjob.crds.v1alpha1.shared.ConditionTypes;
 import dev.taskjob.crds.v1alpha1.shared.Conditions;
@@ -11,14 +10,13 @@ import dev.taskjob.crds.v1alpha1.taskjob.PilotStatus;
 import dev.taskjob.crds.v1alpha1.taskjob.PlanStatus;
 import dev.taskjob.crds.v1alpha1.taskjob.TaskJob;
 import dev.taskjob.crds.v1alpha1.taskjob.TaskJobPhase;
-import dev.taskjob.operator.OperatorSettings;
+import dev.taskjob.operator.reliability.FaultRun;
 import dev.taskjob.operator.decision.KstatusConditions;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -38,8 +36,7 @@ class PricingBeforeRunningTest {
 
   @BeforeAll
   static void start() {
-    harness = new OperatorHarness(OperatorSettings.defaults("test-cluster").fast()
-        .withProviderProperties(Map.of(ProviderConfig.Keys.LOCAL_ROOT, root.toString())));
+    harness = new OperatorHarness(FaultRun.settings("test-cluster", root));
     harness.configMap("tasks", "tasks.json", TaskJobs.additionTasks(5));
     harness.start();
   }

@@ -6,14 +6,13 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.spi.ThrowableProxyUtil;
 import ch.qos.logback.core.read.ListAppender;
-import dev.taskjob.core.cloud.ProviderConfig;
 import dev.taskjob.crds.v1alpha1.shared.EnvVar;
 import dev.taskjob.crds.v1alpha1.shared.EnvVarSource;
 import dev.taskjob.crds.v1alpha1.shared.SecretKeySelector;
 import dev.taskjob.crds.v1alpha1.taskjob.TaskJob;
 import dev.taskjob.crds.v1alpha1.taskjob.TaskJobPhase;
 import dev.taskjob.crds.v1alpha1.instancepool.InstancePool;
-import dev.taskjob.operator.OperatorSettings;
+import dev.taskjob.operator.reliability.FaultRun;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.io.IOException;
@@ -51,8 +50,7 @@ class SecretByReferenceTest {
     Logger rootLogger = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
     log.start();
     rootLogger.addAppender(log);
-    try (OperatorHarness harness = new OperatorHarness(OperatorSettings.defaults("secret-test").fast()
-        .withProviderProperties(Map.of(ProviderConfig.Keys.LOCAL_ROOT, root.toString())))) {
+    try (OperatorHarness harness = new OperatorHarness(FaultRun.settings("secret-test", root))) {
       harness.start();
       harness.client.secrets().inNamespace(OperatorHarness.NAMESPACE).resource(new SecretBuilder()
           .withNewMetadata().withName("db").addToLabels("taskjob.dev/task-env", "true").endMetadata()

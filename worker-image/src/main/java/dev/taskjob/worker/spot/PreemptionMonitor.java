@@ -9,6 +9,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -32,10 +33,14 @@ public final class PreemptionMonitor implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(PreemptionMonitor.class);
   static final Duration GCP_NOTICE = Duration.ofSeconds(30);
   private static final Duration TOKEN_TTL = Duration.ofHours(6);
+  /** How long one call to the metadata service may take: it answers on the VM itself, within milliseconds. */
+  static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(2);
 
   private final MetadataFlavor flavor;
   private final String baseUrl;
   private final Duration interval;
+  private final Duration requestTimeout;
+  private final Clock clock;
   private final HttpClient http;
   /** The local provider's stop-notice file, or null. */
   private final Path stopFile;
@@ -52,7 +57,16 @@ public final class PreemptionMonitor implements AutoCloseable {
    * @param onNotice called once, on the monitor's thread, when a notice is seen
    */
   public PreemptionMonitor(MetadataFlavor flavor, String baseUrl, Duration interval, Consumer<PreemptionNotice> onNotice) {
-    this(flavor, baseUrl, null, interval, onNotice);
+    this(flavor, baseUrl, null, interval, REQUEST_TIMEOUT, Clock.systemUTC(), onNotice);
+  }
+
+  /**
+   * For tests: {@code requestTimeout} bounds each call to the metadata service, and {@code clock} dates the notices
+   * and the IMDSv2 token's expiry.
+   */
+  PreemptionMonitor(MetadataFlavor flavor, String baseUrl, Duration interval, Duration requestTimeout, Clock clock,
+      Consumer<PreemptionNotice> onNotice) {
+    this(flavor, baseUrl, null, interval, requestTimeout, clock, onNotice);
   }
 
   /**
@@ -61,17 +75,20 @@ public final class PreemptionMonitor implements AutoCloseable {
    * @param stopFile {@link StopNotice#localFile} of this worker's instance
    */
   public static PreemptionMonitor localStopFile(Path stopFile, Duration interval, Consumer<PreemptionNotice> onNotice) {
-    return new PreemptionMonitor(MetadataFlavor.LOCAL, null, stopFile, interval, onNotice);
+    return new PreemptionMonitor(MetadataFlavor.LOCAL, null, stopFile, interval, REQUEST_TIMEOUT, Clock.systemUTC(),
+        onNotice);
   }
 
   private PreemptionMonitor(MetadataFlavor flavor, String baseUrl, Path stopFile, Duration interval,
-      Consumer<PreemptionNotice> onNotice) {
+      Duration requestTimeout, Clock clock, Consumer<PreemptionNotice> onNotice) {
     this.flavor = flavor;
     this.stopFile = stopFile;
     String base = baseUrl == null || baseUrl.isBlank() ? flavor.defaultBaseUrl() : baseUrl.trim();
     this.baseUrl = base == null ? null : base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
     this.interval = interval;
-    this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    this.requestTimeout = requestTimeout;
+    this.clock = clock;
+    this.http = HttpClient.newBuilder().connectTimeout(requestTimeout).build();
     this.thread = new Thread(() -> loop(onNotice), "taskjob-preemption");
     this.thread.setDaemon(true);
   }
@@ -128,7 +145,7 @@ public final class PreemptionMonitor implements AutoCloseable {
       String t = awsToken();
       HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(baseUrl + "/latest/meta-data/spot/instance-action"))
           .header("X-aws-ec2-metadata-token", t)
-          .timeout(Duration.ofSeconds(2))
+          .timeout(requestTimeout)
           .GET().build(), HttpResponse.BodyHandlers.ofString());
       if (r.statusCode() == 401) {
         token = null; // expired or revoked: fetch a new one and ask again
@@ -140,29 +157,29 @@ public final class PreemptionMonitor implements AutoCloseable {
       if (r.statusCode() != 200) {
         throw new IOException("spot/instance-action answered HTTP " + r.statusCode());
       }
-      return Optional.of(new PreemptionNotice(awsTime(r.body()), r.body().trim()));
+      return Optional.of(new PreemptionNotice(awsTime(r.body(), clock.instant()), r.body().trim()));
     }
     throw new IOException("the metadata service refused a fresh IMDSv2 token");
   }
 
   private String awsToken() throws IOException, InterruptedException {
-    if (token != null && Instant.now().isBefore(tokenExpiry)) {
+    if (token != null && clock.instant().isBefore(tokenExpiry)) {
       return token;
     }
     HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(baseUrl + "/latest/api/token"))
         .header("X-aws-ec2-metadata-token-ttl-seconds", Long.toString(TOKEN_TTL.toSeconds()))
-        .timeout(Duration.ofSeconds(2))
+        .timeout(requestTimeout)
         .PUT(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
     if (r.statusCode() != 200) {
       throw new IOException("IMDSv2 token request answered HTTP " + r.statusCode());
     }
     token = r.body().trim();
-    tokenExpiry = Instant.now().plus(TOKEN_TTL).minusSeconds(60);
+    tokenExpiry = clock.instant().plus(TOKEN_TTL).minusSeconds(60);
     return token;
   }
 
-  /** The notice's {@code time}; two minutes from now when it is missing or unreadable. */
-  static Instant awsTime(String body) {
+  /** The notice's {@code time}; two minutes after {@code now} when it is missing or unreadable. */
+  static Instant awsTime(String body, Instant now) {
     try {
       String time = Json.MAPPER.readTree(body).path("time").asText("");
       if (!time.isEmpty()) {
@@ -171,19 +188,19 @@ public final class PreemptionMonitor implements AutoCloseable {
     } catch (IOException | DateTimeParseException e) {
       // fall through to the documented two minutes
     }
-    return Instant.now().plus(Duration.ofMinutes(2));
+    return now.plus(Duration.ofMinutes(2));
   }
 
   private Optional<PreemptionNotice> checkGcp() throws IOException, InterruptedException {
     HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(baseUrl + "/computeMetadata/v1/instance/preempted"))
         .header("Metadata-Flavor", "Google")
-        .timeout(Duration.ofSeconds(2))
+        .timeout(requestTimeout)
         .GET().build(), HttpResponse.BodyHandlers.ofString());
     if (r.statusCode() != 200) {
       throw new IOException("instance/preempted answered HTTP " + r.statusCode());
     }
     if ("TRUE".equalsIgnoreCase(r.body().trim())) {
-      return Optional.of(new PreemptionNotice(Instant.now().plus(GCP_NOTICE), "instance/preempted=TRUE"));
+      return Optional.of(new PreemptionNotice(clock.instant().plus(GCP_NOTICE), "instance/preempted=TRUE"));
     }
     return Optional.empty();
   }
@@ -221,7 +238,7 @@ public final class PreemptionMonitor implements AutoCloseable {
   /** A stop notice when the request answers 200 with a value; any failure is "no notice" (the next poll asks again). */
   private Optional<PreemptionNotice> stopNotice(RequestBuilder request) {
     try {
-      HttpResponse<String> r = http.send(request.build().timeout(Duration.ofSeconds(2)).GET().build(),
+      HttpResponse<String> r = http.send(request.build().timeout(requestTimeout).GET().build(),
           HttpResponse.BodyHandlers.ofString());
       if (r.statusCode() == 200 && !r.body().isBlank()) {
         return Optional.of(PreemptionNotice.scaleIn(StopNotice.KEY + "=" + r.body().trim()));

@@ -4,8 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -16,8 +18,17 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import dev.taskjob.core.cloud.StopNotice;
 
-/** Against {@link FakeMetadataServer}, the local stand-in for the EC2 and GCE metadata services. */
+/**
+ * Against {@link FakeMetadataServer}, the local stand-in for the EC2 and GCE metadata services. The monitor's clock
+ * stands still, and its calls may take minutes rather than the VM's 2 s: on a loaded machine a loopback call can take
+ * seconds, and a call that runs out counts as "no notice", which is not what these tests look at.
+ */
 class PreemptionMonitorTest {
+
+  private static final Instant NOW = Instant.parse("2026-03-01T12:00:00Z");
+  private static final Clock CLOCK = Clock.fixed(NOW, ZoneOffset.UTC);
+  /** A safety net only: each call answers at once unless the machine is starved. */
+  private static final Duration SAFETY_NET = Duration.ofMinutes(5);
 
   private final FakeMetadataServer metadata = new FakeMetadataServer();
 
@@ -29,7 +40,7 @@ class PreemptionMonitorTest {
   }
 
   private PreemptionMonitor monitor(MetadataFlavor flavor) {
-    return new PreemptionMonitor(flavor, metadata.baseUrl(), Duration.ofMillis(50), n -> {});
+    return new PreemptionMonitor(flavor, metadata.baseUrl(), Duration.ofMillis(50), SAFETY_NET, CLOCK, n -> {});
   }
 
   @Test
@@ -37,7 +48,7 @@ class PreemptionMonitorTest {
     PreemptionMonitor monitor = monitor(MetadataFlavor.AWS);
     assertThat(monitor.check()).isEmpty();
 
-    Instant stop = Instant.now().plus(2, ChronoUnit.MINUTES).truncatedTo(ChronoUnit.SECONDS);
+    Instant stop = NOW.plus(2, ChronoUnit.MINUTES).truncatedTo(ChronoUnit.SECONDS);
     metadata.announce(stop);
     PreemptionNotice notice = monitor.check().orElseThrow();
 
@@ -51,9 +62,9 @@ class PreemptionMonitorTest {
     PreemptionMonitor monitor = monitor(MetadataFlavor.AWS);
     assertThat(monitor.check()).isEmpty();
     metadata.expireTokens();
-    metadata.announce(Instant.now().plusSeconds(120));
+    metadata.announce(NOW.plusSeconds(120));
 
-    assertThat(monitor.check()).isPresent();
+    assertThat(monitor.check()).map(PreemptionNotice::terminationTime).contains(NOW.plusSeconds(120));
     assertThat(metadata.tokenRequests()).isEqualTo(2);
   }
 
@@ -62,10 +73,11 @@ class PreemptionMonitorTest {
     PreemptionMonitor monitor = monitor(MetadataFlavor.GCP);
     assertThat(monitor.check()).isEmpty();
 
-    metadata.announce(Instant.now());
+    metadata.announce(NOW);
     PreemptionNotice notice = monitor.check().orElseThrow();
 
-    assertThat(notice.terminationTime()).isBetween(Instant.now().plusSeconds(20), Instant.now().plusSeconds(31));
+    assertThat(notice.terminationTime()).as("about 30 s' warning from when the monitor saw it")
+        .isEqualTo(NOW.plusSeconds(30));
   }
 
   @ParameterizedTest
@@ -116,11 +128,12 @@ class PreemptionMonitorTest {
   void reportsTheFirstNoticeOnceFromItsThread() throws Exception {
     CompletableFuture<PreemptionNotice> seen = new CompletableFuture<>();
     PreemptionMonitor monitor = new PreemptionMonitor(MetadataFlavor.GCP, metadata.baseUrl(), Duration.ofMillis(20),
-        seen::complete);
+        SAFETY_NET, CLOCK, seen::complete);
     monitor.start();
     try {
-      metadata.announce(Instant.now());
-      assertThat(seen.get(10, TimeUnit.SECONDS).detail()).isEqualTo("instance/preempted=TRUE");
+      metadata.announce(NOW);
+      // the bound is a safety net: the notice comes at the next poll, 20 ms on an idle machine
+      assertThat(seen.get(SAFETY_NET.toMinutes(), TimeUnit.MINUTES).detail()).isEqualTo("instance/preempted=TRUE");
     } finally {
       monitor.close();
     }
@@ -128,7 +141,8 @@ class PreemptionMonitorTest {
 
   @Test
   void awsNoticeWithoutAReadableTimeMeansTwoMinutes() {
-    assertThat(PreemptionMonitor.awsTime("{\"action\": \"stop\"}"))
-        .isBetween(Instant.now().plusSeconds(110), Instant.now().plusSeconds(121));
+    assertThat(PreemptionMonitor.awsTime("{\"action\": \"stop\"}", NOW)).isEqualTo(NOW.plusSeconds(120));
+    assertThat(PreemptionMonitor.awsTime("{\"action\": \"stop\", \"time\": \"soon\"}", NOW))
+        .isEqualTo(NOW.plusSeconds(120));
   }
 }

@@ -19,7 +19,6 @@ import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -67,12 +66,12 @@ class UnreadablePoolTest {
     });
     InstancePool healthy = harness.client.resource(pool("healthy-neighbour", 2)).create();
 
-    OperatorHarness.await(Duration.ofSeconds(60), () -> harness.pool("healthy-neighbour"),
+    OperatorHarness.await(OperatorHarness.PATIENCE, () -> harness.pool("healthy-neighbour"),
         p -> p.getStatus() != null && p.getStatus().getPhase() == InstancePoolPhase.READY, "healthy pool Ready");
     assertThat(cloud.inState(InstanceState.RUNNING)).hasSize(2)
         .allMatch(vm -> healthy.getMetadata().getUid().equals(vm.tags().get(OwnerTags.POOL_UID)));
     fields.forEach((name, field) -> {
-      InstancePool held = OperatorHarness.await(Duration.ofSeconds(30), () -> harness.pool(name),
+      InstancePool held = OperatorHarness.await(OperatorHarness.PATIENCE, () -> harness.pool(name),
           p -> p.getStatus() != null && Conditions.find(p.getStatus().getConditions(), ConditionTypes.READY)
               .filter(c -> UnreadablePools.REASON.equals(c.getReason())).isPresent(), name + " held");
       Condition ready = Conditions.find(held.getStatus().getConditions(), ConditionTypes.READY).orElseThrow();
@@ -88,7 +87,7 @@ class UnreadablePoolTest {
 
     unreadable.keySet().forEach(name -> harness.client.resources(InstancePool.class)
         .inNamespace(OperatorHarness.NAMESPACE).withName(name).delete());
-    unreadable.keySet().forEach(name -> OperatorHarness.await(Duration.ofSeconds(30),
+    unreadable.keySet().forEach(name -> OperatorHarness.await(OperatorHarness.PATIENCE,
         () -> harness.pool(name) == null, gone -> gone, name + " deleted"));
   }
 
