@@ -103,6 +103,11 @@ public final class QueueLoadBenchmark {
     System.out.printf(Locale.ROOT, "machine: %d cores, %s, Java %s, load average %.1f; Java loader JVM options %s%n",
         Runtime.getRuntime().availableProcessors(), System.getProperty("os.name"), System.getProperty("java.version"),
         java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(), CLI_JVM_OPTIONS);
+    System.out.println("java loader class path: " + cliClasspath() + " " + archiveOptions(cliClasspath()));
+    if (beforeClasspath != null) {
+      System.out.println("before loader class path: " + beforeClasspath.split(File.pathSeparator, 2)[0] + ":... "
+          + archiveOptions(beforeClasspath));
+    }
     if (only.contains("sqs")) {
       bench.sqs();
     }
@@ -176,7 +181,40 @@ public final class QueueLoadBenchmark {
   }
 
   private String classpath(String loader) {
-    return loader.equals("before") ? beforeClasspath : System.getProperty("java.class.path");
+    return loader.equals("before") ? beforeClasspath : cliClasspath();
+  }
+
+  /**
+   * This build's loader as the README's {@code taskjob} alias runs it: the CLI's shaded jar (one logback.xml, one
+   * copy of each library) with {@link LoaderProcess} appended from the bench jar, so the CLI's class-data archive
+   * applies (an archive accepts entries appended to the class path it was made with). Falls back to the bench's
+   * own class path when either jar is missing.
+   */
+  private static String cliClasspath() {
+    Path cli = Path.of("operator", "target", "taskjob.jar");
+    Path benchJar = null;
+    try (var jars = Files.list(Path.of("bench", "target"))) {
+      benchJar = jars.filter(p -> p.getFileName().toString().matches("taskjob-bench-.*\\.jar")).findFirst().orElse(null);
+    } catch (IOException e) {
+      // no bench jar: use the class path below
+    }
+    if (!Files.isRegularFile(cli) || benchJar == null) {
+      return System.getProperty("java.class.path");
+    }
+    return cli.toAbsolutePath() + File.pathSeparator + benchJar.toAbsolutePath();
+  }
+
+  /**
+   * The archive flags of the README's alias when the class path starts with a {@code taskjob.jar} that has its
+   * {@code taskjob.jsa} next to it (made by the operator module's {@code package} for that jar at that path).
+   */
+  static List<String> archiveOptions(String classpath) {
+    Path first = Path.of(classpath.split(File.pathSeparator, 2)[0]);
+    Path archive = first.resolveSibling("taskjob.jsa");
+    if (!first.getFileName().toString().equals("taskjob.jar") || !Files.isRegularFile(archive)) {
+      return List.of();
+    }
+    return List.of("-XX:SharedArchiveFile=" + archive, "-Xlog:cds=off", "-Xlog:cds+dynamic=off");
   }
 
   private void record(String loader, Result r) {
@@ -332,6 +370,7 @@ public final class QueueLoadBenchmark {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(CLI_JVM_OPTIONS);
+    command.addAll(archiveOptions(classpath));
     command.addAll(jvmOptions);
     command.addAll(List.of("-cp", classpath, LoaderProcess.class.getName()));
     command.addAll(List.of(cliArgs));
