@@ -7,17 +7,18 @@
 set -e
 cd "$(dirname "$0")/../../.."
 SQS="$1"; PUBSUB="$2"
-[ -n "$SQS" ] && [ -n "$PUBSUB" ] || { echo "usage: $0 SQS_ENDPOINT PUBSUB_HOST:PORT" >&2; exit 2; }
+if [ -z "$SQS" ] || [ -z "$PUBSUB" ]; then echo "usage: $0 SQS_ENDPOINT PUBSUB_HOST:PORT" >&2; exit 2; fi
 JAR=target/taskjob.jar
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
-FLAGS="-XX:TieredStopAtLevel=1 -XX:+UseSerialGC"
+# The JVM flags the CLI launch uses, so the list matches what it loads.
+cli_java() { java -XX:TieredStopAtLevel=1 -XX:+UseSerialGC "$@"; }
 i=0
 while [ $i -lt 2000 ]; do i=$((i + 1)); printf '{"id":"t-%d","data":{"a":%d}}\n' $i $i; done > "$WORK/tasks.jsonl"
-java $FLAGS -XX:DumpLoadedClassList="$WORK/1" -jar $JAR instance-types --provider aws --region us-east-1 --offline >/dev/null
-AWS_ACCESS_KEY_ID=classlist AWS_SECRET_ACCESS_KEY=classlist java $FLAGS -XX:DumpLoadedClassList="$WORK/2" -jar $JAR \
+cli_java -XX:DumpLoadedClassList="$WORK/1" -jar "$JAR" instance-types --provider aws --region us-east-1 --offline >/dev/null
+AWS_ACCESS_KEY_ID=classlist AWS_SECRET_ACCESS_KEY=classlist cli_java -XX:DumpLoadedClassList="$WORK/2" -jar "$JAR" \
   load-queue --provider aws --region us-east-1 --endpoint "$SQS" --queue classlist-$$ --task-file "$WORK/tasks.jsonl" --no-progress >&2
-java $FLAGS -XX:DumpLoadedClassList="$WORK/3" -jar $JAR \
+cli_java -XX:DumpLoadedClassList="$WORK/3" -jar "$JAR" \
   load-queue --provider gcp --project classlist --endpoint "$PUBSUB" --queue classlist-$$ --task-file "$WORK/tasks.jsonl" --no-progress >&2
 # One line per class (the first run's), comments dropped; the dump reads the classes in this order.
 awk '/^#/ || NF == 0 { next } { key = /^@/ ? $0 : $1 } !(key in seen) { seen[key] = 1; print }' \
