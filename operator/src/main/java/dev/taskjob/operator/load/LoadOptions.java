@@ -40,7 +40,7 @@ public record LoadOptions(int batchSize, int concurrency, int maxRetries, Durati
   /**
    * Defaults tuned per provider (see docs/benchmarks.md): SQS takes 10 messages per request, so many
    * requests in flight; Pub/Sub takes a batch of 1,000 in one publish request, and keeps up to 64 MiB of the
-   * messages encoded while validating (about 600,000 small tasks) so they are not read and encoded twice; the
+   * messages encoded while validating (about 500,000 tasks of 100 bytes) so they are not read and encoded twice; the
    * local queue writes one segment file per batch.
    */
   public static LoadOptions forProvider(String provider) {
