@@ -29,6 +29,19 @@ public final class Json {
    * hedged copy.
    */
   public static String taskToJson(Task task) {
+    return taskNode(task).toString();
+  }
+
+  /** {@link #taskToJson} as UTF-8 bytes, written straight to bytes (no String in between). */
+  public static byte[] taskToJsonBytes(Task task) {
+    try {
+      return MAPPER.writeValueAsBytes(taskNode(task));
+    } catch (JsonProcessingException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static ObjectNode taskNode(Task task) {
     ObjectNode node = MAPPER.createObjectNode();
     node.put("id", task.id());
     node.put("index", task.index());
@@ -39,7 +52,7 @@ public final class Json {
       node.put("hedge", true);
     }
     node.set("data", task.data());
-    return node.toString();
+    return node;
   }
 
   public static Task taskFromJson(String json) {

@@ -38,7 +38,7 @@ public final class LoaderProcess {
     });
     sampler.setDaemon(true);
     sampler.start();
-    int code = TaskjobCli.commandLine().execute(args);
+    int code = TaskjobCli.commandLine(args).execute(args);
     long elapsed = System.nanoTime() - start;
     sampler.interrupt();
     sampler.join();

@@ -1,8 +1,11 @@
 package dev.taskjob.core.queue;
 
+import dev.taskjob.core.Json;
 import dev.taskjob.core.event.TaskEvent;
 import dev.taskjob.core.task.Task;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
@@ -45,6 +48,18 @@ public interface TaskQueue extends AutoCloseable {
    * the service rejects are resent individually. Throws {@link QueueException} when it gives up.
    */
   void send(List<Task> tasks);
+
+  /**
+   * Sends tasks given as their messages, as {@link #send} does. This default decodes them and calls
+   * {@link #send}; a queue that can send the bytes as they are overrides it.
+   */
+  default void sendMessages(List<TaskMessage> messages) {
+    List<Task> tasks = new ArrayList<>(messages.size());
+    for (TaskMessage m : messages) {
+      tasks.add(Json.taskFromJson(new String(m.body(), StandardCharsets.UTF_8)));
+    }
+    send(tasks);
+  }
 
   /**
    * Readies the sending path ahead of the first {@link #send} (a client library's publisher, say), so a

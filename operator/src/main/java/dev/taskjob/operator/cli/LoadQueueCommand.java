@@ -108,13 +108,14 @@ public final class LoadQueueCommand implements Callable<Integer> {
     CompletableFuture<Connected> connecting = CompletableFuture.supplyAsync(this::connect);
     err.println("Validating " + describe() + " ...");
     err.flush();
-    long total;
+    TaskLoader.Prepared prepared;
     try {
-      total = loader.validate(input);
+      prepared = loader.prepare(input); // keeps the messages it encodes, to send them as they are
     } catch (RuntimeException e) {
       connecting.thenAccept(c -> c.queue().close());
       throw e;
     }
+    long total = prepared.total();
     long end = limitedEnd(total, from);
     Connected connected = join(connecting);
     try (TaskQueue queue = connected.queue()) {
@@ -124,7 +125,7 @@ public final class LoadQueueCommand implements Callable<Integer> {
       ProgressBar bar = new ProgressBar(err, !noProgress, System.console() != null);
       LoadResult result;
       try {
-        result = loader.send(queue, input, end, from, progress -> {
+        result = loader.send(queue, input, prepared, end, from, progress -> {
           saveCheckpoint(progress.checkpoint());
           bar.update(progress);
         });

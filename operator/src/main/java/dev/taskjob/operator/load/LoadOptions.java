@@ -13,9 +13,17 @@ import java.time.Duration;
  * @param maxMessageBytes largest task message the queue accepts (checked while validating, before anything is sent)
  * @param maxDecompressedBytes largest task list accepted once decompressed
  * @param progressInterval least time between two progress reports (the first and last are always reported)
+ * @param encodedBytes most bytes of queue messages that {@link TaskLoader#prepare} keeps from validating for sending
+ *     (0: none, every task is read again to be sent)
  */
 public record LoadOptions(int batchSize, int concurrency, int maxRetries, Duration initialBackoff, Duration maxBackoff,
-    long maxMessageBytes, long maxDecompressedBytes, Duration progressInterval) {
+    long maxMessageBytes, long maxDecompressedBytes, Duration progressInterval, long encodedBytes) {
+
+  public LoadOptions(int batchSize, int concurrency, int maxRetries, Duration initialBackoff, Duration maxBackoff,
+      long maxMessageBytes, long maxDecompressedBytes, Duration progressInterval) {
+    this(batchSize, concurrency, maxRetries, initialBackoff, maxBackoff, maxMessageBytes, maxDecompressedBytes,
+        progressInterval, 0);
+  }
 
   public LoadOptions {
     if (batchSize < 1) {
@@ -31,15 +39,16 @@ public record LoadOptions(int batchSize, int concurrency, int maxRetries, Durati
 
   /**
    * Defaults tuned per provider (see docs/benchmarks.md): SQS takes 10 messages per request, so many
-   * requests in flight; Pub/Sub's publisher batches across threads; the local queue writes one segment
-   * file per batch.
+   * requests in flight; Pub/Sub takes a batch of 1,000 in one publish request, and keeps up to 64 MiB of the
+   * messages encoded while validating (about 500,000 tasks of 100 bytes) so they are not read and encoded twice; the
+   * local queue writes one segment file per batch.
    */
   public static LoadOptions forProvider(String provider) {
     return switch (provider == null ? "" : provider) {
       case "aws" -> new LoadOptions(100, 32, 8, Duration.ofMillis(200), Duration.ofSeconds(20), 256 * 1024,
           Long.MAX_VALUE, Duration.ofMillis(500));
       case "gcp" -> new LoadOptions(1000, 8, 8, Duration.ofMillis(200), Duration.ofSeconds(20), 10_000_000,
-          Long.MAX_VALUE, Duration.ofMillis(500));
+          Long.MAX_VALUE, Duration.ofMillis(500), 64L * 1024 * 1024);
       default -> new LoadOptions(1000, 2, 3, Duration.ofMillis(50), Duration.ofSeconds(2), Long.MAX_VALUE,
           Long.MAX_VALUE, Duration.ofMillis(500));
     };
@@ -51,22 +60,26 @@ public record LoadOptions(int batchSize, int concurrency, int maxRetries, Durati
   }
 
   public LoadOptions withBatchSize(int v) {
-    return new LoadOptions(v, concurrency, maxRetries, initialBackoff, maxBackoff, maxMessageBytes, maxDecompressedBytes, progressInterval);
+    return new LoadOptions(v, concurrency, maxRetries, initialBackoff, maxBackoff, maxMessageBytes, maxDecompressedBytes, progressInterval, encodedBytes);
   }
 
   public LoadOptions withConcurrency(int v) {
-    return new LoadOptions(batchSize, v, maxRetries, initialBackoff, maxBackoff, maxMessageBytes, maxDecompressedBytes, progressInterval);
+    return new LoadOptions(batchSize, v, maxRetries, initialBackoff, maxBackoff, maxMessageBytes, maxDecompressedBytes, progressInterval, encodedBytes);
   }
 
   public LoadOptions withRetries(int max, Duration initial, Duration longest) {
-    return new LoadOptions(batchSize, concurrency, max, initial, longest, maxMessageBytes, maxDecompressedBytes, progressInterval);
+    return new LoadOptions(batchSize, concurrency, max, initial, longest, maxMessageBytes, maxDecompressedBytes, progressInterval, encodedBytes);
   }
 
   public LoadOptions withMaxDecompressedBytes(long v) {
-    return new LoadOptions(batchSize, concurrency, maxRetries, initialBackoff, maxBackoff, maxMessageBytes, v, progressInterval);
+    return new LoadOptions(batchSize, concurrency, maxRetries, initialBackoff, maxBackoff, maxMessageBytes, v, progressInterval, encodedBytes);
+  }
+
+  public LoadOptions withEncodedBytes(long v) {
+    return new LoadOptions(batchSize, concurrency, maxRetries, initialBackoff, maxBackoff, maxMessageBytes, maxDecompressedBytes, progressInterval, v);
   }
 
   public LoadOptions withProgressInterval(Duration v) {
-    return new LoadOptions(batchSize, concurrency, maxRetries, initialBackoff, maxBackoff, maxMessageBytes, maxDecompressedBytes, v);
+    return new LoadOptions(batchSize, concurrency, maxRetries, initialBackoff, maxBackoff, maxMessageBytes, maxDecompressedBytes, v, encodedBytes);
   }
 }

@@ -2,10 +2,10 @@ package dev.taskjob.operator.load;
 
 import dev.taskjob.core.Json;
 import dev.taskjob.core.queue.QueueException;
+import dev.taskjob.core.queue.TaskMessage;
 import dev.taskjob.core.queue.TaskQueue;
 import dev.taskjob.core.task.Task;
 import dev.taskjob.core.task.TaskListException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,8 +25,13 @@ import java.util.concurrent.atomic.AtomicLong;
  * anywhere is reported before a single task is sent), then streams the tasks again and sends them in
  * batches with bounded concurrency, retrying retryable queue errors with exponential backoff.
  *
- * <p>Memory stays flat: one task at a time is parsed, at most {@code concurrency} batches are held,
- * and duplicate detection costs 8 bytes per id. A load can resume from a {@link LoadCheckpoint}:
+ * <p>{@link #prepare} keeps the queue messages it encodes while validating (to measure them) for as many
+ * tasks as fit in {@link LoadOptions#encodedBytes()}; those are sent as they are, so each of them is parsed
+ * and encoded once, and only tasks past the kept ones are read again.
+ *
+ * <p>Memory stays flat: one task at a time is parsed, at most {@code concurrency} batches are held (plus
+ * the kept messages, bounded as above), and duplicate detection costs 8 bytes per id. A load can resume
+ * from a {@link LoadCheckpoint}:
  * the loader never has more than {@link LoadOptions#window()} tasks sent past the last checkpoint it
  * reported, so a listener that saves every reported checkpoint bounds the re-sent tasks by that window
  * (the count is in {@link LoadResult#possiblyDuplicated()}).
@@ -61,40 +66,76 @@ public final class TaskLoader {
    * lists, or a task too large for the queue.
    */
   public long validate(TaskInput input) {
+    return scan(input, 0).total();
+  }
+
+  /**
+   * The validated list: its size, and the queue messages of its first tasks (index 0 on) as
+   * {@link Json#taskToJsonBytes} wrote them, which {@link #send(TaskQueue, TaskInput, Prepared, long, LoadCheckpoint,
+   * Listener)} sends without reading those tasks again.
+   */
+  public record Prepared(long total, List<byte[]> messages) {
+    public static Prepared of(long total) {
+      return new Prepared(total, List.of());
+    }
+  }
+
+  /**
+   * As {@link #validate}, keeping the tasks' messages while they fit in {@link LoadOptions#encodedBytes()} (and in a
+   * quarter of the heap). Generated tasks keep none: generating them again is cheaper than keeping them.
+   */
+  public Prepared prepare(TaskInput input) {
+    long budget = Math.min(options.encodedBytes(), Runtime.getRuntime().maxMemory() / 4);
+    return scan(input, budget);
+  }
+
+  private Prepared scan(TaskInput input, long keepBytes) {
     if (input instanceof TaskInput.Generated g) {
       long size = g.generator().size();
       if (size > 0) {
         checkSize("generate", g.generator().task(0));
         checkSize("generate", g.generator().task(size - 1));
       }
-      return size;
+      return Prepared.of(size);
     }
     long count = 0;
+    List<byte[]> kept = new ArrayList<>();
+    long keptBytes = 0;
+    boolean keeping = keepBytes > 0;
     try (TaskStream stream = TaskStream.open(input, options.maxDecompressedBytes())) {
       while (stream.hasNext()) {
         Task task = stream.next();
-        if (options.maxMessageBytes() < Long.MAX_VALUE) {
-          checkSize(null, task);
+        if (keeping || options.maxMessageBytes() < Long.MAX_VALUE) {
+          byte[] message = checkSize(null, task);
+          // An array costs its header and a reference besides its bytes.
+          keeping = keeping && keptBytes + message.length + 24 <= keepBytes;
+          if (keeping) {
+            kept.add(message);
+            keptBytes += message.length + 24;
+          }
         }
         count++;
       }
     }
-    return count;
+    return new Prepared(count, kept);
   }
 
-  private void checkSize(String source, Task task) {
-    long bytes = Json.taskToJson(task).getBytes(StandardCharsets.UTF_8).length;
+  /** The task's queue message, refused when larger than the queue accepts. */
+  private byte[] checkSize(String source, Task task) {
+    byte[] message = Json.taskToJsonBytes(task);
+    long bytes = message.length;
     if (bytes > options.maxMessageBytes()) {
       throw new TaskListException(source, -1, 0, "task \"" + task.id() + "\" (index " + task.index() + ") is " + bytes
           + " bytes as a queue message; the queue accepts at most " + options.maxMessageBytes()
           + " (pass a reference to large data instead of the data)");
     }
+    return message;
   }
 
   /** Validates, then sends every task from {@code from.offset()} on. */
   public LoadResult load(TaskQueue queue, TaskInput input, LoadCheckpoint from, Listener listener) {
-    long total = validate(input);
-    return send(queue, input, total, from, listener);
+    Prepared prepared = prepare(input);
+    return send(queue, input, prepared, prepared.total(), from, listener);
   }
 
   /**
@@ -102,16 +143,27 @@ public final class TaskLoader {
    * from {@code from} up to index {@code total} (exclusive) are sent, so a smaller {@code total} loads a prefix.
    */
   public LoadResult send(TaskQueue queue, TaskInput input, long total, LoadCheckpoint from, Listener listener) {
-    return new Run(queue, input, total, from == null ? LoadCheckpoint.START : from, listener == null ? Listener.NONE : listener)
-        .execute();
+    return send(queue, input, Prepared.of(total), total, from, listener);
   }
 
-  private record Batch(long start, long end, List<Task> tasks) {}
+  /**
+   * As {@link #send(TaskQueue, TaskInput, long, LoadCheckpoint, Listener)}, sending the messages {@link #prepare}
+   * kept as they are ({@link TaskQueue#sendMessages}) and reading {@code input} again only past them.
+   */
+  public LoadResult send(TaskQueue queue, TaskInput input, Prepared prepared, long total, LoadCheckpoint from,
+      Listener listener) {
+    return new Run(queue, input, prepared.messages(), total, from == null ? LoadCheckpoint.START : from,
+        listener == null ? Listener.NONE : listener).execute();
+  }
+
+  /** Tasks [start, end): parsed tasks, or their kept messages. */
+  private record Batch(long start, long end, List<Task> tasks, List<TaskMessage> messages) {}
 
   /** One load: the dispatching thread's state. */
   private final class Run {
     private final TaskQueue queue;
     private final TaskInput input;
+    private final List<byte[]> kept;
     private final long total;
     private final LoadCheckpoint from;
     private final Listener listener;
@@ -125,9 +177,10 @@ public final class TaskLoader {
     private long lastReportNanos;
     private boolean reportedOnce;
 
-    Run(TaskQueue queue, TaskInput input, long total, LoadCheckpoint from, Listener listener) {
+    Run(TaskQueue queue, TaskInput input, List<byte[]> kept, long total, LoadCheckpoint from, Listener listener) {
       this.queue = queue;
       this.input = input;
+      this.kept = kept;
       this.total = total;
       this.from = from;
       this.listener = listener;
@@ -147,10 +200,20 @@ public final class TaskLoader {
       CompletionService<Batch> completions = new ExecutorCompletionService<>(pool);
       Throwable failure = null;
       int inFlight = 0;
-      try (TaskStream stream = TaskStream.open(input, options.maxDecompressedBytes())) {
-        stream.skip(checkpoint);
+      // Opened when the kept messages run out; until then nothing is read again.
+      TaskStream stream = null;
+      try {
         while (true) {
-          while (failure == null && inFlight < options.concurrency() && dispatchedEnd < total && stream.hasNext()) {
+          while (failure == null && inFlight < options.concurrency() && dispatchedEnd < total) {
+            if (dispatchedEnd >= kept.size()) {
+              if (stream == null) {
+                stream = TaskStream.open(input, options.maxDecompressedBytes());
+                stream.skip(dispatchedEnd);
+              }
+              if (!stream.hasNext()) {
+                break;
+              }
+            }
             if (dispatchedEnd + options.batchSize() - reportedCheckpoint > options.window()) {
               if (checkpoint > reportedCheckpoint) {
                 report(false); // the window is measured from the last reported checkpoint: move it
@@ -158,7 +221,7 @@ public final class TaskLoader {
               }
               break;
             }
-            Batch batch = nextBatch(stream);
+            Batch batch = dispatchedEnd < kept.size() ? nextKeptBatch() : nextBatch(stream);
             completions.submit(() -> sendWithRetry(batch));
             dispatchedEnd = batch.end();
             inFlight++;
@@ -188,6 +251,9 @@ public final class TaskLoader {
         failure = e;
       } finally {
         pool.shutdownNow();
+        if (stream != null) {
+          stream.close();
+        }
       }
       if (failure != null) {
         throw failed(failure);
@@ -203,14 +269,27 @@ public final class TaskLoader {
       while (tasks.size() < options.batchSize() && dispatchedEnd + tasks.size() < total && stream.hasNext()) {
         tasks.add(stream.next());
       }
-      return new Batch(tasks.get(0).index(), tasks.get(tasks.size() - 1).index() + 1, tasks);
+      return new Batch(tasks.get(0).index(), tasks.get(tasks.size() - 1).index() + 1, tasks, null);
+    }
+
+    private Batch nextKeptBatch() {
+      long end = Math.min(Math.min(kept.size(), total), dispatchedEnd + options.batchSize());
+      List<TaskMessage> messages = new ArrayList<>((int) (end - dispatchedEnd));
+      for (long i = dispatchedEnd; i < end; i++) {
+        messages.add(new TaskMessage(i, kept.get((int) i)));
+      }
+      return new Batch(dispatchedEnd, end, null, messages);
     }
 
     private Batch sendWithRetry(Batch batch) throws InterruptedException {
       long backoff = Math.max(1, options.initialBackoff().toMillis());
       for (int attempt = 0; ; attempt++) {
         try {
-          queue.send(batch.tasks());
+          if (batch.messages() != null) {
+            queue.sendMessages(batch.messages());
+          } else {
+            queue.send(batch.tasks());
+          }
           return batch;
         } catch (QueueException e) {
           if (!e.isRetryable() || attempt >= options.maxRetries()) {
@@ -225,7 +304,7 @@ public final class TaskLoader {
     }
 
     private void finished(Batch batch) {
-      sentThisRun += batch.tasks().size();
+      sentThisRun += batch.end() - batch.start();
       finishedOutOfOrder.put(batch.start(), batch.end());
       Long end;
       while ((end = finishedOutOfOrder.remove(checkpoint)) != null) {

@@ -27,7 +27,7 @@ class QueueCommandsTest {
   private static Run taskjob(String... args) {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
-    CommandLine cli = TaskjobCli.commandLine();
+    CommandLine cli = TaskjobCli.commandLine(args); // as main builds it
     cli.setOut(new PrintWriter(out, true));
     cli.setErr(new PrintWriter(err, true));
     int code = cli.execute(args);
@@ -59,6 +59,22 @@ class QueueCommandsTest {
     assertThat(load.err()).contains("2,500/2,500 100%");
     Run status = taskjob(local("queue", "status"));
     assertThat(status.out()).contains("waiting:       2500", "leased:        0", "dead-lettered: 0");
+  }
+
+  /** main builds load-queue's command line without the other subcommands; it must read and explain the same. */
+  @Test
+  void loadQueueAloneHasTheSameOptionsAndHelpAsInTheWholeCommand() {
+    CommandLine alone = TaskjobCli.commandLine("load-queue", "--help").getSubcommands().get("load-queue");
+    CommandLine inTree = TaskjobCli.commandLine().getSubcommands().get("load-queue");
+
+    assertThat(alone.getUsageMessage()).startsWith("Usage: taskjob load-queue").isEqualTo(inTree.getUsageMessage());
+    assertThat(alone.isCaseInsensitiveEnumValuesAllowed()).isEqualTo(inTree.isCaseInsensitiveEnumValuesAllowed()).isTrue();
+    Run bad = taskjob("load-queue", "--provider", "LOCAL", "--no-such-option");
+    StringWriter inTreeErr = new StringWriter();
+    CommandLine tree = TaskjobCli.commandLine();
+    tree.setErr(new PrintWriter(inTreeErr, true));
+    assertThat(bad.exitCode()).isEqualTo(tree.execute("load-queue", "--provider", "LOCAL", "--no-such-option")).isEqualTo(2);
+    assertThat(bad.err()).isEqualTo(inTreeErr.toString()).startsWith("Missing required option");
   }
 
   @Test

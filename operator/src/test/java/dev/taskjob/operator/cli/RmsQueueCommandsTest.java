@@ -77,7 +77,7 @@ class RmsQueueCommandsTest {
   private static Run taskjob(String... args) {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
-    CommandLine cli = TaskjobCli.commandLine();
+    CommandLine cli = TaskjobCli.commandLine(args); // as main builds it
     cli.setOut(new PrintWriter(out, true));
     cli.setErr(new PrintWriter(err, true));
     int code = cli.execute(args);

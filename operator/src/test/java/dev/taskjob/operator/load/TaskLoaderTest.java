@@ -3,17 +3,22 @@ package dev.taskjob.operator.load;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.taskjob.core.Json;
 import dev.taskjob.core.cloud.ProviderConfig;
 import dev.taskjob.core.cloud.Providers;
 import dev.taskjob.core.queue.LeasedTask;
 import dev.taskjob.core.queue.QueueException;
 import dev.taskjob.core.queue.QueueSettings;
+import dev.taskjob.core.queue.TaskMessage;
 import dev.taskjob.core.queue.TaskQueue;
+import dev.taskjob.core.task.Task;
 import dev.taskjob.core.task.TaskGenerator;
 import dev.taskjob.core.task.TaskListException;
 import dev.taskjob.testing.FaultInjectingQueue;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,6 +34,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Loads into the real local queue; see TaskLoaderSqsTest for SQS on moto. */
+@SuppressWarnings("unchecked")
 class TaskLoaderTest {
 
   @TempDir Path root;
@@ -147,6 +153,75 @@ class TaskLoaderTest {
 
     assertThat(result.sent()).isEqualTo(2);
     assertThat(drain(queue)).containsOnlyKeys("a", "b");
+  }
+
+  /** The queue, recording the index ranges that reached it through send and through sendMessages. */
+  private TaskQueue recording(List<String> calls) {
+    return (TaskQueue) Proxy.newProxyInstance(TaskQueue.class.getClassLoader(), new Class<?>[] {TaskQueue.class},
+        (proxy, method, args) -> {
+          if (method.getName().equals("send")) {
+            List<Task> tasks = (List<Task>) args[0];
+            record(calls, "send " + tasks.get(0).index() + ".." + tasks.get(tasks.size() - 1).index());
+          } else if (method.getName().equals("sendMessages")) {
+            List<TaskMessage> messages = (List<TaskMessage>) args[0];
+            record(calls, "sendMessages " + messages.get(0).index() + ".." + messages.get(messages.size() - 1).index());
+          }
+          try {
+            return method.invoke(queue, args);
+          } catch (InvocationTargetException e) {
+            throw e.getCause();
+          }
+        });
+  }
+
+  private static void record(List<String> calls, String call) {
+    synchronized (calls) {
+      calls.add(call);
+    }
+  }
+
+  /** Messages kept from validating go out as they are; the tasks past them are read again and sent as tasks. */
+  @Test
+  void messagesKeptFromValidatingAreSentAndOnlyTheRestIsReadAgain() throws IOException {
+    TaskInput input = TaskInput.lists(List.of(TaskSource.file(jsonLines("a.jsonl", 0, 300))));
+    byte[] first = Json.taskToJsonBytes(new Task("t0", null, 0));
+    // Room for about 120 of the 300 messages (each is about as long as the first, plus 24 bytes kept per array).
+    TaskLoader loader = new TaskLoader(options(50, 2).withEncodedBytes(120L * (first.length + 30)));
+    TaskLoader.Prepared prepared = loader.prepare(input);
+    assertThat(prepared.total()).isEqualTo(300);
+    int kept = prepared.messages().size();
+    assertThat(kept).isBetween(60, 200);
+    assertThat(new String(prepared.messages().get(7), StandardCharsets.UTF_8))
+        .isEqualTo("{\"id\":\"t7\",\"index\":7,\"data\":{\"i\":7}}");
+    List<String> calls = new ArrayList<>();
+
+    LoadResult result = loader.send(recording(calls), input, prepared, 300, LoadCheckpoint.START, null);
+
+    assertThat(result.sent()).isEqualTo(300);
+    assertThat(calls).filteredOn(c -> c.startsWith("sendMessages")).isNotEmpty()
+        .allSatisfy(c -> assertThat(Long.parseLong(c.replaceAll(".*\\.\\.", ""))).isLessThan(kept));
+    assertThat(calls).filteredOn(c -> c.startsWith("send ")).isNotEmpty()
+        .allSatisfy(c -> assertThat(Long.parseLong(c.replaceAll("send (\\d+)\\..*", "$1"))).isGreaterThanOrEqualTo(kept));
+    Map<String, Integer> copies = drain(queue);
+    assertThat(copies).hasSize(300);
+    assertThat(copies.values()).containsOnly(1);
+  }
+
+  /** A resumed load starts inside the kept messages, and stops at a limit inside them: no task read again. */
+  @Test
+  void resumeAndLimitInsideTheKeptMessages() throws IOException {
+    TaskInput input = TaskInput.lists(List.of(TaskSource.file(jsonLines("a.jsonl", 0, 300))));
+    TaskLoader loader = new TaskLoader(options(50, 2).withEncodedBytes(1 << 20));
+    TaskLoader.Prepared prepared = loader.prepare(input);
+    assertThat(prepared.messages()).hasSize(300);
+    List<String> calls = new ArrayList<>();
+
+    LoadResult result = loader.send(recording(calls), input, prepared, 250, new LoadCheckpoint(120, 100), null);
+
+    assertThat(result.sent()).isEqualTo(130);
+    assertThat(calls).isNotEmpty().allSatisfy(c -> assertThat(c).startsWith("sendMessages"));
+    Map<String, Integer> copies = drain(queue);
+    assertThat(copies).hasSize(130).containsKeys("t120", "t249").doesNotContainKeys("t119", "t250");
   }
 
   @Test

@@ -8,14 +8,18 @@ import com.google.api.gax.rpc.ApiException;
 import com.google.api.gax.rpc.DeadlineExceededException;
 import com.google.api.gax.rpc.InvalidArgumentException;
 import com.google.api.gax.rpc.NotFoundException;
+import com.google.api.gax.rpc.UnaryCallable;
 import com.google.api.gax.rpc.UnimplementedException;
 import com.google.cloud.pubsub.v1.Publisher;
 import com.google.cloud.pubsub.v1.SubscriptionAdminClient;
 import com.google.cloud.pubsub.v1.TopicAdminClient;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.Timestamp;
+import com.google.protobuf.UnsafeByteOperations;
 import com.google.pubsub.v1.DeadLetterPolicy;
 import com.google.pubsub.v1.ExpirationPolicy;
+import com.google.pubsub.v1.PublishRequest;
+import com.google.pubsub.v1.PublishResponse;
 import com.google.pubsub.v1.PubsubMessage;
 import com.google.pubsub.v1.PullRequest;
 import com.google.pubsub.v1.PullResponse;
@@ -33,6 +37,7 @@ import dev.taskjob.core.queue.QueueException;
 import dev.taskjob.core.queue.QueuePart;
 import dev.taskjob.core.queue.QueueSettings;
 import dev.taskjob.core.queue.ReceivedEvent;
+import dev.taskjob.core.queue.TaskMessage;
 import dev.taskjob.core.queue.TaskQueue;
 import dev.taskjob.core.task.Task;
 import java.io.IOException;
@@ -47,6 +52,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import java.util.function.UnaryOperator;
 
 /**
  * A job's queues on Google Cloud Pub/Sub: topics and pull subscriptions {@code <name>-tasks} and
@@ -89,7 +95,10 @@ public final class PubSubTaskQueue implements TaskQueue {
   private final SubscriptionName tasksSubscription;
   private final SubscriptionName eventsSubscription;
   private final SubscriptionName deadLetterSubscription;
+  /** Events and dead letters: the client library's batching publisher, which fills requests across threads. */
   private final Map<TopicName, Publisher> publishers = new ConcurrentHashMap<>();
+  /** Tasks: straight through the publish RPC, a request per loader batch. */
+  private PubSubBulkPublisher taskPublisher;
   /** Pulls of tasks in progress, for {@link #stopReceiving} to cancel. */
   private final Set<ApiFuture<PullResponse>> taskPulls = ConcurrentHashMap.newKeySet();
   private volatile boolean receiving = true;
@@ -133,10 +142,22 @@ public final class PubSubTaskQueue implements TaskQueue {
     return subscriptions;
   }
 
-  /** Builds the task topic's publisher (its stub, channel use and executor) ahead of the first send. */
+  /** Builds the topic admin client, whose publish RPC sends the tasks, ahead of the first send. */
   @Override
   public void prepareSend() {
-    publisher(tasksTopic);
+    taskPublisher();
+  }
+
+  private synchronized PubSubBulkPublisher taskPublisher() {
+    if (taskPublisher == null) {
+      taskPublisher = new PubSubBulkPublisher(topics().publishCallable(), Duration.ofMillis(100));
+    }
+    return taskPublisher;
+  }
+
+  /** Sends tasks through {@code wrap} of the publish RPC, with no wait between attempts: for tests that inject failures. */
+  synchronized void wrapTaskPublish(UnaryOperator<UnaryCallable<PublishRequest, PublishResponse>> wrap) {
+    taskPublisher = new PubSubBulkPublisher(wrap.apply(topics().publishCallable()), Duration.ZERO);
   }
 
   @Override
@@ -248,7 +269,33 @@ public final class PubSubTaskQueue implements TaskQueue {
 
   @Override
   public void send(List<Task> tasks) {
-    publish(tasksTopic, tasks, Json::taskToJson, t -> "task " + t.id(), Map.of());
+    List<PubsubMessage> messages = new ArrayList<>(tasks.size());
+    for (Task task : tasks) {
+      byte[] body = Json.taskToJsonBytes(task);
+      if (body.length > MAX_MESSAGE_BYTES) {
+        throw tooLarge("task " + task.id(), body.length);
+      }
+      messages.add(PubsubMessage.newBuilder().setData(UnsafeByteOperations.unsafeWrap(body)).build());
+    }
+    taskPublisher().publish(tasksTopic, messages, i -> "task " + tasks.get(i).id());
+  }
+
+  /** Sends the bytes as they are (no copy): the loader's path, which encoded the tasks while validating. */
+  @Override
+  public void sendMessages(List<TaskMessage> tasks) {
+    List<PubsubMessage> messages = new ArrayList<>(tasks.size());
+    for (TaskMessage task : tasks) {
+      if (task.body().length > MAX_MESSAGE_BYTES) {
+        throw tooLarge("the task at index " + task.index(), task.body().length);
+      }
+      messages.add(PubsubMessage.newBuilder().setData(UnsafeByteOperations.unsafeWrap(task.body())).build());
+    }
+    taskPublisher().publish(tasksTopic, messages, i -> "the task at index " + tasks.get(i).index());
+  }
+
+  private static QueueException tooLarge(String what, int bytes) {
+    return new QueueException(what + " is " + bytes + " bytes as a message; Pub/Sub accepts at most "
+        + MAX_MESSAGE_BYTES + " (make its data smaller, or pass a reference to the data instead)", false);
   }
 
   @Override
@@ -267,8 +314,7 @@ public final class PubSubTaskQueue implements TaskQueue {
     for (T item : items) {
       ByteString data = ByteString.copyFromUtf8(toBody.apply(item));
       if (data.size() > MAX_MESSAGE_BYTES) {
-        throw new QueueException(describe.apply(item) + " is " + data.size() + " bytes as a message; Pub/Sub accepts at most "
-            + MAX_MESSAGE_BYTES + " (make its data smaller, or pass a reference to the data instead)", false);
+        throw tooLarge(describe.apply(item), data.size());
       }
       messages.add(PubsubMessage.newBuilder().setData(data).putAllAttributes(attributes).build());
     }

@@ -3,6 +3,16 @@ package dev.taskjob.provider.gcp;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.google.api.core.ApiFuture;
+import com.google.api.core.ApiFutures;
+import com.google.api.gax.grpc.GrpcStatusCode;
+import com.google.api.gax.rpc.ApiCallContext;
+import com.google.api.gax.rpc.ApiExceptionFactory;
+import com.google.api.gax.rpc.StatusCode;
+import com.google.api.gax.rpc.UnaryCallable;
+import com.google.pubsub.v1.PublishRequest;
+import com.google.pubsub.v1.PublishResponse;
+import dev.taskjob.core.Json;
 import dev.taskjob.core.cloud.ProviderConfig;
 import dev.taskjob.core.cloud.Providers;
 import dev.taskjob.core.event.EventType;
@@ -11,6 +21,7 @@ import dev.taskjob.core.queue.LeasedTask;
 import dev.taskjob.core.queue.QueueException;
 import dev.taskjob.core.queue.QueueSettings;
 import dev.taskjob.core.queue.ReceivedEvent;
+import dev.taskjob.core.queue.TaskMessage;
 import dev.taskjob.core.queue.TaskQueue;
 import dev.taskjob.core.task.Task;
 import dev.taskjob.core.task.TaskGenerator;
@@ -245,6 +256,63 @@ class PubSubTaskQueueTest {
           .containsExactlyInAnyOrderElementsOf(tasks(3).stream().map(Task::id).toList());
       queue.delete();
     }
+  }
+
+  private static List<TaskMessage> messages(int count) {
+    return tasks(count).stream().map(t -> new TaskMessage(t.index(), Json.taskToJsonBytes(t))).toList();
+  }
+
+  /** The loader's path: a list longer than one publish request, each task delivered once with its data and index. */
+  @Test
+  void taskMessagesOfSeveralRequestsAreEachDeliveredOnce() {
+    TaskQueue queue = open(settings(Duration.ofMinutes(5), 5));
+
+    queue.sendMessages(messages(2500));
+
+    assertThat(receiveAll(queue, 2500)).extracting(t -> t.task().id() + "@" + t.task().index())
+        .containsExactlyInAnyOrderElementsOf(tasks(2500).stream().map(t -> t.id() + "@" + t.index()).toList());
+  }
+
+  /** A failure injected in front of the emulator: the publish RPC answers UNAVAILABLE to the first request. */
+  @Test
+  void requestThatFailedRetryablyIsSentAgainWhole() {
+    PubSubTaskQueue queue = (PubSubTaskQueue) open(settings(Duration.ofMinutes(5), 5));
+    AtomicInteger calls = new AtomicInteger();
+    queue.wrapTaskPublish(real -> failingFirst(1, StatusCode.Code.UNAVAILABLE, true, calls, real));
+
+    queue.sendMessages(messages(1500));
+
+    assertThat(calls).as("two requests, the first one twice").hasValue(3);
+    assertThat(receiveAll(queue, 1500)).extracting(t -> t.task().id())
+        .containsExactlyInAnyOrderElementsOf(tasks(1500).stream().map(Task::id).toList());
+  }
+
+  /** A request Pub/Sub refuses (not retryable) fails the send at once, saying so, without trying again. */
+  @Test
+  void refusedRequestIsReportedAndNotSentAgain() {
+    PubSubTaskQueue queue = (PubSubTaskQueue) open(settings(Duration.ofMinutes(5), 5));
+    AtomicInteger calls = new AtomicInteger();
+    queue.wrapTaskPublish(real -> failingFirst(1, StatusCode.Code.INVALID_ARGUMENT, false, calls, real));
+
+    assertThatThrownBy(() -> queue.sendMessages(messages(10)))
+        .isInstanceOfSatisfying(QueueException.class, e -> assertThat(e.isRetryable()).isFalse())
+        .hasMessageContaining("refused a request of 10 messages")
+        .hasMessageContaining("the task at index 0 to the task at index 9");
+    assertThat(calls).as("the emulator was never asked").hasValue(1);
+  }
+
+  private static UnaryCallable<PublishRequest, PublishResponse> failingFirst(int failures, StatusCode.Code code,
+      boolean retryable, AtomicInteger calls, UnaryCallable<PublishRequest, PublishResponse> real) {
+    return new UnaryCallable<>() {
+      @Override
+      public ApiFuture<PublishResponse> futureCall(PublishRequest request, ApiCallContext context) {
+        if (calls.incrementAndGet() <= failures) {
+          return ApiFutures.immediateFailedFuture(ApiExceptionFactory.createException("injected " + code, null,
+              GrpcStatusCode.of(io.grpc.Status.Code.valueOf(code.name())), retryable));
+        }
+        return real.futureCall(request, context);
+      }
+    };
   }
 
   @Test
