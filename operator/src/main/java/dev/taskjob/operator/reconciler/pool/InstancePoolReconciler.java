@@ -79,6 +79,7 @@ public class InstancePoolReconciler implements Reconciler<InstancePool>, Cleaner
   private final StopNotices stopNotices;
   private final PoolDeletion deletion;
   private final UnreadablePools unreadable;
+  private final FailedPools failedPools = new FailedPools();
   /** Crash tests: runs after VMs were created and before the status is written. */
   private volatile Runnable afterCreateHook = () -> { };
 
@@ -133,7 +134,8 @@ public class InstancePoolReconciler implements Reconciler<InstancePool>, Cleaner
   public UpdateControl<InstancePool> reconcile(InstancePool pool, Context<InstancePool> context) {
     Instant now = services.clock().instant();
     String before = statusJson(pool);
-    InstancePoolStatus status = pool.getStatus() == null ? new InstancePoolStatus() : pool.getStatus();
+    InstancePoolStatus status = failedPools.current(pool,
+        pool.getStatus() == null ? new InstancePoolStatus() : pool.getStatus());
     pool.setStatus(status);
     if (status.getPhase() == null) {
       status.setPhase(InstancePoolPhase.PENDING);
@@ -151,6 +153,7 @@ public class InstancePoolReconciler implements Reconciler<InstancePool>, Cleaner
     if (held) {
       unreadable.stalled(pool, status, now);
     }
+    failedPools.remember(pool, status);
     UpdateControl<InstancePool> control = statusJson(pool).equals(before) ? UpdateControl.noUpdate()
         : UpdateControl.patchStatus(pool);
     return control.rescheduleAfter(next);
@@ -246,6 +249,7 @@ public class InstancePoolReconciler implements Reconciler<InstancePool>, Cleaner
   @Override
   public DeleteControl cleanup(InstancePool pool, Context<InstancePool> context) {
     unreadable.forget(pool);
+    failedPools.forget(pool);
     if (pool.getSpec().getProvider() == null) {
       // An unreadable provider was never acted on (provider is immutable): this operator made no VMs for it.
       return DeleteControl.defaultDelete();

@@ -148,6 +148,38 @@ class PoolRecoveryTest {
     assertThat(events).extracting(Event::getReason).contains("CreateFailed", "CreateRefused");
   }
 
+  @Test
+  void aFailedPoolLaunchesNothingWhenTheNextLookGetsThePoolAsItWasBeforeTheFailure() {
+    cloud.refuseCreates(new CloudException("InvalidParameterValue: image 'missing' does not exist", false));
+    InstancePool pool = harness.client.resource(pool("stale", 1)).create();
+    InstancePool beforeTheFailure = pool;
+    for (int look = 0; look < 20
+        && (pool.getStatus() == null || pool.getStatus().getPhase() != InstancePoolPhase.FAILED); look++) {
+      beforeTheFailure = copy(pool);
+      UpdateControl<InstancePool> control = reconciler.reconcile(pool, null);
+      clock.advance(Duration.ofMillis(control.getScheduleDelay().orElseThrow()));
+    }
+    assertThat(pool.getStatus().getPhase()).isEqualTo(InstancePoolPhase.FAILED);
+    assertThat(beforeTheFailure.getStatus().getPhase()).isNotEqualTo(InstancePoolPhase.FAILED);
+    int createCalls = cloud.createCalls();
+
+    // The informer has not yet seen the failing write: the next look is handed the pool as it was before it,
+    // after the refusals' back-off, with a cloud that would now create.
+    cloud.refuseCreates(null);
+    clock.advance(Duration.ofHours(1));
+    UpdateControl<InstancePool> control = reconciler.reconcile(beforeTheFailure, null);
+
+    assertThat(cloud.createCalls()).as("create calls after the pool failed").isEqualTo(createCalls);
+    assertThat(control.isPatchStatus()).isTrue();
+    assertThat(beforeTheFailure.getStatus().getPhase()).isEqualTo(InstancePoolPhase.FAILED);
+    assertThat(Conditions.find(beforeTheFailure.getStatus().getConditions(), ConditionTypes.FAILED).orElseThrow()
+        .getReason()).isEqualTo("CreateRefused");
+  }
+
+  private static InstancePool copy(InstancePool pool) {
+    return dev.taskjob.core.Json.MAPPER.convertValue(pool, InstancePool.class);
+  }
+
   private static Exception catchReconcile(Runnable reconcile) {
     try {
       reconcile.run();
