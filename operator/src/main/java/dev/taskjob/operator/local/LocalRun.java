@@ -119,6 +119,7 @@ public final class LocalRun {
     Map<String, String> properties = new HashMap<>(options.settings().providerProperties());
     properties.put(Keys.LOCAL_ROOT, root.toString());
     OperatorSettings settings = options.settings().withProviderProperties(properties);
+    Manifests.prepareSchemaChecks(options.manifests());
     try (EmbeddedApiServer api = EmbeddedApiServer.startWithTaskJobCrds(options.apiPort())) {
       KubernetesClient client = api.client();
       activeClient = client;
