@@ -5,7 +5,10 @@ rounds interleaved (the jar order rotates per round), each run in a fresh direct
 From each run's own records (the operator's log and each worker's log under .taskjob-local/) it prints:
 time from launch to the first task start, the task span (first task start to last task end), time from the
 last task end to the command's exit, the tasks' summed run time, the efficiency over the span and over the
-whole wall time (summed run time / (slots x span)), the gaps between tasks in a slot, and a timeline of the
+whole wall time (summed run time / (slots x span)), the gaps between tasks in a slot (a task's Completed line to the next
+Started line of that slot), the time from a task's end to its Completed line (the time between its Started and
+Completed lines beyond its own run time, which counts from before the spawn: the exit notice, the scan for
+leftover processes and reading the result, less the part of the spawn after the Started line's clock), and a timeline of the
 start-up and the drain; then medians per jar. /proc/loadavg is printed before and after each run.
 
 Usage: bench/local/readme_job.py [--rounds 3] [--sample DIR] [--keep DIR] JAR [JAR...]
@@ -62,7 +65,7 @@ def analyse(run_dir, launched, exited):
                     last = label.endswith("*")
                     if last or label not in marks:
                         marks[label] = operator_time(line)
-    starts, ends, summed, slots, gaps, worker_up = [], [], 0.0, 0, [], []
+    starts, ends, summed, slots, gaps, outside, worker_up = [], [], 0.0, 0, [], [], []
     for log in sorted(glob.glob(os.path.join(root, "instances", "*", "worker.log"))):
         by_slot = {}
         first_line = None
@@ -84,13 +87,15 @@ def analyse(run_dir, launched, exited):
                 if c:
                     ends.append(t)
                     summed += float(c.group(3) or c.group(5))
-                    by_slot.setdefault(c.group(1), []).append(("end", t))
+                    by_slot.setdefault(c.group(1), []).append(("end", t, float(c.group(3) or c.group(5))))
         if first_line:
             worker_up.append(first_line)
         for events in by_slot.values():
-            for (k1, t1), (k2, t2) in zip(events, events[1:]):
-                if k1 == "end" and k2 == "start":
-                    gaps.append(t2 - t1)
+            for e1, e2 in zip(events, events[1:]):
+                if e1[0] == "end" and e2[0] == "start":
+                    gaps.append(e2[1] - e1[1])
+                elif e1[0] == "start" and e2[0] == "end":
+                    outside.append(e2[1] - e1[1] - e2[2])
     first, last = min(starts), max(ends)
     span, wall = last - first, exited - launched
     marks["worker logs first line*"] = max(worker_up) if worker_up else None
@@ -100,6 +105,7 @@ def analyse(run_dir, launched, exited):
         "eff_span": summed / (slots * span), "eff_wall": summed / (slots * wall),
         "gap_median_ms": 1000 * statistics.median(gaps) if gaps else 0.0,
         "gap_sum": sum(gaps),
+        "outside_ms": 1000 * statistics.median(outside) if outside else 0.0,
         "timeline": sorted(((label.rstrip("*"), t - launched) for label, t in marks.items() if t), key=lambda x: x[1]),
         "first_task": first - launched, "last_task": last - launched,
     }
@@ -115,11 +121,24 @@ def run_once(jar, sample, run_dir):
     return code, load_before, loadavg(), launched, exited
 
 
+PHASES = [("launch", "operator controllers started"), ("operator controllers started", "job accepted"),
+          ("job accepted", "instances created"), ("instances created", "first task"),
+          ("last task end", "instances terminated"), ("instances terminated", "job finished"),
+          ("job finished", "exit")]
+
+
+def phase_times(res):
+    at = dict(res["timeline"])
+    at.update({"launch": 0.0, "first task": res["first_task"], "last task end": res["last_task"], "exit": res["wall"]})
+    return {"%s -> %s" % (a, b): at[b] - at[a] for a, b in PHASES if a in at and b in at}
+
+
 FIELDS = [("before_first", "before first task (s)", "%.2f"), ("span", "task span (s)", "%.2f"),
           ("after_last", "after last task (s)", "%.2f"), ("wall", "wall (s)", "%.2f"),
           ("summed", "summed task time (s)", "%.1f"), ("eff_span", "efficiency, span", "%.3f"),
           ("eff_wall", "efficiency, wall", "%.3f"), ("gap_median_ms", "gap in a slot, median (ms)", "%.1f"),
-          ("gap_sum", "gaps in slots, sum (s)", "%.1f")]
+          ("gap_sum", "gaps in slots, sum (s)", "%.1f"),
+          ("outside_ms", "task end to Completed line, median (ms)", "%.1f")]
 
 
 def main():
@@ -156,6 +175,12 @@ def main():
         if rs:
             print("%s (%d runs): " % (jar, len(rs)) + ", ".join(
                 ("%s " + fmt) % (label, statistics.median(x[key] for x in rs)) for key, label, fmt in FIELDS))
+    print("\nphase medians (s)")
+    for jar in jars:
+        rs = [phase_times(x) for x in results[jar]]
+        if rs:
+            print("%s: " % jar + ", ".join("%s %.2f" % (k, statistics.median(r[k] for r in rs if k in r))
+                                           for k in rs[0]))
     if not a.keep:
         shutil.rmtree(work, ignore_errors=True)
 
