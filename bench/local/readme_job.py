@@ -11,7 +11,8 @@ Completed lines beyond its own run time, which counts from before the spawn: the
 leftover processes and reading the result, less the part of the spawn after the Started line's clock), and a timeline of the
 start-up and the drain; then medians per jar. /proc/loadavg is printed before and after each run.
 
-Usage: bench/local/readme_job.py [--rounds 3] [--sample DIR] [--keep DIR] JAR [JAR...]
+Usage: bench/local/readme_job.py [--rounds 3] [--sample DIR] [--keep DIR] VARIANT [VARIANT...]
+  VARIANT is a taskjob.jar, or "JVM-FLAGS... JAR" in one argument (java JVM-FLAGS -jar JAR local SAMPLE)
 """
 import argparse
 import glob
@@ -111,12 +112,13 @@ def analyse(run_dir, launched, exited):
     }
 
 
-def run_once(jar, sample, run_dir):
+def run_once(variant, sample, run_dir):
+    *flags, jar = variant.split()
     os.makedirs(run_dir)
     load_before = loadavg()
     launched = time.time()
     with open(os.path.join(run_dir, "stdout.txt"), "w") as out, open(os.path.join(run_dir, "stderr.txt"), "w") as err:
-        code = subprocess.call(["java", "-jar", jar, "local", sample], cwd=run_dir, stdout=out, stderr=err)
+        code = subprocess.call(["java", *flags, "-jar", jar, "local", sample], cwd=run_dir, stdout=out, stderr=err)
     exited = time.time()
     return code, load_before, loadavg(), launched, exited
 
@@ -150,7 +152,7 @@ def main():
     p.add_argument("jars", nargs="+")
     a = p.parse_args()
     sample = os.path.abspath(a.sample)
-    jars = [os.path.abspath(j) for j in a.jars]
+    jars = [" ".join(v.split()[:-1] + [os.path.abspath(v.split()[-1])]) for v in a.jars]
     work = a.keep or tempfile.mkdtemp(prefix="taskjob-readme-job.")
     os.makedirs(work, exist_ok=True)
     results = {j: [] for j in jars}
