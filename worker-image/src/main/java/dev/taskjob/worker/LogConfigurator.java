@@ -12,8 +12,8 @@ import java.util.List;
 
 /**
  * The worker's logging, set up in code (found by logback through {@code META-INF/services}) instead of a
- * {@code logback.xml}, whose parse cost the CLI about 0.2 s of CPU and 0.1 s of wall time at each start
- * (docs/benchmarks.md, "The README's local job"; a worker with its class-data archive saw no difference). Lines on stderr as rms-cloud-tasks prints them
+ * {@code logback.xml}, whose parse cost the CLI about 0.2 s of CPU and 0.1 s of wall time at each start, and a
+ * worker with its class-data archive about 0.05 s (docs/benchmarks.md, "The README's local job"). Lines on stderr as rms-cloud-tasks prints them
  * ({@code 2025-07-08 11:19:22.944 INFO - message}); cloud SDK and network libraries at WARN.
  *
  * <p>A configuration file still wins: with {@code -Dlogback.configurationFile} set, or a {@code logback.xml} or
