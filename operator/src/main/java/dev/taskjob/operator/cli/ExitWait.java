@@ -11,8 +11,9 @@ import java.util.regex.Pattern;
  * After a local run these are the selector threads of JDK 17's {@code HttpClient} (the in-process Kubernetes
  * client's and the kubectl gateway's), which have no {@code close()} and end only once their client has been
  * garbage collected, and the embedded API's vert.x threads, which its asynchronous close ends a moment later.
- * A selector thread ends when interrupted; its client cannot be used after that, so this is for a process
- * whose clients are closed and which is about to exit. Measured: 0.39 s from the end of a local run to the
+ * A selector thread ends when interrupted; its client cannot be used after that, so this runs only in
+ * {@link TaskjobCli#main}, after the command has returned and right before the JVM exits (never where commands
+ * run in-process, as in tests). Measured: 0.39 s from the end of a local run to the
  * process's exit, 0.12 s with this (docs/benchmarks.md, "The README's local job").
  */
 final class ExitWait {

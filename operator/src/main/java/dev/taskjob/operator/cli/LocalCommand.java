@@ -86,8 +86,6 @@ public final class LocalCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       System.err.println("taskjob local: " + e.getMessage());
       return 2;
-    } finally {
-      ExitWait.endIdleNetworkThreads(Duration.ofMillis(500)); // the run has closed its clients; the JVM exits next
     }
   }
 }
