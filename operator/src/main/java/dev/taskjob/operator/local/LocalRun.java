@@ -198,7 +198,7 @@ public final class LocalRun {
   private List<TaskJob> follow(KubernetesClient client, List<Manifests.Item> jobItems, Instant started)
       throws InterruptedException {
     Semaphore finishedSeen = new Semaphore(0);
-    Watch watch = null;
+    Watch watch;
     try {
       watch = client.resources(TaskJob.class).inAnyNamespace().watch(new Watcher<>() {
         @Override
@@ -213,9 +213,11 @@ public final class LocalRun {
           // The poll interval still bounds the wait.
         }
       });
-      return follow(client, jobItems, started, finishedSeen);
     } catch (KubernetesClientException e) {
-      return follow(client, jobItems, started, finishedSeen); // no watch: polling alone
+      watch = null; // polling alone
+    }
+    try {
+      return follow(client, jobItems, started, finishedSeen);
     } finally {
       if (watch != null) {
         watch.close();
