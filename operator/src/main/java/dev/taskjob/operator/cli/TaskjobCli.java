@@ -1,6 +1,7 @@
 package dev.taskjob.operator.cli;
 
 import dev.taskjob.operator.metrics.BuildInfo;
+import java.time.Duration;
 import picocli.AutoComplete;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -34,7 +35,9 @@ public final class TaskjobCli implements Runnable {
 
   public static void main(String[] args) {
     Logs.configureForCommand(); // the operator and local commands set their own
-    System.exit(commandLine(args).execute(args));
+    int code = commandLine(args).execute(args);
+    ExitWait.endIdleNetworkThreads(Duration.ofMillis(500)); // here, not in the commands: tests run those in-process
+    System.exit(code);
   }
 
   /**

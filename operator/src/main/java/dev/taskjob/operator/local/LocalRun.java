@@ -20,6 +20,10 @@ import dev.taskjob.operator.validation.InformerSettings;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.Watch;
+import io.fabric8.kubernetes.client.Watcher;
+import io.fabric8.kubernetes.client.WatcherException;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -33,6 +37,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -114,6 +119,7 @@ public final class LocalRun {
     Map<String, String> properties = new HashMap<>(options.settings().providerProperties());
     properties.put(Keys.LOCAL_ROOT, root.toString());
     OperatorSettings settings = options.settings().withProviderProperties(properties);
+    Manifests.prepareSchemaChecks(options.manifests());
     try (EmbeddedApiServer api = EmbeddedApiServer.startWithTaskJobCrds(options.apiPort())) {
       KubernetesClient client = api.client();
       activeClient = client;
@@ -184,9 +190,47 @@ public final class LocalRun {
     return lines;
   }
 
-  /** Polls the jobs, printing a progress line whenever one changes, until all finish or a stop is requested. */
+  /**
+   * Polls the jobs, printing a progress line whenever one changes, until all finish or a stop is requested. A
+   * watch on the TaskJobs cuts the wait short when one of them reaches a finished phase, so the run ends as soon
+   * as the last job does rather than up to a poll interval later.
+   */
   private List<TaskJob> follow(KubernetesClient client, List<Manifests.Item> jobItems, Instant started)
       throws InterruptedException {
+    Semaphore finishedSeen = new Semaphore(0);
+    Watch watch;
+    try {
+      watch = client.resources(TaskJob.class).inAnyNamespace().watch(new Watcher<>() {
+        @Override
+        public void eventReceived(Action action, TaskJob job) {
+          if (action == Action.DELETED || isFinished(job)) {
+            finishedSeen.release();
+          }
+        }
+
+        @Override
+        public void onClose(WatcherException cause) {
+          // The poll interval still bounds the wait.
+        }
+      });
+    } catch (KubernetesClientException e) {
+      watch = null; // polling alone
+    }
+    try {
+      return follow(client, jobItems, started, finishedSeen);
+    } finally {
+      if (watch != null) {
+        watch.close();
+      }
+    }
+  }
+
+  private static boolean isFinished(TaskJob job) {
+    return job.getStatus() != null && job.getStatus().getPhase() != null && job.getStatus().getPhase().isFinished();
+  }
+
+  private List<TaskJob> follow(KubernetesClient client, List<Manifests.Item> jobItems, Instant started,
+      Semaphore finishedSeen) throws InterruptedException {
     out.print(ProgressView.header());
     Map<String, String> lastLine = new HashMap<>();
     WorkerErrors workerErrors = new WorkerErrors(options.root().toAbsolutePath());
@@ -210,8 +254,7 @@ public final class LocalRun {
         if (!line.equals(lastLine.put(job.getMetadata().getName(), line))) {
           out.print(line);
         }
-        allFinished &= PlanLines.planned(job) || job.getStatus() != null && job.getStatus().getPhase() != null
-            && job.getStatus().getPhase().isFinished();
+        allFinished &= PlanLines.planned(job) || isFinished(job);
       }
       if (allFinished && !jobs.isEmpty()) {
         return jobs;
@@ -223,7 +266,9 @@ public final class LocalRun {
       if (stopRequested.get()) {
         return jobs;
       }
-      Thread.sleep(options.pollInterval().toMillis());
+      if (finishedSeen.tryAcquire(options.pollInterval().toMillis(), TimeUnit.MILLISECONDS)) {
+        finishedSeen.drainPermits();
+      }
     }
   }
 

@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -116,6 +117,34 @@ public final class Manifests {
    * its schema, several reasons in brackets as kubectl prints them.
    */
   static List<String> schemaErrors(Path file) {
+    return schemaErrors(file, VALIDATORS);
+  }
+
+  /**
+   * Checks the manifests under {@code paths} against their schemas on a daemon thread and discards the result,
+   * so that the first checks' start-up (CEL's compiler and runtime, the CRDs' schemas, over a second of class
+   * loading and initialization on a busy machine) overlaps the embedded API's start. The rules it compiles are
+   * kept ({@link CelRules} caches them) and {@link #read} finds them compiled; it has validators of its own, as
+   * a validator is not shared between threads. Anything that goes wrong here is left for {@link #read} to report.
+   */
+  static void prepareSchemaChecks(List<Path> paths) {
+    Thread warmUp = new Thread(() -> {
+      try {
+        Map<String, SchemaValidator> validators = new HashMap<>();
+        for (Path path : paths) {
+          if (Files.exists(path)) {
+            files(path).forEach(file -> schemaErrors(file, validators));
+          }
+        }
+      } catch (RuntimeException e) {
+        // read() checks the same files again and reports what is wrong with them
+      }
+    }, "schema-checks-warm-up");
+    warmUp.setDaemon(true);
+    warmUp.start();
+  }
+
+  private static List<String> schemaErrors(Path file, Map<String, SchemaValidator> validators) {
     List<String> errors = new ArrayList<>();
     try (MappingIterator<JsonNode> documents = YAML.readerFor(JsonNode.class).readValues(file.toFile())) {
       while (documents.hasNext()) {
@@ -132,7 +161,7 @@ public final class Manifests {
         for (JsonNode object : objects) {
           String kind = object.path("kind").asText();
           SchemaValidator validator =
-              VALIDATORS.computeIfAbsent(kind, k -> SchemaValidator.bundled(k, CelRules.INSTANCE));
+              validators.computeIfAbsent(kind, k -> SchemaValidator.bundled(k, CelRules.INSTANCE));
           if (validator == null) {
             continue;
           }
