@@ -31,4 +31,9 @@ class PubSubQueueModeTest extends QueueModeContract {
   boolean reportsDepth() {
     return false;
   }
+
+  @Override
+  boolean mayDeliverTwice() {
+    return true;
+  }
 }

@@ -68,6 +68,16 @@ abstract class QueueModeContract {
     return true;
   }
 
+  /**
+   * Whether the queue may hand one message to two receivers at once. SQS standard queues and Pub/Sub deliver at
+   * least once (the ledger counts the extra run as a duplicate); moto's receive is not atomic across concurrent
+   * calls, and a clean-clone run saw two workers' first receives both get one task. The local queue leases each
+   * message under a file lock: exactly once.
+   */
+  boolean mayDeliverTwice() {
+    return false;
+  }
+
   @AfterEach
   void cleanUp() throws InterruptedException {
     workers.shutdownNow();
@@ -138,11 +148,14 @@ abstract class QueueModeContract {
   }
 
   @Test
-  void everyQueuedTaskRunsOnceAcrossTwoWorkers() throws Exception {
+  void everyQueuedTaskRunsAcrossTwoWorkersOnceWhereTheQueueDeliversOnce() throws Exception {
     TaskQueue queue = open(Duration.ofSeconds(30), 3);
     queue.send(tasks(24));
     Path out = Files.createDirectory(dir.resolve("out"));
-    String marker = "set -C; echo $TASK_ID > " + out + "/$TASK_ID";
+    // Where the queue delivers exactly once a second run of a task fails (noclobber) and so fails its worker;
+    // where it may deliver twice, each run appends a line.
+    String marker = mayDeliverTwice() ? "echo $TASK_ID >> " + out + "/$TASK_ID"
+        : "set -C; echo $TASK_ID > " + out + "/$TASK_ID";
 
     // Idle time counts from a worker's start: two JVM-sharing workers on a loaded machine may take over a
     // second for their first receive, so "empty" must mean longer than that.
@@ -156,7 +169,13 @@ abstract class QueueModeContract {
     }
     List<TaskEvent> completed = new ArrayList<>(events("a", EventType.TASK_COMPLETED));
     completed.addAll(events("b", EventType.TASK_COMPLETED));
-    assertThat(completed).extracting(TaskEvent::taskId).doesNotHaveDuplicates().hasSize(24);
+    List<String> ids = tasks(24).stream().map(Task::id).toList();
+    if (mayDeliverTwice()) {
+      assertThat(completed).extracting(TaskEvent::taskId).containsAll(ids);
+      assertThat(completed).extracting(TaskEvent::taskId).allMatch(ids::contains);
+    } else {
+      assertThat(completed).extracting(TaskEvent::taskId).doesNotHaveDuplicates().hasSize(24);
+    }
     assertThat(queue.receive(10, Duration.ofMillis(500))).as("every task acknowledged").isEmpty();
     if (reportsDepth()) {
       assertThat(queue.depth().unfinished()).isZero();

@@ -26,4 +26,9 @@ class SqsQueueModeTest extends QueueModeContract {
     return new ProviderConfig("aws", MotoServerExtension.REGION, null,
         Map.of(ProviderConfig.Keys.AWS_ENDPOINT, MOTO.endpoint().toString()));
   }
+
+  @Override
+  boolean mayDeliverTwice() {
+    return true;
+  }
 }
