@@ -347,9 +347,11 @@ class FileModeTest {
   @Test
   void reportsEachTasksPeakMemoryAndCpuSecondsOfItsWholeProcessTree() throws IOException {
     Files.writeString(dir.resolve("tasks.json"), "[{\"id\": \"memory\"}, {\"id\": \"cpu\"}]");
-    // memory: dd holds a 128 MiB buffer while blocked on a pipe nobody reads, for a few samples.
+    // memory: dd holds a 128 MiB buffer while blocked on a pipe nobody reads, for 50 sampling periods (10 s: a
+    // clean-clone run beside another one starved the sampler through most of a 3 s hold, which then saw the
+    // buffer 96 KiB short of full).
     // cpu: a child burns 1.5 CPU seconds of its own and is reaped by the shell, which then waits a few samples.
-    String script = "if [ $TASK_ID = memory ]; then dd if=/dev/zero bs=128M count=1 2>/dev/null | sleep 3; "
+    String script = "if [ $TASK_ID = memory ]; then dd if=/dev/zero bs=128M count=1 2>/dev/null | sleep 10; "
         + "else perl -e '1 while (times)[0] + (times)[1] < 1.5'; sleep 2; fi";
     int exit = run("--task-file", dir.resolve("tasks.json").toString(), "--num-simultaneous-tasks", "2", "--", script);
 
