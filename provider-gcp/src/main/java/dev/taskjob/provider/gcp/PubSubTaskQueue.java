@@ -52,6 +52,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import java.util.function.IntFunction;
 import java.util.function.UnaryOperator;
 
 /**
@@ -269,28 +270,26 @@ public final class PubSubTaskQueue implements TaskQueue {
 
   @Override
   public void send(List<Task> tasks) {
-    List<PubsubMessage> messages = new ArrayList<>(tasks.size());
-    for (Task task : tasks) {
-      byte[] body = Json.taskToJsonBytes(task);
-      if (body.length > MAX_MESSAGE_BYTES) {
-        throw tooLarge("task " + task.id(), body.length);
-      }
-      messages.add(PubsubMessage.newBuilder().setData(UnsafeByteOperations.unsafeWrap(body)).build());
-    }
-    taskPublisher().publish(tasksTopic, messages, i -> "task " + tasks.get(i).id());
+    publishTasks(tasks.size(), i -> Json.taskToJsonBytes(tasks.get(i)), i -> "task " + tasks.get(i).id());
   }
 
   /** Sends the bytes as they are (no copy): the loader's path, which encoded the tasks while validating. */
   @Override
   public void sendMessages(List<TaskMessage> tasks) {
-    List<PubsubMessage> messages = new ArrayList<>(tasks.size());
-    for (TaskMessage task : tasks) {
-      if (task.body().length > MAX_MESSAGE_BYTES) {
-        throw tooLarge("the task at index " + task.index(), task.body().length);
+    publishTasks(tasks.size(), i -> tasks.get(i).body(), i -> "the task at index " + tasks.get(i).index());
+  }
+
+  /** Publishes task messages {@code 0..count-1} through the bulk publisher, each refused first if too large. */
+  private void publishTasks(int count, IntFunction<byte[]> body, IntFunction<String> describe) {
+    List<PubsubMessage> messages = new ArrayList<>(count);
+    for (int i = 0; i < count; i++) {
+      byte[] data = body.apply(i);
+      if (data.length > MAX_MESSAGE_BYTES) {
+        throw tooLarge(describe.apply(i), data.length);
       }
-      messages.add(PubsubMessage.newBuilder().setData(UnsafeByteOperations.unsafeWrap(task.body())).build());
+      messages.add(PubsubMessage.newBuilder().setData(UnsafeByteOperations.unsafeWrap(data)).build());
     }
-    taskPublisher().publish(tasksTopic, messages, i -> "the task at index " + tasks.get(i).index());
+    taskPublisher().publish(tasksTopic, messages, describe);
   }
 
   private static QueueException tooLarge(String what, int bytes) {

@@ -3,6 +3,7 @@ package dev.taskjob.provider.gcp;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.api.core.ApiFuture;
 import com.google.api.core.ApiFutures;
 import com.google.api.gax.grpc.GrpcStatusCode;
@@ -299,6 +300,27 @@ class PubSubTaskQueueTest {
         .hasMessageContaining("refused a request of 10 messages")
         .hasMessageContaining("the task at index 0 to the task at index 9");
     assertThat(calls).as("the emulator was never asked").hasValue(1);
+  }
+
+  /** A task over Pub/Sub's message limit is refused by name (or index, on the loader's path) before any request. */
+  @Test
+  void taskOverTheMessageLimitIsRefusedBeforeAnyRequest() {
+    PubSubTaskQueue queue = (PubSubTaskQueue) open(settings(Duration.ofMinutes(5), 5));
+    AtomicInteger calls = new AtomicInteger();
+    queue.wrapTaskPublish(real -> failingFirst(0, StatusCode.Code.UNAVAILABLE, true, calls, real));
+    ObjectNode data = Json.MAPPER.createObjectNode().put("blob", "x".repeat(PubSubTaskQueue.MAX_MESSAGE_BYTES));
+    List<Task> withLarge = new ArrayList<>(tasks(3));
+    withLarge.add(new Task("large", data, 3));
+    List<TaskMessage> messagesWithLarge = new ArrayList<>(messages(3));
+    messagesWithLarge.add(new TaskMessage(3, new byte[PubSubTaskQueue.MAX_MESSAGE_BYTES + 1]));
+
+    assertThatThrownBy(() -> queue.send(withLarge))
+        .isInstanceOfSatisfying(QueueException.class, e -> assertThat(e.isRetryable()).isFalse())
+        .hasMessageStartingWith("task large is ").hasMessageContaining("Pub/Sub accepts at most 10000000");
+    assertThatThrownBy(() -> queue.sendMessages(messagesWithLarge))
+        .isInstanceOfSatisfying(QueueException.class, e -> assertThat(e.isRetryable()).isFalse())
+        .hasMessageStartingWith("the task at index 3 is 10000001 bytes");
+    assertThat(calls).as("publish requests").hasValue(0);
   }
 
   private static UnaryCallable<PublishRequest, PublishResponse> failingFirst(int failures, StatusCode.Code code,
