@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
 import java.util.stream.Stream;
 
 /**
@@ -76,8 +77,9 @@ public final class Manifests {
             }
             items.add(new Item(object, file));
           }
-        } catch (IOException | KubernetesClientException | IllegalStateException e) {
-          throw new IllegalArgumentException(file + ": not a valid manifest: " + rootMessage(e), e);
+        } catch (IOException | KubernetesClientException | IllegalStateException | YamlEngineException e) {
+          // YamlEngineException: YAML that does not parse (a duplicate key, an unclosed quote), with its line
+          throw new IllegalArgumentException(file + ": not a valid manifest: " + rootMessage(e).strip(), e);
         }
       }
     }

@@ -152,6 +152,30 @@ class LocalBadInputTest {
     assertThat(root.resolve("queues")).doesNotExist();
   }
 
+  /** YAML that does not parse gets the file, the reason and its line, exit 2 and no stack trace. */
+  @ParameterizedTest(name = "{0}")
+  @org.junit.jupiter.params.provider.CsvSource(delimiter = '|', value = {
+      "two manifests run together without ---|apiVersion: v1\\nkind: ConfigMap\\napiVersion: v1\\n|found duplicate key apiVersion",
+      "an unclosed flow sequence|apiVersion: v1\\nkind: [ConfigMap\\n|line 3"})
+  void yamlThatDoesNotParseIsNamedWithItsLine(String name, String yaml, String reason) throws IOException {
+    Path file = Files.writeString(dir.resolve("job.yaml"), yaml.replace("\\n", "\n"));
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    PrintStream originalErr = System.err;
+    int code;
+    try {
+      System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+      code = TaskjobCli.commandLine().execute("local", "--root", dir.resolve("root").toString(), file.toString());
+    } finally {
+      System.setErr(originalErr);
+    }
+
+    String message = err.toString(StandardCharsets.UTF_8);
+    assertThat(code).isEqualTo(2);
+    assertThat(message).startsWith("taskjob local: " + file + ": not a valid manifest: ").contains(reason)
+        .doesNotContain("\tat ");
+    assertThat(dir.resolve("root").resolve("instances")).doesNotExist();
+  }
+
   @Test
   void theSampleManifestsPass() throws IOException {
     Path samples = Path.of("..", "samples").toAbsolutePath().normalize();
