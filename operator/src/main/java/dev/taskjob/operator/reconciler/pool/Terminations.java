@@ -80,6 +80,12 @@ final class Terminations {
     List<String> toTerminate = new ArrayList<>(plan.stillTerminating());
     plan.terminate().stream().filter(r -> r.reason() != PoolPlan.Reason.EXTRA).forEach(r -> toTerminate.add(r.id()));
     toTerminate.addAll(scaleIn.terminate());
+    List<String> newlyAsked = toTerminate.stream().filter(id -> !plan.stillTerminating().contains(id)).toList();
+    if (!newlyAsked.isEmpty()) {
+      // each id with why, once (not again while the cloud still lists it), so a log tells a termination's cause
+      LOG.info("pool {}: terminating {} (planned: {}; scale-in: {})", PoolServices.name(pool), newlyAsked,
+          plan.terminate(), scaleIn.terminate());
+    }
     terminate(pool, cloud, toTerminate);
     List<String> extras = scaleIn.terminate();
     if (!extras.isEmpty()) {
