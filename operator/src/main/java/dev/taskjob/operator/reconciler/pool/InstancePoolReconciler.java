@@ -79,7 +79,7 @@ public class InstancePoolReconciler implements Reconciler<InstancePool>, Cleaner
   private final StopNotices stopNotices;
   private final PoolDeletion deletion;
   private final UnreadablePools unreadable;
-  private final FailedPools failedPools = new FailedPools();
+  private final WrittenStatuses writtenStatuses = new WrittenStatuses();
   /** Crash tests: runs after VMs were created and before the status is written. */
   private volatile Runnable afterCreateHook = () -> { };
 
@@ -134,7 +134,8 @@ public class InstancePoolReconciler implements Reconciler<InstancePool>, Cleaner
   public UpdateControl<InstancePool> reconcile(InstancePool pool, Context<InstancePool> context) {
     Instant now = services.clock().instant();
     String before = statusJson(pool);
-    InstancePoolStatus status = failedPools.current(pool,
+    // the informer may not show this process's last status write yet: look with that write
+    InstancePoolStatus status = writtenStatuses.current(pool,
         pool.getStatus() == null ? new InstancePoolStatus() : pool.getStatus());
     pool.setStatus(status);
     if (status.getPhase() == null) {
@@ -153,9 +154,9 @@ public class InstancePoolReconciler implements Reconciler<InstancePool>, Cleaner
     if (held) {
       unreadable.stalled(pool, status, now);
     }
-    failedPools.remember(pool, status);
-    UpdateControl<InstancePool> control = statusJson(pool).equals(before) ? UpdateControl.noUpdate()
-        : UpdateControl.patchStatus(pool);
+    boolean changed = !statusJson(pool).equals(before);
+    writtenStatuses.remember(pool, status, changed);
+    UpdateControl<InstancePool> control = changed ? UpdateControl.patchStatus(pool) : UpdateControl.noUpdate();
     return control.rescheduleAfter(next);
   }
 
@@ -182,7 +183,7 @@ public class InstancePoolReconciler implements Reconciler<InstancePool>, Cleaner
       selection = selections.selection(pool, config);
     } catch (NoMatchingInstanceTypeException e) {
       report.fail(pool, status, "NoMatchingInstanceType", e.getMessage(), now);
-      terminations.terminateAll(pool, cloud, vms);
+      terminations.terminateAll(pool, cloud, vms, "the pool failed: no instance type matches");
       return services.settings().resyncInterval();
     }
     PoolSelections.Choice choice = selections.choose(pool, config, now);
@@ -237,7 +238,7 @@ public class InstancePoolReconciler implements Reconciler<InstancePool>, Cleaner
   /** A pool that gave up keeps terminating what is left and stays Failed. */
   private Duration failed(InstancePool pool, InstancePoolStatus status, ProviderConfig config, CloudProvider cloud,
       List<Instance> vms, Instant now) {
-    terminations.terminateAll(pool, cloud, vms);
+    terminations.terminateAll(pool, cloud, vms, "the pool failed: " + status.getMessage());
     report.report(pool, status, config, vms, now);
     terminations.report(pool, status);
     disks.empty(pool, status, cloud, vms);
@@ -249,7 +250,7 @@ public class InstancePoolReconciler implements Reconciler<InstancePool>, Cleaner
   @Override
   public DeleteControl cleanup(InstancePool pool, Context<InstancePool> context) {
     unreadable.forget(pool);
-    failedPools.forget(pool);
+    writtenStatuses.forget(pool);
     if (pool.getSpec().getProvider() == null) {
       // An unreadable provider was never acted on (provider is immutable): this operator made no VMs for it.
       return DeleteControl.defaultDelete();
@@ -261,11 +262,13 @@ public class InstancePoolReconciler implements Reconciler<InstancePool>, Cleaner
   @Override
   public ErrorStatusUpdateControl<InstancePool> updateErrorStatus(InstancePool pool, Context<InstancePool> context,
       Exception e) {
+    // JOSDK hands this the object the failed look worked on: its status is that look's, written here
     InstancePoolStatus status = pool.getStatus() == null ? new InstancePoolStatus() : pool.getStatus();
     pool.setStatus(status);
     ErrorClassifier.Classified error = ErrorClassifier.classify(e);
     ErrorReports.degraded(pool, status.getConditions(), error, services.events(), services.clock().instant());
     status.setMessage(error.message());
+    writtenStatuses.remember(pool, status, true);
     LOG.warn("pool {}: reconcile failed ({}), {}: {}", PoolServices.name(pool), error.kind(),
         error.kind().retried() ? "will retry" : "not retried until looked at again", e.toString());
     return ErrorReports.control(pool, error);

@@ -67,7 +67,7 @@ final class PoolDeletion {
       launcher.countForAdminCaps(pool, left, config);
     }
     if (!left.isEmpty() || creating || listing.isEmpty()) {
-      terminations.terminateAll(pool, cloud, left);
+      terminations.terminateAll(pool, cloud, left, "the pool is being deleted");
       LOG.info("pool {}: deleting, waiting for {} instances to terminate", PoolServices.name(pool), left.size());
       return lookAgain();
     }

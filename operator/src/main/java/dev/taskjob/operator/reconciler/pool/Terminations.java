@@ -86,6 +86,12 @@ final class Terminations {
       LOG.info("pool {}: terminating {} (planned: {}; scale-in: {})", PoolServices.name(pool), newlyAsked,
           plan.terminate(), scaleIn.terminate());
     }
+    Set<String> asked = services.requested(pool);
+    List<String> askedByStatus = plan.stillTerminating().stream().filter(id -> !asked.contains(id)).toList();
+    if (!askedByStatus.isEmpty()) {
+      LOG.info("pool {}: terminating {} again: the pool's status lists them terminating", PoolServices.name(pool),
+          askedByStatus);
+    }
     terminate(pool, cloud, toTerminate);
     List<String> extras = scaleIn.terminate();
     if (!extras.isEmpty()) {
@@ -95,9 +101,15 @@ final class Terminations {
     return toTerminate;
   }
 
-  void terminateAll(InstancePool pool, CloudProvider cloud, List<Instance> vms) {
-    terminate(pool, cloud, vms.stream().filter(vm -> vm.state() != InstanceState.TERMINATED).map(Instance::id)
-        .toList());
+  /** Terminates every VM not yet terminated; the ones not asked before are logged with {@code why}. */
+  void terminateAll(InstancePool pool, CloudProvider cloud, List<Instance> vms, String why) {
+    List<String> ids = vms.stream().filter(vm -> vm.state() != InstanceState.TERMINATED).map(Instance::id).toList();
+    Set<String> asked = services.requested(pool);
+    List<String> newlyAsked = ids.stream().filter(id -> !asked.contains(id)).toList();
+    if (!newlyAsked.isEmpty()) {
+      LOG.info("pool {}: terminating {} ({})", PoolServices.name(pool), newlyAsked, why);
+    }
+    terminate(pool, cloud, ids);
   }
 
   /**

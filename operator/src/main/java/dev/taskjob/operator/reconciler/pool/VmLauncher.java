@@ -131,6 +131,11 @@ final class VmLauncher {
   private final Map<String, Map<String, Instant>> heldForScaleIn = new ConcurrentHashMap<>();
   /** Refused create rounds per pool uid. */
   private final Map<String, CreateRefusals.State> refusals = new ConcurrentHashMap<>();
+  /**
+   * The last launch number used per pool: the annotation saving it may not be in the copy the next look is
+   * handed, and a number reused for a new VM would reuse its idempotency key.
+   */
+  private final Map<String, Long> lastLaunch = new ConcurrentHashMap<>();
 
   /**
    * @param creators runs the create calls
@@ -345,6 +350,7 @@ final class VmLauncher {
     heldForScaleIn.remove(pool.getMetadata().getUid());
     finished.remove(pool.getMetadata().getUid());
     refusals.remove(pool.getMetadata().getUid());
+    lastLaunch.remove(pool.getMetadata().getUid());
     acrossPools.forget(pool);
   }
 
@@ -431,12 +437,12 @@ final class VmLauncher {
   }
 
   private long nextSeq(InstancePool pool, List<Instance> vms) {
-    long max = 0;
+    long max = lastLaunch.getOrDefault(pool.getMetadata().getUid(), 0L);
     String saved = pool.getMetadata().getAnnotations() == null ? null
         : pool.getMetadata().getAnnotations().get(LAST_LAUNCH_ANNOTATION);
     if (saved != null) {
       try {
-        max = Long.parseLong(saved);
+        max = Math.max(max, Long.parseLong(saved));
       } catch (NumberFormatException ignored) {
         // rewritten below
       }
@@ -454,6 +460,7 @@ final class VmLauncher {
   }
 
   private void saveLastLaunch(InstancePool pool, long seq) {
+    lastLaunch.merge(pool.getMetadata().getUid(), seq, Math::max);
     String patch = "{\"metadata\":{\"annotations\":{\"" + LAST_LAUNCH_ANNOTATION + "\":\"" + seq + "\"}}}";
     services.client().resources(InstancePool.class).inNamespace(pool.getMetadata().getNamespace())
         .withName(pool.getMetadata().getName()).patch(PatchContext.of(PatchType.JSON_MERGE), patch);

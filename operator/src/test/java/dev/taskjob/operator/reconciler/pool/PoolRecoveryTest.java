@@ -176,6 +176,32 @@ class PoolRecoveryTest {
         .getReason()).isEqualTo("CreateRefused");
   }
 
+  @Test
+  void aLookHandedThePoolAsItWasBeforeTheLastWriteKeepsWhatThatWriteRecorded() {
+    InstancePool pool = harness.client.resource(pool("behind", 2)).create();
+    reconciler.reconcile(pool, null);
+    assertThat(cloud.inState(InstanceState.RUNNING)).hasSize(2);
+
+    // A VM is preempted; the look that sees it counts it lost, asks its deletion and launches a replacement.
+    cloud.preempt(List.of(cloud.inState(InstanceState.RUNNING).get(0).id()));
+    clock.advance(Duration.ofSeconds(5));
+    InstancePool beforeTheLoss = copy(pool);
+    UpdateControl<InstancePool> sawTheLoss = reconciler.reconcile(pool, null);
+    assertThat(sawTheLoss.isPatchStatus()).isTrue();
+    assertThat(pool.getStatus().getReplacements()).isEqualTo(1);
+    assertThat(cloud.inState(InstanceState.RUNNING)).hasSize(2);
+    int createCalls = cloud.createCalls();
+
+    // The informer has not yet seen that look's write: the next look is handed the pool as it was before it.
+    clock.advance(Duration.ofSeconds(5));
+    reconciler.reconcile(beforeTheLoss, null);
+
+    assertThat(beforeTheLoss.getStatus().getReplacements()).as("replacements after the stale look").isEqualTo(1);
+    assertThat(cloud.createCalls()).as("create calls after the stale look").isEqualTo(createCalls);
+    List<Event> events = harness.client.v1().events().inNamespace(OperatorHarness.NAMESPACE).list().getItems();
+    assertThat(events).filteredOn(e -> "InstanceLost".equals(e.getReason())).hasSize(1);
+  }
+
   private static InstancePool copy(InstancePool pool) {
     return dev.taskjob.core.Json.MAPPER.convertValue(pool, InstancePool.class);
   }
