@@ -175,8 +175,8 @@ class LocalSampleTest {
     Path root = dir.resolve("root");
     Path log = dir.resolve("local.log");
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    Process local = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-        "dev.taskjob.operator.cli.TaskjobCli", "local", "--root", root.toString(), manifests.toString())
+    Process local = new ProcessBuilder(interruptible(java, "-cp", System.getProperty("java.class.path"),
+        "dev.taskjob.operator.cli.TaskjobCli", "local", "--root", root.toString(), manifests.toString()))
         .redirectErrorStream(true).redirectOutput(log.toFile()).start();
     try {
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
@@ -197,6 +197,16 @@ class LocalSampleTest {
     }
   }
 
+  /**
+   * The command with SIGINT back to its default: a suite started in the background by a non-interactive shell
+   * hands its children SIGINT ignored, and a JVM never handles a signal that was ignored when it started.
+   */
+  private static List<String> interruptible(String... command) {
+    List<String> line = new ArrayList<>(List.of("env", "--default-signal=INT"));
+    line.addAll(List.of(command));
+    return line;
+  }
+
   @Test
   void secondInterruptExitsAtOnceListingWhatMayBeLeftRunning(@TempDir Path dir) throws Exception {
     // 60 s tasks and a long grace period: the clean stop started by the first Ctrl-C cannot finish first.
@@ -206,8 +216,8 @@ class LocalSampleTest {
     ((ObjectNode) tree.path("spec").path("worker")).put("shutdownGracePeriod", "300s");
     YAML.writeValue(job.toFile(), tree);
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    Process local = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-        "dev.taskjob.operator.cli.TaskjobCli", "local", "--root", dir.resolve("root").toString(), manifests.toString())
+    Process local = new ProcessBuilder(interruptible(java, "-cp", System.getProperty("java.class.path"),
+        "dev.taskjob.operator.cli.TaskjobCli", "local", "--root", dir.resolve("root").toString(), manifests.toString()))
         .redirectErrorStream(true).start();
     java.util.concurrent.LinkedBlockingQueue<String> lines = new java.util.concurrent.LinkedBlockingQueue<>();
     Thread reader = new Thread(() -> new java.io.BufferedReader(new java.io.InputStreamReader(local.getInputStream(),
