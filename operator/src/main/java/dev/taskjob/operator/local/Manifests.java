@@ -20,8 +20,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
 import java.util.stream.Stream;
+import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
 
 /**
  * Kubernetes manifests read from files and directories, as {@code kubectl apply -f} takes them:
