@@ -48,6 +48,10 @@ import org.slf4j.LoggerFactory;
  * preemption monitor) posts a message to the dispatcher's inbox. Timeouts run on one scheduler
  * thread; lease extension and heartbeats on another, since they call the network.
  *
+ * <p>Fetching ahead: from a queue the fetcher receives for the free slots plus a few more tasks
+ * ({@link HeldTasks}), so a slot whose task's process has exited starts the next task at once, with the
+ * ended task's settling (the scan for leftover processes, the result, the report) after that start.
+ *
  * <p>Stopping: a stop request (signal, spot interruption, empty queue, fatal error) stops taking tasks,
  * writes the stop notice for running tasks and gives them until a deadline; then their process trees get
  * SIGTERM, SIGKILL after the kill grace period, and, for a queue, their leases are released. A second
@@ -76,6 +80,9 @@ public final class Supervisor {
    * samples taken only for right-sizing (peak memory and CPU per task); a per-task memory limit is still enforced.
    */
   static final boolean RIGHT_SIZING_SAMPLES = !"false".equals(System.getProperty("taskjob.bench.rightSizingSamples"));
+
+  /** A list task's start: it has no lease. */
+  private static final long NOT_LEASED = Long.MIN_VALUE;
 
   private final WorkerSettings settings;
   private final TaskSource source;
@@ -107,6 +114,9 @@ public final class Supervisor {
   /** Tasks whose process exited in this round of the inbox, settled together by {@link #settleEnded}. */
   private final List<Ended> ended = new ArrayList<>();
 
+  /** Queue tasks received while every slot was busy, started as slots free. */
+  private final HeldTasks held = new HeldTasks();
+  /** One permit per task the fetcher may still receive: the free slots plus room for the tasks held ahead. */
   private final Semaphore freeSlots;
   private Fetcher fetcher;
 
@@ -121,7 +131,7 @@ public final class Supervisor {
     this.events = events;
     this.preemption = preemption;
     this.slots = new TaskRun[settings.slots()];
-    this.freeSlots = new Semaphore(settings.slots());
+    this.freeSlots = new Semaphore(settings.slots() + HeldTasks.limit(settings.slots()));
     this.timeouts = scheduler("taskjob-timeouts", 1);
     this.background = scheduler("taskjob-background", 2);
   }
@@ -198,7 +208,7 @@ public final class Supervisor {
 
   private boolean sourceDone() {
     if (source.isQueue()) {
-      return taken >= settings.maxTasks() && inbox.isEmpty();
+      return taken >= settings.maxTasks() && inbox.isEmpty() && held.isEmpty();
     }
     return source.exhausted();
   }
@@ -228,7 +238,7 @@ public final class Supervisor {
     if (source.lastRetrySentNanos() != Long.MIN_VALUE && source.lastRetrySentNanos() - lastActivityNanos > 0) {
       lastActivityNanos = source.lastRetrySentNanos(); // idle from when the retry reached the queue
     }
-    if (!stopping && source.isQueue() && empty != null && running == 0 && inbox.isEmpty()
+    if (!stopping && source.isQueue() && empty != null && running == 0 && inbox.isEmpty() && held.isEmpty()
         && source.pendingRetries() == 0
         && now - Math.max(lastActivityNanos, fetcher.lastReceivedNanos) >= empty.toNanos()) {
       requestStop("no tasks in the queue for " + DurationText.format(empty), Duration.ZERO, EXIT_OK);
@@ -256,19 +266,39 @@ public final class Supervisor {
     }
   }
 
-  private void arrived(List<SourcedTask> tasks) {
+  /** Queue tasks from one receive, leased since {@code leasedSinceNanos}: each starts, waits for a slot, or goes back. */
+  private void arrived(List<SourcedTask> tasks, long leasedSinceNanos) {
     lastActivityNanos = System.nanoTime();
     for (SourcedTask t : tasks) {
-      if (stopping) {
-        source.release(t);
-        freeSlots.release();
-      } else {
-        start(t);
+      switch (HeldTasks.place(stopping, running, slots.length, held.size())) {
+        case RELEASE -> {
+          source.release(t);
+          freeSlots.release();
+        }
+        case START -> start(t, leasedSinceNanos);
+        case HOLD -> held.add(t, leasedSinceNanos);
       }
+    }
+    startHeld();
+  }
+
+  /** Starts held tasks in the free slots. */
+  private void startHeld() {
+    while (!stopping && running < slots.length) {
+      HeldTasks.Held next = held.poll();
+      if (next == null) {
+        return;
+      }
+      start(next.task, next.leaseExtendedNanos());
     }
   }
 
   private void start(SourcedTask task) {
+    start(task, NOT_LEASED);
+  }
+
+  /** @param leasedSinceNanos when the task's lease was last set, or {@link #NOT_LEASED} */
+  private void start(SourcedTask task, long leasedSinceNanos) {
     int slot = busySlots.nextClearBit(0);
     TaskRun run;
     try {
@@ -284,6 +314,9 @@ public final class Supervisor {
       }
       requestStop("tasks cannot be started", settings.shutdownGracePeriod(), EXIT_WORKER_ERROR);
       return;
+    }
+    if (leasedSinceNanos != NOT_LEASED) {
+      run.leaseExtendedAt(leasedSinceNanos); // the lease runs from the receive, not from the start
     }
     busySlots.set(slot);
     slots[slot] = run;
@@ -326,14 +359,23 @@ public final class Supervisor {
   }
 
   /**
-   * Kills what the tasks that just ended left running (processes with their
-   * tags), with one pass over /proc for
-   * all of them, then reports them and frees their slots: a slot is reused only once that is done.
+   * Frees the slots of the tasks that just ended and starts held tasks in them; then kills what the ended
+   * tasks left running (processes with their tags), with one pass over /proc for all of them, and reports
+   * them. A slot is reused once its task's process has exited, before that settling: the slot cap is on task
+   * processes, each attempt's processes carry a tag of their own so the pass kills only the ended tasks'
+   * leftovers (within this same round, not later), and a new task has a directory of its own.
    */
   private void settleEnded() {
     if (ended.isEmpty()) {
       return;
     }
+    for (Ended e : ended) {
+      TaskRun run = e.run();
+      slots[run.slot()] = null;
+      busySlots.clear(run.slot());
+      running--;
+    }
+    startHeld();
     Set<String> trees = new HashSet<>();
     for (Ended e : ended) {
       e.run().awaitKill();
@@ -356,9 +398,6 @@ public final class Supervisor {
 
   private void settle(TaskRun run, long endNanos) {
     active.remove(run);
-    slots[run.slot()] = null;
-    busySlots.clear(run.slot());
-    running--;
     lastActivityNanos = endNanos;
     finishedCount.incrementAndGet();
     double elapsed = (endNanos - run.startNanos()) / 1e9;
@@ -559,6 +598,7 @@ public final class Supervisor {
     stopReason = reason;
     graceDeadlineNanos = System.nanoTime() + grace.toNanos();
     stopReceiving();
+    handBackHeld();
     if (running > 0) {
       LOG.info("Stopping ({}): waiting up to {} for {} running task(s)", reason, DurationText.format(grace), running);
       writeNotice(reason, Instant.now().plus(grace));
@@ -665,6 +705,15 @@ public final class Supervisor {
     }
   }
 
+  /** Gives the tasks held for a slot back to the queue at once: they never started, so they are not interrupted. */
+  private void handBackHeld() {
+    int n = held.releaseAll(source);
+    if (n > 0) {
+      freeSlots.release(n);
+      LOG.info("Handed {} received task(s) that had not started back to the queue", n);
+    }
+  }
+
   private void finish() {
     if (fetcher != null) {
       stopReceiving();
@@ -681,6 +730,7 @@ public final class Supervisor {
       while ((message = inbox.poll()) != null) {
         message.run(); // tasks that arrived while stopping are released
       }
+      handBackHeld();
       settleEnded();
     }
     if (preemption != null) {
@@ -713,6 +763,7 @@ public final class Supervisor {
   private void extendLeases() {
     Duration lease = source.leaseDuration();
     long now = System.nanoTime();
+    held.extendLeases(source, lease, now);
     long due = lease.toNanos() / 3;
     for (TaskRun run : active) {
       if (now - run.leaseExtendedNanos() >= due && run.process().isAlive()) {
@@ -752,8 +803,9 @@ public final class Supervisor {
   }
 
   /**
-   * Receives queue tasks for free slots. Holds one permit per requested task, so it never receives
-   * more than the free slots; the dispatcher returns a permit when a task ends.
+   * Receives queue tasks for free slots and for the tasks held ahead. Holds one permit per requested task, so
+   * it never has more tasks out than the slots plus {@link HeldTasks#limit}; the dispatcher returns a permit
+   * when a task ends or goes back to the queue.
    */
   private final class Fetcher extends Thread {
     volatile boolean stopped;
@@ -788,6 +840,7 @@ public final class Supervisor {
           continue;
         }
         List<SourcedTask> got;
+        long receiveStart = System.nanoTime(); // the leases of what it gets run from no earlier than this
         try {
           got = source.take(want, settings.receiveWait());
           backoffMillis = 500;
@@ -831,7 +884,7 @@ public final class Supervisor {
           received += got.size();
           lastReceivedNanos = System.nanoTime();
           List<SourcedTask> batch = new ArrayList<>(got);
-          inbox.add(() -> arrived(batch));
+          inbox.add(() -> arrived(batch, receiveStart));
         }
       }
     }

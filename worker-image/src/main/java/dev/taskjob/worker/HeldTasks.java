@@ -1,0 +1,118 @@
+package dev.taskjob.worker;
+
+import dev.taskjob.core.queue.QueueException;
+import dev.taskjob.worker.source.SourcedTask;
+import dev.taskjob.worker.source.TaskSource;
+import java.time.Duration;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Queue tasks received ahead of a free slot ("fetching ahead"): while every slot is busy the worker keeps up
+ * to {@link #limit(int)} received tasks here, so a slot that frees starts its next task without waiting for a
+ * receive. A held task keeps its lease as a running one does ({@link #extendLeases}); a stopping worker hands
+ * every held task back to the queue at once ({@link #releaseAll}). A held task is not a running task: it has
+ * no slot, no process and no event, and the worker's reports do not count it.
+ *
+ * <p>The dispatcher adds, takes and releases; the lease thread only extends. A held task's monitor orders an
+ * extension against its release, so no extension lands after the release and hides the task again.
+ */
+final class HeldTasks {
+
+  private static final Logger LOG = LoggerFactory.getLogger(HeldTasks.class);
+  /** The most tasks a worker holds ahead, whatever its slots: each held task can delay the job's end by one task. */
+  static final int MAX_AHEAD = 4;
+
+  /** Where a task the fetcher delivered goes. */
+  enum Placement { START, HOLD, RELEASE }
+
+  /** A received task waiting for a slot. */
+  static final class Held {
+    final SourcedTask task;
+    /** {@link System#nanoTime()} when its lease was last set (before the receive that got it, at first). */
+    private long leaseExtendedNanos;
+    private boolean released;
+
+    Held(SourcedTask task, long leasedSinceNanos) {
+      this.task = task;
+      this.leaseExtendedNanos = leasedSinceNanos;
+    }
+
+    synchronized long leaseExtendedNanos() {
+      return leaseExtendedNanos;
+    }
+  }
+
+  private final ConcurrentLinkedDeque<Held> held = new ConcurrentLinkedDeque<>();
+
+  /**
+   * How many tasks a worker of {@code slots} slots holds ahead: a quarter of its slots (tasks tend to end
+   * together in a round of the dispatcher), at least one, at most {@link #MAX_AHEAD}.
+   */
+  static int limit(int slots) {
+    return Math.min(MAX_AHEAD, Math.max(1, slots / 4));
+  }
+
+  /** A delivered task starts when a slot is free and no held task is ahead of it, waits otherwise; none when stopping. */
+  static Placement place(boolean stopping, int running, int slots, int alreadyHeld) {
+    if (stopping) {
+      return Placement.RELEASE;
+    }
+    return running < slots && alreadyHeld == 0 ? Placement.START : Placement.HOLD;
+  }
+
+  void add(SourcedTask task, long leasedSinceNanos) {
+    held.addLast(new Held(task, leasedSinceNanos));
+  }
+
+  /** The task held longest, or null. */
+  Held poll() {
+    return held.pollFirst();
+  }
+
+  int size() {
+    return held.size();
+  }
+
+  boolean isEmpty() {
+    return held.isEmpty();
+  }
+
+  /** Hands every held task back to the queue (visible again at once); returns how many. */
+  int releaseAll(TaskSource source) {
+    int n = 0;
+    Held h;
+    while ((h = held.pollFirst()) != null) {
+      synchronized (h) {
+        h.released = true;
+      }
+      source.release(h.task);
+      n++;
+    }
+    return n;
+  }
+
+  /**
+   * Extends the lease of every held task whose lease was last set {@code lease / 3} or more before {@code now}
+   * (the rule for running tasks). Called on the lease thread.
+   */
+  void extendLeases(TaskSource source, Duration lease, long now) {
+    long due = lease.toNanos() / 3;
+    for (Held h : held) {
+      synchronized (h) {
+        if (h.released || now - h.leaseExtendedNanos < due) {
+          continue;
+        }
+        try {
+          source.extendLease(h.task, lease);
+          h.leaseExtendedNanos = now;
+          LOG.debug("Extended the lease of held task {} by {}", h.task.task().id(), lease);
+        } catch (QueueException e) {
+          LOG.warn("Could not extend the lease of task {}, received and waiting for a slot: {}", h.task.task().id(),
+              e.getMessage());
+        }
+      }
+    }
+  }
+}
