@@ -5,8 +5,8 @@ rounds interleaved (the jar order rotates per round), each run in a fresh direct
 From each run's own records (the operator's log and each worker's log under .taskjob-local/) it prints:
 time from launch to the first task start, the task span (first task start to last task end), time from the
 last task end to the command's exit, the tasks' summed run time, the efficiency over the span and over the
-whole wall time (summed run time / (slots x span)), the gaps between tasks in a slot (a task's Completed line to the next
-Started line of that slot), the time from a task's end to its Completed line (the time between its Started and
+whole wall time (summed run time / (slots x span)), the gaps between tasks in a slot (a task's end, its
+Started line's time plus its run time, to the next Started line of that slot), the time from a task's end to its Completed line (the time between its Started and
 Completed lines beyond its own run time, which counts from before the spawn: the exit notice, the scan for
 leftover processes and reading the result, less the part of the spawn after the Started line's clock), and a timeline of the
 start-up and the drain; then medians per jar. /proc/loadavg is printed before and after each run.
@@ -82,21 +82,26 @@ def analyse(run_dir, launched, exited):
                 s = STARTED.search(text)
                 if s:
                     starts.append(t)
-                    by_slot.setdefault(s.group(1), []).append(("start", t))
+                    by_slot.setdefault(s.group(1), {})[s.group(2)] = [t, None, None]
                     continue
                 c = COMPLETED.search(text)
                 if c:
                     ends.append(t)
-                    summed += float(c.group(3) or c.group(5))
-                    by_slot.setdefault(c.group(1), []).append(("end", t, float(c.group(3) or c.group(5))))
+                    run = float(c.group(3) or c.group(5))
+                    summed += run
+                    task = by_slot.get(c.group(1), {}).get(c.group(2) or c.group(4))
+                    if task:
+                        task[1:] = [t, run]
         if first_line:
             worker_up.append(first_line)
-        for events in by_slot.values():
-            for e1, e2 in zip(events, events[1:]):
-                if e1[0] == "end" and e2[0] == "start":
-                    gaps.append(e2[1] - e1[1])
-                elif e1[0] == "start" and e2[0] == "end":
-                    outside.append(e2[1] - e1[1] - e2[2])
+        # A slot's next task may start before the last one's Completed line (the worker settles an ended task
+        # after starting the next): pair each Completed line with its own task's Started line.
+        for tasks in by_slot.values():
+            runs = sorted(v for v in tasks.values() if v[1] is not None)
+            for (started, completed, run), nxt in zip(runs, runs[1:] + [None]):
+                outside.append(completed - started - run)
+                if nxt:
+                    gaps.append(nxt[0] - (started + run))
     first, last = min(starts), max(ends)
     span, wall = last - first, exited - launched
     marks["worker logs first line*"] = max(worker_up) if worker_up else None
@@ -138,8 +143,8 @@ def phase_times(res):
 FIELDS = [("before_first", "before first task (s)", "%.2f"), ("span", "task span (s)", "%.2f"),
           ("after_last", "after last task (s)", "%.2f"), ("wall", "wall (s)", "%.2f"),
           ("summed", "summed task time (s)", "%.1f"), ("eff_span", "efficiency, span", "%.3f"),
-          ("eff_wall", "efficiency, wall", "%.3f"), ("gap_median_ms", "gap in a slot, median (ms)", "%.1f"),
-          ("gap_sum", "gaps in slots, sum (s)", "%.1f"),
+          ("eff_wall", "efficiency, wall", "%.3f"), ("gap_median_ms", "task end to the slot's next start, median (ms)", "%.1f"),
+          ("gap_sum", "task ends to next starts, sum (s)", "%.1f"),
           ("outside_ms", "task end to Completed line, median (ms)", "%.1f")]
 
 

@@ -66,6 +66,11 @@ final class HeldTasks {
     held.addLast(new Held(task, leasedSinceNanos));
   }
 
+  /** The task held longest, left held, or null. */
+  Held peek() {
+    return held.peekFirst();
+  }
+
   /** The task held longest, or null. */
   Held poll() {
     return held.pollFirst();

@@ -284,11 +284,17 @@ public final class Supervisor {
 
   /** Starts held tasks in the free slots. */
   private void startHeld() {
+    startHeld(Set.of());
+  }
+
+  /** Starts held tasks in the free slots, in order, up to one whose id is in {@code unsettledIds}. */
+  private void startHeld(Set<String> unsettledIds) {
     while (!stopping && running < slots.length) {
-      HeldTasks.Held next = held.poll();
-      if (next == null) {
+      HeldTasks.Held next = held.peek();
+      if (next == null || unsettledIds.contains(next.task.task().id())) {
         return;
       }
+      held.poll();
       start(next.task, next.leaseExtendedNanos());
     }
   }
@@ -363,19 +369,25 @@ public final class Supervisor {
    * tasks left running (processes with their tags), with one pass over /proc for all of them, and reports
    * them. A slot is reused once its task's process has exited, before that settling: the slot cap is on task
    * processes, each attempt's processes carry a tag of their own so the pass kills only the ended tasks'
-   * leftovers (within this same round, not later), and a new task has a directory of its own.
+   * leftovers (within this same round, not later), and a new task has a directory of its own. Two cases wait
+   * for the settling: a held copy of an ended task (a hedge shares its directory), and any task when slots
+   * have scratch directories (a leftover could still write into the one the next task finds emptied).
    */
   private void settleEnded() {
     if (ended.isEmpty()) {
       return;
     }
+    Set<String> unsettledIds = new HashSet<>();
     for (Ended e : ended) {
       TaskRun run = e.run();
       slots[run.slot()] = null;
       busySlots.clear(run.slot());
       running--;
+      unsettledIds.add(run.id());
     }
-    startHeld();
+    if (!launcher.hasScratch()) {
+      startHeld(unsettledIds);
+    }
     Set<String> trees = new HashSet<>();
     for (Ended e : ended) {
       e.run().awaitKill();
@@ -392,6 +404,7 @@ public final class Supervisor {
     for (Ended e : batch) {
       settle(e.run(), e.endNanos());
     }
+    startHeld();
   }
 
   private record Ended(TaskRun run, long endNanos) {}

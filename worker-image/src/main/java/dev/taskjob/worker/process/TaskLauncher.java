@@ -65,6 +65,11 @@ public final class TaskLauncher {
     this.extraEnvironment = Map.copyOf(extraEnvironment);
   }
 
+  /** True when each slot has a scratch directory, emptied for the slot's next task. */
+  public boolean hasScratch() {
+    return scratch != null;
+  }
+
   /** Gives each task its slot's share of the VM's scratch disk (see {@link TaskScratch}). */
   public TaskLauncher withScratch(TaskScratch scratch) {
     this.scratch = scratch;
