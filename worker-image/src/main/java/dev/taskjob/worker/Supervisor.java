@@ -94,6 +94,8 @@ public final class Supervisor {
   private final Set<TaskRun> active = ConcurrentHashMap.newKeySet();
   private final ScheduledThreadPoolExecutor timeouts;
   private final ScheduledThreadPoolExecutor background;
+  /** Kills what ended queue tasks left running, off the dispatcher thread. */
+  private final ScheduledThreadPoolExecutor settler;
   private final AtomicInteger signals = new AtomicInteger();
   /** Set at once by a signal or spot notice, before the dispatcher sees the stop request. */
   private final AtomicBoolean stoppedFromOutside = new AtomicBoolean();
@@ -111,6 +113,10 @@ public final class Supervisor {
   private boolean graceKillDone;
   private int exitCode = EXIT_OK;
   private long lastActivityNanos;
+  /** Ids of queue tasks whose process exited and whose report is still to come (see {@link #settleEnded}). */
+  private final List<String> unsettledIds = new ArrayList<>();
+  /** Batches of ended tasks on the settler thread, each to report back through the inbox. */
+  private int settlingBatches;
   /** Tasks whose process exited in this round of the inbox, settled together by {@link #settleEnded}. */
   private final List<Ended> ended = new ArrayList<>();
 
@@ -134,6 +140,7 @@ public final class Supervisor {
     this.freeSlots = new Semaphore(settings.slots() + HeldTasks.limit(settings.slots()));
     this.timeouts = scheduler("taskjob-timeouts", 1);
     this.background = scheduler("taskjob-background", 2);
+    this.settler = scheduler("taskjob-settler", 1);
   }
 
   private static ScheduledThreadPoolExecutor scheduler(String name, int threads) {
@@ -189,7 +196,7 @@ public final class Supervisor {
       if (!stopping && !source.isQueue()) {
         fillFromList();
       }
-      if (running == 0 && (stopping || sourceDone())) {
+      if (running == 0 && settlingBatches == 0 && (stopping || sourceDone())) {
         return;
       }
       try {
@@ -238,7 +245,7 @@ public final class Supervisor {
     if (source.lastRetrySentNanos() != Long.MIN_VALUE && source.lastRetrySentNanos() - lastActivityNanos > 0) {
       lastActivityNanos = source.lastRetrySentNanos(); // idle from when the retry reached the queue
     }
-    if (!stopping && source.isQueue() && empty != null && running == 0 && inbox.isEmpty() && held.isEmpty()
+    if (!stopping && source.isQueue() && empty != null && running == 0 && settlingBatches == 0 && inbox.isEmpty() && held.isEmpty()
         && source.pendingRetries() == 0
         && now - Math.max(lastActivityNanos, fetcher.lastReceivedNanos) >= empty.toNanos()) {
       requestStop("no tasks in the queue for " + DurationText.format(empty), Duration.ZERO, EXIT_OK);
@@ -282,13 +289,8 @@ public final class Supervisor {
     startHeld();
   }
 
-  /** Starts held tasks in the free slots. */
+  /** Starts held tasks in the free slots, in order, up to a copy of a task still being settled. */
   private void startHeld() {
-    startHeld(Set.of());
-  }
-
-  /** Starts held tasks in the free slots, in order, up to one whose id is in {@code unsettledIds}. */
-  private void startHeld(Set<String> unsettledIds) {
     while (!stopping && running < slots.length) {
       HeldTasks.Held next = held.peek();
       if (next == null || unsettledIds.contains(next.task.task().id())) {
@@ -365,31 +367,62 @@ public final class Supervisor {
   }
 
   /**
-   * Frees the slots of the tasks that just ended and starts held tasks in them; then kills what the ended
-   * tasks left running (processes with their tags), with one pass over /proc for all of them, and reports
-   * them. A slot is reused once its task's process has exited, before that settling: the slot cap is on task
-   * processes, each attempt's processes carry a tag of their own so the pass kills only the ended tasks'
-   * leftovers (within this same round, not later), and a new task has a directory of its own. Two cases wait
-   * for the settling: a held copy of an ended task (a hedge shares its directory), and any task when slots
-   * have scratch directories (a leftover could still write into the one the next task finds emptied).
+   * Settles the tasks whose process exited in this round: kills what they left running (processes with their
+   * tags, one pass over /proc for all of them), then reports them and frees their slots.
+   *
+   * <p>Queue tasks reuse their slot first: the slot is freed and a held task started in it at once, while the
+   * pass over /proc runs on the settler thread, and the report follows in a later round. That is safe: the
+   * slot cap is on task processes; each attempt's processes carry a tag of their own, so the pass kills the
+   * ended tasks' leftovers, and only theirs, right after; and a new task has a directory of its own. A held
+   * copy of a task still being settled (a hedge, which shares its directory) waits for that task's report.
+   * With slot scratch directories, and for a task list, a slot is reused only once its task is settled
+   * (a leftover could still write into the scratch directory the next task finds emptied).
    */
   private void settleEnded() {
     if (ended.isEmpty()) {
       return;
     }
-    Set<String> unsettledIds = new HashSet<>();
-    for (Ended e : ended) {
-      TaskRun run = e.run();
-      slots[run.slot()] = null;
-      busySlots.clear(run.slot());
-      running--;
-      unsettledIds.add(run.id());
+    List<Ended> batch = new ArrayList<>(ended);
+    ended.clear();
+    if (!source.isQueue() || launcher.hasScratch()) {
+      killLeftovers(batch);
+      for (Ended e : batch) {
+        freeSlot(e.run());
+        settle(e.run(), e.endNanos());
+      }
+      return;
     }
-    if (!launcher.hasScratch()) {
-      startHeld(unsettledIds);
+    for (Ended e : batch) {
+      freeSlot(e.run());
+      unsettledIds.add(e.run().id());
     }
+    startHeld();
+    settlingBatches++;
+    Runnable report = () -> {
+      settlingBatches--;
+      for (Ended e : batch) {
+        unsettledIds.remove(e.run().id());
+        settle(e.run(), e.endNanos());
+      }
+      startHeld();
+    };
+    try {
+      settler.execute(() -> {
+        try {
+          killLeftovers(batch);
+        } finally {
+          inbox.add(report);
+        }
+      });
+    } catch (RejectedExecutionException shuttingDown) {
+      killLeftovers(batch);
+      report.run();
+    }
+  }
+
+  private void killLeftovers(List<Ended> batch) {
     Set<String> trees = new HashSet<>();
-    for (Ended e : ended) {
+    for (Ended e : batch) {
       e.run().awaitKill();
       if (e.run().tag() != null) {
         trees.add(e.run().tag());
@@ -399,12 +432,16 @@ public final class Supervisor {
     if (leftovers > 0) {
       LOG.debug("Killed {} process(es) that ended tasks left running", leftovers);
     }
-    List<Ended> batch = new ArrayList<>(ended);
-    ended.clear();
-    for (Ended e : batch) {
-      settle(e.run(), e.endNanos());
+  }
+
+  /** The task's process has exited: its slot takes another task, and the fetcher may receive one more. */
+  private void freeSlot(TaskRun run) {
+    slots[run.slot()] = null;
+    busySlots.clear(run.slot());
+    running--;
+    if (source.isQueue()) {
+      freeSlots.release();
     }
-    startHeld();
   }
 
   private record Ended(TaskRun run, long endNanos) {}
@@ -440,6 +477,9 @@ public final class Supervisor {
       taken++;
     }
     summary.started(now);
+    if (source.isQueue()) {
+      freeSlots.release();
+    }
     ended(task, slot, TaskOutcome.COULD_NOT_START, -1, 0, now, "could not start: " + reason,
         launcher.tasksRoot().resolve(TaskDirectories.name(task.task().id())), null);
   }
@@ -505,9 +545,6 @@ public final class Supervisor {
       if (d.isFinal()) {
         cleanUp(directory, outcome);
       }
-    }
-    if (source.isQueue()) {
-      freeSlots.release();
     }
   }
 
@@ -745,7 +782,16 @@ public final class Supervisor {
       }
       handBackHeld();
       settleEnded();
+      while (settlingBatches > 0) {
+        try {
+          inbox.take().run(); // the settler's reports
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          break;
+        }
+      }
     }
+    settler.shutdown();
     if (preemption != null) {
       preemption.close();
     }
