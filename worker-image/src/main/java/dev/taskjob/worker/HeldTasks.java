@@ -62,6 +62,18 @@ final class HeldTasks {
     return running < slots && alreadyHeld == 0 ? Placement.START : Placement.HOLD;
   }
 
+  /**
+   * How long the fetcher's receive may wait, holding {@code permits} of the {@code slots} + {@link #limit} there
+   * are: the long poll while a permit stands for a free slot, none when every slot has a task and the receive
+   * is only for held tasks. Such a receive takes what the queue has now, and when it has nothing the fetcher
+   * waits for a slot to free rather than keep a poll open: a poll still open when the worker stops could be
+   * handed a task after it was cancelled (the Pub/Sub emulator did that to a released task, which then came
+   * back only after its lease).
+   */
+  static Duration receiveWait(int permits, int slots, Duration longPoll) {
+    return permits > limit(slots) ? longPoll : Duration.ZERO;
+  }
+
   void add(SourcedTask task, long leasedSinceNanos) {
     held.addLast(new Held(task, leasedSinceNanos));
   }

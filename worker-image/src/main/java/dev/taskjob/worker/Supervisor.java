@@ -879,6 +879,7 @@ public final class Supervisor {
     @Override
     public void run() {
       long backoffMillis = 500;
+      int kept = 0; // permits kept after a receive for held tasks alone found nothing: wait for a slot to free
       while (!stopped) {
         int permits;
         try {
@@ -888,7 +889,8 @@ public final class Supervisor {
         } catch (InterruptedException e) {
           return;
         }
-        permits = 1 + freeSlots.drainPermits();
+        permits = kept + 1 + freeSlots.drainPermits();
+        kept = 0;
         long left = settings.maxTasks() - received;
         int want = (int) Math.min(Math.min(permits, 10), left);
         if (stopped || want <= 0) {
@@ -899,9 +901,10 @@ public final class Supervisor {
           continue;
         }
         List<SourcedTask> got;
+        Duration wait = HeldTasks.receiveWait(permits, slots.length, settings.receiveWait());
         long receiveStart = System.nanoTime(); // the leases of what it gets run from no earlier than this
         try {
-          got = source.take(want, settings.receiveWait());
+          got = source.take(want, wait);
           backoffMillis = 500;
         } catch (QueueException e) {
           freeSlots.release(permits);
@@ -925,6 +928,10 @@ public final class Supervisor {
           LOG.error("Cannot receive tasks from the queue", e);
           Supervisor.this.stop("the queue cannot be read", settings.shutdownGracePeriod(), EXIT_WORKER_ERROR);
           return;
+        }
+        if (got.isEmpty() && wait.isZero()) {
+          kept = permits;
+          continue;
         }
         freeSlots.release(permits - got.size());
         if (stopped && !got.isEmpty()) {

@@ -51,6 +51,19 @@ class HeldTasksTest {
     assertThat(HeldTasks.place(stopping, running, slots, held)).isEqualTo(placement);
   }
 
+  @ParameterizedTest(name = "{0} permits of {1} slots + the held allowance: wait {2} s")
+  @CsvSource({
+      "10, 8, 5",   // every slot free
+      "3, 8, 5",    // one slot free beyond the allowance of 2
+      "2, 8, 0",    // every slot has a task: held tasks only, from what is there now
+      "1, 8, 0",
+      "2, 1, 5",    // one slot, free
+      "1, 1, 0",
+  })
+  void theReceiveWaitsOnlyWhileASlotIsFree(int permits, int slots, int waitSeconds) {
+    assertThat(HeldTasks.receiveWait(permits, slots, Duration.ofSeconds(5))).isEqualTo(Duration.ofSeconds(waitSeconds));
+  }
+
   @Test
   void heldTasksGoBackToTheQueueAtOnceAndAreNotExtendedAfterwards() {
     try (DirectSource source = open()) {
