@@ -31,7 +31,7 @@ final class HeldTasks {
   static final class Held {
     final SourcedTask task;
     /** {@link System#nanoTime()} when its lease was last set (before the receive that got it, at first). */
-    private long leaseExtendedNanos;
+    private volatile long leaseExtendedNanos;
     private boolean released;
 
     Held(SourcedTask task, long leasedSinceNanos) {
@@ -39,7 +39,8 @@ final class HeldTasks {
       this.leaseExtendedNanos = leasedSinceNanos;
     }
 
-    synchronized long leaseExtendedNanos() {
+    /** Read without the monitor: a start need not wait for an extension in progress (an older time is safe). */
+    long leaseExtendedNanos() {
       return leaseExtendedNanos;
     }
   }
@@ -54,7 +55,7 @@ final class HeldTasks {
     return Math.min(MAX_AHEAD, Math.max(1, slots / 4));
   }
 
-  /** A delivered task starts when a slot is free and no held task is ahead of it, waits otherwise; none when stopping. */
+  /** A delivered task starts in a free slot unless a held one is ahead of it, else waits; none when stopping. */
   static Placement place(boolean stopping, int running, int slots, int alreadyHeld) {
     if (stopping) {
       return Placement.RELEASE;

@@ -245,8 +245,8 @@ public final class Supervisor {
     if (source.lastRetrySentNanos() != Long.MIN_VALUE && source.lastRetrySentNanos() - lastActivityNanos > 0) {
       lastActivityNanos = source.lastRetrySentNanos(); // idle from when the retry reached the queue
     }
-    if (!stopping && source.isQueue() && empty != null && running == 0 && settlingBatches == 0 && inbox.isEmpty() && held.isEmpty()
-        && source.pendingRetries() == 0
+    if (!stopping && source.isQueue() && empty != null && running == 0 && settlingBatches == 0 && inbox.isEmpty()
+        && held.isEmpty() && source.pendingRetries() == 0
         && now - Math.max(lastActivityNanos, fetcher.lastReceivedNanos) >= empty.toNanos()) {
       requestStop("no tasks in the queue for " + DurationText.format(empty), Duration.ZERO, EXIT_OK);
     }
@@ -273,7 +273,7 @@ public final class Supervisor {
     }
   }
 
-  /** Queue tasks from one receive, leased since {@code leasedSinceNanos}: each starts, waits for a slot, or goes back. */
+  /** Queue tasks from one receive, leased since {@code leasedSinceNanos}: each starts, waits or goes back. */
   private void arrived(List<SourcedTask> tasks, long leasedSinceNanos) {
     lastActivityNanos = System.nanoTime();
     for (SourcedTask t : tasks) {
@@ -755,7 +755,7 @@ public final class Supervisor {
     }
   }
 
-  /** Gives the tasks held for a slot back to the queue at once: they never started, so they are not interrupted. */
+  /** Gives the tasks held for a slot back to the queue at once: they never started, so none was interrupted. */
   private void handBackHeld() {
     int n = held.releaseAll(source);
     if (n > 0) {

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-/** Fetching ahead: how many tasks a worker holds, where a received task goes, and held tasks' leases on the directory queue. */
+/** Fetching ahead: how many tasks a worker holds, where a received one goes, held tasks' leases (directory queue). */
 class HeldTasksTest {
 
   private static final Duration LEASE = Duration.ofMinutes(5);
