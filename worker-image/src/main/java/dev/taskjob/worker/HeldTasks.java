@@ -4,15 +4,16 @@ import dev.taskjob.core.queue.QueueException;
 import dev.taskjob.worker.source.SourcedTask;
 import dev.taskjob.worker.source.TaskSource;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Queue tasks received ahead of a free slot ("fetching ahead"): while every slot is busy the worker keeps up
- * to {@link #limit(int)} received tasks here, so a slot that frees starts its next task without waiting for a
- * receive. A held task keeps its lease as a running one does ({@link #extendLeases}); a stopping worker hands
- * every held task back to the queue at once ({@link #releaseAll}). A held task is not a running task: it has
+ * Queue tasks received ahead of a free slot ("fetching ahead"): while every slot is busy and its recent tasks
+ * are short ({@link #ahead}) the worker keeps up to {@link #limit(int)} received tasks here, so a slot that
+ * frees starts its next task without waiting for a receive. A held task keeps its lease as a running one does ({@link #extendLeases}); a stopping worker hands
+ * every held task back to the queue at once ({@link #releaseAll}, through {@link TaskSource#handBack}). A held task is not a running task: it has
  * no slot, no process and no event, and the worker's reports do not count it.
  *
  * <p>The dispatcher adds, takes and releases; the lease thread only extends. A held task's monitor orders an
@@ -21,7 +22,7 @@ import org.slf4j.LoggerFactory;
 final class HeldTasks {
 
   private static final Logger LOG = LoggerFactory.getLogger(HeldTasks.class);
-  /** The most tasks a worker holds ahead, whatever its slots: each held task can delay the job's end by one task. */
+  /** The most tasks a worker holds ahead, whatever its slots. */
   static final int MAX_AHEAD = 4;
 
   /** Where a task the fetcher delivered goes. */
@@ -53,6 +54,54 @@ final class HeldTasks {
    */
   static int limit(int slots) {
     return Math.min(MAX_AHEAD, Math.max(1, slots / 4));
+  }
+
+  /**
+   * Tasks are fetched ahead only while the median of this worker's recent run times is below this. A held task
+   * waits for a slot of its own worker even while another worker has a free one, so it can end the job up to
+   * one task's run time later; with short tasks that is little, and the receive it saves is a real share of
+   * each task.
+   */
+  static final Duration SHORT_TASK = Duration.ofSeconds(2);
+  /** How many of the latest run times the median is taken over. */
+  static final int RECENT_TASKS = 16;
+
+  /**
+   * How many tasks a worker of {@code slots} slots holds ahead now: none before a task of its own has ended
+   * (nothing is known of the run times yet) or while its recent tasks are not short, else {@link #limit}.
+   */
+  static int ahead(int slots, RecentRunTimes recent) {
+    if (recent.count() == 0 || recent.median() >= SHORT_TASK.toNanos() / 1e9) {
+      return 0;
+    }
+    return limit(slots);
+  }
+
+  /** The run times of a worker's latest {@link #RECENT_TASKS} ended tasks, in seconds (dispatcher thread only). */
+  static final class RecentRunTimes {
+    private final double[] seconds = new double[RECENT_TASKS];
+    private int count;
+    private int next;
+
+    void add(double runSeconds) {
+      seconds[next] = runSeconds;
+      next = (next + 1) % seconds.length;
+      count = Math.min(count + 1, seconds.length);
+    }
+
+    int count() {
+      return count;
+    }
+
+    /** The median (the upper one of an even count); NaN when there are none. */
+    double median() {
+      if (count == 0) {
+        return Double.NaN;
+      }
+      double[] sorted = Arrays.copyOf(seconds, count);
+      Arrays.sort(sorted);
+      return sorted[count / 2];
+    }
   }
 
   /** A delivered task starts in a free slot unless a held one is ahead of it, else waits; none when stopping. */
@@ -105,7 +154,7 @@ final class HeldTasks {
       synchronized (h) {
         h.released = true;
       }
-      source.release(h.task);
+      source.handBack(h.task);
       n++;
     }
     return n;

@@ -48,9 +48,10 @@ import org.slf4j.LoggerFactory;
  * preemption monitor) posts a message to the dispatcher's inbox. Timeouts run on one scheduler
  * thread; lease extension and heartbeats on another, since they call the network.
  *
- * <p>Fetching ahead: from a queue the fetcher receives for the free slots plus a few more tasks
- * ({@link HeldTasks}), so a slot whose task's process has exited starts the next task at once, with the
- * ended task's settling (the scan for leftover processes, the result, the report) after that start.
+ * <p>Fetching ahead: while this worker's recent tasks are short, the fetcher receives from a queue for the free
+ * slots plus a few more tasks ({@link HeldTasks}), so a slot whose task's process has exited starts the next
+ * task at once, with the ended task's settling (the scan for leftover processes, the result, the report) after
+ * that start.
  *
  * <p>Stopping: a stop request (signal, spot interruption, empty queue, fatal error) stops taking tasks,
  * writes the stop notice for running tasks and gives them until a deadline; then their process trees get
@@ -122,6 +123,9 @@ public final class Supervisor {
 
   /** Queue tasks received while every slot was busy, started as slots free. */
   private final HeldTasks held = new HeldTasks();
+  private final HeldTasks.RecentRunTimes recentRunTimes = new HeldTasks.RecentRunTimes();
+  /** How many tasks the fetcher may receive beyond the free slots now ({@link HeldTasks#ahead}). */
+  private volatile int aheadWanted;
   /** One permit per task the fetcher may still receive: the free slots plus room for the tasks held ahead. */
   private final Semaphore freeSlots;
   private Fetcher fetcher;
@@ -279,7 +283,7 @@ public final class Supervisor {
     for (SourcedTask t : tasks) {
       switch (HeldTasks.place(stopping, running, slots.length, held.size())) {
         case RELEASE -> {
-          source.release(t);
+          source.handBack(t);
           freeSlots.release();
         }
         case START -> start(t, leasedSinceNanos);
@@ -316,7 +320,7 @@ public final class Supervisor {
       return;
     } catch (IOException | RuntimeException e) {
       LOG.error("Cannot start task {}: {}", task.task().id(), e.getMessage());
-      source.release(task);
+      source.handBack(task);
       if (source.isQueue()) {
         freeSlots.release();
       }
@@ -451,6 +455,10 @@ public final class Supervisor {
     lastActivityNanos = endNanos;
     finishedCount.incrementAndGet();
     double elapsed = (endNanos - run.startNanos()) / 1e9;
+    if (source.isQueue()) {
+      recentRunTimes.add(elapsed);
+      aheadWanted = HeldTasks.ahead(slots.length, recentRunTimes);
+    }
     int exit = run.process().exitValue();
     TaskOutcome outcome = TaskOutcome.classify(
         new TaskOutcome.AttemptEnd(true, exit, run.killReason(), stoppedFromOutside.get()));
@@ -881,18 +889,21 @@ public final class Supervisor {
       long backoffMillis = 500;
       int kept = 0; // permits kept after a receive for held tasks alone found nothing: wait for a slot to free
       while (!stopped) {
+        // the permits for tasks not to be held now: taken first and not used for this receive
+        int reserve = HeldTasks.limit(slots.length) - aheadWanted;
+        int needed = Math.max(1, reserve + 1 - kept);
         int permits;
         try {
-          if (!freeSlots.tryAcquire(200, TimeUnit.MILLISECONDS)) {
+          if (!freeSlots.tryAcquire(needed, 200, TimeUnit.MILLISECONDS)) {
             continue;
           }
         } catch (InterruptedException e) {
           return;
         }
-        permits = kept + 1 + freeSlots.drainPermits();
+        permits = kept + needed + freeSlots.drainPermits();
         kept = 0;
         long left = settings.maxTasks() - received;
-        int want = (int) Math.min(Math.min(permits, 10), left);
+        int want = (int) Math.min(Math.min(permits - reserve, 10), left);
         if (stopped || want <= 0) {
           freeSlots.release(permits);
           if (want <= 0) {
@@ -938,7 +949,7 @@ public final class Supervisor {
           // received after the dispatcher stopped listening: give the tasks back at once
           for (SourcedTask t : got) {
             try {
-              source.release(t);
+              source.handBack(t);
             } catch (RuntimeException closed) {
               LOG.debug("Task {} received while stopping returns when its lease lapses: {}", t.task().id(),
                   closed.getMessage());

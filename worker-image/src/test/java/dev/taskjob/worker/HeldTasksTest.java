@@ -36,6 +36,28 @@ class HeldTasksTest {
     assertThat(HeldTasks.limit(slots)).isEqualTo(ahead);
   }
 
+  @ParameterizedTest(name = "8 slots, recent run times [{0}] s: {1} held ahead")
+  @CsvSource(delimiter = '|', value = {
+      "                                      | 0",  // no task has ended: nothing is known yet
+      "0.2                                   | 2",
+      "1.99                                  | 2",
+      "2.0                                   | 0",  // not short
+      "600                                   | 0",
+      "0.1 0.1 0.1 30 30                     | 2",  // the median decides, not the mean
+      "0.1 0.1 30 30                         | 0",  // the upper median of an even count
+      "30 30 30 30 30 30 30 30 30 30 30 30 30 30 30 30 0.1 0.1 0.1 0.1 0.1 0.1 0.1 0.1 0.1 | 2",  // the latest 16
+      "0.1 0.1 0.1 0.1 0.1 0.1 0.1 0.1 0.1 0.1 0.1 0.1 0.1 0.1 0.1 0.1 30 30 30 30 30 30 30 30 30 | 0",
+  })
+  void tasksAreHeldAheadOnlyOnceTheWorkersRecentTasksAreShort(String runTimes, int ahead) {
+    HeldTasks.RecentRunTimes recent = new HeldTasks.RecentRunTimes();
+    if (runTimes != null) {
+      for (String t : runTimes.trim().split("\\s+")) {
+        recent.add(Double.parseDouble(t));
+      }
+    }
+    assertThat(HeldTasks.ahead(8, recent)).isEqualTo(ahead);
+  }
+
   @ParameterizedTest(name = "stopping {0}, {1} of {2} slots running, {3} held: {4}")
   @CsvSource({
       "false, 0, 8, 0, START",

@@ -225,6 +225,47 @@ public final class QueueTaskSource implements TaskSource {
     acks.execute(() -> releaseNow(task));
   }
 
+  /**
+   * Releases the delivery unless it is the last one the queue allows: released, the next receive would move
+   * a task that never started to the dead-letter queue, where the job reports it failed. That delivery is
+   * sent again as a new message with the same failed attempts and then acknowledged; a crash in between
+   * leaves both (the ledger counts the duplicate), and a refused send falls back to the release.
+   */
+  @Override
+  public void handBack(SourcedTask task) {
+    if (!isLastDelivery(task.lease().deliveryAttempt(), queue.settings().maxAttempts())) {
+      release(task);
+      return;
+    }
+    try {
+      acks.execute(() -> sendAgainUnstarted(task));
+    } catch (RejectedExecutionException closed) {
+      sendAgainUnstarted(task);
+    }
+  }
+
+  /** True when releasing a delivery numbered {@code deliveryAttempt} would dead-letter it (SQS and Pub/Sub alike). */
+  static boolean isLastDelivery(int deliveryAttempt, int maxDeliveries) {
+    return deliveryAttempt >= maxDeliveries;
+  }
+
+  private void sendAgainUnstarted(SourcedTask task) {
+    try {
+      queue.send(List.of(task.task()));
+    } catch (RuntimeException e) {
+      LOG.warn("Could not send task {} back to the queue as a new message; releasing its last delivery, which"
+          + " moves it to the dead-letter queue: {}", task.task().id(), e.getMessage());
+      releaseNow(task);
+      return;
+    }
+    try {
+      queue.ack(task.lease());
+    } catch (RuntimeException e) {
+      LOG.warn("Could not acknowledge task {} after sending it back unstarted; it may run twice: {}",
+          task.task().id(), e.getMessage());
+    }
+  }
+
   private void releaseNow(SourcedTask task) {
     try {
       queue.release(task.lease());

@@ -47,6 +47,14 @@ public interface TaskSource extends AutoCloseable {
   void release(SourcedTask task);
 
   /**
+   * The task was received but never started (held for a slot, or received while the worker stopped): it goes
+   * back to the queue without counting against its interruptions where that would dead-letter it.
+   */
+  default void handBack(SourcedTask task) {
+    release(task);
+  }
+
+  /**
    * A queue stops handing out tasks, ending a long poll in progress where the queue can: called when
    * the worker stops, so it does not wait out a receive.
    */

@@ -71,6 +71,38 @@ class QueueTaskSourceTest {
     }
   }
 
+  @ParameterizedTest(name = "delivery {0} of {1} allowed: last {2}")
+  @CsvSource({"1, 1, true", "1, 2, false", "2, 2, true", "10, 11, false", "11, 11, true"})
+  void theLastAllowedDeliveryIsTheOneAReleaseWouldDeadLetter(int delivery, int allowed, boolean last) {
+    assertThat(QueueTaskSource.isLastDelivery(delivery, allowed)).isEqualTo(last);
+  }
+
+  @ParameterizedTest(name = "{0} deliveries allowed, handed back on delivery {1}: next delivery {2}")
+  @CsvSource({
+      "1, 1, 1",    // a release would dead-letter it: sent again as a new message instead
+      "3, 2, 3",    // room left: released, the delivery counts
+      "3, 3, 1",
+  })
+  void aTaskHandedBackUnstartedNeverGoesToTheDeadLetterQueue(int deliveries, int handedBackOn, int nextDelivery) {
+    try (QueueTaskSource source = open(deliveries)) {
+      source.queue().send(List.of(TASK.withFailedAttempts(1)));
+      for (int i = 1; i < handedBackOn; i++) {
+        source.queue().release(takeOne(source).lease());
+      }
+      SourcedTask held = takeOne(source);
+      assertThat(held.lease().deliveryAttempt()).isEqualTo(handedBackOn);
+      source.handBack(held);
+    } // close waits for the send and the ack, or the release
+    try (QueueTaskSource source = open(deliveries)) {
+      SourcedTask again = takeOne(source);
+      assertThat(again.task().id()).isEqualTo(TASK.id());
+      assertThat(again.lease().deliveryAttempt()).isEqualTo(nextDelivery);
+      assertThat(again.attempt()).as("its failed attempts kept").isEqualTo(2);
+      assertThat(source.queue().depth().deadLettered()).isZero();
+      assertThat(source.take(1, Duration.ZERO)).as("one copy").isEmpty();
+    }
+  }
+
   @Test
   void aRetriedFailureIsSentAgainCountedAndKeepsItsCountThroughInterruptions() {
     try (QueueTaskSource source = open(JOB_DELIVERIES)) {
