@@ -12,9 +12,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Queue tasks received ahead of a free slot ("fetching ahead"): while every slot is busy and its recent tasks
  * are short ({@link #ahead}) the worker keeps up to {@link #limit(int)} received tasks here, so a slot that
- * frees starts its next task without waiting for a receive. A held task keeps its lease as a running one does ({@link #extendLeases}); a stopping worker hands
- * every held task back to the queue at once ({@link #releaseAll}, through {@link TaskSource#handBack}). A held task is not a running task: it has
- * no slot, no process and no event, and the worker's reports do not count it.
+ * frees starts its next task without waiting for a receive. A held task keeps its lease as a running one does
+ * ({@link #extendLeases}); a stopping worker hands every held task back to the queue at once
+ * ({@link #releaseAll}, through {@link TaskSource#handBack}). A held task is not a running task: it has no
+ * slot, no process and no event, and the worker's reports do not count it.
  *
  * <p>The dispatcher adds, takes and releases; the lease thread only extends. A held task's monitor orders an
  * extension against its release, so no extension lands after the release and hides the task again.
@@ -24,6 +25,16 @@ final class HeldTasks {
   private static final Logger LOG = LoggerFactory.getLogger(HeldTasks.class);
   /** The most tasks a worker holds ahead, whatever its slots. */
   static final int MAX_AHEAD = 4;
+
+  /**
+   * Tasks are fetched ahead only while the median of this worker's recent run times is below this. A held task
+   * waits for a slot of its own worker even while another worker has a free one, so it can end the job up to
+   * one task's run time later; with short tasks that is little, and the receive it saves is a real share of
+   * each task.
+   */
+  static final Duration SHORT_TASK = Duration.ofSeconds(2);
+  /** How many of the latest run times the median is taken over. */
+  static final int RECENT_TASKS = 16;
 
   /** Where a task the fetcher delivered goes. */
   enum Placement { START, HOLD, RELEASE }
@@ -55,16 +66,6 @@ final class HeldTasks {
   static int limit(int slots) {
     return Math.min(MAX_AHEAD, Math.max(1, slots / 4));
   }
-
-  /**
-   * Tasks are fetched ahead only while the median of this worker's recent run times is below this. A held task
-   * waits for a slot of its own worker even while another worker has a free one, so it can end the job up to
-   * one task's run time later; with short tasks that is little, and the receive it saves is a real share of
-   * each task.
-   */
-  static final Duration SHORT_TASK = Duration.ofSeconds(2);
-  /** How many of the latest run times the median is taken over. */
-  static final int RECENT_TASKS = 16;
 
   /**
    * How many tasks a worker of {@code slots} slots holds ahead now: none before a task of its own has ended
