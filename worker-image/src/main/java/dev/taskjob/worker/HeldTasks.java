@@ -14,7 +14,7 @@ import org.slf4j.LoggerFactory;
  * are short ({@link #ahead}) the worker keeps up to {@link #limit(int)} received tasks here, so a slot that
  * frees starts its next task without waiting for a receive. A held task keeps its lease as a running one does
  * ({@link #extendLeases}); a stopping worker hands every held task back to the queue at once
- * ({@link #releaseAll}, through {@link TaskSource#handBack}). A held task is not a running task: it has no
+ * ({@link #handBackAll}, through {@link TaskSource#handBack}). A held task is not a running task: it has no
  * slot, no process and no event, and the worker's reports do not count it.
  *
  * <p>The dispatcher adds, takes and releases; the lease thread only extends. A held task's monitor orders an
@@ -148,7 +148,7 @@ final class HeldTasks {
   }
 
   /** Hands every held task back to the queue (visible again at once); returns how many. */
-  int releaseAll(TaskSource source) {
+  int handBackAll(TaskSource source) {
     int n = 0;
     Held h;
     while ((h = held.pollFirst()) != null) {

@@ -765,7 +765,7 @@ public final class Supervisor {
 
   /** Gives the tasks held for a slot back to the queue at once: they never started, so none was interrupted. */
   private void handBackHeld() {
-    int n = held.releaseAll(source);
+    int n = held.handBackAll(source);
     if (n > 0) {
       freeSlots.release(n);
       LOG.info("Handed {} received task(s) that had not started back to the queue", n);

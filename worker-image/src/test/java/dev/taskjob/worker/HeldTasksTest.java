@@ -96,7 +96,7 @@ class HeldTasksTest {
       }
       assertThat(held.size()).isEqualTo(2);
 
-      assertThat(held.releaseAll(source)).isEqualTo(2);
+      assertThat(held.handBackAll(source)).isEqualTo(2);
       held.extendLeases(source, LEASE, 100 * SECOND); // would hide them again were they still held
 
       assertThat(held.isEmpty()).isTrue();
