@@ -41,6 +41,11 @@ public final class PreemptionMonitor implements AutoCloseable {
   private final Duration interval;
   private final Duration requestTimeout;
   private final Clock clock;
+  /**
+   * For the metadata service only: the local stop file and {@link MetadataFlavor#NONE} need none, and building
+   * one costs a worker's start about 0.2 s of CPU (the default TLS context) and leaves a selector thread in
+   * {@code epoll_wait}, which holds up the JVM's exit.
+   */
   private final HttpClient http;
   /** The local provider's stop-notice file, or null. */
   private final Path stopFile;
@@ -88,7 +93,9 @@ public final class PreemptionMonitor implements AutoCloseable {
     this.interval = interval;
     this.requestTimeout = requestTimeout;
     this.clock = clock;
-    this.http = HttpClient.newBuilder().connectTimeout(requestTimeout).build();
+    this.http = flavor == MetadataFlavor.AWS || flavor == MetadataFlavor.GCP
+        ? HttpClient.newBuilder().connectTimeout(requestTimeout).build()
+        : null;
     this.thread = new Thread(() -> loop(onNotice), "taskjob-preemption");
     this.thread.setDaemon(true);
   }

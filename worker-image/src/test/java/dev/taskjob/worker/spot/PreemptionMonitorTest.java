@@ -110,6 +110,32 @@ class PreemptionMonitorTest {
     assertThat(notice.detail()).isEqualTo("taskjob-stop=scale-in");
   }
 
+  /**
+   * An HTTP client costs a worker's start about 0.2 s of CPU and leaves a selector thread in native code, which holds
+   * up the JVM's exit: a monitor that asks no metadata service builds none.
+   */
+  @Test
+  void aMonitorThatAsksNoMetadataServiceStartsNoHttpClient(@TempDir Path localRoot) {
+    java.util.Set<String> before = httpClientThreads();
+    PreemptionMonitor local = PreemptionMonitor.localStopFile(StopNotice.localFile(localRoot, "worker-a"),
+        Duration.ofMillis(50), n -> {});
+    PreemptionMonitor none = new PreemptionMonitor(MetadataFlavor.NONE, null, Duration.ofMillis(50), n -> {});
+    assertThat(local.check()).isEmpty();
+    assertThat(none.check()).isEmpty();
+
+    java.util.Set<String> started = httpClientThreads();
+    started.removeAll(before);
+    assertThat(started).as("HTTP client threads started by the two monitors").isEmpty();
+  }
+
+  /** The JDK's HttpClient names its selector thread HttpClient-N-SelectorManager, N unique per client. */
+  private static java.util.Set<String> httpClientThreads() {
+    java.util.Set<String> names = new java.util.HashSet<>();
+    Thread.getAllStackTraces().keySet().stream().map(Thread::getName).filter(n -> n.startsWith("HttpClient-"))
+        .forEach(names::add);
+    return names;
+  }
+
   @Test
   void theLocalProviderIsWatchedForItsStopNoticeOnly() {
     assertThat(MetadataFlavor.forProvider("local")).isEqualTo(MetadataFlavor.LOCAL);
