@@ -28,6 +28,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -74,6 +75,12 @@ public final class Supervisor {
   static final Duration SIGNAL_SETTLE = Duration.ofMillis(500);
   /** How long a worker told to stop waits for the fetcher's receive to end before closing the queue under it. */
   static final Duration FETCHER_STOP_WAIT = Duration.ofMillis(150);
+  /**
+   * The least time between the starts of two passes over /proc for ended queue tasks: a pass costs a few
+   * milliseconds of CPU on a busy machine, so this keeps the settler under about a tenth of a core however fast
+   * tasks end, for at most this much longer life of what a task left running and this much later reports.
+   */
+  static final Duration SETTLE_PASS_SPACING = Duration.ofMillis(20);
   /** How often tasks' resident memory is compared with the per-task limit. */
   static final Duration MEMORY_CHECK_PERIOD = Duration.ofMillis(200);
   /**
@@ -97,6 +104,10 @@ public final class Supervisor {
   private final ScheduledThreadPoolExecutor background;
   /** Kills what ended queue tasks left running, off the dispatcher thread. */
   private final ScheduledThreadPoolExecutor settler;
+  /** Batches handed to the settler and not yet taken by a pass over /proc ({@link #settlePending}). */
+  private final ConcurrentLinkedQueue<SettlingBatch> toSettle = new ConcurrentLinkedQueue<>();
+  /** When the settler's last pass began (System.nanoTime), read by the dispatcher to space the passes. */
+  private volatile long lastSettlePassNanos = System.nanoTime() - SETTLE_PASS_SPACING.toNanos();
   private final AtomicInteger signals = new AtomicInteger();
   /** Set at once by a signal or spot notice, before the dispatcher sees the stop request. */
   private final AtomicBoolean stoppedFromOutside = new AtomicBoolean();
@@ -410,18 +421,50 @@ public final class Supervisor {
       }
       startHeld();
     };
+    toSettle.add(new SettlingBatch(batch, report));
+    long wait = stopping ? 0 : lastSettlePassNanos + SETTLE_PASS_SPACING.toNanos() - System.nanoTime();
     try {
-      settler.execute(() -> {
-        try {
-          killLeftovers(batch);
-        } finally {
-          inbox.add(report);
-        }
-      });
+      settler.schedule(this::settlePending, Math.max(0, wait), TimeUnit.NANOSECONDS);
     } catch (RejectedExecutionException shuttingDown) {
-      killLeftovers(batch);
-      report.run();
+      List<SettlingBatch> batches = takePending();
+      killLeftoversOfBatches(batches);
+      batches.forEach(b -> b.report().run());
     }
+  }
+
+  /** Ended tasks to settle together, and the report that frees them on the dispatcher thread. */
+  private record SettlingBatch(List<Ended> ended, Runnable report) {}
+
+  /**
+   * One pass over /proc for every batch handed over since the last pass, then each batch's report. Batches that
+   * arrive while a pass runs, or within {@link #SETTLE_PASS_SPACING} of its start, wait for the next one, so the
+   * passes do not grow with the rate at which tasks end (a pass reads the stat of every process on the machine).
+   */
+  private void settlePending() {
+    List<SettlingBatch> batches = takePending();
+    if (batches.isEmpty()) {
+      return; // an earlier pass took them
+    }
+    lastSettlePassNanos = System.nanoTime();
+    try {
+      killLeftoversOfBatches(batches);
+    } finally {
+      batches.forEach(b -> inbox.add(b.report()));
+    }
+  }
+
+  private List<SettlingBatch> takePending() {
+    List<SettlingBatch> batches = new ArrayList<>();
+    for (SettlingBatch b; (b = toSettle.poll()) != null; ) {
+      batches.add(b);
+    }
+    return batches;
+  }
+
+  private void killLeftoversOfBatches(List<SettlingBatch> batches) {
+    List<Ended> all = new ArrayList<>();
+    batches.forEach(b -> all.addAll(b.ended()));
+    killLeftovers(all);
   }
 
   private void killLeftovers(List<Ended> batch) {
