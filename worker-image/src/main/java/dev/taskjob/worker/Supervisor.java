@@ -76,11 +76,12 @@ public final class Supervisor {
   /** How long a worker told to stop waits for the fetcher's receive to end before closing the queue under it. */
   static final Duration FETCHER_STOP_WAIT = Duration.ofMillis(150);
   /**
-   * The least time between the starts of two passes over /proc for ended queue tasks: a pass costs a few
-   * milliseconds of CPU on a busy machine, so this keeps the settler under about a tenth of a core however fast
-   * tasks end, for at most this much longer life of what a task left running and this much later reports.
+   * The least time between the starts of two passes over /proc for ended queue tasks. A pass reads the stat of
+   * every process on the machine, a few milliseconds of CPU on a busy one, and tasks of 0.2 s on 8 slots end
+   * every 25 ms: spaced this far, a pass serves several of them (docs/benchmarks.md, "The README's local job").
+   * The price: what a task left running lives up to this much longer, and its report comes up to this much later.
    */
-  static final Duration SETTLE_PASS_SPACING = Duration.ofMillis(20);
+  static final Duration SETTLE_PASS_SPACING = Duration.ofMillis(100);
   /** How often tasks' resident memory is compared with the per-task limit. */
   static final Duration MEMORY_CHECK_PERIOD = Duration.ofMillis(200);
   /**
