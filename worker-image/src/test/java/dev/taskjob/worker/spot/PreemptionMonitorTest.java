@@ -9,6 +9,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -116,21 +118,21 @@ class PreemptionMonitorTest {
    */
   @Test
   void aMonitorThatAsksNoMetadataServiceStartsNoHttpClient(@TempDir Path localRoot) {
-    java.util.Set<String> before = httpClientThreads();
+    Set<String> before = httpClientThreads();
     PreemptionMonitor local = PreemptionMonitor.localStopFile(StopNotice.localFile(localRoot, "worker-a"),
         Duration.ofMillis(50), n -> {});
     PreemptionMonitor none = new PreemptionMonitor(MetadataFlavor.NONE, null, Duration.ofMillis(50), n -> {});
     assertThat(local.check()).isEmpty();
     assertThat(none.check()).isEmpty();
 
-    java.util.Set<String> started = httpClientThreads();
+    Set<String> started = httpClientThreads();
     started.removeAll(before);
     assertThat(started).as("HTTP client threads started by the two monitors").isEmpty();
   }
 
   /** The JDK's HttpClient names its selector thread HttpClient-N-SelectorManager, N unique per client. */
-  private static java.util.Set<String> httpClientThreads() {
-    java.util.Set<String> names = new java.util.HashSet<>();
+  private static Set<String> httpClientThreads() {
+    Set<String> names = new HashSet<>();
     Thread.getAllStackTraces().keySet().stream().map(Thread::getName).filter(n -> n.startsWith("HttpClient-"))
         .forEach(names::add);
     return names;
