@@ -37,6 +37,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -425,11 +426,9 @@ public final class Supervisor {
     toSettle.add(new SettlingBatch(batch, report));
     long wait = stopping ? 0 : lastSettlePassNanos + SETTLE_PASS_SPACING.toNanos() - System.nanoTime();
     try {
-      settler.schedule(this::settlePending, Math.max(0, wait), TimeUnit.NANOSECONDS);
+      settler.schedule(() -> settlePending(inbox::add), Math.max(0, wait), TimeUnit.NANOSECONDS);
     } catch (RejectedExecutionException shuttingDown) {
-      List<SettlingBatch> batches = takePending();
-      killLeftoversOfBatches(batches);
-      batches.forEach(b -> b.report().run());
+      settlePending(Runnable::run);
     }
   }
 
@@ -440,32 +439,25 @@ public final class Supervisor {
    * One pass over /proc for every batch handed over since the last pass, then each batch's report. Batches that
    * arrive while a pass runs, or within {@link #SETTLE_PASS_SPACING} of its start, wait for the next one, so the
    * passes do not grow with the rate at which tasks end (a pass reads the stat of every process on the machine).
+   *
+   * @param deliver where the reports go: the inbox from the settler thread, or run at once on the dispatcher's
    */
-  private void settlePending() {
-    List<SettlingBatch> batches = takePending();
+  private void settlePending(Consumer<Runnable> deliver) {
+    List<SettlingBatch> batches = new ArrayList<>();
+    List<Ended> all = new ArrayList<>();
+    for (SettlingBatch b; (b = toSettle.poll()) != null; ) {
+      batches.add(b);
+      all.addAll(b.ended());
+    }
     if (batches.isEmpty()) {
       return; // an earlier pass took them
     }
     lastSettlePassNanos = System.nanoTime();
     try {
-      killLeftoversOfBatches(batches);
+      killLeftovers(all);
     } finally {
-      batches.forEach(b -> inbox.add(b.report()));
+      batches.forEach(b -> deliver.accept(b.report()));
     }
-  }
-
-  private List<SettlingBatch> takePending() {
-    List<SettlingBatch> batches = new ArrayList<>();
-    for (SettlingBatch b; (b = toSettle.poll()) != null; ) {
-      batches.add(b);
-    }
-    return batches;
-  }
-
-  private void killLeftoversOfBatches(List<SettlingBatch> batches) {
-    List<Ended> all = new ArrayList<>();
-    batches.forEach(b -> all.addAll(b.ended()));
-    killLeftovers(all);
   }
 
   private void killLeftovers(List<Ended> batch) {
