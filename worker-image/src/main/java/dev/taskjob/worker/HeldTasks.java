@@ -17,7 +17,8 @@ import org.slf4j.LoggerFactory;
  * ({@link #handBackAll}, through {@link TaskSource#handBack}). A held task is not a running task: it has no
  * slot, no process and no event, and the worker's reports do not count it.
  *
- * <p>The dispatcher adds, takes and releases; the lease thread only extends. A held task's monitor orders an
+ * <p>The dispatcher adds, takes and releases; an exit watcher takes the task first in line for the slot it saw
+ * free ({@link #startsOnExit}); the lease thread only extends. A held task's monitor orders an
  * extension against its release, so no extension lands after the release and hides the task again.
  */
 final class HeldTasks {
@@ -60,11 +61,13 @@ final class HeldTasks {
   private final ConcurrentLinkedDeque<Held> held = new ConcurrentLinkedDeque<>();
 
   /**
-   * How many tasks a worker of {@code slots} slots holds ahead: a quarter of its slots (tasks tend to end
-   * together in a round of the dispatcher), at least one, at most {@link #MAX_AHEAD}.
+   * How many tasks a worker of {@code slots} slots holds ahead: half of its slots, at least one, at most
+   * {@link #MAX_AHEAD}. A slot takes a held task the moment its task ends, and the receive that replaces it
+   * goes through the dispatcher and the queue, tens of milliseconds on a busy machine: holding a quarter of 8
+   * slots, a quarter of the README job's task ends found none held and waited for a receive (docs/benchmarks.md).
    */
   static int limit(int slots) {
-    return Math.min(MAX_AHEAD, Math.max(1, slots / 4));
+    return Math.min(MAX_AHEAD, Math.max(1, slots / 2));
   }
 
   /**
@@ -114,6 +117,16 @@ final class HeldTasks {
   }
 
   /**
+   * Whether the exit watcher that saw a slot's task end starts the held task first in line in that slot, there
+   * and then: not once the worker is stopping, and not while a copy of that task (a hedge shares its directory)
+   * is running, ended and not yet reported, or being started by another exit watcher. The dispatcher then
+   * starts it as before, once the copy is reported.
+   */
+  static boolean startsOnExit(boolean stopping, boolean anyHeld, boolean copyRunningOrStarting) {
+    return !stopping && anyHeld && !copyRunningOrStarting;
+  }
+
+  /**
    * How long the fetcher's receive may wait, holding {@code permits} of the {@code slots} + {@link #limit} there
    * are: the long poll while a permit stands for a free slot, none when every slot has a task and the receive
    * is only for held tasks. Such a receive takes what the queue has now, and when it has nothing the fetcher
@@ -127,6 +140,11 @@ final class HeldTasks {
 
   void add(SourcedTask task, long leasedSinceNanos) {
     held.addLast(new Held(task, leasedSinceNanos));
+  }
+
+  /** Puts a task taken with {@link #poll} back in front, first in line again. */
+  void putBack(Held task) {
+    held.addFirst(task);
   }
 
   /** The task held longest, left held, or null. */

@@ -29,6 +29,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -45,15 +47,17 @@ import org.slf4j.LoggerFactory;
  * Keeps {@link WorkerSettings#slots()} task processes running until the source runs dry or the worker
  * is told to stop, applying the retry policy, the maximum runtime and the shutdown rules.
  *
- * <p>One dispatcher thread owns all scheduling state. Everything else (process exits reported by the
- * JDK's process reaper threads, tasks received from a queue by the fetcher thread, signals, the
+ * <p>One dispatcher thread owns all scheduling state. Everything else (process exits seen by the exit
+ * watcher threads, one per running task, tasks received from a queue by the fetcher thread, signals, the
  * preemption monitor) posts a message to the dispatcher's inbox. Timeouts run on one scheduler
  * thread; lease extension and heartbeats on another, since they call the network.
  *
  * <p>Fetching ahead: while this worker's recent tasks are short, the fetcher receives from a queue for the free
  * slots plus a few more tasks ({@link HeldTasks}), so a slot whose task's process has exited starts the next
  * task at once, with the ended task's settling (the scan for leftover processes, the result, the report) after
- * that start.
+ * that start. The exit watcher that sees the exit starts that held task itself ({@link #restartSlot}) and
+ * posts both to the dispatcher, which takes the slot for it: on a busy machine a slot would otherwise stay
+ * empty until the dispatcher thread is scheduled and has started the tasks before it.
  *
  * <p>Stopping: a stop request (signal, spot interruption, empty queue, fatal error) stops taking tasks,
  * writes the stop notice for running tasks and gives them until a deadline; then their process trees get
@@ -106,6 +110,8 @@ public final class Supervisor {
   private final ScheduledThreadPoolExecutor background;
   /** Kills what ended queue tasks left running, off the dispatcher thread. */
   private final ScheduledThreadPoolExecutor settler;
+  /** One thread per running task, waiting for its process to exit ({@link #watchExit}). */
+  private final ExecutorService exitWatchers;
   /** Batches handed to the settler and not yet taken by a pass over /proc ({@link #settlePending}). */
   private final ConcurrentLinkedQueue<SettlingBatch> toSettle = new ConcurrentLinkedQueue<>();
   /** When the settler's last pass began (System.nanoTime), read by the dispatcher to space the passes. */
@@ -114,6 +120,8 @@ public final class Supervisor {
   /** Set at once by a signal or spot notice, before the dispatcher sees the stop request. */
   private final AtomicBoolean stoppedFromOutside = new AtomicBoolean();
   private final AtomicLong finishedCount = new AtomicLong();
+  /** Held tasks an exit watcher took for the slot it saw free ({@link #restartSlot}). */
+  private final AtomicLong restartsOnExit = new AtomicLong();
   private final RunSummary summary = new RunSummary();
 
   // dispatcher-thread state
@@ -121,7 +129,8 @@ public final class Supervisor {
   private final BitSet busySlots = new BitSet();
   private int running;
   private long taken;
-  private boolean stopping;
+  /** Set on the dispatcher, under {@link #heldLock}; read by exit watchers before they take a held task. */
+  private volatile boolean stopping;
   private String stopReason;
   private long graceDeadlineNanos;
   private boolean graceKillDone;
@@ -136,6 +145,15 @@ public final class Supervisor {
 
   /** Queue tasks received while every slot was busy, started as slots free. */
   private final HeldTasks held = new HeldTasks();
+  /**
+   * Orders taking a held task (the dispatcher's {@link #startHeld}, an exit watcher's {@link #claimHeld}) against the
+   * stop: once {@link #stopping} is set under it, no held task starts.
+   */
+  private final Object heldLock = new Object();
+  /** Ids of held tasks an exit watcher took and is starting (guarded by {@link #heldLock}). */
+  private final Set<String> startingIds = new HashSet<>();
+  /** Whether an exit watcher may start a held task in the slot whose task it saw end ({@link #restartSlot}). */
+  private final boolean restartOnExit;
   private final HeldTasks.RecentRunTimes recentRunTimes = new HeldTasks.RecentRunTimes();
   /** How many tasks the fetcher may receive beyond the free slots now ({@link HeldTasks#ahead}). */
   private volatile int aheadWanted;
@@ -158,6 +176,13 @@ public final class Supervisor {
     this.timeouts = scheduler("taskjob-timeouts", 1);
     this.background = scheduler("taskjob-background", 2);
     this.settler = scheduler("taskjob-settler", 1);
+    this.exitWatchers = Executors.newCachedThreadPool(r -> {
+      Thread t = new Thread(r, "taskjob-exit-watch");
+      t.setDaemon(true);
+      return t;
+    });
+    // A task list's slot, or one with a scratch directory, is reused only once its task is settled.
+    this.restartOnExit = source.isQueue() && !launcher.hasScratch();
   }
 
   private static ScheduledThreadPoolExecutor scheduler(String name, int threads) {
@@ -309,11 +334,14 @@ public final class Supervisor {
   /** Starts held tasks in the free slots, in order, up to a copy of a task still being settled. */
   private void startHeld() {
     while (!stopping && running < slots.length) {
-      HeldTasks.Held next = held.peek();
-      if (next == null || unsettledIds.contains(next.task.task().id())) {
-        return;
+      HeldTasks.Held next;
+      synchronized (heldLock) {
+        next = held.peek();
+        if (next == null || unsettledIds.contains(next.task.task().id())) {
+          return;
+        }
+        held.poll();
       }
-      held.poll();
       start(next.task, next.leaseExtendedNanos());
     }
   }
@@ -327,52 +355,167 @@ public final class Supervisor {
     int slot = busySlots.nextClearBit(0);
     TaskRun run;
     try {
-      run = launcher.launch(task, slot);
+      run = launch(task, slot, leasedSinceNanos);
     } catch (TaskNotStartableException e) {
       couldNotStart(task, slot, e.getMessage());
       return;
     } catch (IOException | RuntimeException e) {
-      LOG.error("Cannot start task {}: {}", task.task().id(), e.getMessage());
-      source.handBack(task);
-      if (source.isQueue()) {
-        freeSlots.release();
-      }
-      requestStop("tasks cannot be started", settings.shutdownGracePeriod(), EXIT_WORKER_ERROR);
+      cannotStart(task, e);
       return;
     }
+    occupy(run);
+  }
+
+  /** Starts the task's process and announces it ({@link #announce}); {@link #occupy} follows. */
+  private TaskRun launch(SourcedTask task, int slot, long leasedSinceNanos)
+      throws IOException, TaskNotStartableException {
+    TaskRun run = launcher.launch(task, slot);
+    announce(run, leasedSinceNanos);
+    return run;
+  }
+
+  /**
+   * A task's process started: its lease time, {@link #active}, the Started line and event. Touches no dispatcher
+   * state, so an exit watcher may call it.
+   */
+  private void announce(TaskRun run, long leasedSinceNanos) {
     if (leasedSinceNanos != NOT_LEASED) {
       run.leaseExtendedAt(leasedSinceNanos); // the lease runs from the receive, not from the start
     }
+    active.add(run);
+    if (TASK_LOG.isInfoEnabled()) {
+      TASK_LOG.info("Slot #{}: Started, processing task {} (attempt {}, PID {})", run.slot(), run.id(), run.attempt(),
+          run.pid());
+    }
+    events.publish(taskEvent(EventType.TASK_STARTED, run).timestamp(run.startTime()).build());
+  }
+
+  /** A started task takes its slot: counted as running, its maximum runtime set, its exit watched. */
+  private void occupy(TaskRun run) {
+    int slot = run.slot();
     busySlots.set(slot);
     slots[slot] = run;
     running++;
     if (source.isQueue()) {
       taken++;
     }
-    active.add(run);
     summary.started(run.startNanos());
-    if (TASK_LOG.isInfoEnabled()) {
-      TASK_LOG.info("Slot #{}: Started, processing task {} (attempt {}, PID {})", slot, run.id(), run.attempt(),
-          run.pid());
-    }
-    events.publish(taskEvent(EventType.TASK_STARTED, run).timestamp(run.startTime()).build());
     Duration max = settings.maxRuntime();
     if (max != null) {
-      run.timeout(timeouts.schedule(() -> stopTask(run, TaskRun.Kill.TIMEOUT), max.toNanos(), TimeUnit.NANOSECONDS));
+      long left = Math.max(0, max.toNanos() - (System.nanoTime() - run.startNanos()));
+      run.timeout(timeouts.schedule(() -> stopTask(run, TaskRun.Kill.TIMEOUT), left, TimeUnit.NANOSECONDS));
     }
-    run.process().onExit().whenComplete((p, error) -> {
-      long end = System.nanoTime();
-      if (mayBeKilledWithTheMachine(run)) {
-        // The stop signal that came with it may not have reached this JVM yet: decide a moment later.
-        try {
-          timeouts.schedule(() -> inbox.add(() -> finished(run, end)), SIGNAL_SETTLE.toMillis(), TimeUnit.MILLISECONDS);
-          return;
-        } catch (RejectedExecutionException shuttingDown) {
-          // decide now
-        }
+    if (stopping && graceKillDone) {
+      stopTask(run, TaskRun.Kill.INTERRUPTED); // started by an exit watcher just before the grace ran out
+    }
+    exitWatchers.execute(() -> watchExit(run));
+  }
+
+  /**
+   * Waits on a thread of {@link #exitWatchers} for the task's process to exit. {@code Process.onExit()} would
+   * complete on a thread of the common pool, or on a new thread per exit where that pool has one thread (2 CPUs).
+   */
+  private void watchExit(TaskRun run) {
+    boolean interrupted = false;
+    while (true) {
+      try {
+        run.process().waitFor();
+        break;
+      } catch (InterruptedException e) {
+        interrupted = true; // the exit is still reported; the worker's shutdown comes after every exit
       }
-      inbox.add(() -> finished(run, end));
-    });
+    }
+    exited(run);
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** The worker cannot start programs at all (its work directory, a missing program): it stops. */
+  private void cannotStart(SourcedTask task, Exception e) {
+    LOG.error("Cannot start task {}: {}", task.task().id(), e.getMessage());
+    source.handBack(task);
+    if (source.isQueue()) {
+      freeSlots.release();
+    }
+    requestStop("tasks cannot be started", settings.shutdownGracePeriod(), EXIT_WORKER_ERROR);
+  }
+
+  /** Called on the exit watcher that saw the task's process exit. */
+  private void exited(TaskRun run) {
+    long end = System.nanoTime();
+    if (mayBeKilledWithTheMachine(run)) {
+      // The stop signal that came with it may not have reached this JVM yet: decide a moment later.
+      try {
+        timeouts.schedule(() -> inbox.add(() -> finished(run, end)), SIGNAL_SETTLE.toMillis(), TimeUnit.MILLISECONDS);
+        return;
+      } catch (RejectedExecutionException shuttingDown) {
+        // decide now
+      }
+    }
+    Runnable next = null;
+    try {
+      next = restartOnExit ? restartSlot(run) : null;
+    } finally {
+      Runnable then = next;
+      inbox.add(then == null ? () -> finished(run, end) : () -> {
+        finished(run, end);
+        then.run();
+      });
+    }
+  }
+
+  /**
+   * On the exit watcher that saw {@code ended}'s process exit: starts the held task first in line in the same
+   * slot, unless the worker is stopping or a copy of that task is running or still being settled (a hedge
+   * shares its directory). Returns what the dispatcher does next, after the ended task's exit: take the slot
+   * for the new process, or report that it could not start; null when nothing was taken.
+   */
+  private Runnable restartSlot(TaskRun ended) {
+    HeldTasks.Held next = claimHeld();
+    if (next == null) {
+      return null;
+    }
+    SourcedTask task = next.task;
+    int slot = ended.slot();
+    try {
+      TaskRun run;
+      try {
+        run = launcher.launch(task, slot);
+      } catch (TaskNotStartableException e) {
+        return () -> couldNotStart(task, slot, e.getMessage());
+      } catch (IOException | RuntimeException e) {
+        return () -> cannotStart(task, e);
+      } catch (Error e) {
+        // nothing started: the dispatcher starts it once it has the ended task's exit
+        synchronized (heldLock) {
+          held.putBack(next);
+        }
+        throw e;
+      }
+      announce(run, next.leaseExtendedNanos());
+      return () -> occupy(run);
+    } finally {
+      synchronized (heldLock) {
+        startingIds.remove(task.task().id()); // in active now, or not started
+      }
+    }
+  }
+
+  /** Takes the held task first in line for an exit watcher's start, or null (see {@link #restartSlot}). */
+  private HeldTasks.Held claimHeld() {
+    synchronized (heldLock) {
+      HeldTasks.Held next = held.peek();
+      String id = next == null ? null : next.task.task().id();
+      boolean copy = id != null && (startingIds.contains(id) || active.stream().anyMatch(r -> r.id().equals(id)));
+      if (!HeldTasks.startsOnExit(stopping, next != null, copy)) {
+        return null;
+      }
+      held.poll();
+      startingIds.add(id);
+      restartsOnExit.incrementAndGet();
+      return next;
+    }
   }
 
   // ---- finishing tasks ----
@@ -381,6 +524,11 @@ public final class Supervisor {
   private void finished(TaskRun run, long endNanos) {
     run.cancelTimeout();
     ended.add(new Ended(run, endNanos));
+    if (source.isQueue()) {
+      // known now, not only at the report after the scan: the fetcher holds tasks ahead from the first exit
+      recentRunTimes.add((endNanos - run.startNanos()) / 1e9);
+      aheadWanted = HeldTasks.ahead(slots.length, recentRunTimes);
+    }
   }
 
   /**
@@ -474,10 +622,15 @@ public final class Supervisor {
     }
   }
 
-  /** The task's process has exited: its slot takes another task, and the fetcher may receive one more. */
+  /**
+   * The task's process has exited: its slot takes another task, and the fetcher may receive one more. An exit
+   * watcher may have started a held task in the slot already ({@link #restartSlot}): the slot stays that task's.
+   */
   private void freeSlot(TaskRun run) {
-    slots[run.slot()] = null;
-    busySlots.clear(run.slot());
+    if (slots[run.slot()] == run) {
+      slots[run.slot()] = null;
+      busySlots.clear(run.slot());
+    }
     running--;
     if (source.isQueue()) {
       freeSlots.release();
@@ -491,10 +644,6 @@ public final class Supervisor {
     lastActivityNanos = endNanos;
     finishedCount.incrementAndGet();
     double elapsed = (endNanos - run.startNanos()) / 1e9;
-    if (source.isQueue()) {
-      recentRunTimes.add(elapsed);
-      aheadWanted = HeldTasks.ahead(slots.length, recentRunTimes);
-    }
     int exit = run.process().exitValue();
     TaskOutcome outcome = TaskOutcome.classify(
         new TaskOutcome.AttemptEnd(true, exit, run.killReason(), stoppedFromOutside.get()));
@@ -506,7 +655,7 @@ public final class Supervisor {
     ended(run.task(), run.slot(), outcome, exit, elapsed, endNanos, result, run.directory(), run);
   }
 
-  /** Called on a reaper thread: a task that died of a stop signal before the worker heard of any stop. */
+  /** Called on an exit watcher: a task that died of a stop signal before the worker heard of any stop. */
   private boolean mayBeKilledWithTheMachine(TaskRun run) {
     return run.killReason() == TaskRun.Kill.NONE && !stoppedFromOutside.get()
         && TaskOutcome.diedOfStopSignal(run.process().exitValue());
@@ -688,7 +837,7 @@ public final class Supervisor {
       }
       return;
     }
-    stopping = true;
+    stopStarting();
     stopReason = reason;
     graceDeadlineNanos = System.nanoTime() + grace.toNanos();
     stopReceiving();
@@ -799,6 +948,13 @@ public final class Supervisor {
     }
   }
 
+  /** No task starts from here on, on the dispatcher or on an exit watcher. */
+  private void stopStarting() {
+    synchronized (heldLock) {
+      stopping = true;
+    }
+  }
+
   /** Gives the tasks held for a slot back to the queue at once: they never started, so none was interrupted. */
   private void handBackHeld() {
     int n = held.handBackAll(source);
@@ -819,7 +975,7 @@ public final class Supervisor {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
-      stopping = true;
+      stopStarting();
       Runnable message;
       while ((message = inbox.poll()) != null) {
         message.run(); // tasks that arrived while stopping are released
@@ -836,6 +992,7 @@ public final class Supervisor {
       }
     }
     settler.shutdown();
+    exitWatchers.shutdown();
     if (preemption != null) {
       preemption.close();
     }
@@ -898,6 +1055,16 @@ public final class Supervisor {
     return TaskEvent.builder(type).job(settings.job()).instanceId(settings.instanceId())
         .hostname(settings.hostname()).taskId(task.task().id()).taskIndex(task.task().index())
         .attempt(task.attempt()).slot(slot).hedge(task.task().hedge());
+  }
+
+  /** How many held tasks an exit watcher took for the slot it saw free, rather than the dispatcher. */
+  long restartsOnExit() {
+    return restartsOnExit.get();
+  }
+
+  /** How many received tasks wait for a slot now. */
+  int heldCount() {
+    return held.size();
   }
 
   /** The run's counts, for tests and the caller's final report. */

@@ -31,21 +31,21 @@ class HeldTasksTest {
   @TempDir Path dir;
 
   @ParameterizedTest(name = "{0} slot(s): {1} held ahead")
-  @CsvSource({"1, 1", "2, 1", "4, 1", "7, 1", "8, 2", "12, 3", "16, 4", "32, 4", "100, 4"})
-  void aQuarterOfTheSlotsAtLeastOneAtMostFour(int slots, int ahead) {
+  @CsvSource({"1, 1", "2, 1", "3, 1", "4, 2", "7, 3", "8, 4", "12, 4", "16, 4", "32, 4", "100, 4"})
+  void halfTheSlotsAtLeastOneAtMostFour(int slots, int ahead) {
     assertThat(HeldTasks.limit(slots)).isEqualTo(ahead);
   }
 
   @ParameterizedTest(name = "8 slots, recent run times [{0}] s: {1} held ahead")
   @CsvSource(delimiter = '|', value = {
       "                                      | 0",  // no task has ended: nothing is known yet
-      "0.2                                   | 2",
-      "1.99                                  | 2",
+      "0.2                                   | 4",
+      "1.99                                  | 4",
       "2.0                                   | 0",  // not short
       "600                                   | 0",
-      "0.1 0.1 0.1 30 30                     | 2",  // the median decides, not the mean
+      "0.1 0.1 0.1 30 30                     | 4",  // the median decides, not the mean
       "0.1 0.1 30 30                         | 0",  // the upper median of an even count
-      "30 30 30 30 30 30 30 30 30 30 30 30 30 30 30 30 0.1 0.1 0.1 0.1 0.1 0.1 0.1 0.1 0.1 | 2",  // the latest 16
+      "30 30 30 30 30 30 30 30 30 30 30 30 30 30 30 30 0.1 0.1 0.1 0.1 0.1 0.1 0.1 0.1 0.1 | 4",  // the latest 16
       "0.1 0.1 0.1 0.1 0.1 0.1 0.1 0.1 0.1 0.1 0.1 0.1 0.1 0.1 0.1 0.1 30 30 30 30 30 30 30 30 30 | 0",
   })
   void tasksAreHeldAheadOnlyOnceTheWorkersRecentTasksAreShort(String runTimes, int ahead) {
@@ -75,9 +75,9 @@ class HeldTasksTest {
 
   @ParameterizedTest(name = "{0} permits of {1} slots + the held allowance: wait {2} s")
   @CsvSource({
-      "10, 8, 5",   // every slot free
-      "3, 8, 5",    // one slot free beyond the allowance of 2
-      "2, 8, 0",    // every slot has a task: held tasks only, from what is there now
+      "12, 8, 5",   // every slot free
+      "5, 8, 5",    // one slot free beyond the allowance of 4
+      "4, 8, 0",    // every slot has a task: held tasks only, from what is there now
       "1, 8, 0",
       "2, 1, 5",    // one slot, free
       "1, 1, 0",
