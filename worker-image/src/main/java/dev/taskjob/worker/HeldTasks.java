@@ -118,9 +118,9 @@ final class HeldTasks {
 
   /**
    * Whether the exit watcher that saw a slot's task end starts the held task first in line in that slot, there
-   * and then: not once the worker is stopping, and not while a copy of that task (a hedge shares its directory)
-   * is running, ended and not yet reported, or being started by another exit watcher. The dispatcher then
-   * starts it as before, once the copy is reported.
+   * and then: not once the worker is stopping or told to stop, and not while a copy of that task (a hedge shares
+   * its directory) is running, ended and not yet reported, or being started by another exit watcher. Otherwise
+   * the dispatcher decides, as it does for every slot when nothing is held.
    */
   static boolean startsOnExit(boolean stopping, boolean anyHeld, boolean copyRunningOrStarting) {
     return !stopping && anyHeld && !copyRunningOrStarting;

@@ -508,7 +508,8 @@ public final class Supervisor {
       HeldTasks.Held next = held.peek();
       String id = next == null ? null : next.task.task().id();
       boolean copy = id != null && (startingIds.contains(id) || active.stream().anyMatch(r -> r.id().equals(id)));
-      if (!HeldTasks.startsOnExit(stopping, next != null, copy)) {
+      // a signal or spot notice the dispatcher has not acted on yet counts as a stop: the machine is going away
+      if (!HeldTasks.startsOnExit(stopping || stoppedFromOutside.get(), next != null, copy)) {
         return null;
       }
       held.poll();
