@@ -536,8 +536,9 @@ public final class Supervisor {
    * Settles the tasks whose process exited in this round: kills what they left running (processes with their
    * tags, one pass over /proc for all of them), then reports them and frees their slots.
    *
-   * <p>Queue tasks reuse their slot first: the slot is freed and a held task started in it at once, while the
-   * pass over /proc runs on the settler thread, and the report follows in a later round. That is safe: the
+   * <p>Queue tasks reuse their slot first: the slot is freed and a held task started in it at once (unless the
+   * exit's watcher has started one there already, {@link #restartSlot}), while the pass over /proc runs on the
+   * settler thread, and the report follows in a later round. That is safe: the
    * slot cap is on task processes; each attempt's processes carry a tag of their own, so the pass kills the
    * ended tasks' leftovers, and only theirs, right after; and a new task has a directory of its own. A held
    * copy of a task still being settled (a hedge, which shares its directory) waits for that task's report.
