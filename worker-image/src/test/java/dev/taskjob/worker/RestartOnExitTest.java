@@ -151,12 +151,6 @@ class RestartOnExitTest {
   }
 
   private static void await(String what, Supplier<Boolean> condition) throws InterruptedException {
-    long deadline = System.nanoTime() + PATIENCE.toNanos();
-    while (!condition.get()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out waiting until " + what);
-      }
-      Thread.sleep(20);
-    }
+    Await.until(what, PATIENCE, condition);
   }
 }

@@ -80,13 +80,7 @@ class SignalTest {
   }
 
   private static void awaitCondition(String what, Supplier<Boolean> condition) throws InterruptedException {
-    long deadline = System.nanoTime() + PATIENCE.toNanos();
-    while (!condition.get()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out waiting until " + what);
-      }
-      Thread.sleep(50);
-    }
+    Await.until(what, PATIENCE, condition);
   }
 
   /** How many of the marked processes are {@code sleep} itself (two per task; shells may come and go). */

@@ -13,6 +13,7 @@ import dev.taskjob.core.queue.ReceivedEvent;
 import dev.taskjob.core.queue.TaskQueue;
 import dev.taskjob.core.task.Task;
 import dev.taskjob.core.task.TaskGenerator;
+import dev.taskjob.worker.Await;
 import dev.taskjob.worker.WorkerMain;
 import dev.taskjob.core.cloud.StopNotice;
 import dev.taskjob.worker.spot.FakeMetadataServer;
@@ -138,13 +139,7 @@ abstract class QueueModeContract {
   }
 
   static void awaitCondition(String what, Supplier<Boolean> condition) throws InterruptedException {
-    long deadline = System.nanoTime() + PATIENCE.toNanos();
-    while (!condition.get()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out waiting until " + what);
-      }
-      Thread.sleep(50);
-    }
+    Await.until(what, PATIENCE, condition);
   }
 
   @Test
