@@ -96,6 +96,11 @@ public final class RightSizing {
     if (saving == null) {
       return line;
     }
+    if (Math.round(saving.fraction() * 100) == 0) {
+      // another type at the same price per slot is no advice
+      return line + String.format(Locale.ROOT, "; no type is cheaper per task than %s x%d",
+          saving.current().typeName(), saving.current().slots());
+    }
     return line + String.format(Locale.ROOT, "; %s x%d instead of %s x%d, %.0f%% less per task",
         saving.suggested().typeName(), saving.suggested().slots(), saving.current().typeName(),
         saving.current().slots(), saving.fraction() * 100);

@@ -86,7 +86,12 @@ class RightSizingTest {
   void noSavingWhenTheTaskAlreadyFitsItsSize() {
     InstanceConstraints asked = InstanceConstraints.builder().cpusPerTask(1).memoryPerTaskGiB(2.0).build();
 
-    assertThat(RightSizing.saving(CATALOG, asked, new RightSizing.Suggestion(1, 2.0)).orElseThrow().fraction())
-        .isZero();
+    RightSizing.Saving saving = RightSizing.saving(CATALOG, asked, new RightSizing.Suggestion(1, 2.0)).orElseThrow();
+
+    assertThat(saving.fraction()).isZero();
+    assertThat(RightSizing.describe(new RightSizing.Suggestion(1, 2.0),
+        new RightSizing.Usage(40, 1500, 1600, 0.8, 0.9), saving))
+        .isEqualTo("cpusPerTask 1, memoryPerTaskGiB 2 (from 40 tasks: peak memory p99 1500 MiB, max 1600 MiB;"
+            + " cores p99 0.80); no type is cheaper per task than c.xlarge x4");
   }
 }
