@@ -355,7 +355,7 @@ public final class Supervisor {
     int slot = busySlots.nextClearBit(0);
     TaskRun run;
     try {
-      run = launch(task, slot, leasedSinceNanos);
+      run = launcher.launch(task, slot);
     } catch (TaskNotStartableException e) {
       couldNotStart(task, slot, e.getMessage());
       return;
@@ -363,15 +363,8 @@ public final class Supervisor {
       cannotStart(task, e);
       return;
     }
-    occupy(run);
-  }
-
-  /** Starts the task's process and announces it ({@link #announce}); {@link #occupy} follows. */
-  private TaskRun launch(SourcedTask task, int slot, long leasedSinceNanos)
-      throws IOException, TaskNotStartableException {
-    TaskRun run = launcher.launch(task, slot);
     announce(run, leasedSinceNanos);
-    return run;
+    occupy(run);
   }
 
   /**
